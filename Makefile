@@ -1,0 +1,75 @@
+# Kefu — the two commands: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+KEFU := .venv/bin/kefu
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: run test deps system-deps lint format migrate demo serve worker messages clean benchmarks
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+deps: .venv/.synced
+
+# Debian packages the browser tests and translations need (root or sudo).
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: deps
+	$(KEFU) migrate --no-input
+
+demo: migrate
+	$(KEFU) demo --seed 42 --if-empty
+
+worker: deps
+	$(KEFU) db_worker
+
+serve: deps
+	.venv/bin/daphne -b $(HOST) -p $(PORT) kefu.asgi:application
+
+run: demo
+	@$(KEFU) demo_logins
+	@echo "Kefu: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(KEFU) db_worker >var/worker.log 2>&1 & worker=$$!; \
+	.venv/bin/daphne -b $(HOST) -p $(PORT) kefu.asgi:application
+
+lint: deps
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(KEFU) check --fail-level WARNING
+	$(KEFU) makemigrations --check --dry-run
+
+format: deps
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+test: deps system-deps lint
+	.venv/bin/pytest -q $(PYTEST_ARGS)
+
+messages: deps
+	cd kefu && ../$(KEFU) makemessages -l zh_Hans --no-obsolete && ../$(KEFU) compilemessages
+
+benchmarks: deps
+	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf .venv .tools var test-artifacts

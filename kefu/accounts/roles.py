@@ -1,0 +1,63 @@
+"""Role → permission map. Roles are Django groups; `ensure_roles` keeps them in sync."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+from kefu.accounts.choices import Role
+
+VIEW_ALL = "interactions.view_all_conversations"
+VIEW_PERSONAL_DATA = "interactions.view_personal_data"
+IMPORT = "interactions.import_conversations"
+EXPORT = "interactions.export_conversations"
+INGEST = "interactions.ingest_conversations"
+VIEW_AUDIT = "audit.view_auditlog"
+MANAGE_PEOPLE = "accounts.change_agent"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: [],
+    Role.SUPERVISOR: [],
+    Role.QA: [VIEW_ALL, EXPORT],
+    Role.TRAINER: [VIEW_ALL],
+    Role.MANAGER: [VIEW_ALL, VIEW_PERSONAL_DATA, IMPORT, EXPORT, INGEST],
+    Role.ADMIN: [
+        VIEW_ALL,
+        VIEW_PERSONAL_DATA,
+        IMPORT,
+        EXPORT,
+        INGEST,
+        VIEW_AUDIT,
+        MANAGE_PEOPLE,
+        "accounts.add_agent",
+        "accounts.view_agent",
+        "accounts.change_team",
+        "accounts.add_team",
+        "auth.change_user",
+        "auth.add_user",
+        "auth.view_user",
+    ],
+}
+
+
+def ensure_roles() -> None:
+    """Create the role groups and give them exactly their permissions."""
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    by_name: dict[str, Permission] = {}
+    for perm in Permission.objects.select_related("content_type"):
+        name = f"{perm.content_type.app_label}.{perm.codename}"
+        if name in wanted:
+            by_name[name] = perm
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[p] for p in perms if p in by_name])
+
+
+def user_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_kefu_roles"):
+        roles = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            roles.add(Role.ADMIN)
+        user._kefu_roles = roles
+    return user._kefu_roles

@@ -1,0 +1,85 @@
+"""Who may see what: the one place every view and API endpoint takes its query sets from.
+
+- QA, trainers, managers and admins (permission `view_all_conversations`): everything.
+- Supervisors: the conversations owned by agents of the teams they supervise.
+- Agents: the conversations they own.
+- Anybody else: nothing. Objects outside the scope are answered 404, never 403, so
+  their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from kefu.accounts.models import Agent, Team
+from kefu.accounts.roles import VIEW_ALL, VIEW_PERSONAL_DATA
+from kefu.interactions.models import Conversation, Customer
+
+
+def _scope_filter(user) -> Q | None:
+    """None means everything; an empty Q-match means nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_perm(VIEW_ALL):
+        return None
+    condition = Q(pk__in=[])
+    team_ids = supervised_team_ids(user)
+    if team_ids:
+        condition |= Q(team_id__in=team_ids)
+    agent_id = own_agent_id(user)
+    if agent_id is not None:
+        condition |= Q(agent_id=agent_id)
+    return condition
+
+
+def supervised_team_ids(user) -> list[int]:
+    if not hasattr(user, "_kefu_team_ids"):
+        user._kefu_team_ids = list(user.supervised_teams.values_list("pk", flat=True))
+    return user._kefu_team_ids
+
+
+def own_agent_id(user) -> int | None:
+    if not hasattr(user, "_kefu_agent_id"):
+        user._kefu_agent_id = Agent.objects.filter(user=user).values_list("pk", flat=True).first()
+    return user._kefu_agent_id
+
+
+def conversations_visible_to(user) -> QuerySet[Conversation]:
+    condition = _scope_filter(user)
+    qs = Conversation.objects.all()
+    return qs if condition is None else qs.filter(condition)
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    condition = _scope_filter(user)
+    if condition is None:
+        return Customer.objects.all()
+    visible = conversations_visible_to(user).values("customer_id")
+    return Customer.objects.filter(pk__in=visible)
+
+
+def agents_visible_to(user) -> QuerySet[Agent]:
+    if not user.is_authenticated:
+        return Agent.objects.none()
+    if user.has_perm(VIEW_ALL):
+        return Agent.objects.all()
+    condition = Q(pk__in=[])
+    team_ids = supervised_team_ids(user)
+    if team_ids:
+        condition |= Q(team_id__in=team_ids)
+    agent_id = own_agent_id(user)
+    if agent_id is not None:
+        condition |= Q(pk=agent_id)
+    return Agent.objects.filter(condition)
+
+
+def teams_visible_to(user) -> QuerySet[Team]:
+    if not user.is_authenticated:
+        return Team.objects.none()
+    if user.has_perm(VIEW_ALL):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=agents_visible_to(user).values("team_id"))
+
+
+def can_view_personal_data(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW_PERSONAL_DATA)

@@ -1,0 +1,62 @@
+"""Per-conversation facts stored beside each conversation so KPIs need no message scan.
+
+The KPI definitions (contract `metrics.md`) build on these; they are computed once at
+import from the normalised record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kefu.interactions.core.native import ConversationRecord
+
+
+@dataclass(slots=True, frozen=True)
+class ConversationFacts:
+    first_customer_at: datetime | None
+    first_response_at: datetime | None
+    first_response_s: float | None
+    handle_time_s: float | None
+    message_count: int
+    customer_message_count: int
+    agent_message_count: int
+
+
+def first_response(record: ConversationRecord) -> tuple[datetime | None, datetime | None]:
+    """First customer message, and the first human agent message after it."""
+    first_customer = None
+    for message in record.messages:
+        if first_customer is None:
+            if message.role == "customer":
+                first_customer = message.at
+        elif message.role == "agent" and message.at >= first_customer:
+            return first_customer, message.at
+    return first_customer, None
+
+
+def handle_time_s(record: ConversationRecord) -> float | None:
+    messages = record.messages
+    if not messages:
+        return None
+    if record.channel == "phone":
+        start = min(m.start_s for m in messages if m.start_s is not None)
+        end = max((m.end_s if m.end_s is not None else m.start_s) for m in messages)
+        return max(0.0, end - start)
+    times = [m.at for m in messages]
+    return (max(times) - min(times)).total_seconds()
+
+
+def conversation_facts(record: ConversationRecord) -> ConversationFacts:
+    first_customer, first_reply = first_response(record)
+    customer_count = sum(1 for m in record.messages if m.role == "customer")
+    agent_count = sum(1 for m in record.messages if m.role == "agent")
+    return ConversationFacts(
+        first_customer_at=first_customer,
+        first_response_at=first_reply,
+        first_response_s=(first_reply - first_customer).total_seconds() if first_reply else None,
+        handle_time_s=handle_time_s(record),
+        message_count=len(record.messages),
+        customer_message_count=customer_count,
+        agent_message_count=agent_count,
+    )

@@ -1,0 +1,46 @@
+"""Tokenising Chinese (and English) text for full-text search.
+
+Chinese has no spaces, and dictionary segmenters cut the same phrase differently in
+a document and in a short query (jieba: 没到|账 vs 到账|慢), which loses hits. Search
+therefore indexes overlapping character bigrams of CJK runs (the approach of Lucene's
+CJKAnalyzer) and lower-cased words elsewhere; a query matches when all of its bigrams
+occur. jieba (rjieba) is used where words matter: QA lexicons and text analysis.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kefu.core.masking import mask_text
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+", re.UNICODE)
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for chunk in _WORD.findall(text):
+        if _CJK_RUN.match(chunk):
+            if len(chunk) == 1:
+                out.append(chunk)
+            else:
+                out.extend(chunk[i : i + 2] for i in range(len(chunk) - 1))
+        else:
+            out.append(chunk.lower())
+    return out
+
+
+def index_tokens(text: str) -> str:
+    """Space-separated search tokens for a document (personal numbers masked first)."""
+    return " ".join(_tokens(mask_text(text)))
+
+
+def query_terms(query: str) -> list[tuple[str, bool]]:
+    """(token, is_prefix) pairs that must all occur; a lone CJK character is a prefix."""
+    terms: list[tuple[str, bool]] = []
+    for chunk in _WORD.findall(query):
+        if _CJK_RUN.match(chunk) and len(chunk) == 1:
+            terms.append((chunk, True))
+        else:
+            terms.extend((t, False) for t in _tokens(chunk))
+    return list(dict.fromkeys(terms))

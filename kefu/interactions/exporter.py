@@ -1,0 +1,137 @@
+"""Writing the native format back out (kefu export, web export)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import tzinfo
+
+from django.db.models import QuerySet
+
+from kefu.accounts.models import Agent
+from kefu.core.masking import mask_email, mask_name, mask_phone, mask_text
+from kefu.interactions.core.native import (
+    AgentRecord,
+    ConversationRecord,
+    CustomerRecord,
+    EscalationRecord,
+    MessageRecord,
+    OrderRecord,
+    SurveyRecord,
+    TransferRecord,
+    agent_to_native,
+    conversation_to_native,
+)
+from kefu.interactions.models import Conversation
+
+CHUNK = 1000
+
+
+def agent_record(agent: Agent) -> AgentRecord:
+    return AgentRecord(
+        id=agent.external_id,
+        name=agent.name,
+        team=agent.team.name if agent.team_id else None,
+        tier=agent.tier or None,
+        hired_on=agent.hired_on,
+        supervisor=agent.supervisor.external_id if agent.supervisor_id else None,
+        extra=agent.extra or {},
+    )
+
+
+def conversation_record(conv: Conversation, *, masked: bool) -> ConversationRecord:
+    """Rebuild the native record from the database (inverse of the importer)."""
+    c = conv.customer
+    customer = CustomerRecord(
+        id=c.external_id,
+        name=(mask_name(c.name) if masked else c.name) or None,
+        phone=(mask_phone(c.phone) if masked else c.phone) or None,
+        email=(mask_email(c.email) if masked else c.email) or None,
+        segment=c.segment or None,
+        extra=c.extra or {},
+    )
+    messages = [
+        MessageRecord(
+            id=m.external_id,
+            role=m.role,
+            at=m.at,
+            text=mask_text(m.text) if masked else m.text,
+            agent=m.agent.external_id if m.agent_id else None,
+            start_s=m.start_s,
+            end_s=m.end_s,
+            extra=m.extra or {},
+        )
+        for m in conv.messages.all()
+    ]
+    survey = None
+    if conv.csat is not None or conv.nps is not None or conv.survey_extra is not None:
+        survey = SurveyRecord(
+            csat=conv.csat,
+            nps=conv.nps,
+            at=conv.survey_at,
+            comment=(mask_text(conv.survey_comment) if masked else conv.survey_comment) or None,
+            extra=conv.survey_extra or {},
+        )
+    order = None
+    if conv.has_order:
+        order = OrderRecord(
+            converted=bool(conv.order_converted),
+            amount=float(conv.order_amount) if conv.order_amount is not None else None,
+            currency=conv.order_currency or None,
+            extra=conv.order_extra or {},
+        )
+    return ConversationRecord(
+        id=conv.external_id,
+        channel=conv.channel,
+        customer=customer,
+        created_at=conv.created_at,
+        messages=messages,
+        agent=conv.agent.external_id if conv.agent_id else None,
+        resolved_at=conv.resolved_at,
+        closed_at=conv.closed_at,
+        status=conv.status,
+        category=conv.category_path,
+        complaint=conv.complaint,
+        transfers=[
+            TransferRecord(
+                from_agent=t.from_agent.external_id if t.from_agent_id else None,
+                to_agent=t.to_agent.external_id if t.to_agent_id else None,
+                at=t.at,
+            )
+            for t in conv.transfers.all()
+        ],
+        escalations=[
+            EscalationRecord(level=e.level, at=e.at, resolved_at=e.resolved_at)
+            for e in conv.escalations.all()
+        ],
+        survey=survey,
+        order=order,
+        extra=conv.extra or {},
+    )
+
+
+def iter_native(
+    conversations: QuerySet[Conversation],
+    agents: QuerySet[Agent] | None,
+    tz: tzinfo,
+    *,
+    masked: bool,
+) -> Iterator[dict]:
+    """Agents first, then conversations in id order, streamed in chunks."""
+    if agents is not None:
+        for agent in agents.select_related("team", "supervisor").order_by("external_id"):
+            yield agent_to_native(agent_record(agent))
+    base = (
+        conversations.order_by("pk")
+        .select_related("customer", "agent")
+        .prefetch_related(
+            "messages__agent", "transfers__from_agent", "transfers__to_agent", "escalations"
+        )
+    )
+    last_pk = 0
+    while True:
+        chunk = list(base.filter(pk__gt=last_pk)[:CHUNK])
+        if not chunk:
+            break
+        for conv in chunk:
+            yield conversation_to_native(conversation_record(conv, masked=masked), tz)
+        last_pk = chunk[-1].pk

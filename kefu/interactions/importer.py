@@ -1,0 +1,464 @@
+"""Bulk, streaming, idempotent import of native records into the database.
+
+The pure core (core.native) validates; this module writes in batches:
+customers → agents → conversations → messages/transfers/escalations → search index.
+A record whose normalised content is unchanged (same content hash) is skipped, so
+importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.accounts.models import Agent, Team
+from kefu.interactions import search
+from kefu.interactions.core import csvformat
+from kefu.interactions.core.facts import conversation_facts
+from kefu.interactions.core.native import (
+    AgentRecord,
+    ConversationRecord,
+    Record,
+    RecordError,
+    content_hash,
+    iter_jsonl,
+    parse_object,
+)
+from kefu.interactions.core.text import index_tokens
+from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
+from kefu.interactions.personal import phone_digest
+
+MAX_KEPT_ERRORS = 10_000
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    agents_created: int = 0
+    agents_updated: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    conversation_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+    def summary(self) -> str:
+        return (
+            f"read {self.read}, created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected}"
+        )
+
+
+def configured_tz() -> tzinfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class Importer:
+    """Feed records (or errors) one at a time; writes happen per batch."""
+
+    def __init__(
+        self,
+        *,
+        batch_size: int | None = None,
+        on_batch: Callable[[ImportReport], None] | None = None,
+        keep_ids: bool = False,
+    ) -> None:
+        self.batch_size = batch_size or settings.KEFU_IMPORT_BATCH_SIZE
+        self.on_batch = on_batch
+        self.keep_ids = keep_ids
+        self.report = ImportReport()
+        self._pending: dict[str, ConversationRecord] = {}
+        self._agents: dict[str, tuple[int, int | None]] = {
+            ext: (pk, team_id)
+            for ext, pk, team_id in Agent.objects.values_list("external_id", "pk", "team_id")
+        }
+        self._teams: dict[str, int] = dict(Team.objects.values_list("name", "pk"))
+        self._supervisor_links: dict[str, str] = {}
+
+    # --- feeding ---------------------------------------------------------------
+    def feed(self, item: Record | RecordError) -> None:
+        self.report.read += 1
+        if isinstance(item, RecordError):
+            self._reject(item)
+        elif isinstance(item, AgentRecord):
+            self._upsert_agent(item)
+        else:
+            self._pending[item.id] = item  # a later copy in the same batch wins
+            if len(self._pending) >= self.batch_size:
+                self.flush()
+
+    def feed_all(self, items: Iterable[Record | RecordError]) -> ImportReport:
+        for item in items:
+            self.feed(item)
+        return self.finish()
+
+    def finish(self) -> ImportReport:
+        self.flush()
+        self._link_supervisors()
+        return self.report
+
+    def _reject(self, error: RecordError) -> None:
+        self.report.rejected += 1
+        if len(self.report.errors) < MAX_KEPT_ERRORS:
+            self.report.errors.append(error)
+
+    # --- agents ----------------------------------------------------------------
+    def _team_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self._teams:
+            self._teams[name] = Team.objects.get_or_create(name=name)[0].pk
+        return self._teams[name]
+
+    def _upsert_agent(self, record: AgentRecord) -> None:
+        team_id = self._team_id(record.team)
+        values = {
+            "name": record.name,
+            "team_id": team_id,
+            "tier": record.tier or "",
+            "hired_on": record.hired_on,
+            "extra": record.extra,
+        }
+        existing = Agent.objects.filter(external_id=record.id).first()
+        if existing is None:
+            agent = Agent.objects.create(external_id=record.id, **values)
+            self.report.agents_created += 1
+            self.report.created += 1
+        else:
+            agent = existing
+            changed = any(getattr(agent, k) != v for k, v in values.items())
+            if changed:
+                for k, v in values.items():
+                    setattr(agent, k, v)
+                agent.save()
+                self.report.agents_updated += 1
+                self.report.updated += 1
+            else:
+                self.report.unchanged += 1
+        self._agents[record.id] = (agent.pk, agent.team_id)
+        if record.supervisor:
+            self._supervisor_links[record.id] = record.supervisor
+        elif existing is not None and existing.supervisor_id is not None:
+            Agent.objects.filter(pk=agent.pk).update(supervisor=None)
+
+    def _ensure_agents(self, external_ids: set[str]) -> None:
+        """Agents named by conversations but never declared get a placeholder record."""
+        missing = [ext for ext in external_ids if ext not in self._agents]
+        if not missing:
+            return
+        Agent.objects.bulk_create(
+            [Agent(external_id=ext, name=ext) for ext in missing], ignore_conflicts=True
+        )
+        for ext, pk, team_id in Agent.objects.filter(external_id__in=missing).values_list(
+            "external_id", "pk", "team_id"
+        ):
+            self._agents[ext] = (pk, team_id)
+
+    def _link_supervisors(self) -> None:
+        for agent_ext, supervisor_ext in self._supervisor_links.items():
+            self._ensure_agents({supervisor_ext})
+            Agent.objects.filter(external_id=agent_ext).update(
+                supervisor_id=self._agents[supervisor_ext][0]
+            )
+        self._supervisor_links.clear()
+
+    def _agent_pk(self, external_id: str | None) -> int | None:
+        return self._agents[external_id][0] if external_id else None
+
+    # --- conversations ---------------------------------------------------------
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        records = list(self._pending.values())
+        self._pending = {}
+        with transaction.atomic():
+            self._write_batch(records)
+        if self.on_batch is not None:
+            self.on_batch(self.report)
+
+    def _upsert_customers(self, records: list[ConversationRecord]) -> dict[str, int]:
+        latest = {r.customer.id: r.customer for r in records}
+        existing = {c.external_id: c for c in Customer.objects.filter(external_id__in=latest)}
+        new, changed = [], []
+        for ext, rec in latest.items():
+            customer = existing.get(ext)
+            if customer is None:
+                new.append(
+                    Customer(
+                        external_id=ext,
+                        name=rec.name,
+                        phone=rec.phone,
+                        email=rec.email,
+                        phone_digest=phone_digest(rec.phone),
+                        segment=rec.segment or "",
+                        extra=rec.extra,
+                    )
+                )
+                continue
+            # A record that omits a field does not erase what an earlier one gave.
+            dirty = False
+            for attr in ("name", "phone", "email"):
+                value = getattr(rec, attr)
+                if value is not None and getattr(customer, attr) != value:
+                    setattr(customer, attr, value)
+                    dirty = True
+            if rec.segment is not None and customer.segment != rec.segment:
+                customer.segment = rec.segment
+                dirty = True
+            if rec.extra and customer.extra != {**customer.extra, **rec.extra}:
+                customer.extra = {**customer.extra, **rec.extra}
+                dirty = True
+            if dirty:
+                customer.phone_digest = phone_digest(customer.phone)
+                changed.append(customer)
+        if new:
+            Customer.objects.bulk_create(new)
+        if changed:
+            Customer.objects.bulk_update(
+                changed, ["name", "phone", "email", "phone_digest", "segment", "extra"]
+            )
+        ids = dict(Customer.objects.filter(external_id__in=latest).values_list("external_id", "pk"))
+        return ids
+
+    def _write_batch(self, records: list[ConversationRecord]) -> None:
+        existing = {
+            ext: (pk, digest)
+            for ext, pk, digest in Conversation.objects.filter(
+                external_id__in=[r.id for r in records]
+            ).values_list("external_id", "pk", "content_hash")
+        }
+        to_write: list[tuple[ConversationRecord, str, int | None]] = []
+        for record in records:
+            digest = content_hash(record)
+            known = existing.get(record.id)
+            if known is not None and known[1] == digest:
+                self.report.unchanged += 1
+                if self.keep_ids:
+                    self.report.conversation_ids.append(known[0])
+                continue
+            to_write.append((record, digest, known[0] if known else None))
+        if not to_write:
+            return
+
+        customer_ids = self._upsert_customers([r for r, _, _ in to_write])
+        agent_ids: set[str] = set()
+        for record, _, _ in to_write:
+            agent_ids |= record.agent_ids()
+        self._ensure_agents(agent_ids)
+
+        now = timezone.now()
+        new_objs: list[Conversation] = []
+        changed_objs: list[Conversation] = []
+        for record, digest, pk in to_write:
+            obj = self._conversation(record, digest, customer_ids[record.customer.id], now)
+            if pk is None:
+                new_objs.append(obj)
+            else:
+                obj.pk = pk
+                changed_objs.append(obj)
+        if new_objs:
+            Conversation.objects.bulk_create(new_objs)
+        if changed_objs:
+            fields = [
+                f.name
+                for f in Conversation._meta.concrete_fields
+                if f.name not in {"id", "external_id", "imported_at"}
+            ]
+            Conversation.objects.bulk_update(changed_objs, fields)
+            changed_pks = [o.pk for o in changed_objs]
+            Message.objects.filter(conversation_id__in=changed_pks).delete()
+            Transfer.objects.filter(conversation_id__in=changed_pks).delete()
+            Escalation.objects.filter(conversation_id__in=changed_pks).delete()
+        self.report.created += len(new_objs)
+        self.report.updated += len(changed_objs)
+
+        messages: list[Message] = []
+        transfers: list[Transfer] = []
+        escalations: list[Escalation] = []
+        documents: list[tuple[int, str]] = []
+        written = new_objs + changed_objs
+        by_id = {r.id: r for r, _, _ in to_write}
+        for obj in written:
+            record = by_id[obj.external_id]
+            pk = obj.pk
+            for seq, m in enumerate(record.messages):
+                messages.append(
+                    Message(
+                        conversation_id=pk,
+                        seq=seq,
+                        external_id=m.id,
+                        role=m.role,
+                        agent_id=self._agent_pk(m.agent),
+                        at=m.at,
+                        text=m.text,
+                        start_s=m.start_s,
+                        end_s=m.end_s,
+                        extra=m.extra or None,
+                    )
+                )
+            for t in record.transfers:
+                transfers.append(
+                    Transfer(
+                        conversation_id=pk,
+                        from_agent_id=self._agent_pk(t.from_agent),
+                        to_agent_id=self._agent_pk(t.to_agent),
+                        at=t.at,
+                    )
+                )
+            for e in record.escalations:
+                escalations.append(
+                    Escalation(
+                        conversation_id=pk, level=e.level, at=e.at, resolved_at=e.resolved_at
+                    )
+                )
+            documents.append((pk, search_document(record)))
+            if self.keep_ids:
+                self.report.conversation_ids.append(pk)
+        Message.objects.bulk_create(messages, batch_size=2000)
+        if transfers:
+            Transfer.objects.bulk_create(transfers)
+        if escalations:
+            Escalation.objects.bulk_create(escalations)
+        search.replace_documents(documents)
+
+    def _conversation(
+        self, record: ConversationRecord, digest: str, customer_id: int, now
+    ) -> Conversation:
+        facts = conversation_facts(record)
+        owner = self._agents.get(record.agent) if record.agent else None
+        category = [*record.category, "", "", ""]
+        survey, order = record.survey, record.order
+        return Conversation(
+            external_id=record.id,
+            channel=record.channel,
+            customer_id=customer_id,
+            agent_id=owner[0] if owner else None,
+            team_id=owner[1] if owner else None,
+            created_at=record.created_at,
+            resolved_at=record.resolved_at,
+            closed_at=record.closed_at,
+            status=record.status,
+            category1=category[0],
+            category2=category[1],
+            category3=category[2],
+            complaint=record.complaint,
+            escalated=bool(record.escalations),
+            transferred=bool(record.transfers),
+            csat=survey.csat if survey else None,
+            nps=survey.nps if survey else None,
+            survey_at=survey.at if survey else None,
+            survey_comment=(survey.comment or "") if survey else "",
+            survey_extra=(survey.extra or {}) if survey else None,
+            has_order=order is not None,
+            order_converted=order.converted if order else None,
+            order_amount=Decimal(str(order.amount)) if order and order.amount is not None else None,
+            order_currency=(order.currency or "") if order else "",
+            order_extra=(order.extra or {}) if order else None,
+            first_customer_at=facts.first_customer_at,
+            first_response_at=facts.first_response_at,
+            first_response_s=facts.first_response_s,
+            handle_time_s=facts.handle_time_s,
+            message_count=facts.message_count,
+            customer_message_count=facts.customer_message_count,
+            agent_message_count=facts.agent_message_count,
+            extra=record.extra,
+            content_hash=digest,
+            imported_at=now,
+            updated_at=now,
+        )
+
+
+def search_document(record: ConversationRecord) -> str:
+    parts = [record.id, record.customer.id, *record.category]
+    parts.extend(m.text for m in record.messages)
+    return index_tokens("\n".join(parts))
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+class ByteCounter:
+    """Wraps a binary file to report how far the import has read (progress bars)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.position = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.handle:
+            self.position += len(line)
+            yield line
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        header = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+        columns = {c.strip() for c in header.split(",")}
+        return "csv-conversations" if "conversation_id" in columns else "csv-agents"
+    return "jsonl"
+
+
+def iter_file_records(
+    handle: IO[bytes], file_format: str, tz: tzinfo
+) -> Iterator[Record | RecordError]:
+    if file_format == "jsonl":
+        yield from iter_jsonl(handle, tz)
+        return
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    rows = (
+        csvformat.iter_csv_agents(reader)
+        if file_format == "csv-agents"
+        else (csvformat.iter_csv_conversations(reader))
+    )
+    for line, obj in rows:
+        yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line)
+
+
+def import_file(
+    path: str | Path,
+    *,
+    file_format: str | None = None,
+    on_progress: Callable[[ImportReport, int], None] | None = None,
+    batch_size: int | None = None,
+) -> ImportReport:
+    """Import a JSONL or CSV file, streaming; `on_progress(report, bytes_read)` per batch."""
+    path = Path(path)
+    tz = configured_tz()
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+        raw.seek(0)
+        file_format = file_format or detect_format(path, head)
+        counter = ByteCounter(raw)
+        importer = Importer(
+            batch_size=batch_size,
+            on_batch=(lambda report: on_progress(report, counter.position))
+            if on_progress
+            else None,
+        )
+        return importer.feed_all(iter_file_records(counter, file_format, tz))

@@ -1,0 +1,57 @@
+import sys
+import zoneinfo
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from kefu.accounts.models import Agent
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.interactions.core.native import dumps
+from kefu.interactions.exporter import iter_native
+from kefu.interactions.models import Conversation
+
+
+class Command(BaseCommand):
+    help = "Export agents and conversations in the native JSONL format (stdout or --output)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", type=Path, default=None)
+        parser.add_argument("--from", dest="date_from", type=date.fromisoformat, default=None)
+        parser.add_argument("--to", dest="date_to", type=date.fromisoformat, default=None)
+        parser.add_argument(
+            "--masked", action="store_true", help="mask customer personal data (for sharing)"
+        )
+        parser.add_argument("--no-agents", action="store_true")
+
+    def handle(self, *args, **options):
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        conversations = Conversation.objects.all()
+        if options["date_from"]:
+            start = datetime.combine(options["date_from"], time.min, tzinfo=tz)
+            conversations = conversations.filter(created_at__gte=start)
+        if options["date_to"]:
+            end = datetime.combine(options["date_to"], time.max, tzinfo=tz)
+            conversations = conversations.filter(created_at__lte=end)
+        agents = None if options["no_agents"] else Agent.objects.all()
+        out = options["output"].open("wb") if options["output"] else sys.stdout.buffer
+        count = 0
+        try:
+            for obj in iter_native(conversations, agents, tz, masked=options["masked"]):
+                out.write(dumps(obj))
+                count += 1
+        finally:
+            if options["output"]:
+                out.close()
+            else:
+                out.flush()
+        audit(
+            AuditAction.EXPORT,
+            actor="cli",
+            object_type="file",
+            object_id=str(options["output"] or "stdout"),
+            detail={"records": count, "masked": options["masked"]},
+        )
+        self.stderr.write(f"exported {count} records")

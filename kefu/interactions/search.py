@@ -1,0 +1,81 @@
+"""Full-text search over conversations: SQLite FTS5 or PostgreSQL tsvector.
+
+Documents are pre-tokenised into CJK bigrams and words (core.text) so both engines
+only split on spaces; a query matches when every one of its tokens occurs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from kefu.interactions.core.text import query_terms
+
+FTS_TABLE = "interactions_conversation_fts"
+
+
+def is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+CREATE_SQLITE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(tokens, tokenize='unicode61')"
+]
+DROP_SQLITE = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+CREATE_POSTGRES = [
+    f"CREATE TABLE IF NOT EXISTS {FTS_TABLE} (conversation_id bigint PRIMARY KEY, tokens tsvector)",
+    f"CREATE INDEX IF NOT EXISTS {FTS_TABLE}_gin ON {FTS_TABLE} USING gin (tokens)",
+]
+DROP_POSTGRES = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def create_index_table(schema_editor) -> None:
+    statements = CREATE_SQLITE if schema_editor.connection.vendor == "sqlite" else CREATE_POSTGRES
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def drop_index_table(schema_editor) -> None:
+    statements = DROP_SQLITE if schema_editor.connection.vendor == "sqlite" else DROP_POSTGRES
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def replace_documents(rows: Iterable[tuple[int, str]]) -> None:
+    """(conversation pk, tokens) pairs; existing documents for those pks are replaced."""
+    rows = list(rows)
+    if not rows:
+        return
+    ids = [(pk,) for pk, _ in rows]
+    with connection.cursor() as cursor:
+        if is_sqlite():
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", ids)
+            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (%s, %s)", rows)
+        else:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE conversation_id = %s", ids)
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}(conversation_id, tokens) "
+                "VALUES (%s, to_tsvector('simple', %s))",
+                rows,
+            )
+
+
+def filter_conversations(qs: QuerySet, query: str) -> QuerySet:
+    terms = query_terms(query)
+    if not terms:
+        return qs
+    if is_sqlite():
+        match = " AND ".join(
+            '"' + t.replace('"', '""') + '"' + ("*" if prefix else "") for t, prefix in terms
+        )
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return qs.filter(pk__in=RawSQL(sql, [match]))
+    tsquery = " & ".join(
+        "'" + t.replace("'", "''").replace("\\", "") + "'" + (":*" if prefix else "")
+        for t, prefix in terms
+    )
+    sql = f"SELECT conversation_id FROM {FTS_TABLE} WHERE tokens @@ to_tsquery('simple', %s)"
+    return qs.filter(pk__in=RawSQL(sql, [tsquery]))

@@ -1,0 +1,3 @@
+"""WebSocket routes; each domain app appends its consumers here."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kefu import views
+from kefu.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("kefu.interactions.urls")),
+    path("audit/", include("kefu.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
