@@ -23,8 +23,11 @@ class Customer(models.Model):
     name = EncryptedCharField(_("name"), max_length=200, blank=True, null=True)
     phone = EncryptedCharField(_("phone"), max_length=64, blank=True, null=True)
     email = EncryptedCharField(_("email"), max_length=254, blank=True, null=True)
-    # Keyed digest of the normalised phone number: exact look-up without decrypting.
+    # Keyed digests (HMAC) of the personal fields: exact look-up by phone and change
+    # detection on re-import, both without decrypting.
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    name_digest = models.CharField(max_length=64, blank=True)
+    email_digest = models.CharField(max_length=64, blank=True)
     segment = models.CharField(_("segment"), max_length=50, blank=True, db_index=True)
     extra = models.JSONField(default=dict, blank=True)
 

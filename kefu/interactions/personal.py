@@ -11,12 +11,22 @@ from django.conf import settings
 from kefu.core.masking import mask_email, mask_name, mask_phone, mask_text
 
 
+def _digest_key() -> bytes:
+    return hashlib.sha256(b"kefu-personal-digest:" + settings.SECRET_KEY.encode()).digest()
+
+
+def personal_digest(value: str | None) -> str:
+    """Keyed digest of a personal value (empty for none)."""
+    if value is None or value == "":
+        return ""
+    return hmac.new(_digest_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
 def phone_digest(phone: str | None) -> str:
-    """HMAC of the digits: lets staff find a customer by phone without decrypting all."""
+    """Digest of the last 11 digits: finds a customer by phone however it was written."""
     if not phone:
         return ""
-    digits = re.sub(r"\D", "", phone)[-11:]
-    return hmac.new(settings.SECRET_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    return personal_digest(re.sub(r"\D", "", phone)[-11:])
 
 
 class PersonalDataView:

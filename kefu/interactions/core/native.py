@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import orjson
@@ -190,7 +190,8 @@ def _timestamp(value: Any, path: str, tz: tzinfo, *, required: bool = False) -> 
         raise InvalidRecord(path, f"is not an ISO 8601 timestamp: {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed
+    # Normalised to UTC so that equal instants compare and hash equal whatever the offset.
+    return parsed.astimezone(UTC)
 
 
 def _number(value: Any, path: str) -> float | None:
@@ -598,10 +599,16 @@ def conversation_to_native(record: ConversationRecord, tz: tzinfo) -> dict[str, 
 
 
 def content_hash(record: ConversationRecord) -> str:
-    """A digest of the normalised record: equal digests mean nothing to update."""
-    from datetime import UTC
+    """A digest of the normalised record: equal digests mean nothing to update.
 
-    payload = orjson.dumps(conversation_to_native(record, UTC), option=orjson.OPT_SORT_KEYS)
+    orjson serialises the dataclasses directly (timestamps are UTC after parsing);
+    the line number is where the record sat in a file, not content, so it is left out.
+    """
+    line, record.line = record.line, 0
+    try:
+        payload = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    finally:
+        record.line = line
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 

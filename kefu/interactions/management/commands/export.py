@@ -36,14 +36,15 @@ class Command(BaseCommand):
             end = datetime.combine(options["date_to"], time.max, tzinfo=tz)
             conversations = conversations.filter(created_at__lte=end)
         agents = None if options["no_agents"] else Agent.objects.all()
-        out = options["output"].open("wb") if options["output"] else sys.stdout.buffer
+        output = Path(options["output"]) if options["output"] else None
+        out = output.open("wb") if output else sys.stdout.buffer
         count = 0
         try:
             for obj in iter_native(conversations, agents, tz, masked=options["masked"]):
                 out.write(dumps(obj))
                 count += 1
         finally:
-            if options["output"]:
+            if output:
                 out.close()
             else:
                 out.flush()
