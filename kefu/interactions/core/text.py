@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from kefu.core.masking import mask_text
+from kefu.interactions.core.native import ConversationRecord
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+", re.UNICODE)
@@ -20,11 +21,11 @@ _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+", re.UNI
 def _tokens(text: str) -> list[str]:
     out: list[str] = []
     for chunk in _WORD.findall(text):
-        if _CJK_RUN.match(chunk):
+        if chunk[0] > "\u33ff" and _CJK_RUN.match(chunk):
             if len(chunk) == 1:
                 out.append(chunk)
             else:
-                out.extend(chunk[i : i + 2] for i in range(len(chunk) - 1))
+                out.extend(map(str.__add__, chunk[:-1], chunk[1:]))  # bigrams, in C
         else:
             out.append(chunk.lower())
     return out
@@ -49,3 +50,10 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
         else:
             terms.extend((t, False) for t in _tokens(chunk))
     return list(dict.fromkeys(terms))
+
+
+def search_document(record: ConversationRecord) -> str:
+    """What search matches a conversation on: its ids, category and message texts."""
+    parts = [record.id, record.customer.id, *record.category]
+    parts.extend(m.text for m in record.messages)
+    return index_tokens("\n".join(parts))
