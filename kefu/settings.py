@@ -140,8 +140,10 @@ TASKS = {
 }
 REDIS_URL = env("REDIS_URL")
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
-    INSTALLED_APPS.append("django_tasks_rq")
+    # django-tasks-rq runs on django-rq: workers are `kefu rqworker default`.
+    INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 
 CHANNEL_LAYERS = (
     {

@@ -1,0 +1,62 @@
+"""Helpers shared by the benchmark scripts (not a test module)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEFU = ROOT / ".venv" / "bin" / "kefu"
+
+
+def run_kefu(args: list[str], database_url: str, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run([str(KEFU), *args], env=env, check=True, **kwargs)
+
+
+def ensure_demo_database(path: Path, size: str) -> str:
+    """A SQLite database holding the demo of `size`, built once and reused."""
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        started = time.perf_counter()
+        print(f"building {path} with `kefu demo --size {size}` (once) …", flush=True)
+        tmp = path.with_suffix(".partial")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        tmp_url = f"sqlite:///{tmp}"
+        run_kefu(["migrate", "-v0"], tmp_url)
+        run_kefu(["demo", "--seed", "42", "--size", size], tmp_url, stdout=subprocess.DEVNULL)
+        tmp.rename(path)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def summary(values_ms: list[float]) -> str:
+    return (
+        f"n={len(values_ms)} mean={statistics.fmean(values_ms):.1f} ms "
+        f"p50={percentile(values_ms, 50):.1f} ms p95={percentile(values_ms, 95):.1f} ms "
+        f"max={max(values_ms):.1f} ms"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()

@@ -1,0 +1,63 @@
+"""The scale-out configuration: Redis channel layer and RQ task workers (CI starts Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REDIS_URL = os.environ.get("REDIS_URL")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set (CI starts Redis)"),
+]
+KEFU = Path(sys.executable).with_name("kefu")
+
+
+def test_the_redis_channel_layer_delivers_between_layers():
+    from channels_redis.core import RedisChannelLayer
+
+    async def round_trip() -> dict:
+        sender = RedisChannelLayer(hosts=[REDIS_URL])
+        receiver = RedisChannelLayer(hosts=[REDIS_URL])
+        channel = await receiver.new_channel()
+        await sender.send(channel, {"type": "alert", "text": "客户连续追问3次未解答"})
+        message = await asyncio.wait_for(receiver.receive(channel), timeout=5)
+        await sender.flush()
+        return message
+
+    assert asyncio.run(round_trip())["text"] == "客户连续追问3次未解答"
+
+
+def test_an_rq_worker_in_another_process_runs_enqueued_tasks(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rq.sqlite3'}",
+        "KEFU_TASKS_BACKEND": "django_tasks_rq.RQBackend",
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "kefu.settings",
+    }
+
+    def kefu(*args: str) -> str:
+        done = subprocess.run(
+            [str(KEFU), *args], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    kefu("migrate", "-v0")
+    task_id = kefu(
+        "shell", "-c", "from kefu.core.tasks import ping; print(ping.enqueue(21).id)"
+    ).splitlines()[-1]
+    kefu("rqworker", "--burst", "default")
+    result = kefu(
+        "shell",
+        "-c",
+        f"from kefu.core.tasks import ping; r = ping.get_result('{task_id}'); "
+        "print(r.status, r.return_value)",
+    )
+    assert result.splitlines()[-1] == "SUCCESSFUL 42"
