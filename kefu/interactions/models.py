@@ -42,13 +42,27 @@ class Customer(models.Model):
 class Conversation(models.Model):
     external_id = models.CharField(_("conversation id"), max_length=64, unique=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    # The composite indexes in Meta lead with these keys, so the FKs need none of their own
+    # (fewer indexes to maintain on bulk import).
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="conversations", db_index=False
+    )
     # Owner agent (KPIs are attributed to them) and the owner's team at import time.
     agent = models.ForeignKey(
-        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+        Agent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -116,14 +130,15 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
+    # Covered by the (conversation, seq) unique index; messages are read per conversation.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     seq = models.PositiveIntegerField()
     external_id = models.CharField(max_length=64)
     role = models.CharField(max_length=10, choices=MessageRole.choices)
     agent = models.ForeignKey(
-        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     at = models.DateTimeField()
     text = models.TextField(blank=True)
