@@ -64,7 +64,7 @@ def datetime_adapter() -> Callable:
     return to_sqlite
 
 
-def _adapter(field) -> Callable:
+def _adapter(field) -> Callable | None:
     internal = field.get_internal_type()
     ops = connection.ops
     if internal == "DateTimeField":
@@ -75,14 +75,15 @@ def _adapter(field) -> Callable:
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     if internal == "DateField":
         return ops.adapt_datefield_value
-    return lambda v: v
+    return None
 
 
-def fast_bulk_insert(model, objs: list) -> None:
-    """Insert model instances without primary keys (callers look the keys up afterwards)."""
+def fast_bulk_insert(model, values: list[dict]) -> None:
+    """Insert rows given as {attname: python value} without building model instances
+    (callers look the primary keys up afterwards)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     pairs = [(f.attname, _adapter(f)) for f in fields]
-    rows = [tuple(adapt(getattr(o, name)) for name, adapt in pairs) for o in objs]
+    rows = [tuple(adapt(v[name]) if adapt else v[name] for name, adapt in pairs) for v in values]
     insert_rows(model, tuple(f.column for f in fields), rows)
 
 
@@ -343,24 +344,28 @@ class Importer:
         self._ensure_agents(agent_ids)
 
         now = timezone.now()
-        new_objs: list[Conversation] = []
+        new_rows: list[dict] = []
         changed_objs: list[Conversation] = []
+        written: list[tuple[ConversationRecord, int]] = []
         for record, digest, pk in to_write:
-            obj = self._conversation(record, digest, customer_ids[record.customer.id], now)
+            values = self._conversation_values(
+                record, digest, customer_ids[record.customer.id], now
+            )
             if pk is None:
-                new_objs.append(obj)
+                new_rows.append(values)
             else:
-                obj.pk = pk
-                changed_objs.append(obj)
-        if new_objs:
-            fast_bulk_insert(Conversation, new_objs)
+                del values["imported_at"]
+                changed_objs.append(Conversation(pk=pk, **values))
+                written.append((record, pk))
+        if new_rows:
+            fast_bulk_insert(Conversation, new_rows)
             keys = dict(
                 Conversation.objects.filter(
-                    external_id__in=[o.external_id for o in new_objs]
+                    external_id__in=[v["external_id"] for v in new_rows]
                 ).values_list("external_id", "pk")
             )
-            for obj in new_objs:
-                obj.pk = keys[obj.external_id]
+            by_id = {r.id: r for r, _, _ in to_write}
+            written.extend((by_id[v["external_id"]], keys[v["external_id"]]) for v in new_rows)
         if changed_objs:
             fields = [
                 f.name
@@ -372,7 +377,7 @@ class Importer:
             Message.objects.filter(conversation_id__in=changed_pks).delete()
             Transfer.objects.filter(conversation_id__in=changed_pks).delete()
             Escalation.objects.filter(conversation_id__in=changed_pks).delete()
-        self.report.created += len(new_objs)
+        self.report.created += len(new_rows)
         self.report.updated += len(changed_objs)
 
         adapt_dt = datetime_adapter()
@@ -380,11 +385,7 @@ class Importer:
         transfers: list[Transfer] = []
         escalations: list[Escalation] = []
         documents: list[tuple[int, str]] = []
-        written = new_objs + changed_objs
-        by_id = {r.id: r for r, _, _ in to_write}
-        for obj in written:
-            record = by_id[obj.external_id]
-            pk = obj.pk
+        for record, pk in written:
             for seq, m in enumerate(record.messages):
                 messages.append(
                     (
@@ -425,14 +426,14 @@ class Importer:
             Escalation.objects.bulk_create(escalations)
         search.replace_documents(documents)
 
-    def _conversation(
+    def _conversation_values(
         self, record: ConversationRecord, digest: str, customer_id: int, now
-    ) -> Conversation:
+    ) -> dict:
         facts = conversation_facts(record)
         owner = self._agents.get(record.agent) if record.agent else None
         category = [*record.category, "", "", ""]
         survey, order = record.survey, record.order
-        return Conversation(
+        return dict(
             external_id=record.id,
             channel=record.channel,
             customer_id=customer_id,
