@@ -1,5 +1,56 @@
-"""The REST API root (django-ninja): /api/v1/…, docs at /api/docs."""
+"""The REST API root (django-ninja): /api/v1/…, OpenAPI at /api/openapi.json, docs at /api/docs.
 
-from ninja import NinjaAPI
+Every v1 endpoint needs a bearer token or a logged-in session (kefu.accounts.auth).
+Error bodies are always `{"detail": "…"}`, plus `"errors": [{index, id, field, reason}]`
+when individual records or fields are at fault. See docs/api.md.
+"""
 
-api = NinjaAPI(title="Kefu API", version="1", urls_namespace="api", docs_url="/docs")
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError
+
+from kefu.accounts.api import router as accounts_router
+from kefu.accounts.auth import api_auth
+from kefu.interactions.actions import ActionError
+from kefu.interactions.api import router as interactions_router
+
+api = NinjaAPI(
+    title="Kefu API",
+    version="1",
+    description="Conversations, customers, agents and teams of a Kefu installation. "
+    "Authenticate with `Authorization: Bearer kefu_…` (see `kefu issue_token`) or the "
+    "web session (with the CSRF token for writes).",
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=api_auth,
+)
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    body: dict = {"detail": exc.detail}
+    if exc.errors:
+        body["errors"] = exc.errors
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "index": None,
+            "id": None,
+            "field": ".".join(str(part) for part in e.get("loc", ())),
+            "reason": e.get("msg", "is invalid"),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": "invalid request", "errors": errors}, status=422)
+
+
+v1 = Router()
+v1.add_router("", accounts_router)
+v1.add_router("", interactions_router)
+api.add_router("/v1/", v1)

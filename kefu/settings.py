@@ -156,6 +156,9 @@ CHANNEL_LAYERS = (
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
 
+# API batches of up to 1,000 conversations exceed Django's 2.5 MB default body limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("KEFU_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)) or 0)
+
 # Kefu's own settings.
 KEFU_IMPORT_BATCH_SIZE = int(env("KEFU_IMPORT_BATCH_SIZE", "500") or 500)
 KEFU_PAGE_SIZE = int(env("KEFU_PAGE_SIZE", "50") or 50)

@@ -511,8 +511,13 @@ def iter_file_records(
         if file_format == "csv-agents"
         else (csvformat.iter_csv_conversations(reader))
     )
-    for line, obj in rows:
-        yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line)
+    try:
+        for line, obj in rows:
+            yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line)
+    finally:
+        # A collected TextIOWrapper closes the file it wraps; the caller still owns it
+        # (import_file asks it for the position after the last batch).
+        text.detach()
 
 
 def import_file(

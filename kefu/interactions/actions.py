@@ -1,0 +1,228 @@
+"""Writes behind the REST API: ingest native conversations, append messages.
+
+Both validate with the pure core (`core.native`) and write through the `Importer`, so
+facts (first response, counts), the search index and the content hash stay exactly as
+a file import would leave them, and re-sending the same data changes nothing.
+Endpoints stay thin: they parse the body, call one function here and map the result
+(or the `ActionError`) to a response.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.accounts.models import Agent
+from kefu.accounts.roles import INGEST
+from kefu.accounts.scoping import own_agent_id
+from kefu.interactions.core.native import (
+    AgentRecord,
+    RecordError,
+    conversation_to_native,
+    parse_object,
+)
+from kefu.interactions.exporter import conversation_record
+from kefu.interactions.importer import Importer, ImportReport, configured_tz
+from kefu.interactions.models import Conversation
+
+MAX_BATCH = 1000
+MAX_APPEND = 500
+
+
+class ActionError(Exception):
+    """A refused write: HTTP-like status, a sentence, and per-record errors if any."""
+
+    status = 400
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotAllowed(ActionError):
+    status = 403
+
+
+class Conflict(ActionError):
+    status = 409
+
+
+class Invalid(ActionError):
+    status = 422
+
+
+def _error_dict(index: int | None, record_id: str | None, field_name: str, reason: str) -> dict:
+    return {"index": index, "id": record_id, "field": field_name, "reason": reason}
+
+
+# --- ingest ------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    report: ImportReport
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.report
+        return {
+            "read": r.read,
+            "created": r.created,
+            "updated": r.updated,
+            "unchanged": r.unchanged,
+            "rejected": r.rejected,
+            "errors": self.errors,
+        }
+
+
+def ingest_conversations(objects: Sequence[Any]) -> IngestResult:
+    """Validate and import native conversation objects; bad ones are reported, not raised.
+
+    `type` may be omitted (it defaults to "conversation"); agent records are refused
+    here (they come with file imports). Idempotent by conversation id. The valid
+    records are written in one transaction.
+    """
+    if len(objects) > MAX_BATCH:
+        raise Invalid(f"at most {MAX_BATCH} conversations per request, got {len(objects)}")
+    tz = configured_tz()
+    with transaction.atomic():
+        importer = Importer()
+        for index, obj in enumerate(objects):
+            if isinstance(obj, dict) and "type" not in obj:
+                obj = {"type": "conversation", **obj}
+            parsed = parse_object(obj, tz, index)
+            if isinstance(parsed, AgentRecord):
+                parsed = RecordError(
+                    index, parsed.id, "type", "must be conversation (agents are imported as files)"
+                )
+            importer.feed(parsed)
+        report = importer.finish()
+    errors = [_error_dict(e.line, e.record_id, e.field, e.reason) for e in report.errors]
+    return IngestResult(report=report, errors=errors)
+
+
+# --- append messages ---------------------------------------------------------------
+
+_MESSAGE_FIELD = re.compile(r"^messages\[(\d+)\](.*)$")
+
+
+@dataclass
+class AppendResult:
+    conversation: Conversation  # as stored after the append (fresh facts)
+    message_ids: list[str]
+
+
+def can_append(user, conversation: Conversation) -> bool:
+    """Ingest permission, or the agent who owns the conversation (their own replies)."""
+    if user.has_perm(INGEST):
+        return True
+    agent_pk = own_agent_id(user)
+    return agent_pk is not None and conversation.agent_id == agent_pk
+
+
+def _free_message_id(taken: set[str]) -> str:
+    n = len(taken) + 1
+    while f"m{n}" in taken:
+        n += 1
+    return f"m{n}"
+
+
+def append_messages(user, conversation: Conversation, items: Sequence[Any]) -> AppendResult:
+    """Append messages to a conversation that is not closed.
+
+    The caller has already checked that `user` can see `conversation` (scoping). Agents
+    without the ingest permission may only post `agent` messages in their own name.
+    Raises NotAllowed (403), Conflict (409: closed, or a message id already used) or
+    Invalid (422, with per-message errors).
+    """
+    if not items:
+        raise Invalid("no message to append")
+    if len(items) > MAX_APPEND:
+        raise Invalid(f"at most {MAX_APPEND} messages per request, got {len(items)}")
+    if not can_append(user, conversation):
+        raise NotAllowed("only the conversation's agent or an ingesting system may add messages")
+    may_ingest = user.has_perm(INGEST)
+    own_external_id = None
+    if not may_ingest:
+        own = Agent.objects.filter(pk=own_agent_id(user))
+        own_external_id = own.values_list("external_id", flat=True).first()
+    tz = configured_tz()
+    with transaction.atomic():
+        conv = (
+            Conversation.objects.select_for_update()
+            .select_related("customer", "agent")
+            .get(pk=conversation.pk)
+        )
+        if conv.status == "closed":
+            raise Conflict(f"conversation {conv.external_id} is closed")
+        native = conversation_to_native(conversation_record(conv, masked=False), tz)
+        existing_ids = {m["id"] for m in native["messages"]}
+        taken = set(existing_ids)
+        now = timezone.now().astimezone(tz).isoformat()
+        new_messages: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                reason = f"must be an object, got {type(item).__name__}"
+                errors.append(_error_dict(index, None, "message", reason))
+                continue
+            message = dict(item)
+            message_id = message.get("id")
+            if not may_ingest:
+                if message.get("role") is None:
+                    message["role"] = "agent"
+                if message.get("agent") is None:
+                    message["agent"] = own_external_id
+                if message["role"] != "agent" or message["agent"] != own_external_id:
+                    raise NotAllowed("agents may only add their own replies (role agent)")
+            if message.get("at") is None:
+                message["at"] = now
+            if message_id is None:
+                message["id"] = message_id = _free_message_id(taken)
+            elif not isinstance(message_id, str):
+                errors.append(_error_dict(index, None, "id", "must be a string"))
+                continue
+            elif message_id in existing_ids:
+                conflicts.append(
+                    _error_dict(index, message_id, "id", "a message with this id already exists")
+                )
+                continue
+            elif message_id in taken:
+                errors.append(_error_dict(index, message_id, "id", "is repeated in the request"))
+                continue
+            taken.add(message_id)
+            new_messages.append(message)
+        if conflicts:
+            raise Conflict("message id already used in this conversation", conflicts)
+        if errors:
+            raise Invalid("invalid message", errors)
+
+        first_new = len(native["messages"])
+        native["messages"] = [*native["messages"], *new_messages]
+        parsed = parse_object(native, tz)
+        if isinstance(parsed, RecordError):
+            raise Invalid("invalid message", [_relative_error(parsed, first_new, new_messages)])
+        importer = Importer()
+        importer.feed(parsed)
+        importer.finish()
+    return AppendResult(
+        conversation=Conversation.objects.get(pk=conv.pk),
+        message_ids=[m["id"] for m in new_messages],
+    )
+
+
+def _relative_error(error: RecordError, first_new: int, new_messages: list[dict]) -> dict:
+    """Name the posted message (its index in the request) rather than the whole record."""
+    match = _MESSAGE_FIELD.match(error.field)
+    if match and int(match.group(1)) >= first_new:
+        index = int(match.group(1)) - first_new
+        rest = match.group(2).lstrip(".") or "message"
+        return _error_dict(index, new_messages[index].get("id"), rest, error.reason)
+    return _error_dict(None, error.record_id, error.field, error.reason)

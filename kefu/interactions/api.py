@@ -1,0 +1,337 @@
+"""REST API v1: conversations and customers (mounted under /api/v1/ by kefu/api.py).
+
+Every read starts from `kefu.accounts.scoping`; an object outside the caller's scope
+is answered 404. Customer personal data is masked unless the caller has the
+`view_personal_data` permission (then the access is audited). Writes go through
+`kefu.interactions.actions`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, time
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+
+from kefu.accounts.roles import INGEST
+from kefu.accounts.scoping import (
+    can_view_personal_data,
+    conversations_visible_to,
+    customers_visible_to,
+    teams_visible_to,
+)
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.interactions import actions, search
+from kefu.interactions.core.native import conversation_to_native
+from kefu.interactions.exporter import conversation_record
+from kefu.interactions.models import Conversation
+from kefu.interactions.personal import PersonalDataView
+from kefu.interactions.schemas import (
+    MAX_PAGE_SIZE,
+    AppendResultOut,
+    ConversationFilters,
+    ConversationPage,
+    CustomerOut,
+    ErrorOut,
+    ErrorsOut,
+    IngestResultOut,
+)
+
+router = Router(tags=["conversations"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+SUMMARY_VALUES = (
+    "external_id", "channel", "customer__external_id", "agent__external_id", "team__name",
+    "created_at", "resolved_at", "closed_at", "status", "category1", "category2", "category3",
+    "complaint", "escalated", "csat", "nps", "first_response_s", "message_count",
+)  # fmt: skip
+
+
+def _tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _local(value: datetime | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
+    return value.astimezone(tz) if value is not None else None
+
+
+def summaries(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
+    """Summary rows without loading (and decrypting) customers; times in the configured
+    time zone, like the native format."""
+    tz = _tz()
+    return [
+        {
+            "id": row["external_id"],
+            "channel": row["channel"],
+            "customer": row["customer__external_id"],
+            "agent": row["agent__external_id"],
+            "team": row["team__name"],
+            "created_at": _local(row["created_at"], tz),
+            "resolved_at": _local(row["resolved_at"], tz),
+            "closed_at": _local(row["closed_at"], tz),
+            "status": row["status"],
+            "category": [c for c in (row["category1"], row["category2"], row["category3"]) if c],
+            "complaint": row["complaint"],
+            "escalated": row["escalated"],
+            "csat": row["csat"],
+            "nps": row["nps"],
+            "first_response_s": row["first_response_s"],
+            "message_count": row["message_count"],
+        }
+        for row in conversations.values(*SUMMARY_VALUES)
+    ]
+
+
+def apply_filters(
+    user, conversations: QuerySet[Conversation], f: ConversationFilters
+) -> QuerySet[Conversation]:
+    tz = _tz()
+    if f.date_from:
+        conversations = conversations.filter(
+            created_at__gte=datetime.combine(f.date_from, time.min, tzinfo=tz)
+        )
+    if f.date_to:
+        conversations = conversations.filter(
+            created_at__lte=datetime.combine(f.date_to, time.max, tzinfo=tz)
+        )
+    if f.channel:
+        conversations = conversations.filter(channel=f.channel)
+    if f.team:
+        teams = teams_visible_to(user)
+        team = teams.filter(pk=int(f.team)) if f.team.isdigit() else teams.filter(name=f.team)
+        conversations = conversations.filter(team__in=team)
+    if f.agent:
+        conversations = conversations.filter(agent__external_id=f.agent)
+    if f.status:
+        conversations = conversations.filter(status=f.status)
+    if f.category:
+        c = f.category
+        conversations = conversations.filter(Q(category1=c) | Q(category2=c) | Q(category3=c))
+    if f.complaint is not None:
+        conversations = conversations.filter(complaint=f.complaint)
+    if f.q:
+        conversations = search.filter_conversations(conversations, f.q)
+    return conversations
+
+
+def json_body(request: HttpRequest) -> Any:
+    """The decoded JSON body; 413 over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 if not JSON."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise HttpError(
+            413, "request body too large (DATA_UPLOAD_MAX_MEMORY_SIZE); send smaller batches"
+        ) from None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise HttpError(400, f"invalid JSON: {exc}") from None
+
+
+def as_list(body: Any) -> list[Any]:
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        return [body]
+    raise HttpError(422, "the body must be a JSON object or a list of objects")
+
+
+def _full_conversation(user, external_id: str) -> Conversation:
+    return get_object_or_404(
+        conversations_visible_to(user)
+        .select_related("customer", "agent")
+        .prefetch_related(
+            "messages__agent", "transfers__from_agent", "transfers__to_agent", "escalations"
+        ),
+        external_id=external_id,
+    )
+
+
+def _native(conversation: Conversation, masked: bool) -> dict[str, Any]:
+    return conversation_to_native(conversation_record(conversation, masked=masked), _tz())
+
+
+def _audit_personal(request: HttpRequest, object_type: str, object_id: str) -> None:
+    audit(
+        AuditAction.VIEW_PERSONAL_DATA,
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"via": "api"},
+    )
+
+
+NATIVE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"type": "object", "description": "one native conversation"},
+                        {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "maxItems": actions.MAX_BATCH,
+                            "description": "a batch of native conversations",
+                        },
+                    ]
+                },
+                "example": {
+                    "type": "conversation",
+                    "id": "C2024-000123",
+                    "channel": "chat",
+                    "customer": {"id": "U88812", "name": "王芳", "phone": "13812345678"},
+                    "agent": "A0007",
+                    "created_at": "2024-05-02T10:15:03+08:00",
+                    "messages": [
+                        {
+                            "id": "m1",
+                            "role": "customer",
+                            "at": "2024-05-02T10:15:03+08:00",
+                            "text": "我的退款怎么还没到？",
+                        }
+                    ],
+                },
+            }
+        },
+    }
+}
+
+MESSAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"type": "object", "description": "one native message"},
+                        {"type": "array", "items": {"type": "object"}},
+                    ]
+                },
+                "example": {"role": "agent", "text": "您好，请问您的订单号是多少？"},
+            }
+        },
+    }
+}
+
+
+@router.get("/conversations", response={200: ConversationPage, **ERRORS})
+def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]) -> dict[str, Any]:
+    """Conversations the caller may see, newest first, filtered and paginated."""
+    conversations = apply_filters(request.user, conversations_visible_to(request.user), filters)
+    limit = min(filters.limit, MAX_PAGE_SIZE)
+    offset = filters.offset
+    count = conversations.count()
+    page = conversations.order_by("-created_at", "-pk")[offset : offset + limit]
+    return {
+        "count": count,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if offset + limit < count else None,
+        "items": summaries(page),
+    }
+
+
+@router.post(
+    "/conversations",
+    response={200: IngestResultOut, 201: IngestResultOut, 422: IngestResultOut | ErrorsOut,
+              400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    openapi_extra=NATIVE_BODY,
+)  # fmt: skip
+def post_conversations(request: HttpRequest) -> Status:
+    """Ingest one native conversation or a list of them (idempotent by id).
+
+    201 when at least one conversation was created, 200 otherwise (updated or
+    unchanged); 422 when every record was rejected. Rejected records are listed in
+    `errors` with their index, id, field and reason; the others are imported.
+    """
+    if not request.user.has_perm(INGEST):
+        raise HttpError(403, "ingesting conversations needs the ingest permission")
+    objects = as_list(json_body(request))
+    if not objects:
+        raise HttpError(422, "the list is empty")
+    result = actions.ingest_conversations(objects)
+    report = result.report
+    audit(
+        AuditAction.IMPORT,
+        request=request,
+        object_type="api",
+        object_id="conversations",
+        detail=result.as_dict() | {"errors": len(result.errors)},
+    )
+    if report.rejected and report.rejected == report.read:
+        status = 422
+    elif report.created:
+        status = 201
+    else:
+        status = 200
+    return Status(status, result.as_dict())
+
+
+@router.get("/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS})
+def get_conversation(request: HttpRequest, conversation_id: str) -> dict[str, Any]:
+    """One conversation in the native format (personal data masked unless permitted)."""
+    conversation = _full_conversation(request.user, conversation_id)
+    unmasked = can_view_personal_data(request.user)
+    if unmasked:
+        _audit_personal(request, "conversation", conversation.external_id)
+    return _native(conversation, masked=not unmasked)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={201: AppendResultOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+              404: ErrorOut, 409: ErrorsOut | ErrorOut, 413: ErrorOut, 422: ErrorsOut | ErrorOut},
+    openapi_extra=MESSAGE_BODY,
+)  # fmt: skip
+def post_messages(request: HttpRequest, conversation_id: str) -> Status:
+    """Append one message (or a list) to a conversation that is not closed."""
+    conversation = get_object_or_404(
+        conversations_visible_to(request.user), external_id=conversation_id
+    )
+    items = as_list(json_body(request))
+    result = actions.append_messages(request.user, conversation, items)
+    stored = _full_conversation(request.user, conversation_id)
+    native = _native(stored, masked=not can_view_personal_data(request.user))
+    wanted = set(result.message_ids)
+    body = {
+        "conversation": stored.external_id,
+        "message_count": stored.message_count,
+        "first_response_s": stored.first_response_s,
+        "messages": [m for m in native["messages"] if m["id"] in wanted],
+    }
+    return Status(201, body)
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
+def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
+    """A customer's profile and their visible conversations across channels, oldest first
+    (at most the latest 500; `conversation_count` is the total)."""
+    customer = get_object_or_404(customers_visible_to(request.user), external_id=customer_id)
+    unmasked = can_view_personal_data(request.user)
+    if unmasked:
+        _audit_personal(request, "customer", customer.external_id)
+    view = PersonalDataView(unmasked)
+    conversations = conversations_visible_to(request.user).filter(customer=customer)
+    latest = conversations.order_by("-created_at", "-pk")[:MAX_PAGE_SIZE]
+    return {
+        "id": customer.external_id,
+        "name": view.name(customer.name),
+        "phone": view.phone(customer.phone),
+        "email": view.email(customer.email),
+        "segment": customer.segment,
+        "masked": not unmasked,
+        "conversation_count": conversations.count(),
+        "conversations": list(reversed(summaries(latest))),
+    }
