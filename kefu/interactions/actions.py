@@ -155,7 +155,7 @@ def append_messages(user, conversation: Conversation, items: Sequence[Any]) -> A
     tz = configured_tz()
     with transaction.atomic():
         conv = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("customer", "agent")
             .get(pk=conversation.pk)
         )

@@ -22,6 +22,7 @@ import orjson
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedFieldMixin
 
 from kefu.accounts.models import Agent, Team
 from kefu.interactions import search
@@ -42,6 +43,7 @@ from kefu.interactions.models import Conversation, Customer, Escalation, Message
 from kefu.interactions.personal import personal_digest, phone_digest
 
 MAX_KEPT_ERRORS = 10_000
+SQLITE_IMPORT_CHECKPOINT_PAGES = 20_000
 MESSAGE_COLUMNS = (
     "conversation_id", "seq", "external_id", "role", "agent_id", "at", "text", "start_s", "end_s",
     "extra",
@@ -59,12 +61,14 @@ def datetime_adapter() -> Callable:
             return None
         if value.tzinfo is not UTC:  # parsed records are UTC already
             value = value.astimezone(UTC)
-        return value.replace(tzinfo=None).isoformat(" ")
+        return value.isoformat(" ")[:-6]  # without the "+00:00"
 
     return to_sqlite
 
 
 def _adapter(field) -> Callable | None:
+    if isinstance(field, EncryptedFieldMixin):
+        return field.get_prep_value  # encrypts
     internal = field.get_internal_type()
     ops = connection.ops
     if internal == "DateTimeField":
@@ -95,8 +99,14 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams rows in one round trip; executemany sends them one by one.
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
@@ -154,6 +164,11 @@ class Importer:
         }
         self._teams: dict[str, int] = dict(Team.objects.values_list("name", "pk"))
         self._supervisor_links: dict[str, str] = {}
+        if connection.vendor == "sqlite":
+            # Checkpoint the WAL every ~80 MB instead of every 4 MB: a bulk import
+            # otherwise spends a third of its time copying pages back at each commit.
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_IMPORT_CHECKPOINT_PAGES}")
 
     # --- feeding ---------------------------------------------------------------
     def feed(self, item: Record | RecordError) -> None:
@@ -177,6 +192,9 @@ class Importer:
     def finish(self) -> ImportReport:
         self.flush()
         self._link_supervisors()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default
         return self.report
 
     def _reject(self, error: RecordError) -> None:
@@ -277,22 +295,22 @@ class Importer:
                 "extra",
             )
         }
-        new = []
+        new: list[dict] = []
         for ext, rec in latest.items():
             known = existing.get(ext)
             if known is None:
                 new.append(
-                    Customer(
-                        external_id=ext,
-                        name=rec.name,
-                        phone=rec.phone,
-                        email=rec.email,
-                        name_digest=personal_digest(rec.name),
-                        phone_digest=phone_digest(rec.phone),
-                        email_digest=personal_digest(rec.email),
-                        segment=rec.segment or "",
-                        extra=rec.extra,
-                    )
+                    {
+                        "external_id": ext,
+                        "name": rec.name,
+                        "phone": rec.phone,
+                        "email": rec.email,
+                        "name_digest": personal_digest(rec.name),
+                        "phone_digest": phone_digest(rec.phone),
+                        "email_digest": personal_digest(rec.email),
+                        "segment": rec.segment or "",
+                        "extra": rec.extra,
+                    }
                 )
                 continue
             # Compare digests, not decrypted values; a record that omits a field does
@@ -313,7 +331,7 @@ class Importer:
                 customer = Customer(pk=pk, external_id=ext, **changes)
                 customer.save(update_fields=list(changes))
         if new:
-            Customer.objects.bulk_create(new)
+            fast_bulk_insert(Customer, new)
         ids = dict(Customer.objects.filter(external_id__in=latest).values_list("external_id", "pk"))
         return ids
 

@@ -55,12 +55,24 @@ def replace_documents(rows: Iterable[tuple[int, str]]) -> None:
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", ids)
             cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (%s, %s)", rows)
         else:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE conversation_id = %s", ids)
-            cursor.executemany(
-                f"INSERT INTO {FTS_TABLE}(conversation_id, tokens) "
-                "VALUES (%s, to_tsvector('simple', %s))",
-                rows,
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE conversation_id = ANY(%s)", [[pk for (pk,) in ids]]
             )
+            # The tokens go in as a tsvector literal, not through to_tsvector(): no text
+            # parser (whose idea of a word depends on the server locale) sees them.
+            with cursor.cursor.copy(
+                f"COPY {FTS_TABLE} (conversation_id, tokens) FROM STDIN"
+            ) as copy:
+                for pk, tokens in rows:
+                    copy.write_row((pk, _tsvector_literal(tokens)))
+
+
+def _quote_lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsvector_literal(tokens: str) -> str:
+    return " ".join(_quote_lexeme(t) for t in tokens.split())
 
 
 def filter_conversations(qs: QuerySet, query: str) -> QuerySet:
@@ -73,9 +85,6 @@ def filter_conversations(qs: QuerySet, query: str) -> QuerySet:
         )
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         return qs.filter(pk__in=RawSQL(sql, [match]))
-    tsquery = " & ".join(
-        "'" + t.replace("'", "''").replace("\\", "") + "'" + (":*" if prefix else "")
-        for t, prefix in terms
-    )
-    sql = f"SELECT conversation_id FROM {FTS_TABLE} WHERE tokens @@ to_tsquery('simple', %s)"
+    tsquery = " & ".join(_quote_lexeme(t) + (":*" if prefix else "") for t, prefix in terms)
+    sql = f"SELECT conversation_id FROM {FTS_TABLE} WHERE tokens @@ %s::tsquery"
     return qs.filter(pk__in=RawSQL(sql, [tsquery]))

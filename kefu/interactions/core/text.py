@@ -14,31 +14,36 @@ import re
 from kefu.core.masking import mask_text
 from kefu.interactions.core.native import ConversationRecord
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+", re.UNICODE)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(f"[{_CJK}]+|[^\\W_]+")
+# The three kinds of token, each found by one C-level scan of the whole text: overlapping
+# CJK bigrams (a look-ahead match consumes nothing), lone CJK characters, other words.
+_CJK_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")
+_CJK_SINGLE = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
+_OTHER_WORD = re.compile(f"[^\\W_{_CJK}]+")
 
 
 def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    for chunk in _WORD.findall(text):
-        if chunk[0] > "\u33ff" and _CJK_RUN.match(chunk):
-            if len(chunk) == 1:
-                out.append(chunk)
-            else:
-                out.extend(map(str.__add__, chunk[:-1], chunk[1:]))  # bigrams, in C
-        else:
-            out.append(chunk.lower())
-    return out
+    return [
+        *_CJK_BIGRAM.findall(text),
+        *_CJK_SINGLE.findall(text),
+        *_OTHER_WORD.findall(text.lower()),
+    ]
 
 
 _MAY_HOLD_PERSONAL_DATA = re.compile(r"\d{7}|@")
 
 
+def _masked(text: str) -> str:
+    return mask_text(text) if _MAY_HOLD_PERSONAL_DATA.search(text) else text
+
+
 def index_tokens(text: str) -> str:
-    """Space-separated search tokens for a document (personal numbers masked first)."""
-    if _MAY_HOLD_PERSONAL_DATA.search(text):
-        text = mask_text(text)
-    return " ".join(_tokens(text))
+    """Distinct space-separated search tokens (personal numbers masked first).
+
+    Distinct because search only asks whether a token occurs, never how often."""
+    return " ".join(dict.fromkeys(_tokens(_masked(text))))
 
 
 def query_terms(query: str) -> list[tuple[str, bool]]:
@@ -55,5 +60,5 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
 def search_document(record: ConversationRecord) -> str:
     """What search matches a conversation on: its ids, category and message texts."""
     parts = [record.id, record.customer.id, *record.category]
-    parts.extend(m.text for m in record.messages)
-    return index_tokens("\n".join(parts))
+    parts.extend(_masked(m.text) for m in record.messages)  # per message: most need none
+    return " ".join(dict.fromkeys(_tokens("\n".join(parts))))

@@ -1,0 +1,130 @@
+"""`kefu demo`: load the deterministic demo year (or write it to a JSONL file)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.demo.core.generator import SIZES, generate, size_count
+from kefu.demo.users import ensure_demo_users
+from kefu.interactions.core.native import dumps, parse_object
+from kefu.interactions.importer import Importer, ImportReport, configured_tz
+from kefu.interactions.models import Conversation
+
+PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
+
+
+class Command(BaseCommand):
+    help = (
+        "Load realistic Chinese demo data for 2024 (127 agents, conversations on every "
+        "channel, surveys, complaints, escalations) and create one log-in per role "
+        "(password kefu2024). The same --seed always gives the same data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--size",
+            choices=list(SIZES),
+            default="default",
+            help="small ≈ 2,000, default ≈ 30,000, large = 1,000,000 conversations",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="skip loading when conversations already exist (the log-ins are still ensured)",
+        )
+        parser.add_argument(
+            "--jsonl",
+            type=Path,
+            metavar="FILE",
+            help="write the records to FILE (native JSONL) instead of the database",
+        )
+        parser.add_argument(
+            "--conversations", type=int, default=None, help="exact number (overrides --size)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed, size, count = options["seed"], options["size"], options["conversations"]
+        total = count if count is not None else size_count(size)
+        records = generate(seed, size, conversations=count)
+        if options["jsonl"]:
+            self._write_jsonl(options["jsonl"], records, total)
+            return
+        if options["if_empty"] and Conversation.objects.exists():
+            self.stdout.write("已有会话数据，跳过导入 (conversations exist, demo not loaded)")
+        else:
+            self._load(records, total, seed, size)
+        logins = ensure_demo_users()
+        names = ", ".join(login.username for login in logins)
+        self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
+
+    def _write_jsonl(self, path: Path, records, total: int) -> None:
+        started = time.monotonic()
+        agents = conversations = messages = 0
+        with path.open("wb") as handle:
+            for record in records:
+                handle.write(dumps(record))
+                if record["type"] == "agent":
+                    agents += 1
+                else:
+                    conversations += 1
+                    messages += len(record["messages"])
+                    if conversations % 50_000 == 0:
+                        self._progress(conversations, total, started)
+        self.stdout.write(
+            f"{path}: {agents} agents, {conversations} conversations, {messages} messages "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+
+    def _load(self, records, total: int, seed: int, size: str) -> None:
+        started = time.monotonic()
+        step = max(1000, total // 10)
+        fed = shown = 0
+
+        def on_batch(_report: ImportReport) -> None:
+            nonlocal shown
+            if fed - shown >= step:
+                shown = fed
+                self._progress(fed, total, started)
+
+        self.stdout.write(f"生成并导入演示数据 loading demo data: seed {seed}, ~{total:,} 会话")
+        tz = configured_tz()
+        importer = Importer(on_batch=on_batch)
+        # Up to the default size one transaction (fewer syncs, all or nothing); beyond it
+        # the importer's per-batch commits keep the SQLite WAL from growing to gigabytes.
+        outer = transaction.atomic() if total <= SIZES["default"] else nullcontext()
+        with outer:
+            for line, obj in enumerate(records, start=1):
+                fed += obj["type"] == "conversation"
+                importer.feed(parse_object(obj, tz, line))
+            report = importer.finish()
+        if report.rejected:
+            for error in report.errors[:20]:
+                self.stderr.write(str(error))
+            raise CommandError(f"demo data rejected: {report.summary()}")
+        audit(
+            AuditAction.IMPORT,
+            actor="demo",
+            object_type="demo",
+            object_id=f"seed={seed} size={size}",
+            detail=report.as_dict() | {"errors": 0},
+        )
+        self.stdout.write(
+            f"完成 done in {time.monotonic() - started:.1f} s: {report.summary()} "
+            f"(agents created {report.agents_created}, updated {report.agents_updated})"
+        )
+        self.stdout.write(
+            f"数据库 database: {Conversation.objects.count():,} conversations in total"
+        )
+
+    def _progress(self, done: int, total: int, started: float) -> None:
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"  {done:>9,} / ~{total:,} 会话  {elapsed:6.1f} s")
