@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from kefu.accounts.roles import VIEW_AUDIT
 from kefu.audit.models import AuditAction, AuditLog
-from kefu.interactions.filters import DateInput, keyset_page, start_of_day
+from kefu.core import periods
+from kefu.interactions.filters import DateInput, keyset_page
 
 
 class AuditFilterForm(forms.Form):
@@ -37,10 +37,8 @@ class AuditFilterForm(forms.Form):
             qs = qs.filter(actor__icontains=data["user"])
         if data.get("object_id"):
             qs = qs.filter(object_id=data["object_id"])
-        if data.get("date_from"):
-            qs = qs.filter(at__gte=start_of_day(data["date_from"]))
-        if data.get("date_to"):
-            qs = qs.filter(at__lt=start_of_day(data["date_to"] + timedelta(days=1)))
+        tz = timezone.get_default_timezone()
+        qs = qs.filter(**periods.lookups("at", data.get("date_from"), data.get("date_to"), tz))
         return qs
 
 

@@ -9,7 +9,7 @@ is answered 404. Customer personal data is masked unless the caller has the
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -30,6 +30,7 @@ from kefu.accounts.scoping import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core import periods
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record
@@ -96,14 +97,9 @@ def apply_filters(
     user, conversations: QuerySet[Conversation], f: ConversationFilters
 ) -> QuerySet[Conversation]:
     tz = _tz()
-    if f.date_from:
-        conversations = conversations.filter(
-            created_at__gte=datetime.combine(f.date_from, time.min, tzinfo=tz)
-        )
-    if f.date_to:
-        conversations = conversations.filter(
-            created_at__lte=datetime.combine(f.date_to, time.max, tzinfo=tz)
-        )
+    conversations = conversations.filter(
+        **periods.lookups("created_at", f.date_from, f.date_to, tz)
+    )
     if f.channel:
         conversations = conversations.filter(channel=f.channel)
     if f.team:

@@ -8,7 +8,7 @@ million rows is needed. The total shown is a capped count (see `capped_count`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.scoping import agents_visible_to, teams_visible_to
+from kefu.core import periods
 from kefu.interactions import search
 from kefu.interactions.choices import Channel, Status
 from kefu.interactions.models import Conversation
@@ -68,11 +69,10 @@ class ConversationFilterForm(forms.Form):
     def filter(self, qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
         """Apply every valid filter; an invalid one is reported and ignored."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        if data.get("date_from"):
-            qs = qs.filter(created_at__gte=start_of_day(data["date_from"]))
-        if data.get("date_to"):
-            # Inclusive end date: everything before the next local midnight.
-            qs = qs.filter(created_at__lt=start_of_day(data["date_to"] + timedelta(days=1)))
+        tz = timezone.get_default_timezone()
+        qs = qs.filter(
+            **periods.lookups("created_at", data.get("date_from"), data.get("date_to"), tz)
+        )
         for name in ("channel", "team", "agent", "status", "category1", "category2"):
             if data.get(name):
                 qs = qs.filter(**{name: data[name]})
@@ -82,11 +82,6 @@ class ConversationFilterForm(forms.Form):
         if data.get("q"):
             qs = search.filter_conversations(qs, data["q"])
         return qs
-
-
-def start_of_day(day: date) -> datetime:
-    """Local midnight (settings.TIME_ZONE, Asia/Shanghai by default) as an aware time."""
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 def category_choices() -> tuple[list[str], list[tuple[str, list[str]]]]:

@@ -6,7 +6,6 @@ import csv
 import uuid
 import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, time
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -31,6 +30,7 @@ from kefu.accounts.scoping import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core import periods
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
@@ -246,13 +246,9 @@ async def _async_blocks(blocks: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 def export_querysets(user, data: dict, tz: zoneinfo.ZoneInfo) -> tuple[QuerySet, QuerySet | None]:
     """What the user may export, narrowed by the form's filters."""
-    conversations = conversations_visible_to(user)
-    if data["date_from"]:
-        start = datetime.combine(data["date_from"], time.min, tzinfo=tz)
-        conversations = conversations.filter(created_at__gte=start)
-    if data["date_to"]:
-        end = datetime.combine(data["date_to"], time.max, tzinfo=tz)
-        conversations = conversations.filter(created_at__lte=end)
+    conversations = conversations_visible_to(user).filter(
+        **periods.lookups("created_at", data["date_from"], data["date_to"], tz)
+    )
     if data["channel"]:
         conversations = conversations.filter(channel=data["channel"])
     agents = agents_visible_to(user) if data["include_agents"] else None

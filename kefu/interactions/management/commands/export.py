@@ -1,6 +1,6 @@
 import sys
 import zoneinfo
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core import periods
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
 from kefu.interactions.models import Conversation
@@ -28,13 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        conversations = Conversation.objects.all()
-        if options["date_from"]:
-            start = datetime.combine(options["date_from"], time.min, tzinfo=tz)
-            conversations = conversations.filter(created_at__gte=start)
-        if options["date_to"]:
-            end = datetime.combine(options["date_to"], time.max, tzinfo=tz)
-            conversations = conversations.filter(created_at__lte=end)
+        conversations = Conversation.objects.filter(
+            **periods.lookups("created_at", options["date_from"], options["date_to"], tz)
+        )
         agents = None if options["no_agents"] else Agent.objects.all()
         output = Path(options["output"]) if options["output"] else None
         out = output.open("wb") if output else sys.stdout.buffer

@@ -1,0 +1,33 @@
+"""Calendar periods in the configured time zone (pure Python).
+
+A period `from`–`to` is a pair of inclusive local dates; as instants it is
+[start of `from`, start of the day after `to`), the definition the KPI contract uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, tzinfo
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def period_bounds(
+    date_from: date | None, date_to: date | None, tz: tzinfo
+) -> tuple[datetime | None, datetime | None]:
+    """(start inclusive, end exclusive) instants of the inclusive local dates; None = open."""
+    start = day_start(date_from, tz) if date_from else None
+    end = day_start(date_to + timedelta(days=1), tz) if date_to else None
+    return start, end
+
+
+def lookups(field: str, date_from: date | None, date_to: date | None, tz: tzinfo) -> dict:
+    """Django-style filter kwargs for `field` within the period (empty when open)."""
+    start, end = period_bounds(date_from, date_to, tz)
+    out = {}
+    if start is not None:
+        out[f"{field}__gte"] = start
+    if end is not None:
+        out[f"{field}__lt"] = end
+    return out
