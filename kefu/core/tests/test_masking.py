@@ -32,18 +32,3 @@ def test_it_masks_customer_fields():
     assert mask_name("Jane Doe") == "J*** D**"
     assert mask_email("wf@example.com") == "w***@example.com"
     assert mask_phone(None) == ""
-
-
-def test_a_period_is_the_inclusive_local_days():
-    import zoneinfo
-    from datetime import date, datetime
-
-    from kefu.core.periods import lookups
-
-    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
-    bounds = lookups("created_at", date(2024, 5, 1), date(2024, 5, 31), tz)
-    assert bounds == {
-        "created_at__gte": datetime(2024, 5, 1, tzinfo=tz),
-        "created_at__lt": datetime(2024, 6, 1, tzinfo=tz),
-    }
-    assert lookups("at", None, None, tz) == {}
