@@ -1,4 +1,6 @@
-"""Who gets what: every page × every role → expected HTTP status, as one table.
+"""Who gets what: every page and API read × every role → expected HTTP status, one table.
+
+(Writes through the API are checked per role in test_api.py.)
 
 302 = sent to the log-in page (anonymous), 403 = role lacks the permission,
 404 = the object is outside the user's scope (its existence is not revealed).
@@ -19,6 +21,9 @@ EVERYONE = dict.fromkeys(ROLES, 200) | {"anonymous": 302}
 ALICE_OBJECT = EVERYONE | {"bob": 404, "olga": 404}  # alice's team: alice, sam, all-seeing roles
 BOB_OBJECT = EVERYONE | {"alice": 404, "sam": 404, "olga": 404}
 ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"anonymous": 302, "adam": 200}
+IMPORTERS = dict.fromkeys(ROLES, 403) | {"anonymous": 302, "mia": 200, "adam": 200}
+EXPORTERS = IMPORTERS | {"quinn": 200}
+API = {"anonymous": 401}  # the API answers 401, it does not redirect to a log-in page
 
 MATRIX: dict[str, dict[str, int | None]] = {
     "/": dict.fromkeys(ROLES, 302),  # home redirects to the list (or to log in)
@@ -33,7 +38,18 @@ MATRIX: dict[str, dict[str, int | None]] = {
     "/customers/U-M-NONE/": EVERYONE | dict.fromkeys(ROLES[1:], 404),
     "/audit/": ADMIN_ONLY,
     "/audit/?action=view_personal_data": ADMIN_ONLY,
+    "/imports/": IMPORTERS,
+    "/export/": EXPORTERS,
     "/api/docs": EVERYONE | {"anonymous": None},
+    "/api/v1/me": EVERYONE | API,
+    "/api/v1/conversations": EVERYONE | API,
+    "/api/v1/conversations?q=退款&channel=chat": EVERYONE | API,
+    "/api/v1/conversations/M-ALICE": ALICE_OBJECT | API,
+    "/api/v1/conversations/M-BOB": BOB_OBJECT | API,
+    "/api/v1/customers/U-M-ALICE": ALICE_OBJECT | API,
+    "/api/v1/customers/U-M-BOB": BOB_OBJECT | API,
+    "/api/v1/agents": EVERYONE | API,
+    "/api/v1/teams": EVERYONE | API,
 }
 
 CASES = [
