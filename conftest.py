@@ -54,6 +54,16 @@ def native_conversation(**overrides) -> dict:
     return record
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (scoping caches per agent id, and ids repeat)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def import_records(db):
     """Import native dicts (agents or conversations) through the real importer."""

@@ -126,7 +126,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Only for `kefu collectstatic` behind a web server; otherwise WhiteNoise serves the finders.
+STATIC_ROOT = env("KEFU_STATIC_ROOT")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the finders: `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

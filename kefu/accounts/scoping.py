@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import VIEW_ALL, VIEW_PERSONAL_DATA
 from kefu.interactions.models import Conversation, Customer
+
+OUTSIDE_CHECK_SECONDS = 300
 
 
 def _scope_filter(user) -> Q | None:
@@ -22,14 +25,28 @@ def _scope_filter(user) -> Q | None:
         return Q(pk__in=[])
     if user.has_perm(VIEW_ALL):
         return None
-    condition = Q(pk__in=[])
     team_ids = supervised_team_ids(user)
-    if team_ids:
-        condition |= Q(team_id__in=team_ids)
     agent_id = own_agent_id(user)
-    if agent_id is not None:
+    if not team_ids:
+        return Q(pk__in=[]) if agent_id is None else Q(agent_id=agent_id)
+    condition = Q(team_id=team_ids[0]) if len(team_ids) == 1 else Q(team_id__in=team_ids)
+    # A supervisor's own conversations normally lie in a team they supervise. The OR is
+    # added only when some do not: with it SQLite can no longer walk the
+    # (team, created_at) index in order and sorts the whole team instead (0.2 s at 1M).
+    if agent_id is not None and _owns_conversations_outside(agent_id, team_ids):
         condition |= Q(agent_id=agent_id)
     return condition
+
+
+def _owns_conversations_outside(agent_id: int, team_ids: list[int]) -> bool:
+    key = f"kefu:scope-outside:{agent_id}:{','.join(map(str, sorted(team_ids)))}"
+    outside = cache.get(key)
+    if outside is None:
+        outside = (
+            Conversation.objects.filter(agent_id=agent_id).exclude(team_id__in=team_ids).exists()
+        )
+        cache.set(key, outside, OUTSIDE_CHECK_SECONDS)
+    return outside
 
 
 def supervised_team_ids(user) -> list[int]:

@@ -257,3 +257,15 @@ def test_garbled_lines_never_crash_or_lose_valid_neighbours(tmp_path, lines):
     assert report.read == report.created + report.updated + report.unchanged + report.rejected
     for error in report.errors:
         assert error.line >= 2 and error.field and error.reason
+
+
+@pytest.mark.django_db
+def test_broad_searches_give_the_same_answer_by_the_time_index(import_records, monkeypatch):
+    from kefu.interactions import search
+
+    import_records(*(native_conversation(id=f"B{i}") for i in range(5)))
+    everything = Conversation.objects.order_by("-created_at", "-pk")
+    narrow = list(search.filter_conversations(everything, "退款").values_list("pk", flat=True))
+    monkeypatch.setattr(search, "BROAD_MATCHES", 2)  # now the same query counts as broad
+    broad = list(search.filter_conversations(everything, "退款").values_list("pk", flat=True))
+    assert len(narrow) == 5 and broad == narrow
