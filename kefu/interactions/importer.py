@@ -195,6 +195,10 @@ class Importer:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default
+                # Refresh the planner's statistics where the import changed them a lot,
+                # so it knows e.g. that one scene covers half of all conversations.
+                cursor.execute("PRAGMA analysis_limit=1000")  # bounded: milliseconds
+                cursor.execute("PRAGMA optimize")
         return self.report
 
     def _reject(self, error: RecordError) -> None:
