@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "kefu.accounts",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -194,3 +195,13 @@ def test_issue_token_refuses_unknown_users_and_missing_names(personas):
         call_command("issue_token", "nobody", "--name", "x")
     with pytest.raises(CommandError):
         call_command("issue_token", "mia")
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_nothing_from_the_internet(client):
+    # Kefu runs on closed networks: Swagger UI must come from our own static files.
+    user = User.objects.create_user("doc-reader", password="pw-doc-reader")
+    client.force_login(user)
+    body = client.get("/api/docs").content.decode()
+    assert "swagger-ui" in body
+    assert "https://" not in body and "http://" not in body
