@@ -75,16 +75,20 @@ def run_import(database_url: str, jsonl: Path, workdir: Path) -> tuple[float, fl
     return seconds, peak_mb, output.strip().splitlines()[-1] if output.strip() else ""
 
 
-def report(label: str, conversations: int, messages: int, seconds: float, peak_mb: float) -> bool:
-    ok_time = seconds <= TARGET_SECONDS
+def report(
+    label: str, conversations: int, messages: int, seconds: float, peak_mb: float, *, timed: bool
+) -> bool:
+    """Print the figures; `timed` says whether the time target applies (SQLite only:
+    the issue asks for the PostgreSQL figure, without a target)."""
+    ok_time = seconds <= TARGET_SECONDS or not timed
     ok_memory = peak_mb <= TARGET_MB
     print(f"[{label}]")
     print(f"  conversations      {conversations:>12,}")
     print(
         f"  messages           {messages:>12,}  ({messages / conversations:.2f} per conversation)"
     )
-    print(f"  import seconds     {seconds:>12.1f}  target ≤ {TARGET_SECONDS:.0f} s  "
-          f"{'PASS' if ok_time else 'FAIL'}")  # fmt: skip
+    verdict = f"target ≤ {TARGET_SECONDS:.0f} s  {'PASS' if ok_time else 'FAIL'}" if timed else ""
+    print(f"  import seconds     {seconds:>12.1f}  {verdict}")
     print(f"  conversations/s    {conversations / seconds:>12,.0f}")
     print(f"  peak RSS (MB)      {peak_mb:>12.0f}  target ≤ {TARGET_MB:.0f} MB  "
           f"{'PASS' if ok_memory else 'FAIL'}")  # fmt: skip
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         database = f"sqlite:///{workdir / 'bench.sqlite3'}"
         seconds, peak_mb, summary = run_import(database, jsonl, workdir)
         print(f"kefu import: {summary}")
-        passed &= report("SQLite", count, messages, seconds, peak_mb)
+        passed &= report("SQLite", count, messages, seconds, peak_mb, timed=True)
 
         pg_url = os.environ.get("BENCH_DATABASE_URL")
         if pg_url:
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 seconds, peak_mb, summary = run_import(scratch, jsonl, workdir)
                 print(f"kefu import: {summary}")
-                passed &= report("PostgreSQL", count, messages, seconds, peak_mb)
+                passed &= report("PostgreSQL", count, messages, seconds, peak_mb, timed=False)
             finally:
                 drop()
         print("PASS" if passed else "FAIL")
