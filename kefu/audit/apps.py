@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "kefu.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from kefu.audit import signals  # noqa: F401
