@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -189,6 +191,9 @@ class Escalation(models.Model):
         ordering = ["at"]
 
 
+STALLED_AFTER = timedelta(minutes=5)
+
+
 class ImportJob(models.Model):
     """A file uploaded from the web, imported by a background task."""
 
@@ -212,9 +217,24 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker takes the job and after each batch; a running job whose
+    # heartbeat stops was lost with its worker (killed, machine restarted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running with no sign of a worker for STALLED_AFTER."""
+        if self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            return False
+        last_sign = self.heartbeat_at or self.created_at
+        return timezone.now() - last_sign > STALLED_AFTER
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == ImportStatus.FAILED or self.is_stalled
 
     @property
     def progress_percent(self) -> int:

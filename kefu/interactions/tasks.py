@@ -43,10 +43,10 @@ def run_import(job_id: int) -> dict[str, Any]:
     if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return {"status": job.status}  # delivered twice: the first run decided
     jobs = ImportJob.objects.filter(pk=job_id)
-    jobs.update(status=ImportStatus.RUNNING, processed_bytes=0)
+    jobs.update(status=ImportStatus.RUNNING, processed_bytes=0, heartbeat_at=timezone.now())
 
     def progress(report: ImportReport, position: int) -> None:
-        jobs.update(processed_bytes=position, **_counts(report))
+        jobs.update(processed_bytes=position, heartbeat_at=timezone.now(), **_counts(report))
 
     path = Path(job.stored_path)
     try:

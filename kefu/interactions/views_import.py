@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.accounts.roles import EXPORT, IMPORT
 from kefu.accounts.scoping import (
@@ -98,6 +98,11 @@ def start_import(user, upload: UploadedFile, file_format: str) -> ImportJob:
         stored_path=str(path),
         total_bytes=size,
     )
+    enqueue(job)
+    return job
+
+
+def enqueue(job: ImportJob) -> None:
     try:
         run_import.enqueue(job.pk)
     except Exception as exc:  # the queue is down: say so on the job page
@@ -106,7 +111,29 @@ def start_import(user, upload: UploadedFile, file_format: str) -> ImportJob:
             failure=f"could not queue the import: {exc}"[:2000],
             finished_at=timezone.now(),
         )
-    return job
+
+
+@login_required
+@permission_required(IMPORT, raise_exception=True)
+@require_POST
+def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Queue a failed or stalled job again; imports are idempotent, so records that
+    made it the first time come back as unchanged."""
+    job = _visible_job(request, job_id)
+    if not job.can_retry or not Path(job.stored_path).exists():
+        return HttpResponse(status=409)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.QUEUED,
+        failure="",
+        finished_at=None,
+        heartbeat_at=timezone.now(),
+        processed_bytes=0,
+        errors=[],
+        **dict.fromkeys(("read", "created", "updated", "unchanged", "rejected"), 0),
+    )
+    job.refresh_from_db()
+    enqueue(job)
+    return redirect("interactions:import_detail", job_id=job.pk)
 
 
 @login_required

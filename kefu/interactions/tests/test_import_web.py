@@ -373,3 +373,61 @@ def test_the_errors_csv_neutralises_spreadsheet_formulas(personas):
     )
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[1][1] == "'=cmd|' /C calc'!A0"
+
+
+# --- a job whose worker died ---------------------------------------------------------
+
+
+def _stalled_job(user, tmp_path, status="running"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.interactions.models import ImportJob
+
+    path = tmp_path / "stalled.jsonl"
+    path.write_bytes(orjson.dumps(native_conversation(id="STALLED-1")) + b"\n")
+    long_ago = timezone.now() - timedelta(minutes=30)
+    return ImportJob.objects.create(
+        created_by=user,
+        created_at=long_ago,
+        heartbeat_at=long_ago,
+        file_name="stalled.jsonl",
+        file_format="jsonl",
+        stored_path=str(path),
+        total_bytes=path.stat().st_size,
+        status=status,
+    )
+
+
+def test_a_job_whose_worker_died_says_so_and_runs_again(personas, tmp_path):
+    from kefu.interactions.models import Conversation
+
+    # given an import whose worker stopped half-way half an hour ago
+    job = _stalled_job(personas.mia, tmp_path)
+    client = Client()
+    client.force_login(personas.mia)
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "stopped responding" in page or "停止响应" in page
+    # when the manager runs it again
+    response = client.post(f"/imports/{job.pk}/retry/")
+    # then it completes (the test task backend runs it at once)
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 1)
+    assert Conversation.objects.filter(external_id="STALLED-1").exists()
+
+
+def test_only_failed_or_stalled_jobs_can_be_retried_by_importers(personas, tmp_path):
+    from django.utils import timezone
+
+    job = _stalled_job(personas.mia, tmp_path)
+    agent = Client()
+    agent.force_login(personas.alice)
+    assert agent.post(f"/imports/{job.pk}/retry/").status_code == 403
+    job.heartbeat_at = timezone.now()  # its worker is alive after all
+    job.save()
+    manager = Client()
+    manager.force_login(personas.mia)
+    assert manager.post(f"/imports/{job.pk}/retry/").status_code == 409
+    assert manager.get(f"/imports/{job.pk}/retry/").status_code == 405
