@@ -8,7 +8,6 @@ from datetime import tzinfo
 from django.db.models import QuerySet
 
 from kefu.accounts.models import Agent
-from kefu.core.masking import mask_email, mask_name, mask_phone, mask_text
 from kefu.interactions.core.native import (
     AgentRecord,
     ConversationRecord,
@@ -22,6 +21,7 @@ from kefu.interactions.core.native import (
     conversation_to_native,
 )
 from kefu.interactions.models import Conversation
+from kefu.interactions.personal import PersonalDataView
 
 CHUNK = 1000
 
@@ -40,12 +40,13 @@ def agent_record(agent: Agent) -> AgentRecord:
 
 def conversation_record(conv: Conversation, *, masked: bool) -> ConversationRecord:
     """Rebuild the native record from the database (inverse of the importer)."""
+    view = PersonalDataView(unmasked=not masked)
     c = conv.customer
     customer = CustomerRecord(
         id=c.external_id,
-        name=(mask_name(c.name) if masked else c.name) or None,
-        phone=(mask_phone(c.phone) if masked else c.phone) or None,
-        email=(mask_email(c.email) if masked else c.email) or None,
+        name=view.name(c.name) or None,
+        phone=view.phone(c.phone) or None,
+        email=view.email(c.email) or None,
         segment=c.segment or None,
         extra=c.extra or {},
     )
@@ -54,7 +55,7 @@ def conversation_record(conv: Conversation, *, masked: bool) -> ConversationReco
             id=m.external_id,
             role=m.role,
             at=m.at,
-            text=mask_text(m.text) if masked else m.text,
+            text=view.text(m.text),
             agent=m.agent.external_id if m.agent_id else None,
             start_s=m.start_s,
             end_s=m.end_s,
@@ -68,7 +69,7 @@ def conversation_record(conv: Conversation, *, masked: bool) -> ConversationReco
             csat=conv.csat,
             nps=conv.nps,
             at=conv.survey_at,
-            comment=(mask_text(conv.survey_comment) if masked else conv.survey_comment) or None,
+            comment=view.text(conv.survey_comment) or None,
             extra=conv.survey_extra or {},
         )
     order = None

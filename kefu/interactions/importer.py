@@ -66,6 +66,10 @@ def datetime_adapter() -> Callable:
     return to_sqlite
 
 
+def json_text(value) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
 def _adapter(field) -> Callable | None:
     if isinstance(field, EncryptedFieldMixin):
         return field.get_prep_value  # encrypts
@@ -74,7 +78,7 @@ def _adapter(field) -> Callable | None:
     if internal == "DateTimeField":
         return datetime_adapter()
     if internal == "JSONField":
-        return lambda v: None if v is None else orjson.dumps(v).decode()
+        return json_text
     if internal == "DecimalField":
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     if internal == "DateField":
@@ -302,16 +306,18 @@ class Importer:
         new: list[dict] = []
         for ext, rec in latest.items():
             known = existing.get(ext)
+            digests = _digests(rec)
             if known is None:
+                name_digest, phone_digest_, email_digest = digests
                 new.append(
                     {
                         "external_id": ext,
                         "name": rec.name,
                         "phone": rec.phone,
                         "email": rec.email,
-                        "name_digest": personal_digest(rec.name),
-                        "phone_digest": phone_digest(rec.phone),
-                        "email_digest": personal_digest(rec.email),
+                        "name_digest": name_digest,
+                        "phone_digest": phone_digest_,
+                        "email_digest": email_digest,
                         "segment": rec.segment or "",
                         "extra": rec.extra,
                     }
@@ -319,14 +325,13 @@ class Importer:
                 continue
             # Compare digests, not decrypted values; a record that omits a field does
             # not erase what an earlier one gave.
-            pk, name_d, phone_d, email_d, segment, extra = known
+            pk, *stored_digests, segment, extra = known
             changes: dict = {}
-            if rec.name is not None and personal_digest(rec.name) != name_d:
-                changes.update(name=rec.name, name_digest=personal_digest(rec.name))
-            if rec.phone is not None and phone_digest(rec.phone) != phone_d:
-                changes.update(phone=rec.phone, phone_digest=phone_digest(rec.phone))
-            if rec.email is not None and personal_digest(rec.email) != email_d:
-                changes.update(email=rec.email, email_digest=personal_digest(rec.email))
+            for attr, digest, stored in zip(
+                ("name", "phone", "email"), digests, stored_digests, strict=True
+            ):
+                if getattr(rec, attr) is not None and digest != stored:
+                    changes.update({attr: getattr(rec, attr), f"{attr}_digest": digest})
             if rec.segment is not None and rec.segment != segment:
                 changes["segment"] = rec.segment
             if rec.extra and {**extra, **rec.extra} != extra:
@@ -420,7 +425,7 @@ class Importer:
                         m.text,
                         m.start_s,
                         m.end_s,
-                        orjson.dumps(m.extra).decode() if m.extra else None,
+                        json_text(m.extra or None),
                     )
                 )
             for t in record.transfers:
@@ -493,6 +498,11 @@ class Importer:
             imported_at=now,
             updated_at=now,
         )
+
+
+def _digests(rec: CustomerRecord) -> tuple[str, str, str]:
+    """Keyed digests of name, phone and email, in the order of the *_digest columns."""
+    return personal_digest(rec.name), phone_digest(rec.phone), personal_digest(rec.email)
 
 
 def _merge_customer(old: CustomerRecord, new: CustomerRecord) -> CustomerRecord:
