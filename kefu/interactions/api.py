@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -34,6 +33,7 @@ from kefu.core import periods
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record
+from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
 from kefu.interactions.schemas import (
@@ -58,10 +58,6 @@ SUMMARY_VALUES = (
 )  # fmt: skip
 
 
-def _tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def _local(value: datetime | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
     return value.astimezone(tz) if value is not None else None
 
@@ -69,7 +65,7 @@ def _local(value: datetime | None, tz: zoneinfo.ZoneInfo) -> datetime | None:
 def summaries(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
     """Summary rows without loading (and decrypting) customers; times in the configured
     time zone, like the native format."""
-    tz = _tz()
+    tz = configured_tz()
     return [
         {
             "id": row["external_id"],
@@ -96,7 +92,7 @@ def summaries(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
 def apply_filters(
     user, conversations: QuerySet[Conversation], f: ConversationFilters
 ) -> QuerySet[Conversation]:
-    tz = _tz()
+    tz = configured_tz()
     conversations = conversations.filter(
         **periods.lookups("created_at", f.date_from, f.date_to, tz)
     )
@@ -154,7 +150,7 @@ def _full_conversation(user, external_id: str) -> Conversation:
 
 
 def _native(conversation: Conversation, masked: bool) -> dict[str, Any]:
-    return conversation_to_native(conversation_record(conversation, masked=masked), _tz())
+    return conversation_to_native(conversation_record(conversation, masked=masked), configured_tz())
 
 
 def _audit_personal(request: HttpRequest, object_type: str, object_id: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import uuid
-import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import tzinfo
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -34,7 +34,7 @@ from kefu.core import periods
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
-from kefu.interactions.importer import detect_format
+from kefu.interactions.importer import configured_tz, detect_format
 from kefu.interactions.models import ImportJob
 from kefu.interactions.tasks import run_import
 
@@ -271,7 +271,7 @@ async def _async_blocks(blocks: Iterator[bytes]) -> AsyncIterator[bytes]:
         yield block
 
 
-def export_querysets(user, data: dict, tz: zoneinfo.ZoneInfo) -> tuple[QuerySet, QuerySet | None]:
+def export_querysets(user, data: dict, tz: tzinfo) -> tuple[QuerySet, QuerySet | None]:
     """What the user may export, narrowed by the form's filters."""
     conversations = conversations_visible_to(user).filter(
         **periods.lookups("created_at", data["date_from"], data["date_to"], tz)
@@ -299,7 +299,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render_page(request, "interactions/import_export.html", {"form": form})
     data = form.cleaned_data
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    tz = configured_tz()
     conversations, agents = export_querysets(user, data, tz)
     masked = not can_view_personal_data(user)
     audit(

@@ -1,9 +1,7 @@
 import sys
-import zoneinfo
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kefu.accounts.models import Agent
@@ -12,6 +10,7 @@ from kefu.audit.models import AuditAction
 from kefu.core import periods
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
+from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation
 
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-agents", action="store_true")
 
     def handle(self, *args, **options):
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        tz = configured_tz()
         conversations = Conversation.objects.filter(
             **periods.lookups("created_at", options["date_from"], options["date_to"], tz)
         )
