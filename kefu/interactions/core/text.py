@@ -39,13 +39,6 @@ def _masked(text: str) -> str:
     return mask_text(text) if _MAY_HOLD_PERSONAL_DATA.search(text) else text
 
 
-def index_tokens(text: str) -> str:
-    """Distinct space-separated search tokens (personal numbers masked first).
-
-    Distinct because search only asks whether a token occurs, never how often."""
-    return " ".join(dict.fromkeys(_tokens(_masked(text))))
-
-
 def query_terms(query: str) -> list[tuple[str, bool]]:
     """(token, is_prefix) pairs that must all occur; a lone CJK character is a prefix."""
     terms: list[tuple[str, bool]] = []
@@ -61,4 +54,5 @@ def search_document(record: ConversationRecord) -> str:
     """What search matches a conversation on: its ids, category and message texts."""
     parts = [record.id, record.customer.id, *record.category]
     parts.extend(_masked(m.text) for m in record.messages)  # per message: most need none
+    # Distinct tokens: search only asks whether a token occurs, never how often.
     return " ".join(dict.fromkeys(_tokens("\n".join(parts))))
