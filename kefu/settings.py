@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.audit",
     "kefu.interactions",
+    "kefu.metrics",
     "kefu.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("kefu.interactions.urls")),
+    path("metrics/", include("kefu.metrics.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

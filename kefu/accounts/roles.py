@@ -13,13 +13,16 @@ EXPORT = "interactions.export_conversations"
 INGEST = "interactions.ingest_conversations"
 VIEW_AUDIT = "audit.view_auditlog"
 MANAGE_PEOPLE = "accounts.change_agent"
+# KPI targets, benchmark sets and improvement actions (one permission for the settings
+# that shape how figures are judged).
+MANAGE_KPI_SETTINGS = "metrics.change_target"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
     Role.SUPERVISOR: [],
     Role.QA: [VIEW_ALL, EXPORT],
     Role.TRAINER: [VIEW_ALL],
-    Role.MANAGER: [VIEW_ALL, VIEW_PERSONAL_DATA, IMPORT, EXPORT, INGEST],
+    Role.MANAGER: [VIEW_ALL, VIEW_PERSONAL_DATA, IMPORT, EXPORT, INGEST, MANAGE_KPI_SETTINGS],
     Role.ADMIN: [
         VIEW_ALL,
         VIEW_PERSONAL_DATA,
@@ -28,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         INGEST,
         VIEW_AUDIT,
         MANAGE_PEOPLE,
+        MANAGE_KPI_SETTINGS,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -19,8 +19,9 @@ from kefu.interactions.models import Conversation, Customer
 OUTSIDE_CHECK_SECONDS = 300
 
 
-def _scope_filter(user) -> Q | None:
-    """None means everything; an empty Q-match means nothing."""
+def scope_condition(user) -> Q | None:
+    """A Q on `agent_id`/`team_id` (or `pk`) for any table attributed like conversations;
+    None means everything, an empty match nothing."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.has_perm(VIEW_ALL):
@@ -62,13 +63,13 @@ def own_agent_id(user) -> int | None:
 
 
 def conversations_visible_to(user) -> QuerySet[Conversation]:
-    condition = _scope_filter(user)
+    condition = scope_condition(user)
     qs = Conversation.objects.all()
     return qs if condition is None else qs.filter(condition)
 
 
 def customers_visible_to(user) -> QuerySet[Customer]:
-    condition = _scope_filter(user)
+    condition = scope_condition(user)
     if condition is None:
         return Customer.objects.all()
     visible = conversations_visible_to(user).values("customer_id")

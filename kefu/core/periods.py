@@ -31,3 +31,30 @@ def lookups(field: str, date_from: date | None, date_to: date | None, tz: tzinfo
     if end is not None:
         out[f"{field}__lt"] = end
     return out
+
+
+def previous_period(date_from: date, date_to: date) -> tuple[date, date]:
+    """The period of the same length just before (for "change vs previous period")."""
+    length = date_to - date_from + timedelta(days=1)
+    return date_from - length, date_to - length
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def quarter_key(day: date) -> str:
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def days_between(date_from: date, date_to: date) -> list[date]:
+    return [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+
+
+def months_between(date_from: date, date_to: date) -> list[str]:
+    keys: list[str] = []
+    for day in days_between(date_from, date_to):
+        key = month_key(day)
+        if not keys or keys[-1] != key:
+            keys.append(key)
+    return keys

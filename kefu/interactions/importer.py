@@ -41,6 +41,7 @@ from kefu.interactions.core.native import (
 from kefu.interactions.core.text import search_document
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
 from kefu.interactions.personal import personal_digest, phone_digest
+from kefu.interactions.signals import conversations_written, import_finished
 
 MAX_KEPT_ERRORS = 10_000
 SQLITE_IMPORT_CHECKPOINT_PAGES = 20_000
@@ -196,6 +197,7 @@ class Importer:
     def finish(self) -> ImportReport:
         self.flush()
         self._link_supervisors()
+        import_finished.send(Importer)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default
@@ -452,6 +454,7 @@ class Importer:
         if escalations:
             Escalation.objects.bulk_create(escalations)
         search.replace_documents(documents)
+        conversations_written.send(Importer, conversation_ids=[pk for _, pk in written])
 
     def _conversation_values(
         self, record: ConversationRecord, digest: str, customer_id: int, now

@@ -1,19 +1,30 @@
-"""The KPI definitions of the contract (`shared/spec/metrics.md`), one function per figure.
+"""The KPI definitions of the contract (`shared/spec/metrics.md`), one place per figure.
 
-Pure Python: rows in, numbers out. Pages, API, CLI and exports call `compute()`; a
-figure whose denominator is empty is None, never 0. Rates are fractions 0–1, times are
-seconds unless the key ends in `_min`, NPS is points (−100…100).
+Pure Python: rows in, numbers out. Every figure is built in two steps so that stored
+aggregates and a direct computation share one definition:
+
+1. `contribution(row)` gives one conversation's additive statistics (`STATS`: counts
+   and sums); statistics of a group are the sums of its conversations' contributions,
+   whether Python, SQL or a stored daily roll-up adds them.
+2. `finalize(stats, frt_counts)` turns a group's sums (and, for the percentiles, the
+   multiset of its first response times) into the contract keys.
+
+`compute(rows)` is both steps at once. A figure whose denominator is empty is None,
+never 0. Rates are fractions 0–1, times are seconds unless the key ends in `_min`, NPS
+is points (−100…100).
 """
 
 from __future__ import annotations
 
-import statistics
+import math
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 REPEAT_WINDOW = timedelta(hours=168)
+COMPLAINT_CLOSE_WINDOW = timedelta(hours=72)
 FRT_THRESHOLD_S = 30.0
 KEYS = (
     "conversations",
@@ -36,6 +47,36 @@ KEYS = (
     "escalation_mean_min",
     "conversion_rate",
 )
+# Additive statistics of a group: each is a sum over its conversations' contributions.
+STATS = (
+    "conversations",
+    "frt_n",
+    "frt_sum_s",
+    "frt_over_30s",
+    "with_customer",
+    "responded",
+    "handle_n",
+    "handle_sum_s",
+    "resolved",
+    "resolution_sum_s",
+    "repeat_contacts",
+    "first_contact_resolved",
+    "csat_n",
+    "csat_sum",
+    "csat_satisfied",
+    "nps_n",
+    "nps_promoters",
+    "nps_detractors",
+    "surveyed",
+    "complaints",
+    "complaints_closed_72h",
+    "escalated",
+    "escalations_resolved",
+    "escalation_sum_min",
+    "orders",
+    "converted",
+)
+FLOAT_STATS = frozenset({"frt_sum_s", "handle_sum_s", "resolution_sum_s", "escalation_sum_min"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +103,122 @@ class Row:
     repeat_contact: bool = False  # see repeat_contacts()
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
+def contribution(row: Row) -> dict[str, int | float]:
+    """One conversation's additive statistics (every key of STATS)."""
+    frt = row.first_response_s
+    resolved = row.resolved_at is not None
+    closed = [e for e in row.escalations if e.resolved_at is not None]
+    return {
+        "conversations": 1,
+        "frt_n": int(frt is not None),
+        "frt_sum_s": frt or 0.0,
+        "frt_over_30s": int(frt is not None and frt > FRT_THRESHOLD_S),
+        "with_customer": int(row.has_customer_message),
+        "responded": int(row.has_customer_message and frt is not None),
+        "handle_n": int(row.handle_time_s is not None),
+        "handle_sum_s": row.handle_time_s or 0.0,
+        "resolved": int(resolved),
+        "resolution_sum_s": (
+            (row.resolved_at - row.created_at).total_seconds() if resolved else 0.0
+        ),
+        "repeat_contacts": int(row.repeat_contact),
+        "first_contact_resolved": int(resolved and not row.escalations and not row.repeat_contact),
+        "csat_n": int(row.csat is not None),
+        "csat_sum": row.csat or 0,
+        "csat_satisfied": int(row.csat is not None and row.csat >= 4),
+        "nps_n": int(row.nps is not None),
+        "nps_promoters": int(row.nps is not None and row.nps >= 9),
+        "nps_detractors": int(row.nps is not None and row.nps <= 6),
+        "surveyed": int(row.csat is not None or row.nps is not None),
+        "complaints": int(row.complaint),
+        "complaints_closed_72h": int(
+            row.complaint
+            and resolved
+            and row.resolved_at - row.created_at <= COMPLAINT_CLOSE_WINDOW
+        ),
+        "escalated": int(bool(row.escalations)),
+        "escalations_resolved": len(closed),
+        "escalation_sum_min": math.fsum(
+            (e.resolved_at - e.at).total_seconds() / 60 for e in closed
+        ),
+        "orders": int(row.order_converted is not None),
+        "converted": int(bool(row.order_converted)),
+    }
+
+
+def add_stats(groups: Iterable[Mapping[str, int | float]]) -> dict[str, int | float]:
+    """The statistics of the union of groups (or of conversations' contributions)."""
+    totals: dict[str, int | float] = dict.fromkeys(STATS, 0)
+    floats: dict[str, list[float]] = {k: [] for k in FLOAT_STATS}
+    for group in groups:
+        for key in STATS:
+            if key in FLOAT_STATS:
+                floats[key].append(group[key] or 0.0)
+            else:
+                totals[key] += group[key] or 0
+    for key, values in floats.items():
+        totals[key] = math.fsum(values)
+    return totals
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return statistics.fmean(values) if values else None
+def percentile_of_counts(counts: Mapping[float, int], pct: float) -> float | None:
+    """Percentile of a multiset given as {value: count}, by linear interpolation between
+    closest ranks (numpy's default); stored roll-ups keep FRTs this way."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    position = (total - 1) * pct / 100
+    low_rank = int(position)
+    high_rank = min(low_rank + 1, total - 1)
+    low = high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            high = value
+            break
+    return low + (high - low) * (position - low_rank)
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
     """Linear interpolation between closest ranks (numpy's default, 'linear')."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return percentile_of_counts(Counter(values), pct)
+
+
+def finalize(
+    stats: Mapping[str, int | float], frt_counts: Mapping[float, int]
+) -> dict[str, float | int | None]:
+    """Every contract key from a group's statistics and its FRT multiset."""
+    s = stats
+    return {
+        "conversations": int(s["conversations"]),
+        "frt_mean_s": _ratio(s["frt_sum_s"], s["frt_n"]),
+        "frt_median_s": percentile_of_counts(frt_counts, 50),
+        "frt_p90_s": percentile_of_counts(frt_counts, 90),
+        "frt_over_30s_rate": _ratio(s["frt_over_30s"], s["frt_n"]),
+        "response_rate": _ratio(s["responded"], s["with_customer"]),
+        "aht_s": _ratio(s["handle_sum_s"], s["handle_n"]),
+        "resolution_time_mean_s": _ratio(s["resolution_sum_s"], s["resolved"]),
+        "repeat_contact_rate": _ratio(s["repeat_contacts"], s["conversations"]),
+        "fcr_rate": _ratio(s["first_contact_resolved"], s["resolved"]),
+        "csat_mean": _ratio(s["csat_sum"], s["csat_n"]),
+        "csat_satisfied_rate": _ratio(s["csat_satisfied"], s["csat_n"]),
+        "nps": (
+            (s["nps_promoters"] - s["nps_detractors"]) / s["nps_n"] * 100 if s["nps_n"] else None
+        ),
+        "survey_response_rate": _ratio(s["surveyed"], s["conversations"]),
+        "complaint_rate": _ratio(s["complaints"], s["conversations"]),
+        "complaint_closed_72h_rate": _ratio(s["complaints_closed_72h"], s["complaints"]),
+        "escalation_rate": _ratio(s["escalated"], s["conversations"]),
+        "escalation_mean_min": _ratio(s["escalation_sum_min"], s["escalations_resolved"]),
+        "conversion_rate": _ratio(s["converted"], s["orders"]),
+    }
 
 
 def repeat_contacts(
@@ -97,54 +237,5 @@ def repeat_contacts(
 
 def compute(rows: Sequence[Row]) -> dict[str, float | int | None]:
     """Every contract key for one group of conversations."""
-    n = len(rows)
-    frts = [r.first_response_s for r in rows if r.first_response_s is not None]
-    with_customer = [r for r in rows if r.has_customer_message]
-    handle = [r.handle_time_s for r in rows if r.handle_time_s is not None]
-    resolved = [r for r in rows if r.resolved_at is not None]
-    csats = [r.csat for r in rows if r.csat is not None]
-    npss = [r.nps for r in rows if r.nps is not None]
-    complaints = [r for r in rows if r.complaint]
-    escalations = [e for r in rows for e in r.escalations if e.resolved_at is not None]
-    orders = [r for r in rows if r.order_converted is not None]
-    return {
-        "conversations": n,
-        "frt_mean_s": _mean(frts),
-        "frt_median_s": percentile(frts, 50),
-        "frt_p90_s": percentile(frts, 90),
-        "frt_over_30s_rate": _ratio(sum(f > FRT_THRESHOLD_S for f in frts), len(frts)),
-        "response_rate": _ratio(
-            sum(r.first_response_s is not None for r in with_customer), len(with_customer)
-        ),
-        "aht_s": _mean(handle),
-        "resolution_time_mean_s": _mean(
-            [(r.resolved_at - r.created_at).total_seconds() for r in resolved]
-        ),
-        "repeat_contact_rate": _ratio(sum(r.repeat_contact for r in rows), n),
-        "fcr_rate": _ratio(
-            sum(not r.escalations and not r.repeat_contact for r in resolved), len(resolved)
-        ),
-        "csat_mean": _mean(csats),
-        "csat_satisfied_rate": _ratio(sum(c >= 4 for c in csats), len(csats)),
-        "nps": (
-            (sum(s >= 9 for s in npss) - sum(s <= 6 for s in npss)) / len(npss) * 100
-            if npss
-            else None
-        ),
-        "survey_response_rate": _ratio(
-            sum(r.csat is not None or r.nps is not None for r in rows), n
-        ),
-        "complaint_rate": _ratio(len(complaints), n),
-        "complaint_closed_72h_rate": _ratio(
-            sum(
-                c.resolved_at is not None and c.resolved_at - c.created_at <= timedelta(hours=72)
-                for c in complaints
-            ),
-            len(complaints),
-        ),
-        "escalation_rate": _ratio(sum(bool(r.escalations) for r in rows), n),
-        "escalation_mean_min": _mean(
-            [(e.resolved_at - e.at).total_seconds() / 60 for e in escalations]
-        ),
-        "conversion_rate": _ratio(sum(bool(r.order_converted) for r in orders), len(orders)),
-    }
+    frts = Counter(r.first_response_s for r in rows if r.first_response_s is not None)
+    return finalize(add_stats(contribution(r) for r in rows), frts)

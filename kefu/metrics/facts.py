@@ -1,0 +1,259 @@
+"""Keeps the stored KPI statistics current: per-conversation facts and daily roll-ups.
+
+The figures themselves are defined in `core.kpis`; this module only feeds it rows from
+the database and stores its additive statistics:
+
+- `refresh_facts(ids)` (called by the import hook for every batch) recomputes the facts
+  of those conversations and of the earlier conversations of the same customers whose
+  repeat-contact flag the batch changed, and marks their days dirty.
+- `refresh_dirty_days()` (called before every read) re-sums the roll-up of dirty days.
+- `rebuild_all()` recomputes everything (after an upgrade or a time-zone change).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from kefu.interactions.importer import configured_tz, insert_rows
+from kefu.interactions.models import Conversation, Escalation
+from kefu.metrics.core import distribution
+from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
+from kefu.metrics.core.kpis import Escalation as EscalationFact
+from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact
+
+CHUNK = 2000  # ids per IN (...) query, well below every database's parameter limit
+
+FACT_COLUMNS = (
+    "conversation_id",
+    "day",
+    "agent_id",
+    "team_id",
+    "channel",
+    "customer_id",
+    "frt_s",
+    *STATS,
+)
+_CONVERSATION_FIELDS = (
+    "pk",
+    "customer_id",
+    "created_at",
+    "agent_id",
+    "team_id",
+    "channel",
+    "customer_message_count",
+    "first_response_s",
+    "handle_time_s",
+    "resolved_at",
+    "complaint",
+    "csat",
+    "nps",
+    "has_order",
+    "order_converted",
+)
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _histories(customer_ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
+    """Every stored conversation of these customers as (created_at, pk), sorted."""
+    history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(customer_ids))):
+        rows = Conversation.objects.filter(customer_id__in=chunk).values_list(
+            "customer_id", "created_at", "pk"
+        )
+        for customer_id, created_at, pk in rows:
+            history[customer_id].append((created_at, pk))
+    for entries in history.values():
+        entries.sort()
+    return history
+
+
+def _repeat_flags(history: dict[int, list[tuple[datetime, int]]]) -> dict[int, bool]:
+    """Repeat-contact flag of every conversation in the histories (core definition)."""
+    times = {customer: [t for t, _ in entries] for customer, entries in history.items()}
+    keys = [(customer, t, pk) for customer, entries in history.items() for t, pk in entries]
+    flags = repeat_contacts(((c, t) for c, t, _ in keys), times)
+    return {pk: flag for (_, _, pk), flag in zip(keys, flags, strict=True)}
+
+
+def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
+    """Database rows (FACT_COLUMNS order) for these conversations."""
+    tz = configured_tz()
+    adapt_date = connection.ops.adapt_datefield_value
+    escalations: dict[int, list[EscalationFact]] = defaultdict(list)
+    for conversation_id, at, resolved_at in Escalation.objects.filter(
+        conversation_id__in=ids
+    ).values_list("conversation_id", "at", "resolved_at"):
+        escalations[conversation_id].append(EscalationFact(at, resolved_at))
+    out = []
+    for values in Conversation.objects.filter(pk__in=ids).values_list(*_CONVERSATION_FIELDS):
+        (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
+         handle, resolved_at, complaint, csat, nps, has_order, converted) = values  # fmt: skip
+        row = Row(
+            customer=str(customer_id),
+            created_at=created_at,
+            has_customer_message=customer_messages > 0,
+            first_response_s=frt,
+            handle_time_s=handle,
+            resolved_at=resolved_at,
+            complaint=complaint,
+            escalations=tuple(escalations.get(pk, ())),
+            csat=csat,
+            nps=nps,
+            order_converted=bool(converted) if has_order else None,
+            repeat_contact=repeat.get(pk, False),
+        )
+        stats = contribution(row)
+        day = created_at.astimezone(tz).date()
+        out.append(
+            (
+                pk,
+                adapt_date(day),
+                agent_id,
+                team_id,
+                channel,
+                customer_id,
+                frt,
+                *tuple(stats[k] for k in STATS),
+            )
+        )
+    return out
+
+
+def _write_facts(ids: Sequence[int], repeat: dict[int, bool]) -> set[date]:
+    """Replace the facts of these conversations; returns the days touched (old and new)."""
+    days: set[date] = set()
+    for chunk in _chunks(list(ids)):
+        facts = KpiFact.objects.filter(conversation_id__in=chunk)
+        days.update(facts.values_list("day", flat=True).distinct())
+        facts.delete()
+        rows = _fact_rows(chunk, repeat)
+        insert_rows(KpiFact, FACT_COLUMNS, rows)
+        days.update(date.fromisoformat(str(r[1])) for r in rows)
+    return days
+
+
+def mark_dirty(days: Iterable[date]) -> None:
+    mark = time.time_ns()
+    DirtyDay.objects.bulk_create(
+        [DirtyDay(day=d, mark=mark) for d in sorted(set(days))],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["mark"],
+    )
+
+
+def refresh_facts(conversation_ids: Iterable[int]) -> None:
+    """Recompute the facts of these (just written) conversations and of every other
+    conversation of their customers whose repeat-contact flag changed because of them."""
+    ids = set(conversation_ids)
+    if not ids:
+        return
+    customers = set(
+        Conversation.objects.filter(pk__in=list(ids)).values_list("customer_id", flat=True)
+    )
+    repeat = _repeat_flags(_histories(customers))
+    others = [pk for pk in repeat if pk not in ids]
+    for chunk in _chunks(others):
+        for pk, stored in KpiFact.objects.filter(conversation_id__in=chunk).values_list(
+            "conversation_id", "repeat_contacts"
+        ):
+            if bool(stored) != repeat[pk]:
+                ids.add(pk)
+    with transaction.atomic():
+        mark_dirty(_write_facts(sorted(ids), repeat))
+
+
+# --- daily roll-ups ---------------------------------------------------------------------
+CELL = ("day", "agent_id", "team_id", "channel")
+
+
+def _rollup_rows(days: Sequence[date]) -> list[DailyKpi]:
+    facts = KpiFact.objects.filter(day__in=days)
+    frts: dict[tuple, Counter] = defaultdict(Counter)
+    for *cell, frt in facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s"):
+        frts[tuple(cell)][frt] += 1
+    cells = facts.values(*CELL).annotate(**{f"sum_{k}": Sum(k) for k in STATS}).order_by()
+    return [
+        DailyKpi(
+            day=c["day"],
+            agent_id=c["agent_id"],
+            team_id=c["team_id"],
+            channel=c["channel"],
+            frt_counts=distribution.pack(
+                frts.get((c["day"], c["agent_id"], c["team_id"], c["channel"]), {})
+            ),
+            **{k: c[f"sum_{k}"] or 0 for k in STATS},
+        )
+        for c in cells
+    ]
+
+
+def resum_days(days: Iterable[date]) -> None:
+    for chunk in _chunks(sorted(set(days)), 31):
+        rows = _rollup_rows(chunk)
+        DailyKpi.objects.filter(day__in=chunk).delete()
+        DailyKpi.objects.bulk_create(rows, batch_size=1000)
+
+
+def refresh_dirty_days() -> int:
+    """Re-sum the roll-ups of days whose facts changed; returns how many days."""
+    if not DirtyDay.objects.exists():  # the common case: one indexed probe, no lock
+        return 0
+    with transaction.atomic():
+        # skip_locked: a concurrent refresh (PostgreSQL) already has these days.
+        dirty = list(
+            DirtyDay.objects.select_for_update(skip_locked=True).values_list("day", "mark")
+        )
+        if not dirty:
+            return 0
+        resum_days(d for d, _ in dirty)
+        for chunk in _chunks(dirty, 200):
+            condition = Q()
+            for day, mark in chunk:
+                condition |= Q(day=day, mark=mark)
+            DirtyDay.objects.filter(condition).delete()  # a newer mark stays dirty
+    return len(dirty)
+
+
+def rebuild_all(on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every fact and roll-up from the conversations; returns the number of
+    conversations. Runs in one transaction: readers see the old figures until it ends."""
+    total = Conversation.objects.count()
+    done = 0
+    customer_ids = list(
+        Conversation.objects.order_by().values_list("customer_id", flat=True).distinct()
+    )
+    with transaction.atomic():
+        KpiFact.objects.all().delete()
+        DailyKpi.objects.all().delete()
+        DirtyDay.objects.all().delete()
+        days: set[date] = set()
+        for chunk in _chunks(sorted(customer_ids), 500):
+            history = _histories(chunk)
+            repeat = _repeat_flags(history)
+            ids = [pk for entries in history.values() for _, pk in entries]
+            for part in _chunks(ids):
+                rows = _fact_rows(part, repeat)
+                insert_rows(KpiFact, FACT_COLUMNS, rows)
+                days.update(date.fromisoformat(str(r[1])) for r in rows)
+                done += len(rows)
+            if on_progress:
+                on_progress(done, total)
+        resum_days(days)
+    return done
+
+
+def facts_in_step() -> bool:
+    """True when every conversation has its fact (false after an upgrade that added the
+    metrics tables to a database with conversations: run `kefu metrics_rebuild`)."""
+    return KpiFact.objects.count() == Conversation.objects.count()

@@ -1,0 +1,168 @@
+"""Stored KPI statistics, targets, benchmark sets and improvement actions.
+
+Figures are computed by `kefu.metrics.core.kpis` only. What is stored here are that
+module's additive statistics (`kpis.STATS`), at two grains:
+
+- `KpiFact`: one row per conversation (its contribution), kept current by the import
+  hook; the source for drill-down lists and for grouping by customer segment.
+- `DailyKpi`: the facts summed per local day × agent × team × channel, with the FRT
+  multiset packed for exact percentiles; what `kefu metrics`, the API and dashboards
+  read. Days whose facts changed are listed in `DirtyDay` and re-summed before the next
+  read, so an import shows on the next page load.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.choices import Tier
+from kefu.accounts.models import Agent, Team
+from kefu.interactions.models import Conversation, Customer
+from kefu.metrics.core.catalogue import ALL_FIGURES
+from kefu.metrics.core.kpis import FLOAT_STATS, STATS
+
+
+class Stats(models.Model):
+    """One column per additive statistic of the KPI core (generated from kpis.STATS so
+    the table and the definition cannot drift apart)."""
+
+    class Meta:
+        abstract = True
+
+
+for _name in STATS:
+    Stats.add_to_class(
+        _name,
+        models.FloatField(default=0) if _name in FLOAT_STATS else models.IntegerField(default=0),
+    )
+
+
+class KpiFact(Stats):
+    conversation = models.OneToOneField(
+        Conversation, primary_key=True, on_delete=models.CASCADE, related_name="kpi_fact"
+    )
+    day = models.DateField()  # created_at's local date (KEFU_TIME_ZONE)
+    agent = models.ForeignKey(
+        Agent, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=8)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    frt_s = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="kpifact_day"),
+            models.Index(fields=["agent", "day"], name="kpifact_agent_day"),
+        ]
+
+
+class DailyKpi(Stats):
+    day = models.DateField()
+    agent = models.ForeignKey(
+        Agent, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=8)
+    frt_counts = models.BinaryField(default=b"")  # core.distribution.pack
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="dailykpi_day"),
+            models.Index(fields=["agent", "day"], name="dailykpi_agent_day"),
+            models.Index(fields=["team", "day"], name="dailykpi_team_day"),
+        ]
+
+
+class DirtyDay(models.Model):
+    """A day whose facts changed since its roll-up was summed. `mark` changes with each
+    change, so a refresh deletes only the marks it has seen."""
+
+    day = models.DateField(primary_key=True)
+    mark = models.BigIntegerField()
+
+
+FIGURE_CHOICES = [(key, f"{f.label_zh} · {f.label_en}") for key, f in ALL_FIGURES.items()]
+
+
+class Target(models.Model):
+    """A KPI target for the department (no team, no tier), a team or an agent tier.
+    The most specific applies: tier of the team, tier, team, then department."""
+
+    key = models.CharField(_("figure"), max_length=40, choices=FIGURE_CHOICES)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("team")
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    value = models.FloatField(_("target"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "team", "tier"], name="target_unique_scope", nulls_distinct=False
+            )
+        ]
+        ordering = ["key", "team__name", "tier"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.value}"
+
+
+class BenchmarkSet(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("benchmark set")
+        verbose_name_plural = _("benchmark sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenchmarkValue(models.Model):
+    benchmark = models.ForeignKey(BenchmarkSet, on_delete=models.CASCADE, related_name="values")
+    key = models.CharField(_("figure"), max_length=40, choices=FIGURE_CHOICES)
+    value = models.FloatField(_("value"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["benchmark", "key"], name="benchmark_key")]
+        ordering = ["key"]
+
+
+class ImprovementAction(models.Model):
+    """ "Action taken on date X": shown as a marker on the trend charts."""
+
+    on = models.DateField(_("date"))
+    title = models.CharField(_("action"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("team")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "pk"]
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.title}"

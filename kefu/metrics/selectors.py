@@ -1,0 +1,211 @@
+"""Reading figures: scoped, grouped, from the stored statistics, through the one core.
+
+Every page, the API, the CLI and the Excel export ask `figures()`; it sums the stored
+statistics (`models.DailyKpi`, or `models.KpiFact` for customer segments) in SQL and
+hands the sums to `core.kpis.finalize`, so the numbers are the core's definitions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Max, Min, Q, QuerySet, Sum
+
+from kefu.accounts.models import Agent, Team
+from kefu.accounts.scoping import scope_condition
+from kefu.core.periods import days_between, month_key, months_between
+from kefu.metrics.core import distribution
+from kefu.metrics.core.kpis import STATS, add_stats, finalize
+from kefu.metrics.facts import refresh_dirty_days
+from kefu.metrics.models import BenchmarkSet, DailyKpi, KpiFact, Target
+
+GROUPINGS = ("agent", "team", "channel", "month", "segment", "day")
+_COLUMN = {
+    "agent": "agent_id",
+    "team": "team_id",
+    "channel": "channel",
+    "month": "day",
+    "day": "day",
+    "segment": "customer__segment",
+}
+
+Figures = dict[str, float | int | None]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which conversations a question is about: a period, the caller's visibility
+    (a Q on agent_id/team_id from accounts.scoping, None = everything) and optional
+    narrowing to teams, agents or a channel."""
+
+    date_from: date
+    date_to: date
+    visible: Q | None = None
+    team_ids: tuple[int, ...] = ()
+    agent_ids: tuple[int, ...] = ()
+    channel: str = ""
+
+    def narrow(self, **changes) -> Scope:
+        values = {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "visible": self.visible,
+            "team_ids": self.team_ids,
+            "agent_ids": self.agent_ids,
+            "channel": self.channel,
+        }
+        return Scope(**(values | changes))
+
+
+@dataclass
+class Group:
+    key: object  # agent/team pk, channel, "2024-05", date, segment; None = unassigned
+    label: str | None
+    figures: Figures
+    extra: dict = field(default_factory=dict)
+
+
+def scope_for(user, date_from: date, date_to: date, **narrowing) -> Scope:
+    return Scope(date_from, date_to, visible=scope_condition(user), **narrowing)
+
+
+def _source(scope: Scope, by: str | None) -> QuerySet:
+    model = KpiFact if by == "segment" else DailyKpi
+    qs = model.objects.filter(day__gte=scope.date_from, day__lte=scope.date_to)
+    if scope.visible is not None:
+        qs = qs.filter(scope.visible)
+    if scope.team_ids:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    if scope.agent_ids:
+        qs = qs.filter(agent_id__in=scope.agent_ids)
+    if scope.channel:
+        qs = qs.filter(channel=scope.channel)
+    return qs.order_by()
+
+
+def _sums(qs: QuerySet, column: str | None) -> dict[object, dict]:
+    aggregates = {k: Sum(k) for k in STATS}
+    if column is None:
+        row = qs.aggregate(**aggregates)
+        return {None: row} if row["conversations"] else {}
+    return {row.pop(column): row for row in qs.values(column).annotate(**aggregates)}
+
+
+def _frt_counts(qs: QuerySet, column: str | None) -> dict[object, Counter]:
+    counters: dict[object, Counter] = defaultdict(Counter)
+    if qs.model is KpiFact:
+        rows = qs.filter(frt_s__isnull=False).values_list(column or "channel", "frt_s")
+        for key, frt in rows.iterator(chunk_size=20000):
+            counters[key if column else None][frt] += 1
+        return counters
+    rows = qs.exclude(frt_counts=b"").values_list(column or "channel", "frt_counts")
+    for key, blob in rows.iterator(chunk_size=20000):
+        distribution.merge_into(counters[key if column else None], blob)
+    return counters
+
+
+def _bucket(sums: dict, frts: dict, key_of) -> tuple[dict, dict]:
+    """Merge day groups into coarser ones (months)."""
+    merged_sums: dict[object, list] = defaultdict(list)
+    merged_frts: dict[object, Counter] = defaultdict(Counter)
+    for day, stats in sums.items():
+        merged_sums[key_of(day)].append(stats)
+    for day, counter in frts.items():
+        merged_frts[key_of(day)].update(counter)
+    return {k: add_stats(v) for k, v in merged_sums.items()}, merged_frts
+
+
+def grouped(scope: Scope, by: str | None) -> dict[object, Figures]:
+    """{group key: figures}; the key is None when not grouped. Groups with no
+    conversations are absent (see `figures` for the contract's filled-in lists)."""
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    refresh_dirty_days()
+    qs = _source(scope, by)
+    column = _COLUMN[by] if by else None
+    sums, frts = _sums(qs, column), _frt_counts(qs, column)
+    if by == "month":
+        sums, frts = _bucket(sums, frts, month_key)
+    return {key: finalize(stats, frts.get(key, {})) for key, stats in sums.items()}
+
+
+def empty_figures() -> Figures:
+    return finalize(dict.fromkeys(STATS, 0), {})
+
+
+def totals(scope: Scope) -> Figures:
+    return grouped(scope, None).get(None) or empty_figures()
+
+
+def figures(scope: Scope, by: str | None = None) -> Figures | list[Group]:
+    """The contract's answer: one figures object, or one Group per group. Months and
+    days of the period are all listed (empty ones with nulls); agents, teams, channels
+    and segments are listed when they have conversations in scope."""
+    if by is None:
+        return totals(scope)
+    result = grouped(scope, by)
+    if by == "month":
+        keys: Iterable = months_between(scope.date_from, scope.date_to)
+    elif by == "day":
+        keys = days_between(scope.date_from, scope.date_to)
+    else:
+        keys = result.keys()
+    if by in ("month", "day"):
+        return [Group(k, str(k), result.get(k) or empty_figures()) for k in keys]
+    labels = group_labels(by, result.keys())
+    groups = [Group(k, labels.get(k), result[k]) for k in keys]
+    return sorted(groups, key=lambda g: (g.label is None, g.label or ""))
+
+
+def group_labels(by: str, keys: Iterable) -> dict[object, str | None]:
+    keys = [k for k in keys if k is not None]
+    if by == "agent":
+        return dict(Agent.objects.filter(pk__in=keys).values_list("pk", "external_id"))
+    if by == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {k: (str(k) if k != "" else None) for k in keys}
+
+
+def contract_json(result: Figures | list[Group]) -> dict | list[dict]:
+    """The `kefu metrics` / API shape: one object, or a list with "group" first."""
+    if isinstance(result, dict):
+        return result
+    return [{"group": g.label, **g.figures} for g in result]
+
+
+def data_range() -> tuple[date | None, date | None]:
+    """First and last day with conversations (for sensible default periods)."""
+    refresh_dirty_days()
+    bounds = DailyKpi.objects.aggregate(first=Min("day"), last=Max("day"))
+    return bounds["first"], bounds["last"]
+
+
+# --- targets and benchmarks -------------------------------------------------------------
+def targets(team_id: int | None = None, tier: str = "") -> dict[str, float]:
+    """The targets that apply: department, overridden by the tier's, the team's, then the
+    team-and-tier's (the most specific wins)."""
+    rows = Target.objects.filter(Q(team__isnull=True) | Q(team_id=team_id)).values_list(
+        "key", "team_id", "tier", "value"
+    )
+
+    def rank(team: int | None, row_tier: str) -> int | None:
+        if row_tier and row_tier != tier:
+            return None
+        return (2 if team is not None else 0) + (1 if row_tier else 0)
+
+    chosen: dict[str, tuple[int, float]] = {}
+    for key, team, row_tier, value in rows:
+        r = rank(team, row_tier)
+        if r is not None and (key not in chosen or r > chosen[key][0]):
+            chosen[key] = (r, value)
+    return {key: value for key, (_, value) in chosen.items()}
+
+
+def benchmark_sets() -> list[tuple[BenchmarkSet, dict[str, float]]]:
+    return [
+        (b, {v.key: v.value for v in b.values.all()})
+        for b in BenchmarkSet.objects.prefetch_related("values")
+    ]

@@ -1,0 +1,16 @@
+"""Import hook: every written batch refreshes its KPI facts in the same transaction."""
+
+from django.dispatch import receiver
+
+from kefu.interactions.signals import conversations_written, import_finished
+from kefu.metrics import facts
+
+
+@receiver(conversations_written, dispatch_uid="metrics-facts")
+def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> None:
+    facts.refresh_facts(conversation_ids)
+
+
+@receiver(import_finished, dispatch_uid="metrics-rollups")
+def on_import_finished(sender, **kwargs) -> None:
+    facts.refresh_dirty_days()  # so the first page load after an import pays nothing

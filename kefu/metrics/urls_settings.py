@@ -1,0 +1,3 @@
+"""Routes of the KPI settings pages (targets, benchmark sets, improvement actions)."""
+
+urlpatterns: list = []
