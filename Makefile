@@ -55,7 +55,8 @@ run: demo
 lint: deps
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	$(KEFU) check --fail-level WARNING
+	mkdir -p var
+	$(KEFU) check --database default --fail-level WARNING
 	$(KEFU) makemigrations --check --dry-run
 
 format: deps

@@ -15,6 +15,7 @@ from kefu.accounts.api import router as accounts_router
 from kefu.accounts.auth import api_auth
 from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
+from kefu.metrics.api import router as metrics_router
 
 api = NinjaAPI(
     title="Kefu API",
@@ -53,4 +54,5 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 v1 = Router()
 v1.add_router("", accounts_router)
 v1.add_router("", interactions_router)
+v1.add_router("", metrics_router)
 api.add_router("/v1/", v1)

@@ -109,10 +109,18 @@ class Target(models.Model):
     )
 
     class Meta:
+        # Two partial constraints instead of nulls_distinct=False, which SQLite lacks.
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "team", "tier"], name="target_unique_scope", nulls_distinct=False
-            )
+                fields=["key", "team", "tier"],
+                condition=models.Q(team__isnull=False),
+                name="target_unique_team_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "tier"],
+                condition=models.Q(team__isnull=True),
+                name="target_unique_department_scope",
+            ),
         ]
         ordering = ["key", "team__name", "tier"]
         verbose_name = _("KPI target")

@@ -1,0 +1,119 @@
+"""`kefu metrics`: the contract's figures for a period, whole or grouped (spec metrics.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import orjson
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from kefu.metrics.core.formatting import format_value
+from kefu.metrics.core.kpis import KEYS
+from kefu.metrics.selectors import GROUPINGS, Scope, contract_json, data_range, figures, scope_for
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def render_table(rows: list[dict], grouped: bool) -> str:
+    """A plain-text table: one line per group (or per key when not grouped)."""
+    if not grouped:
+        width = max(len(k) for k in KEYS)
+        return "\n".join(f"{k:<{width}}  {format_value(k, rows[0][k], 'en')}" for k in KEYS)
+    columns = ["group", *KEYS]
+    cells = [
+        [str(r["group"]) if r["group"] is not None else "—"]
+        + [format_value(k, r[k], "en") for k in KEYS]
+        for r in rows
+    ]
+    widths = [max([_width(c)] + [_width(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(c, w) for c, w in zip(line, widths, strict=True)) for line in cells]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the service KPIs of a period (dates inclusive, in KEFU_TIME_ZONE) as JSON, a "
+        "table or an Excel workbook, optionally grouped by agent, team, channel, month or "
+        "customer segment."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--from",
+            dest="date_from",
+            type=_date,
+            default=None,
+            help="first day (default: the first day with data)",
+        )
+        parser.add_argument(
+            "--to",
+            dest="date_to",
+            type=_date,
+            default=None,
+            help="last day, inclusive (default: the last day with data)",
+        )
+        parser.add_argument("--by", choices=GROUPINGS, default=None)
+        parser.add_argument("--format", choices=("json", "table", "xlsx"), default="json")
+        parser.add_argument(
+            "--output", "-o", type=Path, default=None, help="file to write (required for xlsx)"
+        )
+        parser.add_argument(
+            "--user", default=None, help="answer within this user's scope (default: everything)"
+        )
+
+    def handle(self, *args, **options):
+        date_from, date_to = options["date_from"], options["date_to"]
+        if date_from is None or date_to is None:
+            first, last = data_range()
+            today = date.today()
+            date_from = date_from or first or today
+            date_to = date_to or last or today
+        if date_to < date_from:
+            raise CommandError(f"--to {date_to} is before --from {date_from}")
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user {options['user']!r}")
+            scope = scope_for(user, date_from, date_to)
+        else:
+            scope = Scope(date_from, date_to)
+        by = options["by"]
+        result = figures(scope, by)
+        fmt = options["format"]
+        if fmt == "xlsx":
+            if options["output"] is None:
+                raise CommandError("--format xlsx needs --output FILE")
+            from kefu.metrics.exports import write_figures_workbook
+
+            with options["output"].open("wb") as stream:
+                write_figures_workbook(result, by, stream)
+            self.stderr.write(f"wrote {options['output']}")
+            return
+        data = contract_json(result)
+        if fmt == "json":
+            text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        else:
+            text = render_table(data if by else [data], grouped=by is not None)
+        if options["output"]:
+            options["output"].write_text(text + "\n", encoding="utf-8")
+        else:
+            self.stdout.write(text)
