@@ -41,8 +41,9 @@ SALT_KEY = env_list("KEFU_FIELD_ENCRYPTION_SALTS", "kefu-demo-salt-change-me")
 ALLOWED_HOSTS = env_list("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KEFU_CSRF_TRUSTED_ORIGINS")
 
+# No "daphne" app: it only swaps `runserver` for an ASGI one, and importing it (Twisted)
+# costs every command ~0.9 s. The server runs as `daphne kefu.asgi:application`.
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,10 +3,12 @@
 The figures themselves are defined in `core.kpis`; this module only feeds it rows from
 the database and stores its additive statistics:
 
-- `refresh_facts(ids)` (called by the import hook for every batch) recomputes the facts
-  of those conversations and of the earlier conversations of the same customers whose
-  repeat-contact flag the batch changed, and marks their days dirty.
-- `refresh_dirty_days()` (called before every read) re-sums the roll-up of dirty days.
+- `queue(ids)` (the import hook, inside every batch) lists written conversations in
+  `PendingFact`: one small insert, so imports stay fast.
+- `refresh()` (when an import finishes, and before every read) works the queue off in
+  bulk with `refresh_facts(ids)`, which recomputes the facts of those conversations and
+  of the earlier conversations of the same customers whose repeat-contact flag they
+  changed, marking their days dirty; then it re-sums the roll-ups of dirty days.
 - `rebuild_all()` recomputes everything (after an upgrade or a time-zone change).
 """
 
@@ -25,7 +27,7 @@ from kefu.interactions.models import Conversation, Escalation
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
 from kefu.metrics.core.kpis import Escalation as EscalationFact
-from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact
+from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact, PendingFact
 
 CHUNK = 2000  # ids per IN (...) query, well below every database's parameter limit
 
@@ -173,36 +175,67 @@ def refresh_facts(conversation_ids: Iterable[int]) -> None:
         mark_dirty(_write_facts(sorted(ids), repeat))
 
 
+# --- the queue -------------------------------------------------------------------------
+BULK = 5000  # queued conversations worked off per transaction
+
+
+def queue(conversation_ids: Iterable[int]) -> None:
+    PendingFact.objects.bulk_create(
+        [PendingFact(conversation_id=pk) for pk in conversation_ids], ignore_conflicts=True
+    )
+
+
+def refresh_pending() -> int:
+    """Compute the facts of queued conversations; returns how many."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            # skip_locked: on PostgreSQL a concurrent refresh owns the rows it took.
+            ids = list(
+                PendingFact.objects.select_for_update(skip_locked=True).values_list(
+                    "conversation_id", flat=True
+                )[:BULK]
+            )
+            if not ids:
+                return done
+            refresh_facts(ids)
+            PendingFact.objects.filter(conversation_id__in=ids).delete()
+        done += len(ids)
+
+
+def refresh() -> None:
+    """Bring facts and roll-ups up to date with every written conversation."""
+    if PendingFact.objects.exists():
+        refresh_pending()
+    refresh_dirty_days()
+
+
 # --- daily roll-ups ---------------------------------------------------------------------
 CELL = ("day", "agent_id", "team_id", "channel")
+ROLLUP_COLUMNS = (*CELL, "frt_counts", *STATS)
 
 
-def _rollup_rows(days: Sequence[date]) -> list[DailyKpi]:
+def _rollup_rows(days: Sequence[date]) -> list[tuple]:
+    """Database rows (ROLLUP_COLUMNS order) summing the facts of these days."""
     facts = KpiFact.objects.filter(day__in=days)
     frts: dict[tuple, Counter] = defaultdict(Counter)
     for *cell, frt in facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s"):
         frts[tuple(cell)][frt] += 1
-    cells = facts.values(*CELL).annotate(**{f"sum_{k}": Sum(k) for k in STATS}).order_by()
-    return [
-        DailyKpi(
-            day=c["day"],
-            agent_id=c["agent_id"],
-            team_id=c["team_id"],
-            channel=c["channel"],
-            frt_counts=distribution.pack(
-                frts.get((c["day"], c["agent_id"], c["team_id"], c["channel"]), {})
-            ),
-            **{k: c[f"sum_{k}"] or 0 for k in STATS},
-        )
-        for c in cells
-    ]
+    sums = facts.values_list(*CELL).annotate(*(Sum(k) for k in STATS)).order_by()
+    adapt_date = connection.ops.adapt_datefield_value
+    rows = []
+    for day, agent_id, team_id, channel, *stats in sums:
+        counts = frts.get((day, agent_id, team_id, channel))
+        blob = distribution.pack(counts) if counts else b""
+        rows.append((adapt_date(day), agent_id, team_id, channel, blob, *(v or 0 for v in stats)))
+    return rows
 
 
 def resum_days(days: Iterable[date]) -> None:
     for chunk in _chunks(sorted(set(days)), 31):
         rows = _rollup_rows(chunk)
         DailyKpi.objects.filter(day__in=chunk).delete()
-        DailyKpi.objects.bulk_create(rows, batch_size=1000)
+        insert_rows(DailyKpi, ROLLUP_COLUMNS, rows)
 
 
 def refresh_dirty_days() -> int:
@@ -237,6 +270,7 @@ def rebuild_all(on_progress: Callable[[int, int], None] | None = None) -> int:
         KpiFact.objects.all().delete()
         DailyKpi.objects.all().delete()
         DirtyDay.objects.all().delete()
+        PendingFact.objects.all().delete()
         days: set[date] = set()
         for chunk in _chunks(sorted(customer_ids), 500):
             history = _histories(chunk)

@@ -3,8 +3,10 @@
 Figures are computed by `kefu.metrics.core.kpis` only. What is stored here are that
 module's additive statistics (`kpis.STATS`), at two grains:
 
-- `KpiFact`: one row per conversation (its contribution), kept current by the import
-  hook; the source for drill-down lists and for grouping by customer segment.
+- `KpiFact`: one row per conversation (its contribution); the source for drill-down
+  lists and for grouping by customer segment. The import hook only queues written
+  conversations in `PendingFact` (cheap, inside each batch); the queue is worked off in
+  bulk when the import finishes, and before any read.
 - `DailyKpi`: the facts summed per local day × agent × team × channel, with the FRT
   multiset packed for exact percentiles; what `kefu metrics`, the API and dashboards
   read. Days whose facts changed are listed in `DirtyDay` and re-summed before the next
@@ -80,6 +82,12 @@ class DailyKpi(Stats):
             models.Index(fields=["agent", "day"], name="dailykpi_agent_day"),
             models.Index(fields=["team", "day"], name="dailykpi_team_day"),
         ]
+
+
+class PendingFact(models.Model):
+    """A conversation written since its fact was computed (queued by the import hook)."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
 
 
 class DirtyDay(models.Model):

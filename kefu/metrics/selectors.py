@@ -19,7 +19,7 @@ from kefu.accounts.scoping import scope_condition
 from kefu.core.periods import days_between, month_key, months_between
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, add_stats, finalize
-from kefu.metrics.facts import refresh_dirty_days
+from kefu.metrics.facts import refresh
 from kefu.metrics.models import BenchmarkSet, DailyKpi, KpiFact, Target
 
 GROUPINGS = ("agent", "team", "channel", "month", "segment", "day")
@@ -123,7 +123,7 @@ def grouped(scope: Scope, by: str | None) -> dict[object, Figures]:
     conversations are absent (see `figures` for the contract's filled-in lists)."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
-    refresh_dirty_days()
+    refresh()
     qs = _source(scope, by)
     column = _COLUMN[by] if by else None
     sums, frts = _sums(qs, column), _frt_counts(qs, column)
@@ -178,7 +178,7 @@ def contract_json(result: Figures | list[Group]) -> dict | list[dict]:
 
 def data_range() -> tuple[date | None, date | None]:
     """First and last day with conversations (for sensible default periods)."""
-    refresh_dirty_days()
+    refresh()
     bounds = DailyKpi.objects.aggregate(first=Min("day"), last=Max("day"))
     return bounds["first"], bounds["last"]
 

@@ -50,6 +50,7 @@ def render_table(rows: list[dict], grouped: bool) -> str:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a read-only report: skip loading every URL and view
     help = (
         "Print the service KPIs of a period (dates inclusive, in KEFU_TIME_ZONE) as JSON, a "
         "table or an Excel workbook, optionally grouped by agent, team, channel, month or "
@@ -77,10 +78,39 @@ class Command(BaseCommand):
             "--output", "-o", type=Path, default=None, help="file to write (required for xlsx)"
         )
         parser.add_argument(
+            "--review",
+            metavar="YYYY-MM",
+            nargs="?",
+            const="",
+            default=None,
+            help="write the monthly review workbook (by team and by agent, against targets) "
+            "of this month (default: the last month with data) to --output",
+        )
+        parser.add_argument("--language", choices=("zh", "en"), default="zh")
+        parser.add_argument(
             "--user", default=None, help="answer within this user's scope (default: everything)"
         )
 
     def handle(self, *args, **options):
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user {options['user']!r}")
+        if options["review"] is not None:
+            from kefu.metrics.exports import write_review_file
+
+            try:
+                path = write_review_file(
+                    options["output"],
+                    month=options["review"] or None,
+                    user=user,
+                    language=options["language"],
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stderr.write(f"wrote {path}")
+            return
         date_from, date_to = options["date_from"], options["date_to"]
         if date_from is None or date_to is None:
             first, last = data_range()
@@ -89,10 +119,7 @@ class Command(BaseCommand):
             date_to = date_to or last or today
         if date_to < date_from:
             raise CommandError(f"--to {date_to} is before --from {date_from}")
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        if user is not None:
             scope = scope_for(user, date_from, date_to)
         else:
             scope = Scope(date_from, date_to)
