@@ -66,6 +66,30 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     form = ConversationFilterForm(request.GET, request.user)
     form.is_valid()  # invalid fields are shown with their error and not applied
     matching = form.filter(conversations_visible_to(request.user))
+    context = {"form": form}
+    if not is_htmx_fragment(request):
+        scenes, problems = category_choices()
+        context |= {"scenes": scenes, "problems": problems}
+    return render_conversation_list(
+        request, matching, "interactions/conversation_list.html", context
+    )
+
+
+def render_conversation_list(
+    request: HttpRequest,
+    matching: QuerySet[Conversation],
+    template: str,
+    extra_context: dict | None = None,
+    *,
+    audit_object_type: str = "conversation_list",
+) -> HttpResponse:
+    """One keyset page of `matching` (already scoped by the caller) in the list's table.
+
+    The full page renders `template` (which includes the results partial); an HTMX swap
+    gets the results partial only. Customer names are masked unless the user may see
+    them, and an unmasked page is audited. Reused by lists of other pages (e.g. the
+    conversations behind a KPI figure).
+    """
     page = keyset_page(
         list_rows(matching),
         after=request.GET.get("after"),
@@ -80,16 +104,17 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         audit(
             AuditAction.VIEW_PERSONAL_DATA,
             request=request,
-            object_type="conversation_list",
+            object_type=audit_object_type,
             detail={"customers": sorted({c.customer.external_id for c in page.items})},
         )
-    context = {"form": form, "page": page, "total": total, "total_capped": total_capped}
+    context = {
+        **(extra_context or {}),
+        "page": page,
+        "total": total,
+        "total_capped": total_capped,
+    }
     if is_htmx_fragment(request):
         template = "interactions/partials/conversation_results.html"
-    else:
-        template = "interactions/conversation_list.html"
-        scenes, problems = category_choices()
-        context |= {"scenes": scenes, "problems": problems}
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

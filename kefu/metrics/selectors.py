@@ -118,15 +118,19 @@ def _bucket(sums: dict, frts: dict, key_of) -> tuple[dict, dict]:
     return {k: add_stats(v) for k, v in merged_sums.items()}, merged_frts
 
 
-def grouped(scope: Scope, by: str | None) -> dict[object, Figures]:
+def grouped(scope: Scope, by: str | None, *, percentiles: bool = True) -> dict[object, Figures]:
     """{group key: figures}; the key is None when not grouped. Groups with no
-    conversations are absent (see `figures` for the contract's filled-in lists)."""
+    conversations are absent (see `figures` for the contract's filled-in lists).
+
+    percentiles=False skips reading the FRT multisets (most of the cost of a long
+    period): frt_median_s and frt_p90_s are then None. For charts that do not show them."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     refresh()
     qs = _source(scope, by)
     column = _COLUMN[by] if by else None
-    sums, frts = _sums(qs, column), _frt_counts(qs, column)
+    sums = _sums(qs, column)
+    frts = _frt_counts(qs, column) if percentiles else {}
     if by == "month":
         sums, frts = _bucket(sums, frts, month_key)
     return {key: finalize(stats, frts.get(key, {})) for key, stats in sums.items()}
@@ -136,17 +140,19 @@ def empty_figures() -> Figures:
     return finalize(dict.fromkeys(STATS, 0), {})
 
 
-def totals(scope: Scope) -> Figures:
-    return grouped(scope, None).get(None) or empty_figures()
+def totals(scope: Scope, *, percentiles: bool = True) -> Figures:
+    return grouped(scope, None, percentiles=percentiles).get(None) or empty_figures()
 
 
-def figures(scope: Scope, by: str | None = None) -> Figures | list[Group]:
+def figures(
+    scope: Scope, by: str | None = None, *, percentiles: bool = True
+) -> Figures | list[Group]:
     """The contract's answer: one figures object, or one Group per group. Months and
     days of the period are all listed (empty ones with nulls); agents, teams, channels
     and segments are listed when they have conversations in scope."""
     if by is None:
-        return totals(scope)
-    result = grouped(scope, by)
+        return totals(scope, percentiles=percentiles)
+    result = grouped(scope, by, percentiles=percentiles)
     if by == "month":
         keys: Iterable = months_between(scope.date_from, scope.date_to)
     elif by == "day":

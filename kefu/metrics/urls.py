@@ -1,10 +1,17 @@
-from django.urls import path  # noqa: F401  (dashboard routes are added below)
+from django.urls import path
 
-from kefu.metrics import urls_settings
+from kefu.metrics import urls_settings, views
 
 app_name = "metrics"
 
 urlpatterns = [
-    # dashboards (kefu/metrics/views.py)
+    path("", views.overview, name="overview"),
+    path("trends/", views.trends, name="trends"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<int:team_id>/", views.team, name="team"),
+    path("agents/<int:agent_id>/", views.agent, name="agent"),
+    path("me/", views.me, name="me"),
+    path("workload/", views.workload, name="workload"),
+    path("conversations/", views.conversations, name="conversations"),
     *urls_settings.urlpatterns,
 ]

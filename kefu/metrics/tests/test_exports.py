@@ -145,7 +145,7 @@ def test_kefu_metrics_writes_the_workbook(may, tmp_path):
 
 def test_the_review_has_its_sheets_with_the_period_in_the_titles(may):
     book = workbook(exports.write_review_workbook, MAY)
-    assert book.sheetnames == ["部门", "按团队", "按坐席", "目标", "改进措施"]
+    assert book.sheetnames == ["部门", "按班组", "按客服", "目标", "改进措施"]
     for ws in book.worksheets:
         assert "2024-05" in ws["A1"].value
         assert ws.freeze_panes is not None
@@ -183,7 +183,7 @@ def test_team_cells_are_green_or_red_by_each_teams_target(may):
     # the after-sales team must answer within 15 s: alice's 19 s mean now misses
     Target.objects.create(key="frt_mean_s", team=after_sales, value=15)
     book = workbook(exports.write_review_workbook, MAY)
-    ws = book["按团队"]
+    ws = book["按班组"]
     frt = column_of(ws, "平均首响时间")
     csat = column_of(ws, "满意率")
     pre, post = row_of(ws, "售前一组"), row_of(ws, "售后一组")
@@ -208,8 +208,8 @@ def test_team_cells_are_green_or_red_by_each_teams_target(may):
 def test_agent_rows_use_their_team_and_tier_targets(may):
     after_sales = Team.objects.get(name="售后一组")
     Target.objects.create(key="frt_mean_s", team=after_sales, tier="senior", value=10)
-    ws = workbook(exports.write_review_workbook, MAY)["按坐席"]
-    assert header(ws, H)[:4] == ["工号", "姓名", "团队", "层级"]
+    ws = workbook(exports.write_review_workbook, MAY)["按客服"]
+    assert header(ws, H)[:4] == ["工号", "姓名", "班组", "层级"]
     assert first_column(ws) == ["A0102", "A0007"]  # by team name, then id
     alice, bob = row_of(ws, "A0007"), row_of(ws, "A0102")
     assert [ws.cell(row=alice, column=c).value for c in (2, 3, 4)] == ["李娜", "售后一组", "资深"]
@@ -219,7 +219,7 @@ def test_agent_rows_use_their_team_and_tier_targets(may):
     assert fill(ws.cell(row=alice, column=frt)) == RED  # 19 s > the senior target 10 s
     assert fill(ws.cell(row=bob, column=frt)) == RED  # 45 s > 30 s
     Target.objects.filter(tier="senior").delete()
-    ws = workbook(exports.write_review_workbook, MAY)["按坐席"]
+    ws = workbook(exports.write_review_workbook, MAY)["按客服"]
     assert fill(ws.cell(row=alice, column=frt)) == GREEN  # 19 s ≤ 30 s
 
 
@@ -233,8 +233,8 @@ def test_the_review_lists_the_periods_improvement_actions(may):
 def test_an_agents_scope_holds_only_their_own_row(may):
     scope = scope_for(may.alice, MAY.date_from, MAY.date_to)
     book = workbook(exports.write_review_workbook, scope)
-    assert first_column(book["按坐席"]) == ["A0007"]
-    assert first_column(book["按团队"]) == ["售后一组", "合计"]
+    assert first_column(book["按客服"]) == ["A0007"]
+    assert first_column(book["按班组"]) == ["售后一组", "合计"]
 
 
 # --- the download -------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_alices_review_download_holds_only_her_row(may):
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert 'filename="kefu-review-2024-05.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    agents = book["按坐席"]
+    agents = book["按客服"]
     assert first_column(agents) == ["A0007"]
     assert "A0102" not in [c.value for row in agents.iter_rows() for c in row]
     department = book["部门"]
@@ -259,9 +259,9 @@ def test_alices_review_download_holds_only_her_row(may):
 
 def test_a_supervisor_gets_their_team_and_a_manager_everyone(may):
     sams = load_workbook(io.BytesIO(review_download(may.sam, month="2024-05").content))
-    assert first_column(sams["按坐席"]) == ["A0007"]
+    assert first_column(sams["按客服"]) == ["A0007"]
     mias = load_workbook(io.BytesIO(review_download(may.mia, month="2024-05").content))
-    assert first_column(mias["按坐席"]) == ["A0102", "A0007"]
+    assert first_column(mias["按客服"]) == ["A0102", "A0007"]
 
 
 def test_the_default_month_is_the_last_month_with_data(may):
@@ -281,5 +281,5 @@ def test_the_review_download_needs_a_log_in_and_a_role(may, client):
 
 def test_write_review_file_for_a_command_line_flag(may, tmp_path):
     path = exports.write_review_file(tmp_path / "r.xlsx", month="2024-05", user=may.bob)
-    assert first_column(load_workbook(path)["按坐席"]) == ["A0102"]
+    assert first_column(load_workbook(path)["按客服"]) == ["A0102"]
     assert exports.parse_month("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))

@@ -1,0 +1,111 @@
+"""The dashboards' period and filter form (GET parameters `from`, `to`, `team`, `channel`).
+
+Team choices are limited to what the user may see; an invalid value is reported and the
+default applies, so a page always renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.scoping import teams_visible_to
+from kefu.interactions.choices import Channel
+from kefu.interactions.filters import DateInput
+
+MAX_PERIOD_DAYS = 731  # two years: longer periods would make day charts unreadable
+
+
+class PeriodForm(forms.Form):
+    """`from`/`to` are Python keywords, so the fields are added in __init__."""
+
+    def __init__(
+        self,
+        data: Any,
+        user,
+        default: Callable[[], tuple[date, date]],
+        *,
+        filters: bool = True,
+    ) -> None:
+        super().__init__(data)
+        self._default = default
+        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DateInput())
+        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DateInput())
+        if filters:
+            self.fields["team"] = forms.ModelChoiceField(
+                label=_("Team"),
+                required=False,
+                queryset=teams_visible_to(user).order_by("name"),
+                empty_label=_("All teams"),
+            )
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("Channel"),
+                required=False,
+                choices=[("", _("All channels")), *Channel.choices],
+            )
+        self.is_valid()  # errors are shown; invalid values fall back to the defaults
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end:
+            if start > end:
+                self.add_error("to", _("The end date is before the start date."))
+            elif (end - start).days >= MAX_PERIOD_DAYS:
+                self.add_error("to", _("Choose a period of at most two years."))
+        return data
+
+    @cached_property
+    def default(self) -> tuple[date, date]:
+        """The default period, asked for only when the request does not name one."""
+        return self._default()
+
+    @cached_property
+    def period(self) -> tuple[date, date]:
+        """The chosen period; a missing end falls back to the default one, a missing start
+        to the default length before the end."""
+        data = getattr(self, "cleaned_data", {})
+        if "to" in self.errors or "from" in self.errors:
+            return self.default
+        start, end = data.get("from"), data.get("to")
+        if start and end:
+            return start, end
+        default_from, default_to = self.default
+        end = end or default_to
+        start = start or end - (default_to - default_from)
+        if start > end or (end - start).days >= MAX_PERIOD_DAYS:
+            return self.default
+        return start, end
+
+    @property
+    def narrowing(self) -> dict:
+        """Keyword arguments for `selectors.scope_for` (team and channel filters)."""
+        data = getattr(self, "cleaned_data", {})
+        out: dict = {}
+        if data.get("team"):
+            out["team_ids"] = (data["team"].pk,)
+        if data.get("channel"):
+            out["channel"] = data["channel"]
+        return out
+
+    @property
+    def chosen_team(self):
+        return getattr(self, "cleaned_data", {}).get("team")
+
+    def query(self, **extra) -> str:
+        """The chosen period and filters as a query string (for links to other pages)."""
+        start, end = self.period
+        params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
+        narrowing = self.narrowing
+        if narrowing.get("team_ids"):
+            params["team"] = narrowing["team_ids"][0]
+        if narrowing.get("channel"):
+            params["channel"] = narrowing["channel"]
+        params |= {k: v for k, v in extra.items() if v not in (None, "")}
+        return urlencode(params)

@@ -1,0 +1,213 @@
+"""KPI dashboards: overview, trends, drill-down (teams → agents → conversations), the
+agent page and workload. Every figure comes from `kefu.metrics.selectors` through
+`kefu.metrics.dashboards`; the data is always the user's scope (`scope_for`)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from kefu.accounts.scoping import agents_visible_to, own_agent_id, teams_visible_to
+from kefu.interactions.choices import Channel
+from kefu.interactions.views import render_conversation_list
+from kefu.metrics import dashboards
+from kefu.metrics.core.catalogue import FIGURES
+from kefu.metrics.forms import PeriodForm
+from kefu.metrics.selectors import scope_for
+
+_CHANNELS = frozenset(Channel.values)
+
+
+def _kpi(request: HttpRequest) -> str:
+    key = request.GET.get("kpi") or dashboards.DEFAULT_KPI
+    return key if key in FIGURES else dashboards.DEFAULT_KPI
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _common(request: HttpRequest, form: PeriodForm) -> dict:
+    start, end = form.period
+    return {
+        "form": form,
+        "date_from": start,
+        "date_to": end,
+        "query": form.query(),
+        "review_month": f"{end:%Y-%m}",
+        "may_view_teams": dashboards.may_view_teams(request.user),
+        "own_agent_id": own_agent_id(request.user),
+    }
+
+
+def _page(request: HttpRequest, template: str, form: PeriodForm, **context) -> HttpResponse:
+    return render(request, template, _common(request, form) | context)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET, request.user, dashboards.default_period)
+    start, end = form.period
+    scope = scope_for(request.user, start, end, **form.narrowing)
+    lang = dashboards.language()
+    team_chart = dashboards.may_view_teams(request.user)
+    data = dashboards.overview(
+        scope,
+        dashboards.overview_targets(request.user, form.chosen_team),
+        lang=lang,
+        benchmark=request.GET.get("benchmark", ""),
+        team_chart=team_chart,
+        link_query=form.query(kpi=dashboards.DEFAULT_KPI),
+    )
+    return _page(request, "metrics/overview.html", form, data=data)
+
+
+@login_required
+@require_GET
+def trends(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET, request.user, dashboards.default_months)
+    start, end = form.period
+    scope = scope_for(request.user, start, end, **form.narrowing)
+    lang = dashboards.language()
+    actions = dashboards.visible_actions(request.user, start, end, form.chosen_team)
+    heatmap = None
+    if dashboards.may_view_teams(request.user):
+        heatmap = dashboards.quarter_heatmap(scope, lang)
+    return _page(
+        request,
+        "metrics/trends.html",
+        form,
+        trend=dashboards.trends(scope, actions, lang),
+        heatmap=heatmap,
+    )
+
+
+@login_required
+@require_GET
+def teams(request: HttpRequest) -> HttpResponse:
+    if not dashboards.may_view_teams(request.user):
+        raise Http404
+    form = PeriodForm(request.GET, request.user, dashboards.default_period)
+    start, end = form.period
+    key = _kpi(request)
+    scope = scope_for(request.user, start, end, **form.narrowing)
+    lang = dashboards.language()
+    return _page(
+        request,
+        "metrics/teams.html",
+        form,
+        kpi=key,
+        figure_label=FIGURES[key].label(lang),
+        kpi_choices=dashboards.kpi_choices(lang),
+        table=dashboards.teams_table(scope, key, lang),
+    )
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_object_or_404(dashboards.drillable_teams(request.user), pk=team_id)
+    form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
+    start, end = form.period
+    key = _kpi(request)
+    channel = request.GET.get("channel", "")
+    scope = scope_for(request.user, start, end, channel=channel if channel in _CHANNELS else "")
+    lang = dashboards.language()
+    return _page(
+        request,
+        "metrics/team.html",
+        form,
+        team=team,
+        kpi=key,
+        figure_label=FIGURES[key].label(lang),
+        kpi_choices=dashboards.kpi_choices(lang),
+        table=dashboards.team_agents(scope, team, key, lang),
+    )
+
+
+@login_required
+@require_GET
+def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = get_object_or_404(agents_visible_to(request.user).select_related("team"), pk=agent_id)
+    form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
+    start, end = form.period
+    lang = dashboards.language()
+    return _page(
+        request,
+        "metrics/agent.html",
+        form,
+        agent=agent,
+        is_self=agent.pk == own_agent_id(request.user),
+        data=dashboards.agent_page(request.user, agent, start, end, lang),
+    )
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    agent_id = own_agent_id(request.user)
+    if agent_id is None:  # no agent record: the overview is their dashboard
+        return redirect("metrics:overview")
+    query = request.GET.urlencode()
+    url = reverse("metrics:agent", args=[agent_id])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@login_required
+@require_GET
+def workload(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET, request.user, dashboards.default_period)
+    start, end = form.period
+    scope = scope_for(request.user, start, end, **form.narrowing)
+    return _page(
+        request,
+        "metrics/workload.html",
+        form,
+        data=dashboards.workload(scope, dashboards.language()),
+    )
+
+
+@login_required
+@require_GET
+def conversations(request: HttpRequest) -> HttpResponse:
+    """The conversations behind a figure, in the conversation list's table."""
+    key = request.GET.get("kpi", "")
+    if key not in FIGURES:
+        raise Http404
+    form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
+    start, end = form.period
+    agent_id, team_id = _int(request, "agent"), _int(request, "team")
+    agent = team = None
+    if agent_id is not None:
+        agent = get_object_or_404(agents_visible_to(request.user), pk=agent_id)
+    if team_id is not None:
+        team = get_object_or_404(teams_visible_to(request.user), pk=team_id)
+    channel = request.GET.get("channel", "")
+    channel = channel if channel in _CHANNELS else ""
+    matching = dashboards.behind_conversations(
+        request.user, key, start, end, agent_id=agent_id, team_id=team_id, channel=channel
+    )
+    lang = dashboards.language()
+    figure = FIGURES[key]
+    context = _common(request, form) | {
+        "kpi": key,
+        "figure_label": figure.label(lang),
+        "behind_label": figure.behind_label(lang),
+        "agent": agent,
+        "team": team,
+        "channel_label": Channel(channel).label if channel else "",
+    }
+    return render_conversation_list(
+        request,
+        matching,
+        "metrics/conversations.html",
+        context,
+        audit_object_type="kpi_conversations",
+    )

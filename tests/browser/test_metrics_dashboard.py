@@ -1,0 +1,107 @@
+"""The KPI dashboards in a real browser: a manager drills from the overview's FCR chart
+to a team, an agent, and the conversations behind the agent's FCR figure."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from kefu.accounts.models import Agent
+from kefu.interactions.models import Conversation
+from kefu.metrics.core.catalogue import FIGURES
+from kefu.metrics.models import KpiFact
+
+pytestmark = pytest.mark.browser
+
+YEAR = "from=2024-01-01&to=2024-12-31"
+DEMO_PASSWORD = "kefu2024"
+
+
+@pytest.fixture
+def demo(db):
+    """The deterministic demo data at its smallest size (200 conversations of 2024, 127
+    agents in 10 teams) and one log-in per role."""
+    call_command("demo", "--seed", "42", "--size", "tiny", verbosity=0)
+
+
+def behind_fcr(agent: Agent) -> set[str]:
+    facts = KpiFact.objects.filter(agent=agent, **FIGURES["fcr_rate"].behind)
+    return set(
+        Conversation.objects.filter(pk__in=facts.values("conversation_id")).values_list(
+            "external_id", flat=True
+        )
+    )
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url("**/conversations/")
+
+
+def test_manager_drills_from_the_fcr_chart_to_the_conversations(demo, page, screenshot):
+    # an agent with conversations not resolved first time, and one resolved first time
+    candidates = [a for a in Agent.objects.exclude(team=None).order_by("pk") if behind_fcr(a)]
+    agent = next(
+        a
+        for a in candidates
+        if KpiFact.objects.filter(agent=a, resolved=1, first_contact_resolved=1).exists()
+    )
+    expected = behind_fcr(agent)
+    first_time = set(
+        Conversation.objects.filter(
+            kpi_fact__agent=agent, kpi_fact__resolved=1, kpi_fact__first_contact_resolved=1
+        ).values_list("external_id", flat=True)
+    )
+
+    log_in(page, "manager")
+    page.click("nav.mainnav a[href='/metrics/']")
+    page.wait_for_url("**/metrics/")
+    page.goto(f"/metrics/?{YEAR}")
+    page.wait_for_selector("#fcr-team-chart svg")
+    page.wait_for_selector(".sparkline svg")
+    page.wait_for_selector("#radar-chart svg")
+    page.wait_for_selector("#frt-chart svg")
+    assert page.locator(".kpi-card").count() == 12
+    screenshot(page, "metrics-overview")
+
+    # click the agent's team on the FCR chart (the ECharts bar itself, not the table)
+    bars = json.loads(page.inner_text("#fcr-team-data"))["bars"]
+    index = next(i for i, b in enumerate(bars) if b["team_id"] == agent.team_id)
+    chart = page.locator("#fcr-team-chart")
+    chart.scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """([index, value]) => {
+            const el = document.getElementById("fcr-team-chart");
+            const chart = echarts.getInstanceByDom(el);
+            const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [index, value / 2]);
+            const box = el.getBoundingClientRect();
+            return [box.left + x, box.top + y];
+        }""",
+        [index, bars[index]["value"]],
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(rf".*/metrics/teams/{agent.team_id}/\?.*"))
+    assert agent.team.name in page.inner_text("h1")
+    page.wait_for_selector("#figure-chart svg")
+    screenshot(page, "metrics-team")
+
+    # the team's agents: open the agent
+    page.click(f"#figure-table a.agent-link[href^='/metrics/agents/{agent.pk}/']")
+    page.wait_for_url(re.compile(rf".*/metrics/agents/{agent.pk}/.*"))
+    assert agent.name in page.inner_text("h1")
+    page.wait_for_selector("#agent-trend-chart svg")
+    screenshot(page, "metrics-agent")
+
+    # the agent's FCR figure: the conversations not resolved first time
+    page.click("#agent-figures tr[data-key=fcr_rate] a.figure-link")
+    page.wait_for_url(re.compile(r".*/metrics/conversations/\?.*kpi=fcr_rate.*"))
+    listed = set(page.locator("table.conversations tbody tr td:first-child a").all_inner_texts())
+    assert listed == expected
+    assert not listed & first_time
+    screenshot(page, "metrics-fcr-conversations")
