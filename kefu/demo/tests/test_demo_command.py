@@ -12,6 +12,7 @@ from django.core.management import call_command
 from kefu.accounts.models import Agent, Team
 from kefu.demo.users import DEMO_PASSWORD
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
+from kefu.metrics.models import ImprovementAction, KpiFact
 
 ROLES = ("agent", "supervisor", "qa", "trainer", "manager", "admin")
 
@@ -23,7 +24,10 @@ def run(*args: str) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = (Conversation, Message, Customer, Transfer, Escalation, Agent, Team, get_user_model())
+    models = (
+        Conversation, Message, Customer, Transfer, Escalation, Agent, Team, get_user_model(),
+        ImprovementAction, KpiFact,
+    )  # fmt: skip
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -53,6 +57,10 @@ def test_it_loads_the_small_demo_and_creates_one_log_in_per_role():
     assert lead.team.name == "售后一组" and lead.tier == "lead"
     assert agent.supervisor_id == lead.pk
     assert list(lead.team.supervisors.values_list("username", flat=True)) == ["supervisor"]
+
+    # the trend charts have the demo's interventions to mark, and every figure is there
+    assert ImprovementAction.objects.filter(on__year=2024).count() == 4
+    assert KpiFact.objects.count() == 2000
 
 
 @pytest.mark.django_db

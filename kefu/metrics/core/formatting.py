@@ -17,6 +17,8 @@ def format_value(key: str, value: float | int | None, language: str = "zh") -> s
     if unit == "rate":
         return f"{value * 100:.1f}%"
     if unit == "seconds":
+        if value >= 600:  # handle and resolution times read better in minutes
+            return f"{value / 60:,.1f} {_MINUTES[lang]}"
         return f"{value:.1f} {_SECONDS[lang]}"
     if unit == "minutes":
         return f"{value:.1f} {_MINUTES[lang]}"

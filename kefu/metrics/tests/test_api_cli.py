@@ -138,3 +138,23 @@ def test_the_cli_rejects_bad_input(data):
         run("--format", "xlsx")
     with pytest.raises(CommandError, match="no user"):
         run("--user", "nobody")
+
+
+def test_a_conversation_ingested_over_the_api_counts_on_the_next_read(data):
+    # given May's figures
+    may = {"from": "2024-05-01", "to": "2024-05-31"}
+    before = get(data.mia, **may).json()
+    client = Client()
+    client.force_login(data.mia)
+    # when a returning customer's conversation arrives live
+    record = native_conversation(
+        id="C-LIVE", customer={"id": "U2", "segment": "new"}, created=T0 + timedelta(days=4)
+    )
+    response = client.post(
+        "/api/v1/conversations", orjson.dumps(record), content_type="application/json"
+    )
+    assert response.status_code in (200, 201), response.content
+    # then the next read counts it, and U2's earlier conversation became a repeat contact
+    after = get(data.mia, **may).json()
+    assert after["conversations"] == before["conversations"] + 1
+    assert after["repeat_contact_rate"] == pytest.approx(2 / 4)  # C1 and C2 of 4

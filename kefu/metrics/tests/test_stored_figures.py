@@ -223,3 +223,31 @@ def test_stored_figures_equal_direct_computation(records, first, length, batch):
     assert set(by_agent) == {a for _, a, _ in rows}
     for agent, stored in by_agent.items():
         assert_same_figures(stored, compute([r for _, a, r in rows if a == agent]))
+
+
+@pytest.mark.django_db
+def test_the_seed_defaults_are_restored_only_for_a_department_without_any(personas):
+    from kefu.metrics.defaults import ensure_defaults
+    from kefu.metrics.models import BenchmarkSet, Target
+    from kefu.metrics.selectors import targets
+
+    assert targets()["fcr_rate"] == 0.85  # migration 0002
+    assert not ensure_defaults()  # a configured department is left alone
+    Target.objects.filter(key="nps").delete()
+    assert not ensure_defaults() and "nps" not in targets()
+    Target.objects.all().delete()
+    BenchmarkSet.objects.all().delete()
+    assert ensure_defaults()
+    assert targets() == {
+        "frt_mean_s": 30,
+        "frt_over_30s_rate": 0.02,
+        "fcr_rate": 0.85,
+        "csat_satisfied_rate": 0.93,
+        "nps": 58,
+        "response_rate": 0.98,
+    }
+    assert set(BenchmarkSet.objects.values_list("slug", flat=True)) == {
+        "ecommerce",
+        "finance",
+        "healthcare",
+    }

@@ -13,10 +13,12 @@ from django.db import transaction
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.demo.core.generator import SIZES, generate, size_count
+from kefu.demo.improvements import ensure_demo_improvements
 from kefu.demo.users import ensure_demo_users
 from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport, configured_tz
 from kefu.interactions.models import Conversation
+from kefu.metrics.defaults import ensure_defaults
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
 
@@ -62,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write("已有会话数据，跳过导入 (conversations exist, demo not loaded)")
         else:
             self._load(records, total, seed, size)
+        ensure_defaults()  # targets and benchmark sets (a flushed test database has none)
+        ensure_demo_improvements()
         logins = ensure_demo_users()
         names = ", ".join(login.username for login in logins)
         self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
