@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 
@@ -74,6 +75,22 @@ def _raw(qs: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _where_in(qs: QuerySet, column: str, ids: Sequence[int]) -> QuerySet:
+    """qs filtered on `column IN ids` with the ids as one parameter (a JSON array on
+    SQLite, an array on PostgreSQL): Django's `__in` prepares every value in Python,
+    a fifth of the time of a bulk refresh."""
+    quote = connection.ops.quote_name
+    target = f"{quote(qs.model._meta.db_table)}.{quote(column)}"
+    if connection.vendor == "sqlite":
+        clause, param = (
+            f"{target} IN (SELECT value FROM json_each(%s))",
+            orjson.dumps(list(ids)).decode(),
+        )
+    else:
+        clause, param = f"{target} = ANY(%s)", list(ids)
+    return qs.extra(where=[clause], params=[param])
+
+
 def _instant(value) -> datetime | None:
     """A stored datetime as an aware UTC datetime. SQLite hands back naive UTC (text, or a
     datetime from the driver's converter); PostgreSQL aware datetimes."""
@@ -89,7 +106,7 @@ def _histories(customer_ids: Iterable[int]) -> dict[int, list[tuple[datetime, in
     history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for chunk in _chunks(sorted(set(customer_ids))):
         rows = _raw(
-            Conversation.objects.filter(customer_id__in=chunk).values_list(
+            _where_in(Conversation.objects.all(), "customer_id", chunk).values_list(
                 "customer_id", "created_at", "pk"
             )
         )
@@ -114,13 +131,14 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
     adapt_date = connection.ops.adapt_datefield_value
     escalations: dict[int, list[EscalationFact]] = defaultdict(list)
     for conversation_id, at, resolved_at in _raw(
-        Escalation.objects.filter(conversation_id__in=ids).values_list(
+        _where_in(Escalation.objects.all(), "conversation_id", ids).values_list(
             "conversation_id", "at", "resolved_at"
         )
     ):
         escalations[conversation_id].append(EscalationFact(_instant(at), _instant(resolved_at)))
     out = []
-    for values in _raw(Conversation.objects.filter(pk__in=ids).values_list(*_CONVERSATION_FIELDS)):
+    conversations = _where_in(Conversation.objects.all(), "id", ids)
+    for values in _raw(conversations.values_list(*_CONVERSATION_FIELDS)):
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
          handle, resolved_at, complaint, csat, nps, has_order, converted) = values  # fmt: skip
         created_at = _instant(created_at)
@@ -159,7 +177,7 @@ def _write_facts(ids: Sequence[int], repeat: dict[int, bool]) -> set[date]:
     """Replace the facts of these conversations; returns the days touched (old and new)."""
     days: set[date] = set()
     for chunk in _chunks(list(ids)):
-        facts = KpiFact.objects.filter(conversation_id__in=chunk)
+        facts = _where_in(KpiFact.objects.all(), "conversation_id", chunk)
         days.update(facts.values_list("day", flat=True).distinct())
         facts.delete()
         rows = _fact_rows(chunk, repeat)
@@ -184,13 +202,16 @@ def refresh_facts(conversation_ids: Iterable[int]) -> None:
     ids = set(conversation_ids)
     if not ids:
         return
-    customers = set(
-        Conversation.objects.filter(pk__in=list(ids)).values_list("customer_id", flat=True)
-    )
+    customers = {
+        customer
+        for (customer,) in _raw(
+            _where_in(Conversation.objects.all(), "id", list(ids)).values_list("customer_id")
+        )
+    }
     repeat = _repeat_flags(_histories(customers))
     others = [pk for pk in repeat if pk not in ids]
     for chunk in _chunks(others):
-        for pk, stored in KpiFact.objects.filter(conversation_id__in=chunk).values_list(
+        for pk, stored in _where_in(KpiFact.objects.all(), "conversation_id", chunk).values_list(
             "conversation_id", "repeat_contacts"
         ):
             if bool(stored) != repeat[pk]:
@@ -223,7 +244,7 @@ def refresh_pending() -> int:
             if not ids:
                 return done
             refresh_facts(ids)
-            PendingFact.objects.filter(conversation_id__in=ids).delete()
+            _where_in(PendingFact.objects.all(), "conversation_id", ids).delete()
         done += len(ids)
 
 

@@ -1,10 +1,16 @@
-"""Import hook: each written batch queues its conversations (in the batch's transaction);
-the queue is worked off when the import finishes (and before any read)."""
+"""Import hook. Each written batch queues its conversations for KPI facts (one small insert
+inside the batch's transaction). When the import ends the queue is handed to a background
+task, so importing stays as fast as storing; every read works off what is left first, so
+figures are always current (the first read after a large import may take longer)."""
+
+import logging
 
 from django.dispatch import receiver
 
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.metrics import facts
+
+log = logging.getLogger(__name__)
 
 
 @receiver(conversations_written, dispatch_uid="metrics-facts")
@@ -14,4 +20,10 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 
 @receiver(import_finished, dispatch_uid="metrics-rollups")
 def on_import_finished(sender, **kwargs) -> None:
-    facts.refresh()  # so the first page load after an import pays nothing
+    from kefu.metrics.tasks import refresh_metrics
+
+    try:
+        refresh_metrics.enqueue()
+    except Exception:  # no reachable task queue: do it now rather than leave it to a read
+        log.warning("could not enqueue refresh_metrics; refreshing KPI facts now", exc_info=True)
+        facts.refresh()

@@ -349,6 +349,8 @@ def test_export_rejects_an_inverted_date_range(history):
 def test_the_export_streams_under_asgi(history):
     import asyncio
 
+    from asgiref.sync import sync_to_async
+    from django.db import connections
     from django.test import AsyncClient
 
     async def fetch() -> bytes:
@@ -357,7 +359,11 @@ def test_the_export_streams_under_asgi(history):
         response = await client.post(EXPORT, {"include_agents": "on"})
         assert response.status_code == 200
         assert response.is_async
-        return b"".join([chunk async for chunk in response.streaming_content])
+        body = b"".join([chunk async for chunk in response.streaming_content])
+        # The views ran in sync_to_async's thread: close its connection, or PostgreSQL
+        # refuses to drop the test database at the end ("accessed by other users").
+        await sync_to_async(connections.close_all)()
+        return body
 
     body = asyncio.run(fetch())
     assert body.count(b'"type":"conversation"') == 2

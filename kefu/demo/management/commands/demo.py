@@ -19,6 +19,7 @@ from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport, configured_tz
 from kefu.interactions.models import Conversation
 from kefu.metrics.defaults import ensure_defaults
+from kefu.metrics.facts import refresh as refresh_metrics
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
 
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                 fed += obj["type"] == "conversation"
                 importer.feed(parse_object(obj, tz, line))
             report = importer.finish()
+            refresh_metrics()  # the demo's figures are ready when the server starts
         if report.rejected:
             for error in report.errors[:20]:
                 self.stderr.write(str(error))
