@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kefu.audit",
     "kefu.interactions",
     "kefu.metrics",
+    "kefu.qa",
     "kefu.demo",
 ]
 

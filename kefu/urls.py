@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("kefu.interactions.urls")),
     path("metrics/", include("kefu.metrics.urls")),
+    path("qa/", include("kefu.qa.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

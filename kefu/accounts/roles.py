@@ -16,11 +16,13 @@ MANAGE_PEOPLE = "accounts.change_agent"
 # KPI targets, benchmark sets and improvement actions (one permission for the settings
 # that shape how figures are judged).
 MANAGE_KPI_SETTINGS = "metrics.change_target"
+# QA definitions: indicators (rules), lexicons and scorecards.
+MANAGE_QA = "qa.change_scorecard"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
     Role.SUPERVISOR: [],
-    Role.QA: [VIEW_ALL, EXPORT],
+    Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA],
     Role.TRAINER: [VIEW_ALL],
     Role.MANAGER: [VIEW_ALL, VIEW_PERSONAL_DATA, IMPORT, EXPORT, INGEST, MANAGE_KPI_SETTINGS],
     Role.ADMIN: [
@@ -32,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_AUDIT,
         MANAGE_PEOPLE,
         MANAGE_KPI_SETTINGS,
+        MANAGE_QA,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

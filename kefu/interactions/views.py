@@ -179,6 +179,10 @@ def conversation_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         "transfers": conversation.transfers.select_related("from_agent", "to_agent"),
         "escalations": conversation.escalations.all(),
         "is_phone": conversation.channel == Channel.PHONE,
+        # The current automatic QA result, linked to the conversation's QA page.
+        "qa_result": conversation.qa_results.filter(is_current=True)
+        .only("score", "passed", "fatal")
+        .first(),
     }
     return render(request, "interactions/conversation_detail.html", context)
 

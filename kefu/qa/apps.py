@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class QaConfig(AppConfig):
+    name = "kefu.qa"
+    label = "qa"
+    verbose_name = _("Quality inspection")
+
+    def ready(self) -> None:
+        from kefu.qa import signals  # noqa: F401  (connects the import hook)
+        from kefu.qa.store import ensure_definitions
+
+        # After every migrate (and test flush): the shipped definitions exist.
+        post_migrate.connect(
+            lambda sender, **kwargs: ensure_definitions(), sender=self, weak=False,
+            dispatch_uid="qa-definitions",
+        )  # fmt: skip

@@ -1,0 +1,373 @@
+"""Sentiment of customer messages for automatic QA: a lexicon method, no model.
+
+Why a lexicon: the QA engine scores thousands of conversations a second on one core and
+runs on closed networks, so sentiment must cost microseconds and need no download. The
+method is the classic one for Chinese (sentiment words with weights, negation and degree
+words in front of them, clause-level rules), tuned for what customers write to a service
+desk (退款还没到, 等了半天, 什么破服务).
+
+One scan by each of two Aho-Corasick automata over the lower-cased text finds everything:
+
+* lexical words: sentiment words (positive and negative, with weights) and neutral
+  look-alikes (差不多, 不好意思, 快递) that hide the sentiment words inside them;
+* modifiers: negations, degree words, contrast words ("but"), question markers and
+  punctuation. A modifier overlapping a lexical word is dropped (没 in 没问题).
+
+Each sentiment word takes the negations and degree words right before it (at most
+`_MAX_GAP` characters or English words apart, same clause). Clauses end at punctuation:
+"！" strengthens its clause, two or more "？" add impatience, a question damps the positive
+words in it (这款好用吗 is a question, not praise). After a contrast word the rest of the
+message weighs more (东西还行，但是物流太慢). The sum is squashed into −1…1.
+
+The word lists are plain text files in kefu/qa/data/sentiment/ (see docs/qa-sentiment.md);
+accuracy on the labelled sets there is reported by benchmarks/bench_sentiment.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import ahocorasick
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
+
+# A message is negative when its score is below this (the QA indicators' default `below`),
+# positive above POSITIVE_THRESHOLD, neutral in between. One plain negative word (失望)
+# scores −0.71, a mild complaint (有点慢) −0.43, a calm problem report (东西坏了) −0.29.
+NEGATIVE_THRESHOLD = -0.3
+POSITIVE_THRESHOLD = 0.3
+
+Label = Literal["negative", "neutral", "positive"]
+
+# --- the method's constants (tuned on dev_zh.tsv only) ---------------------------------
+_ALPHA = 4.0  # squashing: score = total / sqrt(total² + α); a weight of −0.63 gives −0.3
+_MAX_GAP = 2  # characters (or English words) allowed between a modifier and its word
+_NEGATED_POSITIVE = -0.9  # 不方便 ≈ −0.9 × 方便
+_NEGATED_DEGREE = 0.6  # a degree word after a negation weakens: 不太满意, 不是很好
+_QUESTION_POSITIVE = 0.3  # 这款好用吗: asking about a quality is not praising it
+_RHETORICAL = 0.7  # 这不是忽悠人吗: a negated complaint in a question stays a complaint
+_EXCLAIM_STEP = 0.25  # each "！" (up to 3) strengthens its clause by a quarter
+_IMPATIENCE = -0.8  # 人呢？？ 怎么还没到？？？
+_CONTRAST_BEFORE = 0.5
+_CONTRAST_AFTER = 1.5
+
+_BREAKS = "，,。；;：:\n、…~～"
+_EXCLAIMS = "！!"
+_QMARKS = "？?"
+# Words that make a clause a question (besides "？"); A-not-A forms also hide their 不/没.
+_QUESTION_WORDS = (
+    "吗", "请问", "是否", "是不是", "能不能", "能否", "可不可以", "有没有", "会不会",
+    "要不要", "对不对", "行不行", "多少", "怎么办", "如何", "为什么", "哪",
+)  # fmt: skip
+
+# Token kinds. Lexical values: (_LEX, weight, degree multiplier or 0, ascii word?, length).
+# Modifier values: (kind, a, b, ascii word?, length): negation a = factor on a negative
+# word, b = own weight; degree a = multiplier.
+_LEX, _NEG, _DEG, _CONTRAST, _QUESTION, _BREAK, _EXCLAIM, _QMARK = range(8)
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentResult:
+    score: float  # −1…1, negative below 0
+    label: Label
+    words: tuple[str, ...] = ()  # the words that drove the label, as written, for evidence
+
+
+_NEUTRAL = SentimentResult(0.0, "neutral", ())
+
+
+def _entries(path: Path) -> list[tuple[str, list[float]]]:
+    """(word, numbers) per line of a lexicon file; words may hold spaces ("thank you")."""
+    entries = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        numbers: list[float] = []
+        while len(parts) > 1:
+            try:
+                numbers.insert(0, float(parts[-1]))
+            except ValueError:
+                break
+            parts.pop()
+        word = " ".join(parts).lower()
+        if not word:
+            raise ValueError(f"{path.name}:{number}: no word")
+        entries.append((word, numbers))
+    return entries
+
+
+@dataclass(frozen=True)
+class SentimentLexicon:
+    """The word lists: sentiment weights, negations, degree words and contrast words."""
+
+    words: Mapping[str, float]  # positive and negative weights; 0 = neutral look-alike
+    negations: Mapping[str, tuple[float, float]]  # word -> (factor on negative word, own)
+    degrees: Mapping[str, float]  # word -> multiplier
+    contrasts: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: str | Path = DATA_DIR) -> SentimentLexicon:
+        """Read negative/positive/neutral/negation/degree/contrast.txt from `directory`."""
+        directory = Path(directory)
+        words: dict[str, float] = {}
+        source: dict[str, str] = {}
+
+        def add(word: str, weight: float, file: str) -> None:
+            if word in words:
+                raise ValueError(f"{word!r} is in both {source[word]} and {file}")
+            words[word], source[word] = weight, file
+
+        for word, nums in _entries(directory / "negative.txt"):
+            add(word, -abs(nums[0]) if nums else -1.0, "negative.txt")
+        for word, nums in _entries(directory / "positive.txt"):
+            add(word, abs(nums[0]) if nums else 1.0, "positive.txt")
+        for word, _ in _entries(directory / "neutral.txt"):
+            add(word, 0.0, "neutral.txt")
+        negations = {
+            w: (nums[0] if nums else -0.5, nums[1] if len(nums) > 1 else 0.0)
+            for w, nums in _entries(directory / "negation.txt")
+        }
+        degrees = {w: nums[0] if nums else 1.5 for w, nums in _entries(directory / "degree.txt")}
+        contrasts = frozenset(w for w, _ in _entries(directory / "contrast.txt"))
+        for word in negations.keys() & (words.keys() | degrees.keys() | contrasts):
+            raise ValueError(f"{word!r} is a negation and also in another list")
+        for word in degrees.keys() & words.keys():
+            if words[word] == 0:  # a word may be both a sentiment and a degree word (好)
+                raise ValueError(f"{word!r} is in both neutral.txt and degree.txt")
+        return cls(words, negations, degrees, contrasts)
+
+
+def _is_ascii_word(word: str) -> bool:
+    """Whether the word must match whole words (English, digits): 'not' not in 'nothing'."""
+    return (word[0].isascii() and word[0].isalnum()) or (word[-1].isascii() and word[-1].isalnum())
+
+
+def _gap(text: str, end: int, start: int) -> int:
+    """How far apart two matches are: characters, or words for English text."""
+    if end >= start:
+        return 0
+    between = text[end:start]
+    return len(between.split()) if between.isascii() else len(between)
+
+
+class SentimentScorer:
+    """Scores one message; build once (the automata take milliseconds), reuse everywhere."""
+
+    def __init__(self, lexicon: SentimentLexicon | None = None) -> None:
+        self.lexicon = lexicon if lexicon is not None else SentimentLexicon.load()
+        lex = self.lexicon
+        self._lexical = ahocorasick.Automaton()
+        for word, weight in lex.words.items():
+            value = (_LEX, weight, lex.degrees.get(word, 0.0), _is_ascii_word(word))
+            self._add(self._lexical, word, value)
+        self._modifiers = ahocorasick.Automaton()
+        for word, (factor, own) in lex.negations.items():
+            self._add(self._modifiers, word, (_NEG, factor, own, _is_ascii_word(word)))
+        for word, mult in lex.degrees.items():
+            if word not in lex.words:
+                self._add(self._modifiers, word, (_DEG, mult, 0.0, _is_ascii_word(word)))
+        for word in lex.contrasts:
+            self._add(self._modifiers, word, (_CONTRAST, 0.0, 0.0, _is_ascii_word(word)))
+        for word in _QUESTION_WORDS:
+            if word not in lex.negations and word not in lex.degrees:
+                self._add(self._modifiers, word, (_QUESTION, 0.0, 0.0, False))
+        for chars, kind in ((_BREAKS, _BREAK), (_EXCLAIMS, _EXCLAIM), (_QMARKS, _QMARK)):
+            for char in chars:
+                self._add(self._modifiers, char, (kind, 0.0, 0.0, False))
+        self._lexical.make_automaton()
+        self._modifiers.make_automaton()
+
+    @staticmethod
+    def _add(automaton: ahocorasick.Automaton, word: str, value: tuple) -> None:
+        value = (*value, len(word))  # iter_long reports only where a match ends
+        automaton.add_word(word, value)
+        if "'" in word:  # typed apostrophes vary: don't / don’t
+            automaton.add_word(word.replace("'", "’"), value)
+
+    @staticmethod
+    def _matches(automaton: ahocorasick.Automaton, text: str) -> list[tuple]:
+        """Leftmost-longest matches as (start, end, value), English ones on word bounds.
+
+        Chosen here from all matches: pyahocorasick's iter_long drops a short match when the
+        text ends inside a longer key (不好 with 不好意思 listed: WojciechMula/pyahocorasick
+        issues 133, 185, 189).
+        """
+        size = len(text)
+        found = []
+        reached = 0
+        overlap = False
+        for last, value in automaton.iter(text):
+            end = last + 1
+            start = end - value[4]
+            if value[3] and (
+                (start > 0 and text[start - 1].isascii() and text[start - 1].isalnum())
+                or (end < size and text[end].isascii() and text[end].isalnum())
+            ):
+                continue
+            if start < reached:
+                overlap = True
+            reached = end
+            found.append((start, end, value))
+        if not overlap:  # the usual case: already in order, nothing to choose
+            return found
+        found.sort(key=_leftmost_longest)
+        chosen = []
+        reached = 0
+        for match in found:
+            if match[0] >= reached:
+                chosen.append(match)
+                reached = match[1]
+        return chosen
+
+    def score(self, text: str) -> SentimentResult:
+        """The sentiment of one message."""
+        if not text:
+            return _NEUTRAL
+        low = text.lower()
+        if len(low) != len(text):  # a few letters lower-case to two characters
+            text = low
+        lexical = self._matches(self._lexical, low)
+        modifiers = self._matches(self._modifiers, low)
+        if not lexical and not modifiers:
+            return _NEUTRAL
+        # Lexical words win over modifiers they overlap (没 inside 没问题).
+        if lexical and modifiers:
+            kept = []
+            j, n = 0, len(lexical)
+            for m in modifiers:
+                while j < n and lexical[j][1] <= m[0]:
+                    j += 1
+                if j == n or lexical[j][0] >= m[1]:
+                    kept.append(m)
+            events = lexical + kept
+            events.sort(key=_start)
+        else:
+            events = lexical or modifiers
+
+        total = 0.0
+        weight = 1.0  # becomes _CONTRAST_AFTER after a "but"
+        evidence: list[tuple[float, int, int]] = []
+        items: list[tuple[float, bool, float, int, int]] = []  # the clause's sentiment words
+        pending: list[tuple[int, int, int, float]] = []  # negations / degrees awaiting a word
+        excl = qmarks = 0
+        qspan = (0, 0)
+        question = closing = False
+        count = len(events)
+        for i in range(count):
+            start, end, value = events[i]
+            kind = value[0]
+            if kind >= _BREAK:
+                if kind == _EXCLAIM:
+                    excl += 1
+                elif kind == _QMARK:
+                    qspan = (start if qmarks == 0 else qspan[0], end)
+                    qmarks += 1
+                closing = True
+                pending.clear()
+                continue
+            if closing:
+                total += weight * _clause(items, excl, qmarks, qspan, question, evidence)
+                items, excl, qmarks, question, closing = [], 0, 0, False, False
+            if kind == _LEX:
+                word_weight = value[1]
+                if word_weight == 0.0:  # a neutral look-alike ends a modifier's reach
+                    pending.clear()
+                    continue
+                if value[2] and i + 1 < count:  # 好 before another sentiment word: a degree
+                    nxt = events[i + 1]
+                    if nxt[0] == end and nxt[2][0] == _LEX and nxt[2][1] != 0.0:
+                        pending.append((start, end, _DEG, value[2]))
+                        continue
+                mult, negated, factor, first = 1.0, False, -0.5, start
+                if pending:
+                    k = len(pending)
+                    while k and _gap(low, pending[k - 1][1], first) <= _MAX_GAP:
+                        k -= 1
+                        first = pending[k][0]
+                    for _, _, pkind, a in pending[k:]:
+                        if pkind == _NEG:
+                            negated, factor = not negated, a
+                        else:
+                            mult *= _NEGATED_DEGREE if negated and a > 1 else a
+                    pending.clear()
+                items.append((word_weight * mult, negated, factor, first, end))
+            elif kind == _NEG:
+                if value[2]:
+                    items.append((value[2], False, 0.0, start, end))
+                pending.append((start, end, _NEG, value[1]))
+            elif kind == _DEG:
+                pending.append((start, end, _DEG, value[1]))
+            elif kind == _QUESTION:
+                question = True
+            else:  # contrast: what came before counts less
+                total += weight * _clause(items, excl, qmarks, qspan, question, evidence)
+                items, excl, qmarks, question, closing = [], 0, 0, False, False
+                pending.clear()
+                total *= _CONTRAST_BEFORE
+                weight = _CONTRAST_AFTER
+        total += weight * _clause(items, excl, qmarks, qspan, question, evidence)
+
+        if total == 0.0:
+            return _NEUTRAL
+        score = round(total / math.sqrt(total * total + _ALPHA), 4)
+        if score < NEGATIVE_THRESHOLD:
+            label: Label = "negative"
+            spans = [(s, e) for v, s, e in evidence if v < 0]
+        elif score > POSITIVE_THRESHOLD:
+            label = "positive"
+            spans = [(s, e) for v, s, e in evidence if v > 0]
+        else:
+            label = "neutral"
+            spans = [(s, e) for v, s, e in evidence if v != 0]
+        spans.sort()
+        return SentimentResult(score, label, tuple(dict.fromkeys(text[s:e] for s, e in spans)))
+
+
+def _start(event: tuple) -> int:
+    return event[0]
+
+
+def _leftmost_longest(match: tuple) -> tuple[int, int]:
+    return match[0], match[0] - match[1]
+
+
+def _clause(
+    items: list[tuple[float, bool, float, int, int]],
+    excl: int,
+    qmarks: int,
+    qspan: tuple[int, int],
+    question: bool,
+    evidence: list[tuple[float, int, int]],
+) -> float:
+    """The score of one clause; appends (value, start, end) of its words to `evidence`."""
+    question = question or qmarks > 0
+    total = 0.0
+    for value, negated, factor, start, end in items:
+        if negated:
+            if value > 0:
+                value *= _NEGATED_POSITIVE
+            else:
+                value *= _RHETORICAL if question else factor
+        if question and value > 0:
+            value *= _QUESTION_POSITIVE
+        total += value
+        evidence.append((value, start, end))
+    if excl:
+        total *= 1 + _EXCLAIM_STEP * min(excl, 3)
+    if qmarks >= 2 and total <= 0:
+        total = total * (1 + _EXCLAIM_STEP * min(qmarks, 3)) + _IMPATIENCE
+        evidence.append((_IMPATIENCE, *qspan))
+    return total
+
+
+@cache
+def default_scorer() -> SentimentScorer:
+    """The scorer over the shipped lexicons, built once per process."""
+    return SentimentScorer()

@@ -1,0 +1,694 @@
+"""What the QA pages show, read through the scoped selectors (`kefu.qa.selectors`).
+
+Figures are defined once in `core.figures` (the compliance rate, score bands); here they
+are aggregated in SQL on the indexed columns of QaResult / QaHit (is_current, day,
+indicator, agent) and assembled as plain dicts: the templates render the tables and hand
+the chart parts to the page scripts with `json_script`. Grouping is by day (the order of
+the indexes, so no sort) and rolled up to months here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import Agent
+from kefu.accounts.roles import VIEW_ALL
+from kefu.accounts.scoping import own_agent_id, supervised_team_ids
+from kefu.core import periods
+from kefu.interactions.models import Conversation
+from kefu.interactions.personal import PersonalDataView
+from kefu.qa.core import figures
+from kefu.qa.core.figures import (
+    compliance_rate,
+    evidence_words,
+    format_rate,
+    format_score,
+    highlight,
+    localized,
+    score_band,
+    severity_label,
+    type_label,
+)
+from kefu.qa.core.indicators import SEVERITIES, TYPES
+from kefu.qa.forms import ResultFilterForm
+from kefu.qa.models import Indicator, Lexicon, QaHit, QaResult
+
+SUMMARY_MONTHS = 12
+TOP_INDICATORS = 10
+TOP_AGENTS = 10
+
+
+# --- which index a query walks ----------------------------------------------------------
+# The selectors keep current rows with `is_current=True`, which Django writes as
+# `WHERE is_current`: SQLite cannot match that to the first column of the (is_current,
+# day…) indexes. Written `is_current IN (1)` it can, and a query over everybody then walks
+# those indexes in day order instead of scanning and sorting 1M rows. A query narrowed to
+# an agent (or a team, where the table has a (team, day) index) must NOT get it: the
+# planner, without statistics, would pick the (is_current, day) index over the (agent,
+# day) one and read the whole period instead of the agent's rows.
+AGENT, TEAM = "agent", "team"
+
+
+def _has_index(model, *fields: str) -> bool:
+    return any(list(index.fields[: len(fields)]) == list(fields) for index in model._meta.indexes)
+
+
+def narrowing(user, *, agent=None, team=None) -> str:
+    """How a query of this user (and filters) is narrowed: AGENT, TEAM or "" (everybody,
+    or nothing at all)."""
+    if agent is not None:
+        return AGENT
+    if team is not None or user.has_perm(VIEW_ALL):
+        return TEAM if team is not None else ""
+    if supervised_team_ids(user):
+        return TEAM
+    return AGENT if own_agent_id(user) is not None else ""
+
+
+def current_rows(qs: QuerySet, narrowed: str) -> QuerySet:
+    """The selectors' current results or hits, written for the index that fits."""
+    if narrowed == AGENT and _has_index(qs.model, "agent", "day"):
+        return qs
+    if narrowed == TEAM and _has_index(qs.model, "team", "day"):
+        return qs
+    return qs.filter(is_current__in=[True])
+
+
+# --- caching of the dashboard -------------------------------------------------------------
+CACHE_SECONDS = 300
+
+
+def freshness() -> tuple:
+    """Changes whenever results are written: scoring only ever inserts rows (a new score
+    replaces or demotes the old rows and adds new ones), so the newest ids tell; an edited
+    indicator changes names and classes. Three index probes."""
+    return (
+        QaResult.objects.aggregate(m=Max("pk"))["m"],
+        QaHit.objects.aggregate(m=Max("pk"))["m"],
+        str(Indicator.objects.aggregate(m=Max("updated_at"))["m"]),
+    )
+
+
+def cached(parts: tuple, compute):
+    """compute() kept for CACHE_SECONDS under the parts (who sees what, which period…)
+    and the data's freshness: a re-score or an import shows at once; anything else (a
+    deleted conversation) within CACHE_SECONDS."""
+    digest = hashlib.sha256(repr((parts, freshness())).encode()).hexdigest()[:32]
+    return cache.get_or_set(f"kefu:qa:{digest}", compute, CACHE_SECONDS)
+
+
+# --- language, names ---------------------------------------------------------------------
+def language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An indicator as the pages name and classify it."""
+
+    name: str
+    type: str
+    severity: str
+
+
+def indicator_catalogue(lang: str) -> dict[str, Kind]:
+    """Indicator id → its name in the language (definition.name.zh / .en), its current
+    problem type and severity."""
+    return {
+        key: Kind(
+            figures.indicator_name(definition, key, lang),
+            definition.get("type", ""),
+            definition.get("severity", ""),
+        )
+        for key, definition in Indicator.objects.values_list("key", "definition")
+    }
+
+
+def indicator_names(lang: str) -> dict[str, str]:
+    """Indicator id → its name in the language (Chinese from definition.name.zh)."""
+    return {key: kind.name for key, kind in indicator_catalogue(lang).items()}
+
+
+def classify(
+    hits: QuerySet[QaHit], keys: set[str], catalogue: dict[str, Kind]
+) -> dict[str, tuple[str, str]]:
+    """Indicator → (problem type, severity): the indicator's current ones; for an
+    indicator since deleted, as stored on its hits (one small query, only then)."""
+    out = {k: (catalogue[k].type, catalogue[k].severity) for k in keys if k in catalogue}
+    unknown = keys - set(out)
+    if unknown:
+        stored = hits.filter(indicator__in=unknown).order_by()
+        for key, kind, severity in stored.values_list("indicator", "type", "severity").distinct():
+            out.setdefault(key, (kind, severity))
+    return out
+
+
+def hit_counts(hits: QuerySet[QaHit]) -> list[tuple[date, str, int]]:
+    """(day, indicator, hits): grouped in the order of the (is_current, day, indicator)
+    index, read from the index alone (no table row is visited)."""
+    return list(hits.order_by().values_list("day", "indicator").annotate(n=Count("pk")))
+
+
+def lexicon_synonyms() -> dict[str, list[str]]:
+    """Lexicon word (lower case) → its synonyms: evidence names the word ("不知道") while
+    the message may say a synonym ("不清楚"), which is highlighted as well."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for synonyms in Lexicon.objects.values_list("synonyms", flat=True):
+        for word, others in (synonyms or {}).items():
+            out[str(word).lower()].extend(str(o) for o in others or ())
+    return out
+
+
+def indicator_choices(names: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(names.items(), key=lambda kv: kv[1])
+
+
+def last_scored_day() -> date:
+    """The newest day with a current result (today when nothing is scored): the end of
+    the default periods. Not personal: one index probe on (is_current, day)."""
+    last = QaResult.objects.filter(is_current=True).aggregate(last=Max("day"))["last"]
+    return last or timezone.localdate()
+
+
+def default_months(months: int = SUMMARY_MONTHS) -> tuple[date, date]:
+    """The `months` calendar months ending with the last month with results."""
+    end = last_scored_day()
+    month_end = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    for _month in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, month_end
+
+
+def hit_chip(indicator: str, severity: str, type_: str, names: dict[str, str], lang: str):
+    return {
+        "indicator": indicator,
+        "name": names.get(indicator, indicator),
+        "severity": severity,
+        "severity_label": severity_label(severity, lang),
+        "type": type_,
+        "type_label": type_label(type_, lang),
+    }
+
+
+# --- the results list: keyset pages on (day, pk), newest first --------------------------
+@dataclass
+class ResultPage:
+    items: list
+    next_cursor: str | None = None  # older results
+    prev_cursor: str | None = None  # newer results; None on the first page
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.prev_cursor)
+
+
+def encode_cursor(day: date, pk: int) -> str:
+    return f"{day:%Y%m%d}_{pk}"
+
+
+def decode_cursor(raw: str | None) -> tuple[date, int] | None:
+    """None for a missing or malformed cursor (the list then starts from the top)."""
+    day, sep, pk = (raw or "").partition("_")
+    if not sep or len(day) != 8:
+        return None
+    try:
+        return date(int(day[:4]), int(day[4:6]), int(day[6:])), int(pk)
+    except ValueError:
+        return None
+
+
+def key_page(
+    qs: QuerySet, key: str, *, after: str | None, before: str | None, size: int
+) -> tuple[list[tuple[date, int]], str | None, str | None]:
+    """(day, result id) of one page newest first, with the cursors to the older and the
+    newer page: one indexed range walk of size + 1 rows however deep. `key` names the
+    result id in `qs` (pk of results, result_id of hits)."""
+    keys = qs.values_list("day", key)
+    newer_than = decode_cursor(before)
+    if newer_than:
+        day, pk = newer_than
+        # "day >= d and not (day = d and id <= k)": the OR form hides the range from
+        # SQLite's planner (see kefu.interactions.filters.keyset_page).
+        newer = keys.filter(day__gte=day).exclude(**{"day": day, f"{key}__lte": pk})
+        rows = list(newer.order_by("day", key)[: size + 1])
+        if rows:
+            page = rows[:size][::-1]
+            prev = encode_cursor(*page[0]) if len(rows) > size else None
+            return page, encode_cursor(*page[-1]), prev
+        after = None
+    older_than = decode_cursor(after)
+    if older_than:
+        day, pk = older_than
+        keys = keys.filter(day__lte=day).exclude(**{"day": day, f"{key}__gte": pk})
+    rows = list(keys.order_by("-day", f"-{key}")[: size + 1])
+    page = rows[:size]
+    following = encode_cursor(*page[-1]) if len(rows) > size else None
+    return page, following, encode_cursor(*page[0]) if page and older_than else None
+
+
+def result_page(
+    form: ResultFilterForm,
+    results: QuerySet[QaResult],
+    hits: QuerySet[QaHit],
+    *,
+    after: str | None,
+    before: str | None,
+    size: int,
+) -> tuple[ResultPage, QuerySet]:
+    """One page of the matching results (scoped query sets) and the query set that
+    counts them. With an indicator chosen the page walks that indicator's hits (one per
+    result), otherwise the results; either way newest first on an index."""
+    if form.by_indicator:
+        matching: QuerySet = form.filter_hits(hits)
+        key = "result_id"
+    else:
+        matching = form.filter(results)
+        key = "pk"
+    keys, following, preceding = key_page(matching, key, after=after, before=before, size=size)
+    ids = [pk for _day, pk in keys]
+    rows = list_rows(QaResult.objects.filter(pk__in=ids)).in_bulk(ids) if ids else {}
+    items = [rows[pk] for pk in ids if pk in rows]
+    return ResultPage(items, following, preceding), matching
+
+
+def list_rows(qs: QuerySet[QaResult]) -> QuerySet[QaResult]:
+    """What a row shows in a constant number of queries: agent and team joined (LEFT
+    joins keep the walk of the result index first); the conversations and hits of the
+    page by pk IN (page)."""
+    conversations = Conversation.objects.only("external_id", "created_at", "channel")
+    hits = QaHit.objects.only("result_id", "indicator", "severity", "type").order_by("pk")
+    return (
+        qs.select_related("agent", "team")
+        .prefetch_related(
+            Prefetch("conversation", queryset=conversations),
+            Prefetch("hits", queryset=hits),
+        )
+        .defer("items")
+    )
+
+
+def decorate_rows(items: list[QaResult], names: dict[str, str], lang: str) -> None:
+    for result in items:
+        result.band = score_band(result.score)
+        result.score_text = format_score(result.score)
+        result.chips = [
+            hit_chip(h.indicator, h.severity, h.type, names, lang) for h in result.hits.all()
+        ]
+
+
+# --- the conversation QA page --------------------------------------------------------------
+@dataclass
+class MessageMarks:
+    hits: list[dict] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)
+
+
+def format_points(points: float) -> str:
+    if not points:
+        return "0"
+    return f"{points:+g}".replace("-", "−")
+
+
+def scorecard_label(result: QaResult, lang: str) -> str:
+    version = result.scorecard_version
+    name = localized(version.definition.get("name"), lang, version.scorecard.name)
+    return f"{name} v{version.number}"
+
+
+def breakdown(result: QaResult, names: dict[str, str], lang: str) -> dict:
+    """The score explained by the scorecard version's sections and items: base, each
+    section's points and the items that applied (QaResult.items), the pass line."""
+    definition = result.scorecard_version.definition or {}
+    applied = {entry["item"]: entry for entry in result.items or []}
+    shown: set[str] = set()
+    sections = []
+    for section in definition.get("sections") or []:
+        rows = []
+        for item in section.get("items") or []:
+            entry = applied.get(item.get("id"))
+            if entry is None:
+                continue
+            shown.add(entry["item"])
+            rows.append(_item_row(entry, localized(item.get("name"), lang, entry["item"]), names))
+        sections.append(
+            {
+                "id": section.get("id", ""),
+                "name": localized(section.get("name"), lang, section.get("id", "")),
+                "points": sum(r["points"] for r in rows),
+                "points_text": format_points(sum(r["points"] for r in rows)),
+                "items": rows,
+                "item_count": len(section.get("items") or []),
+            }
+        )
+    # Items the definition no longer names (should not happen: versions are immutable).
+    others = [_item_row(e, e["item"], names) for k, e in applied.items() if k not in shown]
+    if others:
+        points = sum(r["points"] for r in others)
+        sections.append(
+            {
+                "id": "",
+                "name": _("Other items"),
+                "points": points,
+                "points_text": format_points(points),
+                "items": others,
+                "item_count": len(others),
+            }
+        )
+    return {
+        "base": format_score(float(definition.get("base", 100))),
+        "pass_line": format_score(float(definition.get("pass_line", 80))),
+        "sections": sections,
+    }
+
+
+def _item_row(entry: dict, name: str, names: dict[str, str]) -> dict:
+    return {
+        "id": entry["item"],
+        "name": name,
+        "points": entry["points"],
+        "points_text": format_points(entry["points"]),
+        "fatal": entry.get("fatal", False),
+        "indicators": [names.get(i, i) for i in entry.get("indicators", [])],
+    }
+
+
+def conversation_page(
+    conversation: Conversation,
+    results: list[QaResult],
+    chosen: QaResult | None,
+    personal: PersonalDataView,
+    lang: str,
+) -> dict:
+    """Messages with each hit marked on the messages it rests on (evidence words in
+    <mark>), hits resting on no message, the score breakdown and the history."""
+    names = indicator_names(lang)
+    synonyms = lexicon_synonyms() if chosen is not None and chosen.hit_count else {}
+    transcript = list(conversation.messages.select_related("agent").order_by("seq"))
+    # message id → its position (1, 2, …): the anchor msg-N of its element
+    positions = {m.external_id: n for n, m in enumerate(transcript, start=1)}
+    marks: dict[str, MessageMarks] = defaultdict(MessageMarks)
+    hits, whole = [], []
+    for hit in chosen.hits.order_by("pk") if chosen is not None else []:
+        evidence = personal.text(hit.evidence)
+        info = hit_chip(hit.indicator, hit.severity, hit.type, names, lang) | {
+            "evidence": evidence,
+            "occurrences": hit.occurrences,
+            "positions": [positions[i] for i in hit.messages if i in positions],
+        }
+        hits.append(info)
+        words = {
+            personal.text(w)
+            for word in evidence_words(hit.evidence)
+            for w in (word, *synonyms.get(word.lower(), ()))
+        }
+        on_messages = [i for i in hit.messages if i in positions]
+        if not on_messages:
+            whole.append(info)
+        for message_id in on_messages:
+            marks[message_id].hits.append(info)
+            marks[message_id].words |= words
+    for message in transcript:
+        mark = marks.get(message.external_id)
+        message.anchor = f"msg-{positions[message.external_id]}"
+        message.qa_hits = mark.hits if mark else []
+        # highlight() escapes the text itself; only its <mark> tags are markup.
+        message.display_html = mark_safe(
+            highlight(personal.text(message.text), mark.words if mark else ())
+        )
+        message.severity = _worst(h["severity"] for h in message.qa_hits)
+    summary = None
+    if chosen is not None:
+        summary = {
+            "result": chosen,
+            "score_text": format_score(chosen.score),
+            "band": score_band(chosen.score),
+            "scorecard": scorecard_label(chosen, lang),
+            "breakdown": breakdown(chosen, names, lang),
+        }
+    history = [
+        {
+            "result": r,
+            "scorecard": scorecard_label(r, lang),
+            "score_text": format_score(r.score),
+            "band": score_band(r.score),
+            "chosen": chosen is not None and r.pk == chosen.pk,
+        }
+        for r in results
+    ]
+    return {
+        "transcript": transcript,
+        "hits": hits,
+        "whole_hits": whole,
+        "summary": summary,
+        "history": history,
+    }
+
+
+def _worst(severities) -> str:
+    found = set(severities)
+    for severity in reversed(SEVERITIES):
+        if severity in found:
+            return severity
+    return ""
+
+
+# --- monthly figures -------------------------------------------------------------------------
+def monthly_results(results: QuerySet[QaResult], months: list[str]) -> dict[str, dict]:
+    """month → scored, passed, fatal, score sum: grouped by day in SQL (the order of the
+    (is_current, day) and (agent, day) indexes), rolled up to months here."""
+    rows = (
+        results.order_by()
+        .values_list("day")
+        .annotate(
+            scored=Count("pk"),
+            passed=Count("pk", filter=Q(passed=True)),
+            fatal=Count("pk", filter=Q(fatal=True)),
+            total=Sum("score"),
+        )
+    )
+    out = {m: _empty_month() for m in months}
+    for day, scored, passed, fatal, total in rows:
+        month = out.setdefault(periods.month_key(day), _empty_month())
+        month["scored"] += scored
+        month["passed"] += passed
+        month["fatal"] += fatal
+        month["total"] += total or 0.0
+    return out
+
+
+def _empty_month() -> dict:
+    return {"scored": 0, "passed": 0, "fatal": 0, "total": 0.0}
+
+
+def totals_of(monthly: dict[str, dict]) -> dict:
+    scored = sum(m["scored"] for m in monthly.values())
+    passed = sum(m["passed"] for m in monthly.values())
+    fatal = sum(m["fatal"] for m in monthly.values())
+    total = sum(m["total"] for m in monthly.values())
+    rate = compliance_rate(passed, scored)
+    mean = figures.mean(total, scored)
+    return {
+        "scored": scored,
+        "passed": passed,
+        "failed": scored - passed,
+        "fatal": fatal,
+        "rate": rate,
+        "rate_text": format_rate(rate),
+        "mean": mean,
+        "mean_text": format_score(mean),
+    }
+
+
+def trend_chart(monthly: dict[str, dict], months: list[str]) -> dict:
+    """ECharts data: compliance rate and mean score by month (None = no results)."""
+    rates, means, scored = [], [], []
+    for month in months:
+        m = monthly[month]
+        rate = compliance_rate(m["passed"], m["scored"])
+        mean = figures.mean(m["total"], m["scored"])
+        rates.append(None if rate is None else round(rate, 4))
+        means.append(None if mean is None else round(mean, 2))
+        scored.append(m["scored"])
+    return {
+        "months": months,
+        "rate": {"name": _("QA compliance rate"), "values": rates,
+                 "text": [format_rate(r) for r in rates]},
+        "mean": {"name": _("Mean score"), "values": means,
+                 "text": [format_score(v) for v in means]},
+        "scored": {"name": _("Scored conversations"), "values": scored},
+    }  # fmt: skip
+
+
+# --- the per-agent summary -------------------------------------------------------------------
+def agent_summary(
+    results: QuerySet[QaResult],
+    hits: QuerySet[QaHit],
+    agent: Agent,
+    start: date,
+    end: date,
+    lang: str,
+) -> dict:
+    """Compliance rate, mean score, results, top indicators and the monthly trend of one
+    agent's current results (already scoped by the caller)."""
+    catalogue = indicator_catalogue(lang)
+    names = {key: kind.name for key, kind in catalogue.items()}
+    months = periods.months_between(start, end)
+    mine = results.filter(agent=agent, day__gte=start, day__lte=end)
+    monthly = monthly_results(mine, months)
+    totals = totals_of(monthly)
+    mine_hits = hits.filter(agent=agent, day__gte=start, day__lte=end)
+    counts = Counter(dict(mine_hits.order_by().values_list("indicator").annotate(n=Count("pk"))))
+    kinds = classify(mine_hits, set(counts), catalogue)
+    top = []
+    for indicator, n in counts.most_common(TOP_INDICATORS):
+        kind, severity = kinds[indicator]
+        top.append(
+            hit_chip(indicator, severity, kind, names, lang)
+            | {"hits": n, "share_text": format_rate(_share(n, totals["scored"]))}
+        )
+    return {
+        "totals": totals,
+        "top": top,
+        "trend": trend_chart(monthly, months),
+    }
+
+
+def _share(n: int, of: int) -> float | None:
+    return n / of if of else None
+
+
+# --- the problem dashboard -------------------------------------------------------------------
+def dashboard(
+    results: QuerySet[QaResult],
+    hits: QuerySet[QaHit],
+    start: date,
+    end: date,
+    indicator: str,
+    lang: str,
+) -> dict:
+    """Compliance by month, hit frequency by problem type × severity × month, the
+    indicators' frequency and the agents with the most hits of one indicator. The query
+    sets are the user's scope (and team); five aggregate queries in all."""
+    catalogue = indicator_catalogue(lang)
+    names = {key: kind.name for key, kind in catalogue.items()}
+    months = periods.months_between(start, end)
+    results = results.filter(day__gte=start, day__lte=end)
+    hits = hits.filter(day__gte=start, day__lte=end)
+    monthly = monthly_results(results, months)
+    totals = totals_of(monthly)
+
+    rows = hit_counts(hits)
+    kinds = classify(hits, {key for _day, key, _n in rows}, catalogue)
+    by_type: dict[str, Counter] = {t: Counter() for t in TYPES}
+    by_severity: dict[str, Counter] = {s: Counter() for s in SEVERITIES}
+    matrix: Counter = Counter()
+    per_indicator: Counter = Counter()
+    for day, key, n in rows:
+        month = periods.month_key(day)
+        kind, severity = kinds[key]
+        by_type.setdefault(kind, Counter())[month] += n
+        by_severity.setdefault(severity, Counter())[month] += n
+        matrix[(kind, severity)] += n
+        per_indicator[key] += n
+    total_hits = sum(per_indicator.values())
+
+    frequency = {
+        "months": months,
+        "type": {
+            "label": _("By problem type"),
+            "series": [
+                {"key": k, "name": type_label(k, lang), "values": [c[m] for m in months]}
+                for k, c in by_type.items()
+            ],
+        },
+        "severity": {
+            "label": _("By severity"),
+            "series": [
+                {"key": k, "name": severity_label(k, lang), "values": [c[m] for m in months]}
+                for k, c in by_severity.items()
+            ],
+        },
+    }
+    heatmap = {
+        "types": [type_label(t, lang) for t in by_type],
+        "severities": [severity_label(s, lang) for s in by_severity],
+        "cells": [
+            [si, ti, matrix[(t, s)]]
+            for ti, t in enumerate(by_type)
+            for si, s in enumerate(by_severity)
+        ],
+        "max": max(matrix.values(), default=0),
+    }
+    indicators = []
+    for key, n in per_indicator.most_common():
+        kind, severity = kinds[key]
+        indicators.append(
+            hit_chip(key, severity, kind, names, lang)
+            | {"hits": n, "share_text": format_rate(_share(n, totals["scored"]))}
+        )
+    chosen = indicator if indicator in names else default_indicator(indicators)
+    return {
+        "totals": totals | {"hits": total_hits},
+        "trend": trend_chart(monthly, months),
+        "frequency": frequency,
+        "heatmap": heatmap,
+        "indicators": indicators,
+        "indicator": chosen,
+        "indicator_name": names.get(chosen, chosen),
+        "indicator_choices": indicator_choices(names),
+        "top_agents": top_agents(results, hits, chosen) if chosen else [],
+    }
+
+
+def default_indicator(indicators: list[dict]) -> str:
+    """The indicator whose top agents are shown first: the most frequent one about the
+    agent's service (customer-risk indicators describe the customer, not the agent)."""
+    for row in indicators:
+        if row["type"] != "customer_risk":
+            return row["indicator"]
+    return indicators[0]["indicator"] if indicators else ""
+
+
+def top_agents(results: QuerySet[QaResult], hits: QuerySet[QaHit], indicator: str) -> list:
+    """The agents with the most hits of an indicator, with their scored results and the
+    share of them the indicator hit (each result has at most one hit per indicator)."""
+    counts = list(
+        hits.filter(indicator=indicator, agent__isnull=False)
+        .order_by()
+        .values_list("agent_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agent_id")[:TOP_AGENTS]
+    )
+    if not counts:
+        return []
+    ids = [agent_id for agent_id, _n in counts]
+    scored = dict(
+        results.filter(agent_id__in=ids).order_by().values_list("agent_id").annotate(n=Count("pk"))
+    )
+    agents = Agent.objects.select_related("team").in_bulk(ids)
+    out = []
+    for agent_id, n in counts:
+        agent = agents.get(agent_id)
+        if agent is None:
+            continue
+        of = scored.get(agent_id, 0)
+        out.append(
+            {
+                "agent": agent,
+                "hits": n,
+                "scored": of,
+                "share_text": format_rate(_share(n, of)),
+            }
+        )
+    return out

@@ -1,0 +1,207 @@
+"""Automatic QA: the definitions users edit (lexicons, indicators, scorecard versions) and
+the results of scoring every conversation.
+
+Definitions are stored as the same data the pure engine reads (`kefu/qa/core`, format in
+docs/qa-rules.md), seeded from the shipped YAML. A scorecard's versions are immutable:
+editing it adds a version, and every result names the version that produced it. Results
+of earlier versions are kept for history; `is_current` marks each conversation's latest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kefu.accounts.models import Agent, Team
+from kefu.interactions.models import Conversation
+from kefu.qa.core.indicators import SEVERITIES, TYPES
+
+
+class Lexicon(models.Model):
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    words = models.JSONField(_("words"), default=list)  # ["您好", …]
+    synonyms = models.JSONField(_("synonyms"), default=dict, blank=True)  # {"您好": ["亲"]}
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lexicon")
+        verbose_name_plural = _("lexicons")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_data(self) -> dict:
+        data: dict = {"words": list(self.words)}
+        if self.synonyms:
+            data["synonyms"] = dict(self.synonyms)
+        if self.description:
+            data["description"] = self.description
+        return data
+
+
+class Indicator(models.Model):
+    """A rule: the definition is the engine's data form ({id, name, severity, type, when})."""
+
+    key = models.SlugField(_("indicator id"), max_length=64, unique=True)
+    definition = models.JSONField(_("definition"))
+    builtin = models.BooleanField(_("built in"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Scorecard(models.Model):
+    slug = models.SlugField(_("scorecard id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_version(self) -> ScorecardVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class ScorecardVersion(models.Model):
+    """Immutable: one saved state of a scorecard (its data form, with `version`)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    note = models.CharField(_("change note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scorecard", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard.slug} v{self.number}"
+
+
+class RunTrigger(models.TextChoices):
+    IMPORT = "import", _("after an import")
+    SCHEDULE = "schedule", _("scheduled")
+    MANUAL = "manual", _("on demand")
+    CHANGE = "change", _("after a scorecard change")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class QaRun(models.Model):
+    """One scoring pass over a set of conversations (with its progress)."""
+
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    trigger = models.CharField(max_length=10, choices=RunTrigger.choices)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+
+
+class QaResult(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="qa_results"
+    )
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    run = models.ForeignKey(
+        QaRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_current = models.BooleanField(default=True)
+    score = models.FloatField()
+    passed = models.BooleanField()
+    fatal = models.BooleanField()
+    hit_count = models.PositiveSmallIntegerField(default=0)
+    items = models.JSONField(default=list)  # [{item, section, points, fatal, indicators}]
+    # Copied from the conversation for list filters and dashboards without joins.
+    agent = models.ForeignKey(
+        Agent, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    day = models.DateField()  # conversation's local day
+    scored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["conversation", "-scored_at"], name="qaresult_conversation"),
+            models.Index(fields=["is_current", "day"], name="qaresult_current_day"),
+            models.Index(fields=["agent", "day"], name="qaresult_agent_day"),
+            models.Index(fields=["team", "day"], name="qaresult_team_day"),
+        ]
+
+
+class QaHit(models.Model):
+    result = models.ForeignKey(QaResult, on_delete=models.CASCADE, related_name="hits")
+    indicator = models.CharField(max_length=64)
+    severity = models.CharField(max_length=8, choices=[(s, s) for s in SEVERITIES])
+    type = models.CharField(max_length=16, choices=[(t, t) for t in TYPES])
+    messages = models.JSONField(default=list)  # message ids
+    evidence = models.TextField(blank=True)
+    occurrences = models.PositiveSmallIntegerField(default=1)
+    # Copied from the result (dashboards: frequency by type × severity × month, top agents).
+    is_current = models.BooleanField(default=True)
+    agent = models.ForeignKey(
+        Agent, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["is_current", "day", "indicator"], name="qahit_current_day"),
+            models.Index(fields=["agent", "day"], name="qahit_agent_day"),
+            models.Index(fields=["team", "day"], name="qahit_team_day"),
+        ]
+
+
+class PendingQa(models.Model):
+    """A conversation written since it was last scored (queued by the import hook)."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)

@@ -1,0 +1,84 @@
+"""Definitions in the database ↔ the pure engine.
+
+`ensure_definitions()` seeds the shipped lexicons, the 32 built-in indicators and the
+default scorecard (version 1) into an empty database. `engine_for(version)` compiles the
+stored lexicons and indicators with a scorecard version into a `core.engine.Engine`,
+cached until a definition changes.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+
+from kefu.qa.core import defaults
+from kefu.qa.core.engine import Engine
+from kefu.qa.models import Indicator, Lexicon, Scorecard, ScorecardVersion
+
+_cache: dict[tuple, Engine] = {}
+
+
+@transaction.atomic
+def ensure_definitions() -> None:
+    if not Lexicon.objects.exists():
+        for name, body in defaults.default_lexicons().items():
+            Lexicon.objects.create(
+                name=name,
+                description=body.get("description", ""),
+                words=body["words"],
+                synonyms=body.get("synonyms") or {},
+            )
+    if not Indicator.objects.exists():
+        Indicator.objects.bulk_create(
+            [
+                Indicator(key=d["id"], definition=d, builtin=True)
+                for d in defaults.default_indicators()
+            ]
+        )
+    if not Scorecard.objects.exists():
+        data = defaults.default_scorecard()
+        name = data["name"]["zh"] if isinstance(data["name"], dict) else data["name"]
+        scorecard = Scorecard.objects.create(slug=data["id"], name=name, is_default=True)
+        ScorecardVersion.objects.create(
+            scorecard=scorecard, number=data.get("version", 1), definition=data, note="shipped"
+        )
+
+
+def lexicon_data() -> dict:
+    return {lex.name: lex.as_data() for lex in Lexicon.objects.all()}
+
+
+def indicator_data() -> list[dict]:
+    return [i.definition for i in Indicator.objects.all()]
+
+
+def default_version() -> ScorecardVersion:
+    scorecard = Scorecard.objects.filter(is_default=True).first() or Scorecard.objects.first()
+    if scorecard is None:
+        ensure_definitions()
+        scorecard = Scorecard.objects.get(is_default=True)
+    return scorecard.current_version()
+
+
+def engine_for(version: ScorecardVersion | None = None) -> Engine:
+    """The engine for a scorecard version (default: the default scorecard's latest)."""
+    version = version or default_version()
+    stamp = (
+        version.pk,
+        Lexicon.objects.aggregate(m=Max("updated_at"))["m"],
+        Indicator.objects.aggregate(m=Max("updated_at"))["m"],
+        Lexicon.objects.count(),
+        Indicator.objects.count(),
+    )
+    engine = _cache.get(stamp)
+    if engine is None:
+        definition = dict(version.definition) | {"version": version.number}
+        engine = Engine.from_data(
+            lexicons=lexicon_data(),
+            indicators=indicator_data(),
+            scorecard=definition,
+            sentiment=defaults.default_sentiment(),
+        )
+        _cache.clear()
+        _cache[stamp] = engine
+    return engine

@@ -1,0 +1,148 @@
+"""Editing QA definitions: rules (with a test on recent conversations), lexicons and
+scorecard versions — by QA specialists only, refused whole when bad, audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from conftest import native_conversation
+from kefu.audit.models import AuditAction, AuditLog
+from kefu.qa import actions
+from kefu.qa.core.errors import DefinitionError
+from kefu.qa.models import Indicator, Lexicon, QaResult, Scorecard
+
+NEW_RULE = """id: says_no_idea
+name: {zh: 说不清楚, en: Says no idea}
+severity: normal
+type: knowledge
+when: {must_not_say: {words: [说不好], role: agent}}
+"""
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def data(personas, import_records):
+    """Two conversations of alice: one where she says 说不好, one clean."""
+    vague = native_conversation(id="C-VAGUE")
+    vague["messages"][1]["text"] = "您好，这个我也说不好呢，稍后回复您"
+    import_records(vague, native_conversation(id="C-CLEAN"))
+    return personas
+
+
+@pytest.mark.parametrize("persona", ["alice", "sam", "mia", "olga"])
+def test_only_qa_specialists_and_admins_may_edit(data, persona):
+    client = login(getattr(data, persona))
+    assert client.get("/qa/rules/").status_code == 403
+    response = client.post("/qa/rules/new/", {"definition": NEW_RULE})
+    assert response.status_code == 403
+    assert not Indicator.objects.filter(key="says_no_idea").exists()
+
+
+def test_anonymous_is_sent_to_log_in(data):
+    assert Client().get("/qa/rules/").status_code == 302
+
+
+def test_the_rules_page_lists_the_built_in_definitions(data):
+    body = login(data.quinn).get("/qa/rules/").content.decode()
+    assert "forbidden_phrase" in body and "greeting" in body and "v1" in body
+    assert login(data.adam).get("/qa/rules/").status_code == 200
+
+
+def test_testing_a_rule_shows_its_hits_and_saves_nothing(data):
+    response = login(data.quinn).post("/qa/rules/test/", {"definition": NEW_RULE, "limit": 50})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "C-VAGUE" in body and "C-CLEAN" not in body
+    assert "说不好" in body  # the evidence
+    assert not Indicator.objects.filter(key="says_no_idea").exists()
+
+
+def test_testing_a_bad_rule_names_the_field(data):
+    bad = NEW_RULE.replace("role: agent", "role: boss")
+    response = login(data.quinn).post("/qa/rules/test/", {"definition": bad})
+    assert response.status_code == 400
+    assert "indicator says_no_idea: when.must_not_say.role" in response.content.decode()
+
+
+def test_a_rule_is_saved_and_audited(data):
+    response = login(data.quinn).post("/qa/rules/new/", {"definition": NEW_RULE})
+    assert response.status_code == 302
+    saved = Indicator.objects.get(key="says_no_idea")
+    assert saved.definition["when"] == {"must_not_say": {"words": ["说不好"], "role": "agent"}}
+    assert AuditLog.objects.filter(
+        action=AuditAction.CHANGE_SETTINGS, object_type="qa_indicator", object_id="says_no_idea"
+    ).exists()
+
+
+def test_a_bad_rule_is_refused_whole(data):
+    before = Indicator.objects.get(key="forbidden_phrase").definition
+    bad = actions.dump_text(before | {"when": {"must_not_say": {"lexicon": "nope"}}})
+    response = login(data.quinn).post("/qa/rules/forbidden_phrase/", {"definition": bad})
+    assert response.status_code == 400
+    assert "indicator forbidden_phrase: when.must_not_say.lexicon" in response.content.decode()
+    assert Indicator.objects.get(key="forbidden_phrase").definition == before
+    not_yaml = login(data.quinn).post("/qa/rules/forbidden_phrase/", {"definition": "id: [x"})
+    assert not_yaml.status_code == 400 and "not valid YAML" in not_yaml.content.decode()
+
+
+def test_a_rule_cannot_be_renamed(data, personas):
+    definition = Indicator.objects.get(key="forbidden_phrase").definition | {"id": "taboo"}
+    with pytest.raises(DefinitionError, match="cannot be renamed"):
+        actions.save_indicator(definition, user=personas.quinn, key="forbidden_phrase")
+
+
+def test_a_lexicon_edit_changes_what_rules_find(data):
+    client = login(data.quinn)
+    data = Lexicon.objects.get(name="forbidden").as_data()
+    data["words"].append("说不好")
+    text = actions.dump_text(data)
+    assert client.post("/qa/lexicons/forbidden/", {"definition": text}).status_code == 302
+    assert "说不好" in Lexicon.objects.get(name="forbidden").words
+    definition = actions.dump_text(Indicator.objects.get(key="forbidden_phrase").definition)
+    body = client.post("/qa/rules/test/", {"definition": definition}).content.decode()
+    assert "C-VAGUE" in body
+
+
+def test_a_lexicon_a_rule_needs_cannot_be_emptied(data):
+    response = login(data.quinn).post("/qa/lexicons/forbidden/", {"definition": "words: []"})
+    assert response.status_code == 400
+    assert Lexicon.objects.get(name="forbidden").words
+
+
+def test_a_scorecard_save_is_a_new_version_and_rescores(data):
+    client = login(data.quinn)
+    scorecard = Scorecard.objects.get(slug="default")
+    text = actions.dump_text(
+        {k: v for k, v in scorecard.current_version().definition.items() if k != "version"}
+        | {"pass_line": 95}
+    )
+    response = client.post(
+        "/qa/scorecards/default/", {"definition": text, "note": "stricter", "rescore": "1"}
+    )
+    assert response.status_code == 302
+    version = scorecard.current_version()
+    assert (version.number, version.note, version.definition["pass_line"]) == (2, "stricter", 95)
+    current = QaResult.objects.filter(is_current=True)
+    assert current.count() == 2
+    assert set(current.values_list("scorecard_version__number", flat=True)) == {2}
+    assert QaResult.objects.filter(is_current=False, scorecard_version__number=1).count() == 2
+
+
+def test_a_bad_scorecard_keeps_the_old_version(data):
+    text = (
+        "base: 100\npass_line: 80\nsections:\n  - id: s\n    items:\n"
+        "      - {id: i, indicators: [ghost], points: 5}\n"
+    )
+    response = login(data.quinn).post("/qa/scorecards/default/", {"definition": text})
+    assert response.status_code == 400
+    assert "scorecard default: item i.indicators: no indicator &#x27;ghost&#x27;" in (
+        response.content.decode()
+    )
+    assert Scorecard.objects.get(slug="default").current_version().number == 1

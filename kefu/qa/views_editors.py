@@ -1,0 +1,189 @@
+"""Editors of the QA definitions: indicators (rules) with "test this rule on the last N
+conversations", lexicons, scorecards (each save a new version, optionally re-scoring
+everything). Definitions are edited as YAML, the language docs/qa-rules.md describes;
+writes go through `kefu.qa.actions`, which refuse a bad definition whole."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kefu.accounts.roles import MANAGE_QA
+from kefu.accounts.scoping import conversations_visible_to
+from kefu.qa import actions, store
+from kefu.qa.core.errors import DefinitionError
+from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
+from kefu.qa.models import Indicator, Lexicon, RunTrigger, Scorecard
+from kefu.qa.scoring import start_rescore
+from kefu.qa.trial import try_indicator
+
+DEFAULT_TRIAL = 200
+
+manage_qa = permission_required(MANAGE_QA, raise_exception=True)
+
+NEW_RULE = """id: my_rule
+name: {zh: 我的规则, en: My rule}
+severity: normal        # minor | normal | severe
+type: attitude  # attitude | knowledge | communication | operation | compliance | customer_risk
+when:
+  must_not_say: {words: [不知道], role: agent}
+"""
+
+
+@login_required
+@manage_qa
+def rules(request: HttpRequest) -> HttpResponse:
+    indicators = []
+    for indicator in Indicator.objects.all():
+        d = indicator.definition
+        name = d.get("name") or {}
+        indicators.append(
+            {
+                "key": indicator.key,
+                "name": name.get("zh") if isinstance(name, dict) else name,
+                "severity": SEVERITY_LABELS.get(d.get("severity"), d.get("severity")),
+                "type": TYPE_LABELS.get(d.get("type"), d.get("type")),
+                "builtin": indicator.builtin,
+                "updated_at": indicator.updated_at,
+            }
+        )
+    scorecards = [(s, s.current_version()) for s in Scorecard.objects.all()]
+    context = {
+        "indicators": indicators,
+        "lexicons": Lexicon.objects.all(),
+        "scorecards": scorecards,
+    }
+    return render(request, "qa/rules.html", context)
+
+
+def _error_response(request, template, context, error: DefinitionError) -> HttpResponse:
+    messages.error(request, _("Not saved: %(error)s") % {"error": error})
+    return render(request, template, context | {"error": error}, status=400)
+
+
+@login_required
+@manage_qa
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    indicator = get_object_or_404(Indicator, key=key) if key else None
+    if indicator is not None:
+        text = actions.dump_text(indicator.definition)
+    elif request.GET.get("copy"):
+        source = get_object_or_404(Indicator, key=request.GET["copy"])
+        text = actions.dump_text(source.definition | {"id": f"{source.key}_copy"})
+    else:
+        text = NEW_RULE
+    context = {"indicator": indicator, "text": text, "limit": DEFAULT_TRIAL}
+    if request.method == "POST":
+        text = request.POST.get("definition", "")
+        context["text"] = text
+        try:
+            saved = actions.save_indicator(
+                actions.parse_text(text, "rule"),
+                user=request.user,
+                key=indicator.key if indicator else None,
+            )
+        except DefinitionError as error:
+            return _error_response(request, "qa/rule_edit.html", context, error)
+        messages.success(
+            request,
+            _("Rule %(key)s saved. Re-score the conversations to apply it to stored results.")
+            % {"key": saved.key},
+        )
+        return redirect("qa:rule_edit", key=saved.key)
+    return render(request, "qa/rule_edit.html", context)
+
+
+@login_required
+@manage_qa
+@require_POST
+def rule_trial(request: HttpRequest) -> HttpResponse:
+    """HTMX: the hits of the (unsaved) rule on the newest N conversations in scope."""
+    try:
+        limit = int(request.POST.get("limit") or DEFAULT_TRIAL)
+    except ValueError:
+        limit = DEFAULT_TRIAL
+    context: dict = {"limit": limit}
+    try:
+        definition = actions.parse_text(request.POST.get("definition", ""), "rule")
+        checked, hits = try_indicator(definition, conversations_visible_to(request.user), limit)
+    except DefinitionError as error:
+        context["error"] = error
+        return render(request, "qa/partials/trial.html", context, status=400)
+    context |= {"checked": checked, "hits": hits}
+    return render(request, "qa/partials/trial.html", context)
+
+
+@login_required
+@manage_qa
+@require_http_methods(["GET", "POST"])
+def lexicon_edit(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    lexicon = get_object_or_404(Lexicon, name=name) if name else None
+    text = actions.dump_text(lexicon.as_data()) if lexicon else "words: []\n"
+    context = {"lexicon": lexicon, "text": text, "name": name or ""}
+    if request.method == "POST":
+        text = request.POST.get("definition", "")
+        new_name = name or request.POST.get("name", "").strip()
+        context |= {"text": text, "name": new_name}
+        try:
+            saved = actions.save_lexicon(
+                new_name, actions.parse_text(text, f"lexicon {new_name}"), user=request.user
+            )
+        except DefinitionError as error:
+            return _error_response(request, "qa/lexicon_edit.html", context, error)
+        messages.success(request, _("Lexicon %(name)s saved.") % {"name": saved.name})
+        return redirect("qa:lexicon_edit", name=saved.name)
+    return render(request, "qa/lexicon_edit.html", context)
+
+
+@login_required
+@manage_qa
+@require_http_methods(["GET", "POST"])
+def scorecard_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard, slug=slug)
+    current = scorecard.current_version()
+    shown = {k: v for k, v in (current.definition if current else {}).items()
+             if k not in ("id", "version")}  # fmt: skip
+    context = {
+        "scorecard": scorecard,
+        "current": current,
+        "versions": scorecard.versions.select_related("created_by"),
+        "text": actions.dump_text(shown),
+    }
+    if request.method == "POST":
+        text = request.POST.get("definition", "")
+        context["text"] = text
+        try:
+            version = actions.save_scorecard(
+                scorecard,
+                actions.parse_text(text, f"scorecard {slug}"),
+                user=request.user,
+                note=request.POST.get("note", ""),
+            )
+        except DefinitionError as error:
+            return _error_response(request, "qa/scorecard_edit.html", context, error)
+        if request.POST.get("rescore"):
+            start_rescore(version, RunTrigger.CHANGE, request.user)
+            messages.success(
+                request,
+                _("Version %(n)s saved; every conversation is being re-scored with it.")
+                % {"n": version.number},
+            )
+        else:
+            messages.success(request, _("Version %(n)s saved.") % {"n": version.number})
+        return redirect("qa:scorecard_edit", slug=slug)
+    return render(request, "qa/scorecard_edit.html", context)
+
+
+@login_required
+@manage_qa
+@require_POST
+def rescore(request: HttpRequest) -> HttpResponse:
+    """Re-score every conversation with the default scorecard's current version."""
+    run = start_rescore(store.default_version(), RunTrigger.MANUAL, request.user)
+    messages.success(request, _("Re-scoring %(n)s conversations.") % {"n": run.total})
+    return redirect("qa:rules")
