@@ -173,6 +173,12 @@ class QaResult(models.Model):
             models.Index(fields=["agent", "day"], name="qaresult_agent_day"),
             models.Index(fields=["team", "day"], name="qaresult_team_day"),
         ]
+        constraints = [
+            # Scoring a version again rewrites its result (kefu/qa/scoring.py).
+            models.UniqueConstraint(
+                fields=["conversation", "scorecard_version"], name="qaresult_one_per_version"
+            )
+        ]
 
 
 class QaHit(models.Model):

@@ -432,7 +432,7 @@ def test_the_rescore_command(import_records):
     call_command("qa", "rescore", stdout=out)  # the default scorecard's latest: v2
     text = out.getvalue()
     assert "default v2" in text
-    assert "2 conversations" in text and "conversations/s" in text and "peak memory" in text
+    assert "2 conversations" in text and "conversations/s" in text and "peak RSS" in text
     run = QaRun.objects.get()
     assert (run.status, run.done, run.scorecard_version) == (RunStatus.DONE, 2, v2)
     current = QaResult.objects.filter(is_current=True)

@@ -118,7 +118,7 @@ class Command(BaseCommand):
             raise CommandError(f"re-score run {run.pk} {run.status}: {run.error}")
         self.stdout.write(
             f"run {run.pk}: {run.done:,} conversations in {elapsed:.1f} s "
-            f"({run.done / max(elapsed, 1e-9):,.0f} conversations/s), peak memory {peak_mb:.0f} MB"
+            f"({run.done / max(elapsed, 1e-9):,.0f} conversations/s), peak RSS {peak_mb:.0f} MB"
         )
 
     def _pending(self) -> None:
