@@ -17,12 +17,12 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-import orjson
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 
+from kefu.bulk import chunks, instant, queue_ids, raw_rows, where_in
 from kefu.interactions.importer import configured_tz, insert_rows
 from kefu.interactions.models import Conversation, Escalation
 from kefu.metrics.core import distribution
@@ -62,56 +62,20 @@ _CONVERSATION_FIELDS = (
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _raw(qs: QuerySet) -> list[tuple]:
-    """A values_list query's rows without Django's per-value converters (a third of the
-    time of a bulk refresh); datetimes go through `_instant` instead."""
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _where_in(qs: QuerySet, column: str, ids: Sequence[int]) -> QuerySet:
-    """qs filtered on `column IN ids` with the ids as one parameter (a JSON array on
-    SQLite, an array on PostgreSQL): Django's `__in` prepares every value in Python,
-    a fifth of the time of a bulk refresh."""
-    quote = connection.ops.quote_name
-    target = f"{quote(qs.model._meta.db_table)}.{quote(column)}"
-    if connection.vendor == "sqlite":
-        clause, param = (
-            f"{target} IN (SELECT value FROM json_each(%s))",
-            orjson.dumps(list(ids)).decode(),
-        )
-    else:
-        clause, param = f"{target} = ANY(%s)", list(ids)
-    return qs.extra(where=[clause], params=[param])
-
-
-def _instant(value) -> datetime | None:
-    """A stored datetime as an aware UTC datetime. SQLite hands back naive UTC (text, or a
-    datetime from the driver's converter); PostgreSQL aware datetimes."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return chunks(items, size)
 
 
 def _histories(customer_ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
     """Every stored conversation of these customers as (created_at, pk), sorted."""
     history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for chunk in _chunks(sorted(set(customer_ids))):
-        rows = _raw(
-            _where_in(Conversation.objects.all(), "customer_id", chunk).values_list(
+        rows = raw_rows(
+            where_in(Conversation.objects.all(), "customer_id", chunk).values_list(
                 "customer_id", "created_at", "pk"
             )
         )
         for customer_id, created_at, pk in rows:
-            history[customer_id].append((_instant(created_at), pk))
+            history[customer_id].append((instant(created_at), pk))
     for entries in history.values():
         entries.sort()
     return history
@@ -130,25 +94,25 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
     tz = configured_tz()
     adapt_date = connection.ops.adapt_datefield_value
     escalations: dict[int, list[EscalationFact]] = defaultdict(list)
-    for conversation_id, at, resolved_at in _raw(
-        _where_in(Escalation.objects.all(), "conversation_id", ids).values_list(
+    for conversation_id, at, resolved_at in raw_rows(
+        where_in(Escalation.objects.all(), "conversation_id", ids).values_list(
             "conversation_id", "at", "resolved_at"
         )
     ):
-        escalations[conversation_id].append(EscalationFact(_instant(at), _instant(resolved_at)))
+        escalations[conversation_id].append(EscalationFact(instant(at), instant(resolved_at)))
     out = []
-    conversations = _where_in(Conversation.objects.all(), "id", ids)
-    for values in _raw(conversations.values_list(*_CONVERSATION_FIELDS)):
+    conversations = where_in(Conversation.objects.all(), "id", ids)
+    for values in raw_rows(conversations.values_list(*_CONVERSATION_FIELDS)):
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
          handle, resolved_at, complaint, csat, nps, has_order, converted) = values  # fmt: skip
-        created_at = _instant(created_at)
+        created_at = instant(created_at)
         row = Row(
             customer=str(customer_id),
             created_at=created_at,
             has_customer_message=customer_messages > 0,
             first_response_s=frt,
             handle_time_s=handle,
-            resolved_at=_instant(resolved_at),
+            resolved_at=instant(resolved_at),
             complaint=bool(complaint),
             escalations=tuple(escalations.get(pk, ())),
             csat=csat,
@@ -177,7 +141,7 @@ def _write_facts(ids: Sequence[int], repeat: dict[int, bool]) -> set[date]:
     """Replace the facts of these conversations; returns the days touched (old and new)."""
     days: set[date] = set()
     for chunk in _chunks(list(ids)):
-        facts = _where_in(KpiFact.objects.all(), "conversation_id", chunk)
+        facts = where_in(KpiFact.objects.all(), "conversation_id", chunk)
         days.update(facts.values_list("day", flat=True).distinct())
         facts.delete()
         rows = _fact_rows(chunk, repeat)
@@ -204,14 +168,14 @@ def refresh_facts(conversation_ids: Iterable[int]) -> None:
         return
     customers = {
         customer
-        for (customer,) in _raw(
-            _where_in(Conversation.objects.all(), "id", list(ids)).values_list("customer_id")
+        for (customer,) in raw_rows(
+            where_in(Conversation.objects.all(), "id", list(ids)).values_list("customer_id")
         )
     }
     repeat = _repeat_flags(_histories(customers))
     others = [pk for pk in repeat if pk not in ids]
     for chunk in _chunks(others):
-        for pk, stored in _where_in(KpiFact.objects.all(), "conversation_id", chunk).values_list(
+        for pk, stored in where_in(KpiFact.objects.all(), "conversation_id", chunk).values_list(
             "conversation_id", "repeat_contacts"
         ):
             if bool(stored) != repeat[pk]:
@@ -225,9 +189,7 @@ BULK = 5000  # queued conversations worked off per transaction
 
 
 def queue(conversation_ids: Iterable[int]) -> None:
-    PendingFact.objects.bulk_create(
-        [PendingFact(conversation_id=pk) for pk in conversation_ids], ignore_conflicts=True
-    )
+    queue_ids(PendingFact, "conversation_id", conversation_ids)
 
 
 def refresh_pending() -> int:
@@ -244,7 +206,7 @@ def refresh_pending() -> int:
             if not ids:
                 return done
             refresh_facts(ids)
-            _where_in(PendingFact.objects.all(), "conversation_id", ids).delete()
+            where_in(PendingFact.objects.all(), "conversation_id", ids).delete()
         done += len(ids)
 
 
@@ -264,9 +226,9 @@ def _rollup_rows(days: Sequence[date]) -> list[tuple]:
     """Database rows (ROLLUP_COLUMNS order) summing the facts of these days."""
     facts = KpiFact.objects.filter(day__in=days)
     frts: dict[tuple, Counter] = defaultdict(Counter)
-    for *cell, frt in _raw(facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s")):
+    for *cell, frt in raw_rows(facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s")):
         frts[tuple(cell)][frt] += 1
-    sums = _raw(facts.values_list(*CELL).annotate(*(Sum(k) for k in STATS)).order_by())
+    sums = raw_rows(facts.values_list(*CELL).annotate(*(Sum(k) for k in STATS)).order_by())
     adapt_date = connection.ops.adapt_datefield_value
     rows = []
     for day, agent_id, team_id, channel, *stats in sums:
