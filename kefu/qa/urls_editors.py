@@ -13,4 +13,5 @@ urlpatterns = [
     path("lexicons/<slug:name>/", v.lexicon_edit, name="lexicon_edit"),
     path("scorecards/<slug:slug>/", v.scorecard_edit, name="scorecard_edit"),
     path("rescore/", v.rescore, name="rescore"),
+    path("runs/", v.runs, name="runs"),
 ]

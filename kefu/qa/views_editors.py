@@ -17,7 +17,15 @@ from kefu.accounts.scoping import conversations_visible_to
 from kefu.qa import actions, store
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
-from kefu.qa.models import Indicator, Lexicon, RunTrigger, Scorecard
+from kefu.qa.models import (
+    Indicator,
+    Lexicon,
+    PendingQa,
+    QaRun,
+    RunStatus,
+    RunTrigger,
+    Scorecard,
+)
 from kefu.qa.scoring import start_rescore
 from kefu.qa.trial import try_indicator
 
@@ -56,8 +64,21 @@ def rules(request: HttpRequest) -> HttpResponse:
         "indicators": indicators,
         "lexicons": Lexicon.objects.all(),
         "scorecards": scorecards,
-    }
+    } | _runs_context()
     return render(request, "qa/rules.html", context)
+
+
+def _runs_context() -> dict:
+    runs = list(QaRun.objects.select_related("scorecard_version__scorecard", "created_by")[:5])
+    active = any(r.status in (RunStatus.QUEUED, RunStatus.RUNNING) for r in runs)
+    return {"runs": runs, "runs_active": active, "pending": PendingQa.objects.count()}
+
+
+@login_required
+@manage_qa
+def runs(request: HttpRequest) -> HttpResponse:
+    """HTMX: the latest scoring runs with their progress (polled while one is running)."""
+    return render(request, "qa/partials/runs.html", _runs_context())
 
 
 def _error_response(request, template, context, error: DefinitionError) -> HttpResponse:

@@ -146,3 +146,13 @@ def test_a_bad_scorecard_keeps_the_old_version(data):
         response.content.decode()
     )
     assert Scorecard.objects.get(slug="default").current_version().number == 1
+
+
+def test_the_rules_page_shows_scoring_runs_and_their_progress(data):
+    client = login(data.quinn)
+    assert client.post("/qa/rescore/").status_code == 302
+    body = client.get("/qa/rules/").content.decode()
+    assert "Scoring runs" in body and "2 / 2" in body  # the run scored both conversations
+    partial = client.get("/qa/runs/")
+    assert partial.status_code == 200 and "2 / 2" in partial.content.decode()
+    assert login(data.alice).get("/qa/runs/").status_code == 403
