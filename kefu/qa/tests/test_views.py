@@ -42,7 +42,7 @@ CLEAN = [
     ("a", "不客气，感谢您的耐心，祝您生活愉快！", 55),
 ]
 TABOO = [
-    ("c", "你好，我的退款怎么还没到？", 0),
+    ("c", "你好，我的退款怎么还没到？太让人失望了", 0),
     ("a", "您好，请问您是想查询哪个订单的退款呢？", 10),
     ("c", "订单号是 20240501，都一周了", 20),
     ("a", "这个我不知道，没办法，你自己看吧。", 40),
@@ -423,7 +423,7 @@ def test_hits_are_highlighted_on_their_messages(data):
     for other in ("m1", "m2", "m3", "m5", "m6"):
         assert 'data-indicator="forbidden_phrase"' not in message_html(response, other), other
     # the customer's negative words (sentiment evidence) are highlighted on theirs
-    assert "<mark>怎么还</mark>" in message_html(response, "m1")
+    assert re.search(r"<mark>[^<]*失望[^<]*</mark>", message_html(response, "m1"))
     page = response.content.decode()
     # the message is marked, and the hit list links to it
     assert re.search(
