@@ -85,7 +85,10 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user, name: str) -> tuple[ApiToken, str]:
-        raw = "kefu_" + secrets.token_urlsafe(32)
+        secret = secrets.token_urlsafe(32)
+        while secret.startswith("-"):  # the prefix is typed on a command line (--revoke)
+            secret = secrets.token_urlsafe(32)
+        raw = "kefu_" + secret
         token = cls.objects.create(
             user=user, name=name, key_hash=_hash_token(raw), prefix=raw[5:13]
         )
