@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.scoping import teams_visible_to
 from kefu.interactions.choices import Channel
-from kefu.interactions.filters import DateInput
-
-MAX_PERIOD_DAYS = 731  # two years: longer periods would make day charts unreadable
+from kefu.period_fields import add_period_fields, check_period, chosen_period
 
 
 class PeriodForm(forms.Form):
@@ -35,8 +33,7 @@ class PeriodForm(forms.Form):
     ) -> None:
         super().__init__(data)
         self._default = default
-        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DateInput())
-        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DateInput())
+        add_period_fields(self)
         if filters:
             self.fields["team"] = forms.ModelChoiceField(
                 label=_("Team"),
@@ -53,12 +50,7 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("from"), data.get("to")
-        if start and end:
-            if start > end:
-                self.add_error("to", _("The end date is before the start date."))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("to", _("Choose a period of at most two years."))
+        check_period(self, data)
         return data
 
     @cached_property
@@ -68,20 +60,8 @@ class PeriodForm(forms.Form):
 
     @cached_property
     def period(self) -> tuple[date, date]:
-        """The chosen period; a missing end falls back to the default one, a missing start
-        to the default length before the end."""
-        data = getattr(self, "cleaned_data", {})
-        if "to" in self.errors or "from" in self.errors:
-            return self.default
-        start, end = data.get("from"), data.get("to")
-        if start and end:
-            return start, end
-        default_from, default_to = self.default
-        end = end or default_to
-        start = start or end - (default_to - default_from)
-        if start > end or (end - start).days >= MAX_PERIOD_DAYS:
-            return self.default
-        return start, end
+        """The chosen period (`kefu.period_fields.chosen_period`)."""
+        return chosen_period(self, lambda: self.default)
 
     @property
     def narrowing(self) -> dict:

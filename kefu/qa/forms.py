@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.scoping import agents_visible_to, teams_visible_to
-from kefu.interactions.filters import DateInput
+from kefu.period_fields import add_period_fields, check_period, chosen_period
 from kefu.qa.core.figures import (
     BAND_LABELS,
     SEVERITY_LABELS_EN,
@@ -26,23 +26,7 @@ from kefu.qa.core.figures import (
 )
 from kefu.qa.models import QaHit, QaResult
 
-MAX_PERIOD_DAYS = 731
 HIT_FIELDS = ("indicator", "severity", "type")
-
-
-def _period_fields(form: forms.Form) -> None:
-    """`from`/`to` are Python keywords: the fields are added by name."""
-    form.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    form.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DateInput())
-
-
-def _check_period(form: forms.Form, data: dict) -> None:
-    start, end = data.get("from"), data.get("to")
-    if start and end:
-        if start > end:
-            form.add_error("to", _("The end date is before the start date."))
-        elif (end - start).days >= MAX_PERIOD_DAYS:
-            form.add_error("to", _("Choose a period of at most two years."))
 
 
 class ResultFilterForm(forms.Form):
@@ -72,7 +56,7 @@ class ResultFilterForm(forms.Form):
 
     def __init__(self, data: Any, user, *, indicators: list[tuple[str, str]], lang: str) -> None:
         super().__init__(data)
-        _period_fields(self)
+        add_period_fields(self)
         self.fields["band"].choices = [("", _("Any score")), *BAND_LABELS.items()]
         self.fields["indicator"].choices = [("", _("All indicators")), *indicators]
         self.fields["severity"].choices = [("", _("All severities"))] + [
@@ -87,7 +71,7 @@ class ResultFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        _check_period(self, data)
+        check_period(self, data)
         return data
 
     @property
@@ -167,7 +151,7 @@ class PeriodForm(forms.Form):
     def __init__(self, data: Any, user, default: tuple[date, date], *, team: bool) -> None:
         super().__init__(data)
         self.default = default
-        _period_fields(self)
+        add_period_fields(self)
         if team:
             self.fields["team"] = forms.ModelChoiceField(
                 label=_("Team"),
@@ -179,21 +163,12 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        _check_period(self, data)
+        check_period(self, data)
         return data
 
     @property
     def period(self) -> tuple[date, date]:
-        if "from" in self.errors or "to" in self.errors:
-            return self.default
-        data = getattr(self, "cleaned_data", {})
-        start, end = data.get("from"), data.get("to")
-        default_from, default_to = self.default
-        end = end or default_to
-        start = start or end - (default_to - default_from)
-        if start > end or (end - start).days >= MAX_PERIOD_DAYS:
-            return self.default
-        return start, end
+        return chosen_period(self, lambda: self.default)
 
     @property
     def chosen_team(self):

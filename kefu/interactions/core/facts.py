@@ -6,6 +6,7 @@ import from the normalised record.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,16 +36,23 @@ def first_response(record: ConversationRecord) -> tuple[datetime | None, datetim
     return first_customer, None
 
 
-def handle_time_s(record: ConversationRecord) -> float | None:
-    messages = record.messages
+def span_seconds(channel: str, messages: Sequence) -> float | None:
+    """Handle time of messages (anything with `at`, `start_s`, `end_s`): last message −
+    first message; phone: end of the last segment − start of the first. Shared by the KPI
+    facts and the QA rules so both measure one handle time."""
     if not messages:
         return None
-    if record.channel == "phone":
-        start = min(m.start_s for m in messages if m.start_s is not None)
-        end = max((m.end_s if m.end_s is not None else m.start_s) for m in messages)
-        return max(0.0, end - start)
+    if channel == "phone":
+        starts = [m.start_s for m in messages if m.start_s is not None]
+        if starts:
+            ends = [m.end_s if m.end_s is not None else m.start_s for m in messages]
+            return max(0.0, max(e for e in ends if e is not None) - min(starts))
     times = [m.at for m in messages]
     return (max(times) - min(times)).total_seconds()
+
+
+def handle_time_s(record: ConversationRecord) -> float | None:
+    return span_seconds(record.channel, record.messages)
 
 
 def conversation_facts(record: ConversationRecord) -> ConversationFacts:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from kefu.interactions.core.facts import span_seconds
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.lexicons import Lexicon, LexiconSet
 from kefu.qa.core.view import ConversationView, MessageView, normalise
@@ -259,19 +260,8 @@ class ResponseGap(Condition):
 
 
 def handle_seconds(view: ConversationView) -> float | None:
-    """Last message − first message; phone: end of the last segment − start of the first
-    (the same definition as the KPI's handle time)."""
-    messages = view.messages
-    if not messages:
-        return None
-    if view.record.channel == "phone":
-        starts = [m.start_s for m in messages if m.start_s is not None]
-        ends = [m.end_s if m.end_s is not None else m.start_s for m in messages]
-        ends = [e for e in ends if e is not None]
-        if starts and ends:
-            return max(0.0, max(ends) - min(starts))
-    times = [m.at for m in messages]
-    return (max(times) - min(times)).total_seconds()
+    """The KPI's handle time (interactions.core.facts.span_seconds) of the messages so far."""
+    return span_seconds(view.record.channel, view.messages)
 
 
 class HandleTime(Condition):
