@@ -60,3 +60,21 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
+
+
+def open_large_database(size: str, db: Path | None, *, kpi_facts: bool = True) -> dict[str, str]:
+    """The benchmark database of `size` (built once), migrated, with Django set up on it
+    (and its KPI facts current, unless kpi_facts=False); returns the environment for
+    `kefu` subprocesses."""
+    path = db or ROOT / "var" / f"bench-{size}.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = ensure_demo_database(path, size)
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
+    setup_django(url)
+    from kefu.metrics.facts import facts_in_step
+
+    if kpi_facts and not facts_in_step():
+        print("KPI facts missing or stale: running `kefu metrics_rebuild` (once) …", flush=True)
+        subprocess.run([str(KEFU), "metrics_rebuild"], env=env, check=True)
+    return env

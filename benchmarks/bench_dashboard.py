@@ -12,12 +12,15 @@ dashboard pages, reported without a target.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import time
 from pathlib import Path
 
-from _common import KEFU, ROOT, ensure_demo_database, percentile, setup_django, summary, verdict
+from _common import (
+    open_large_database,
+    percentile,
+    summary,
+    verdict,
+)
 
 TARGET_P95_MS = 200.0
 
@@ -28,21 +31,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--db", type=Path, default=None)
     args = parser.parse_args()
-    db = args.db or ROOT / "var" / f"bench-{args.size}.sqlite3"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    url = ensure_demo_database(db, args.size)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
-    setup_django(url)
+    open_large_database(args.size, args.db)
 
     from django.test import Client
 
     from kefu.interactions.models import Conversation
-    from kefu.metrics.facts import facts_in_step
 
-    if not facts_in_step():
-        print("KPI facts missing or stale: running `kefu metrics_rebuild` (once) …", flush=True)
-        subprocess.run([str(KEFU), "metrics_rebuild"], env=env, check=True)
     print(f"conversations in the database: {Conversation.objects.count():,}")
 
     overview = {

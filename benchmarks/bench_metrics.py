@@ -11,12 +11,16 @@ query alone in-process, for `--by agent` and the other groupings.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import time
 from pathlib import Path
 
-from _common import KEFU, ROOT, ensure_demo_database, setup_django, summary, verdict
+from _common import (
+    KEFU,
+    open_large_database,
+    summary,
+    verdict,
+)
 
 TARGET_S = 2.0
 YEAR = ("--from", "2024-01-01", "--to", "2024-12-31")
@@ -28,21 +32,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--db", type=Path, default=None)
     args = parser.parse_args()
-    db = args.db or ROOT / "var" / f"bench-{args.size}.sqlite3"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    url = ensure_demo_database(db, args.size)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
-    setup_django(url)
+    env = open_large_database(args.size, args.db)
 
     from kefu.interactions.models import Conversation
-    from kefu.metrics.facts import facts_in_step
     from kefu.metrics.models import DailyKpi
     from kefu.metrics.selectors import Scope, figures
 
-    if not facts_in_step():
-        print("KPI facts missing or stale: running `kefu metrics_rebuild` (once) …", flush=True)
-        subprocess.run([str(KEFU), "metrics_rebuild"], env=env, check=True)
     print(f"conversations: {Conversation.objects.count():,}, daily roll-up rows: "
           f"{DailyKpi.objects.count():,}")  # fmt: skip
 

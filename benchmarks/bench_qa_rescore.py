@@ -16,13 +16,11 @@ stays as other benchmarks expect it.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import subprocess
 import time
 from pathlib import Path
 
-from _common import KEFU, ROOT, ensure_demo_database, setup_django
+from _common import open_large_database
 
 READ_SAMPLE = 20_000
 # This script's own target (the issue names none): a full re-score of 1,000,000 within
@@ -61,12 +59,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="re-score only N conversations")
     parser.add_argument("--keep", action="store_true", help="keep the QA results afterwards")
     args = parser.parse_args()
-    db = args.db or ROOT / "var" / f"bench-{args.size}.sqlite3"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    url = ensure_demo_database(db, args.size)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
-    setup_django(url)
+    open_large_database(args.size, args.db, kpi_facts=False)
 
     from django.db import connection
 
