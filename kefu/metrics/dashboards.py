@@ -329,6 +329,25 @@ def visible_actions(user, date_from: date, date_to: date, team: Team | None):
     return actions.filter(Q(team__isnull=True) | Q(team__in=teams)).select_related("team")
 
 
+def month_series(
+    months: list, keys: tuple[str, ...], lang: str, targets: dict[str, float] | None = None
+) -> list[dict]:
+    """One chart series per figure over monthly groups (values, display text, target)."""
+    series = []
+    for key in keys:
+        item = {
+            "key": key,
+            "name": FIGURES[key].label(lang),
+            "unit": FIGURES[key].unit,
+            "values": [g.figures[key] for g in months],
+            "text": [format_value(key, g.figures[key], lang) for g in months],
+        }
+        if targets is not None:
+            item["target"] = targets.get(key)
+        series.append(item)
+    return series
+
+
 def trends(scope: Scope, actions, lang: str) -> dict:
     """NPS and CSAT per month with the improvement actions as markers (one selector call)."""
     months = selectors.figures(scope, "month", percentiles=False)
@@ -344,16 +363,7 @@ def trends(scope: Scope, actions, lang: str) -> dict:
         )
     return {
         "months": month_keys,
-        "series": [
-            {
-                "key": key,
-                "name": FIGURES[key].label(lang),
-                "unit": FIGURES[key].unit,
-                "values": [g.figures[key] for g in months],
-                "text": [format_value(key, g.figures[key], lang) for g in months],
-            }
-            for key in TREND_KEYS
-        ],
+        "series": month_series(months, TREND_KEYS, lang),
         "markers": [
             {"month": month, "label": "；".join(titles)}
             for month, titles in markers.items()
@@ -525,17 +535,7 @@ def agent_page(user, agent: Agent, date_from: date, date_to: date, lang: str) ->
     months = selectors.figures(own_scope.narrow(date_from=trend_from, date_to=trend_to), "month")
     trend = {
         "months": [g.key for g in months],
-        "series": [
-            {
-                "key": key,
-                "name": FIGURES[key].label(lang),
-                "unit": FIGURES[key].unit,
-                "values": [g.figures[key] for g in months],
-                "text": [format_value(key, g.figures[key], lang) for g in months],
-                "target": target_map.get(key),
-            }
-            for key in AGENT_TREND_KEYS
-        ],
+        "series": month_series(months, AGENT_TREND_KEYS, lang, target_map),
     }
     return {"rows": rows, "trend": trend, "conversations": own["conversations"]}
 
