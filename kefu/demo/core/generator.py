@@ -47,19 +47,26 @@ QA_ROUNDS, QA_ROUND_WEIGHTS = (0, 1, 2, 3, 4), (15, 25, 30, 20, 10)
 # Bad-service behaviour: chance per conversation for an average agent in January. The
 # monthly "behaviour" trend and the agent's skill scale them (see _behaviours).
 AGENT_BEHAVIOUR = {
-    "missing_greeting": 0.07,
-    "no_confirmation": 0.12,
+    "missing_greeting": 0.12,
+    "no_confirmation": 0.28,
     "taboo": 0.025,
     "shirking": 0.012,
     "overpromise": 0.012,
     "perfunctory": 0.006,
     "mechanical_soothing": 0.015,
     "slow_reply": 0.08,
-    "missing_closing": 0.05,
+    "missing_closing": 0.09,
     "agent_pii": 0.004,
     "asks_secret": 0.003,
 }
 PHONE_BEHAVIOUR = {"long_silence": 0.10, "interrupt": 0.05}
+# Lapses cluster: an agent rushing a conversation skips the greeting, the confirmation
+# and the closing together. A careless conversation (chance CARELESS × the agent's
+# badness) gets every lapse CARELESS_BOOST times as often, the others less, so each
+# lapse's overall rate (and the KPIs it moves) stays as above while the conversations
+# that fail QA fail for several reasons, as in real inspections (compliance 85 % → 94 %).
+CARELESS = 0.35
+CARELESS_BOOST = 3.5
 CUSTOMER_BEHAVIOUR = {"customer_pii": 0.045, "repeat_question": 0.03, "angry": 0.06}
 NO_REPLY = 0.0018  # chat/app contacts no agent ever answers (online response rate 99.8 %)
 ABANDON = 0.012  # customers who give up before the problem is solved
@@ -359,6 +366,11 @@ class _Year:
     ) -> set[str]:
         rng = self.rng
         bad = self.trend["behaviour"] * math.exp(-0.8 * skill)
+        careless = min(0.9 / CARELESS_BOOST, CARELESS * bad)
+        if rng.random() < careless:
+            bad *= CARELESS_BOOST
+        else:
+            bad *= (1 - careless * CARELESS_BOOST) / (1 - careless)
         flags = {name for name, p in AGENT_BEHAVIOUR.items() if rng.random() < p * bad}
         if channel == "phone":
             flags |= {name for name, p in PHONE_BEHAVIOUR.items() if rng.random() < p * bad}

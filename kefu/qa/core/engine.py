@@ -93,7 +93,7 @@ class Engine:
             hit = indicator.evaluate(view)
             if hit is not None:
                 hits[indicator.id] = hit
-        scored = apply(self.scorecard, hits)
+        scored = apply(self.scorecard, hits, view.record.channel)
         return QaResult(
             conversation=view.record.id,
             scorecard=self.scorecard.id,

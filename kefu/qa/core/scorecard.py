@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kefu.interactions.core.native import CHANNELS
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.indicators import Hit
 
@@ -31,6 +32,12 @@ class Item:
     per_occurrence: bool = False
     max_points: float | None = None
     fatal: bool = False
+    # The channels the item judges (empty: all). A hit on another channel is still
+    # reported, it just costs nothing: an e-mail answered in an hour is not a slow chat.
+    channels: frozenset[str] = frozenset()
+
+    def judges(self, channel: str | None) -> bool:
+        return not self.channels or channel in self.channels
 
 
 @dataclass(frozen=True)
@@ -74,14 +81,15 @@ class Score:
     items: tuple[ItemScore, ...]
 
 
-def apply(scorecard: Scorecard, hits: Mapping[str, Hit]) -> Score:
+def apply(scorecard: Scorecard, hits: Mapping[str, Hit], channel: str | None = None) -> Score:
+    """The score of a conversation (on `channel`) with these hits."""
     total = scorecard.base
     fatal = False
     applied: list[ItemScore] = []
     for section in scorecard.sections:
         for item in section.items:
             fired = [hits[i] for i in item.indicators if i in hits]
-            if not fired:
+            if not fired or not item.judges(channel):
                 continue
             points = item.points
             if item.per_occurrence:
@@ -157,7 +165,7 @@ def parse_scorecard(data: Any, known_indicators: set[str] | frozenset[str]) -> S
             if not isinstance(it, Mapping):
                 raise DefinitionError(i_where, "must be a mapping")
             extra = set(it) - {"id", "name", "indicators", "points", "mode", "per_occurrence",
-                               "max_points", "fatal", "description"}  # fmt: skip
+                               "max_points", "fatal", "description", "channels"}  # fmt: skip
             if extra:
                 raise DefinitionError(f"{i_where}.{sorted(map(str, extra))[0]}", "unknown key")
             i_id = it.get("id")
@@ -185,6 +193,14 @@ def parse_scorecard(data: Any, known_indicators: set[str] | frozenset[str]) -> S
             max_points = it.get("max_points")
             if max_points is not None:
                 max_points = _number(max_points, f"{i_where}.max_points")
+            channels = it.get("channels") or []
+            if isinstance(channels, str):
+                channels = [channels]
+            wrong = [c for c in channels if c not in CHANNELS] if isinstance(channels, list) else 0
+            if not isinstance(channels, list) or wrong:
+                raise DefinitionError(
+                    f"{i_where}.channels", f"a list of channels ({', '.join(sorted(CHANNELS))})"
+                )
             items.append(
                 Item(
                     id=i_id,
@@ -196,6 +212,7 @@ def parse_scorecard(data: Any, known_indicators: set[str] | frozenset[str]) -> S
                     per_occurrence=per,
                     max_points=max_points,
                     fatal=fatal,
+                    channels=frozenset(channels),
                 )
             )
         sections.append(

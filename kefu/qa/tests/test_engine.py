@@ -93,6 +93,9 @@ def test_bad_severity_type_and_duplicate_ids_are_refused():
         ({"sections": [{"id": "s1", "items": [{"id": "i1", "indicators": ["missing_greeting"], "points": 5,
                                                 "mode": "add", "fatal": True}]}]},
          "scorecard mine: item i1.fatal"),
+        ({"sections": [{"id": "s1", "items": [{"id": "i1", "indicators": ["missing_greeting"], "points": 5,
+                                                "channels": ["fax"]}]}]},
+         "scorecard mine: item i1.channels"),
     ],
 )  # fmt: skip
 def test_a_bad_scorecard_is_refused_naming_the_item_and_the_field(change, where):

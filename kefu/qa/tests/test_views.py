@@ -475,7 +475,7 @@ def test_score_breakdown(data):
     # every applied item is shown, and they add up to the score
     shown = sum(s["points"] for s in sections.values())
     assert 100 + shown == result.score
-    assert summary["breakdown"]["pass_line"] == "80"
+    assert summary["breakdown"]["pass_line"] == "85"
     html = response.content.decode()
     assert '<tr class="qa-item" data-item="taboo">' in html
     fatal = as_user(data.quinn).get(reverse("qa:conversation", args=["C-BOB-RUDE"]))
