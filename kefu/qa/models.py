@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Agent, Team
-from kefu.interactions.models import Conversation
+from kefu.interactions.models import STALLED_AFTER, Conversation
 from kefu.qa.core.indicators import SEVERITIES, TYPES
 
 
@@ -135,9 +136,31 @@ class QaRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when a worker takes the run and after each chunk: a run whose heartbeat stops
+    # was lost with its worker (killed, machine restarted) and may be restarted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The last conversation id scored and the newest one the run covers: a restarted run
+    # goes on after `after_pk` instead of starting over.
+    after_pk = models.BigIntegerField(default=0)
+    last_pk = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running with no sign of a worker for STALLED_AFTER."""
+        if not self.is_active:
+            return False
+        return timezone.now() - (self.heartbeat_at or self.created_at) > STALLED_AFTER
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status == RunStatus.FAILED or self.is_stalled
 
 
 class QaResult(models.Model):

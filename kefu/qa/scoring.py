@@ -418,9 +418,12 @@ def start_rescore(
     user=None,
 ) -> QaRun:
     """A QaRun over every conversation with this version, run by a background task."""
+    return _enqueue(create_run(version or store.default_version(), trigger, user))
+
+
+def _enqueue(run: QaRun) -> QaRun:
     from kefu.qa.tasks import run_rescore
 
-    run = create_run(version or store.default_version(), trigger, user)
     try:
         run_rescore.enqueue(run.pk)
     except Exception as exc:  # the queue is down: say so on the run
@@ -445,23 +448,37 @@ def create_run(version: ScorecardVersion, trigger: str = RunTrigger.MANUAL, user
 
 def execute_run(run_id: int, on_progress: Callable[[int, int], None] | None = None) -> QaRun | None:
     """Score every conversation (up to the newest at the start) with the run's version,
-    in chunks, keeping `done` current. Marks the run failed (and re-raises) on an error."""
+    in chunks, keeping `done`, the heartbeat and the resume point current. A restarted
+    run goes on after the last chunk it finished. Marks the run failed (and re-raises)
+    on an error."""
     run = QaRun.objects.select_related("scorecard_version").filter(pk=run_id).first()
     if run is None:
         log.warning("QA run %s vanished before it ran", run_id)
         return None
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         return run  # delivered twice: the first delivery decided
+    if run.status == RunStatus.RUNNING and not run.is_stalled:
+        return run  # another worker has it and is alive
     runs = QaRun.objects.filter(pk=run_id)
-    last = Conversation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last = run.last_pk
+    if last is None:  # first start: fix the newest conversation the run covers
+        last = Conversation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     total = Conversation.objects.filter(pk__lte=last).count()
-    runs.update(status=RunStatus.RUNNING, started_at=timezone.now(), total=total, done=0, error="")
-    done = 0
+    after = run.after_pk
+    done = Conversation.objects.filter(pk__lte=after).count() if after else 0
+    runs.update(
+        status=RunStatus.RUNNING,
+        started_at=run.started_at or timezone.now(),
+        heartbeat_at=timezone.now(),
+        total=total,
+        done=done,
+        last_pk=last,
+        error="",
+    )
     try:
         version = run.scorecard_version
         engine = store.engine_for(version)
         siblings = _sibling_versions(version)
-        after = 0
         while True:
             chunk = list(
                 Conversation.objects.filter(pk__gt=after, pk__lte=last)
@@ -473,7 +490,7 @@ def execute_run(run_id: int, on_progress: Callable[[int, int], None] | None = No
             _score_chunk(chunk, engine, version, siblings, run.pk)
             after = chunk[-1]
             done += len(chunk)
-            runs.update(done=done)
+            runs.update(done=done, after_pk=after, heartbeat_at=timezone.now())
             if on_progress is not None:
                 on_progress(done, total)
     except Exception as exc:
@@ -486,6 +503,21 @@ def execute_run(run_id: int, on_progress: Callable[[int, int], None] | None = No
         )
         raise
     runs.update(status=RunStatus.DONE, done=done, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def restart_run(run: QaRun, on_progress: Callable[[int, int], None] | None = None) -> QaRun:
+    """Go on with a failed or stalled run after the last chunk it finished (scoring a
+    conversation again with the same version replaces its result, so a chunk cut off
+    half-way is simply done again): in a background task, or here with `on_progress`
+    (the `kefu qa rescore --resume` command)."""
+    QaRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now()
+    )
+    if on_progress is None:
+        return _enqueue(run)
+    execute_run(run.pk, on_progress)
     run.refresh_from_db()
     return run
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("scorecards/<slug:slug>/", v.scorecard_edit, name="scorecard_edit"),
     path("rescore/", v.rescore, name="rescore"),
     path("runs/", v.runs, name="runs"),
+    path("runs/<int:run_id>/restart/", v.run_restart, name="run_restart"),
 ]

@@ -22,11 +22,10 @@ from kefu.qa.models import (
     Lexicon,
     PendingQa,
     QaRun,
-    RunStatus,
     RunTrigger,
     Scorecard,
 )
-from kefu.qa.scoring import start_rescore
+from kefu.qa.scoring import restart_run, start_rescore
 from kefu.qa.trial import try_indicator
 
 DEFAULT_TRIAL = 200
@@ -70,7 +69,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 def _runs_context() -> dict:
     runs = list(QaRun.objects.select_related("scorecard_version__scorecard", "created_by")[:5])
-    active = any(r.status in (RunStatus.QUEUED, RunStatus.RUNNING) for r in runs)
+    active = any(r.is_active for r in runs)
     return {"runs": runs, "runs_active": active, "pending": PendingQa.objects.count()}
 
 
@@ -198,6 +197,19 @@ def scorecard_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Version %(n)s saved.") % {"n": version.number})
         return redirect("qa:scorecard_edit", slug=slug)
     return render(request, "qa/scorecard_edit.html", context)
+
+
+@login_required
+@manage_qa
+@require_POST
+def run_restart(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Go on with a failed or stalled run where it stopped."""
+    run = get_object_or_404(QaRun, pk=run_id)
+    if not run.can_restart:
+        return HttpResponse(status=409)
+    restart_run(run)
+    messages.success(request, _("Scoring run restarted where it stopped."))
+    return redirect("qa:rules")
 
 
 @login_required

@@ -156,3 +156,26 @@ def test_the_rules_page_shows_scoring_runs_and_their_progress(data):
     partial = client.get("/qa/runs/")
     assert partial.status_code == 200 and "2 / 2" in partial.content.decode()
     assert login(data.alice).get("/qa/runs/").status_code == 403
+
+
+def test_a_stalled_run_can_be_restarted_by_a_qa_specialist_only(data):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.qa import scoring, store
+    from kefu.qa.models import QaRun, RunStatus
+
+    # given a run whose worker stopped reporting six minutes ago
+    run = scoring.create_run(store.default_version())
+    stale = timezone.now() - timedelta(minutes=6)
+    QaRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, heartbeat_at=stale)
+    client = login(data.quinn)
+    assert "stalled" in client.get("/qa/runs/").content.decode()
+    # an agent cannot restart it; the QA specialist can, and it finishes
+    assert login(data.alice).post(f"/qa/runs/{run.pk}/restart/").status_code == 403
+    assert client.post(f"/qa/runs/{run.pk}/restart/").status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.done) == (RunStatus.DONE, 2)
+    # a finished run is not restarted
+    assert client.post(f"/qa/runs/{run.pk}/restart/").status_code == 409

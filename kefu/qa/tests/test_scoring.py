@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -348,6 +349,63 @@ def test_a_failing_run_is_marked_failed(import_records, monkeypatch):
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "engine broke" in run.error
     assert run.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_a_failed_run_goes_on_where_it_stopped(import_records, monkeypatch):
+    # given 5 conversations, scored in chunks of 2, and a run that breaks on the third chunk
+    import_records(*[native(id=f"C-SC-R{n}") for n in range(5)])
+    monkeypatch.setattr(scoring, "CHUNK", 2)
+    real = scoring._score_chunk
+    seen: list[list[int]] = []
+
+    def flaky(chunk, *args):
+        seen.append(list(chunk))
+        if len(seen) == 3:
+            raise RuntimeError("worker killed")
+        return real(chunk, *args)
+
+    monkeypatch.setattr(scoring, "_score_chunk", flaky)
+    run = scoring.create_run(store.default_version())
+    with pytest.raises(RuntimeError):
+        scoring.execute_run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total) == (RunStatus.FAILED, 4, 5) and run.can_restart
+    # when it is restarted
+    run = scoring.restart_run(run)
+    # then it scores only what was left and ends done with every conversation counted
+    assert (run.status, run.done, run.total) == (RunStatus.DONE, 5, 5)
+    assert seen[3] == seen[2] and len(seen) == 4
+    assert QaResult.objects.filter(run=run, is_current=True).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_vanished_is_stalled_and_taken_over(import_records):
+    import_records(native(id="C-SC-ST"))
+    run = scoring.create_run(store.default_version())
+    stale = timezone.now() - timedelta(minutes=6)
+    QaRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, heartbeat_at=stale)
+    run.refresh_from_db()
+    assert run.is_stalled and run.can_restart
+    # a live worker's run is left alone (a task delivered twice)
+    QaRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    assert scoring.execute_run(run.pk).done == 0
+    # a stalled one is taken over
+    QaRun.objects.filter(pk=run.pk).update(heartbeat_at=stale)
+    assert scoring.execute_run(run.pk).status == RunStatus.DONE
+
+
+@pytest.mark.django_db
+def test_the_command_resumes_a_stopped_run(import_records):
+    import_records(native(id="C-SC-CMD"))
+    run = scoring.create_run(store.default_version())
+    QaRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error="killed")
+    out = StringIO()
+    call_command("qa", "rescore", "--resume", str(run.pk), stdout=out)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.done == 1
+    with pytest.raises(CommandError, match="nothing to resume"):
+        call_command("qa", "rescore", "--resume", str(run.pk))
 
 
 @pytest.mark.django_db

@@ -53,11 +53,18 @@ class Command(BaseCommand):
         )
         rescore.add_argument("--scorecard", default=None, help="scorecard id (slug)")
         rescore.add_argument("--version", type=int, default=None, help="version number")
+        rescore.add_argument(
+            "--resume",
+            type=int,
+            default=None,
+            metavar="RUN_ID",
+            help="go on with a failed or stalled run where it stopped",
+        )
         sub.add_parser("pending", help="score the conversations queued by imports")
 
     def handle(self, *args, **options):
         if options["action"] == "rescore":
-            return self._rescore(options["scorecard"], options["version"])
+            return self._rescore(options["scorecard"], options["version"], options["resume"])
         if options["action"] == "pending":
             return self._pending()
         from kefu.qa.core.defaults import engine_with
@@ -89,14 +96,25 @@ class Command(BaseCommand):
             raise CommandError(f"{rejected} record(s) rejected (see above)", returncode=1)
 
     # --- database subcommands ------------------------------------------------------------
-    def _rescore(self, slug: str | None, number: int | None) -> None:
+    def _rescore(self, slug: str | None, number: int | None, resume: int | None) -> None:
         import resource
         import time
 
         from kefu.qa import scoring
-        from kefu.qa.models import RunStatus
+        from kefu.qa.models import QaRun, RunStatus
 
-        version = _version(slug, number)
+        if resume is not None:
+            previous = QaRun.objects.select_related("scorecard_version__scorecard")
+            stopped = previous.filter(pk=resume).first()
+            if stopped is None:
+                raise CommandError(f"no QA run {resume}")
+            if not stopped.can_restart:
+                raise CommandError(
+                    f"run {resume} is {stopped.status} and not stalled: nothing to resume"
+                )
+            version = stopped.scorecard_version
+        else:
+            version = _version(slug, number)
         self.stdout.write(f"re-scoring with {version.scorecard.slug} v{version.number} …")
         started = time.perf_counter()
         last = [0.0]
@@ -109,7 +127,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:,}/{total:,} ({rate:,.0f} conversations/s)")
 
         try:
-            run = scoring.rescore(version, on_progress=progress)
+            if resume is not None:
+                run = scoring.restart_run(stopped, on_progress=progress)
+            else:
+                run = scoring.rescore(version, on_progress=progress)
         except Exception as exc:
             raise CommandError(f"re-score failed: {type(exc).__name__}: {exc}") from exc
         elapsed = time.perf_counter() - started
