@@ -1,22 +1,21 @@
 """What the QA pages show, read through the scoped selectors (`kefu.qa.selectors`).
 
-Figures are defined once in `core.figures` (the compliance rate, score bands); here they
-are aggregated in SQL on the indexed columns of QaResult / QaHit (is_current, day,
-indicator, agent) and assembled as plain dicts: the templates render the tables and hand
-the chart parts to the page scripts with `json_script`. Grouping is by day (the order of
-the indexes, so no sort) and rolled up to months here.
+Figures are defined once in `core.figures` (the compliance rate, score bands). The
+results list and a conversation's page read QaResult / QaHit on their indexes; the
+dashboard and the agent summaries read the roll-ups (`kefu.qa.rollups`: current results
+and hits summed per month and per day), so a year costs about as much as a week. Both
+are assembled as plain dicts: the templates render the tables and hand the chart parts
+to the page scripts with `json_script`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from kefu.accounts.scoping import own_agent_id, supervised_team_ids
 from kefu.core import periods
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
+from kefu.qa import rollups
 from kefu.qa.core import figures
 from kefu.qa.core.figures import (
     compliance_rate,
@@ -41,7 +41,7 @@ from kefu.qa.core.figures import (
 )
 from kefu.qa.core.indicators import SEVERITIES, TYPES
 from kefu.qa.forms import ResultFilterForm
-from kefu.qa.models import Indicator, Lexicon, QaHit, QaResult
+from kefu.qa.models import HitRollup, Indicator, Lexicon, QaHit, QaResult, ResultRollup
 
 SUMMARY_MONTHS = 12
 TOP_INDICATORS = 10
@@ -82,29 +82,6 @@ def current_rows(qs: QuerySet, narrowed: str) -> QuerySet:
     if narrowed == TEAM and _has_index(qs.model, "team", "day"):
         return qs
     return qs.filter(is_current__in=[True])
-
-
-# --- caching of the dashboard -------------------------------------------------------------
-CACHE_SECONDS = 300
-
-
-def freshness() -> tuple:
-    """Changes whenever results are written: scoring only ever inserts rows (a new score
-    replaces or demotes the old rows and adds new ones), so the newest ids tell; an edited
-    indicator changes names and classes. Three index probes."""
-    return (
-        QaResult.objects.aggregate(m=Max("pk"))["m"],
-        QaHit.objects.aggregate(m=Max("pk"))["m"],
-        str(Indicator.objects.aggregate(m=Max("updated_at"))["m"]),
-    )
-
-
-def cached(parts: tuple, compute):
-    """compute() kept for CACHE_SECONDS under the parts (who sees what, which period…)
-    and the data's freshness: a re-score or an import shows at once; anything else (a
-    deleted conversation) within CACHE_SECONDS."""
-    digest = hashlib.sha256(repr((parts, freshness())).encode()).hexdigest()[:32]
-    return cache.get_or_set(f"kefu:qa:{digest}", compute, CACHE_SECONDS)
 
 
 # --- language, names ---------------------------------------------------------------------
@@ -153,10 +130,13 @@ def classify(
     return out
 
 
-def hit_counts(hits: QuerySet[QaHit]) -> list[tuple[date, str, int]]:
-    """(day, indicator, hits): grouped in the order of the (is_current, day, indicator)
-    index, read from the index alone (no table row is visited)."""
-    return list(hits.order_by().values_list("day", "indicator").annotate(n=Count("pk")))
+def hit_counts(hit_rollups: QuerySet[HitRollup], start: date, end: date) -> list[tuple]:
+    """(day or first of month, indicator, hits) over start…end from the roll-ups, each
+    part grouped in the order of the (grain, period, indicator…) key."""
+    out: list[tuple] = []
+    for part in rollups.in_period(hit_rollups, start, end):
+        out += part.order_by().values_list("period", "indicator").annotate(n=Sum("hits"))
+    return out
 
 
 def lexicon_synonyms() -> dict[str, list[str]]:
@@ -464,26 +444,28 @@ def _worst(severities) -> str:
 
 
 # --- monthly figures -------------------------------------------------------------------------
-def monthly_results(results: QuerySet[QaResult], months: list[str]) -> dict[str, dict]:
-    """month → scored, passed, fatal, score sum: grouped by day in SQL (the order of the
-    (is_current, day) and (agent, day) indexes), rolled up to months here."""
-    rows = (
-        results.order_by()
-        .values_list("day")
-        .annotate(
-            scored=Count("pk"),
-            passed=Count("pk", filter=Q(passed=True)),
-            fatal=Count("pk", filter=Q(fatal=True)),
-            total=Sum("score"),
-        )
-    )
+def monthly_results(
+    result_rollups: QuerySet[ResultRollup], start: date, end: date, months: list[str]
+) -> dict[str, dict]:
+    """month → scored, passed, fatal, score sum over start…end, from the roll-ups."""
     out = {m: _empty_month() for m in months}
-    for day, scored, passed, fatal, total in rows:
-        month = out.setdefault(periods.month_key(day), _empty_month())
-        month["scored"] += scored
-        month["passed"] += passed
-        month["fatal"] += fatal
-        month["total"] += total or 0.0
+    for part in rollups.in_period(result_rollups, start, end):
+        rows = (
+            part.order_by()
+            .values_list("period")
+            .annotate(
+                scored=Sum("scored"),
+                passed=Sum("passed"),
+                fatal=Sum("fatal"),
+                centi=Sum("score_centi"),
+            )
+        )
+        for period, scored, passed, fatal, centi in rows:
+            month = out.setdefault(periods.month_key(period), _empty_month())
+            month["scored"] += scored
+            month["passed"] += passed
+            month["fatal"] += fatal
+            month["total"] += (centi or 0) / 100
     return out
 
 
@@ -532,7 +514,8 @@ def trend_chart(monthly: dict[str, dict], months: list[str]) -> dict:
 
 # --- the per-agent summary -------------------------------------------------------------------
 def agent_summary(
-    results: QuerySet[QaResult],
+    result_rollups: QuerySet[ResultRollup],
+    hit_rollups: QuerySet[HitRollup],
     hits: QuerySet[QaHit],
     agent: Agent,
     start: date,
@@ -540,16 +523,16 @@ def agent_summary(
     lang: str,
 ) -> dict:
     """Compliance rate, mean score, results, top indicators and the monthly trend of one
-    agent's current results (already scoped by the caller)."""
+    agent's current results (query sets already scoped by the caller)."""
     catalogue = indicator_catalogue(lang)
     names = {key: kind.name for key, kind in catalogue.items()}
     months = periods.months_between(start, end)
-    mine = results.filter(agent=agent, day__gte=start, day__lte=end)
-    monthly = monthly_results(mine, months)
+    monthly = monthly_results(result_rollups.filter(agent_id=agent.pk), start, end, months)
     totals = totals_of(monthly)
-    mine_hits = hits.filter(agent=agent, day__gte=start, day__lte=end)
-    counts = Counter(dict(mine_hits.order_by().values_list("indicator").annotate(n=Count("pk"))))
-    kinds = classify(mine_hits, set(counts), catalogue)
+    counts: Counter = Counter()
+    for _period, indicator, n in hit_counts(hit_rollups.filter(agent_id=agent.pk), start, end):
+        counts[indicator] += n
+    kinds = classify(hits.filter(agent=agent), set(counts), catalogue)
     top = []
     for indicator, n in counts.most_common(TOP_INDICATORS):
         kind, severity = kinds[indicator]
@@ -570,7 +553,8 @@ def _share(n: int, of: int) -> float | None:
 
 # --- the problem dashboard -------------------------------------------------------------------
 def dashboard(
-    results: QuerySet[QaResult],
+    result_rollups: QuerySet[ResultRollup],
+    hit_rollups: QuerySet[HitRollup],
     hits: QuerySet[QaHit],
     start: date,
     end: date,
@@ -578,18 +562,19 @@ def dashboard(
     lang: str,
 ) -> dict:
     """Compliance by month, hit frequency by problem type × severity × month, the
-    indicators' frequency and the agents with the most hits of one indicator. The query
-    sets are the user's scope (and team); five aggregate queries in all."""
+    indicators' frequency and the agents with the most hits of one indicator, from the
+    roll-ups in the user's scope (and team). `hits` (scoped raw hits) only names the
+    type and severity of indicators deleted since."""
     catalogue = indicator_catalogue(lang)
     names = {key: kind.name for key, kind in catalogue.items()}
     months = periods.months_between(start, end)
-    results = results.filter(day__gte=start, day__lte=end)
-    hits = hits.filter(day__gte=start, day__lte=end)
-    monthly = monthly_results(results, months)
+    monthly = monthly_results(result_rollups, start, end, months)
     totals = totals_of(monthly)
 
-    rows = hit_counts(hits)
-    kinds = classify(hits, {key for _day, key, _n in rows}, catalogue)
+    rows = hit_counts(hit_rollups, start, end)
+    kinds = classify(
+        hits.filter(day__gte=start, day__lte=end), {key for _d, key, _n in rows}, catalogue
+    )
     by_type: dict[str, Counter] = {t: Counter() for t in TYPES}
     by_severity: dict[str, Counter] = {s: Counter() for s in SEVERITIES}
     matrix: Counter = Counter()
@@ -647,7 +632,7 @@ def dashboard(
         "indicator": chosen,
         "indicator_name": names.get(chosen, chosen),
         "indicator_choices": indicator_choices(names),
-        "top_agents": top_agents(results, hits, chosen) if chosen else [],
+        "top_agents": top_agents(result_rollups, hit_rollups, chosen, start, end) if chosen else [],
     }
 
 
@@ -660,25 +645,29 @@ def default_indicator(indicators: list[dict]) -> str:
     return indicators[0]["indicator"] if indicators else ""
 
 
-def top_agents(results: QuerySet[QaResult], hits: QuerySet[QaHit], indicator: str) -> list:
+def top_agents(
+    result_rollups: QuerySet[ResultRollup],
+    hit_rollups: QuerySet[HitRollup],
+    indicator: str,
+    start: date,
+    end: date,
+) -> list:
     """The agents with the most hits of an indicator, with their scored results and the
     share of them the indicator hit (each result has at most one hit per indicator)."""
-    counts = list(
-        hits.filter(indicator=indicator, agent__isnull=False)
-        .order_by()
-        .values_list("agent_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "agent_id")[:TOP_AGENTS]
-    )
-    if not counts:
+    counts: Counter = Counter()
+    chosen = hit_rollups.filter(indicator=indicator, agent_id__gt=0)
+    for part in rollups.in_period(chosen, start, end):
+        counts.update(dict(part.order_by().values_list("agent_id").annotate(n=Sum("hits"))))
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AGENTS]
+    if not top:
         return []
-    ids = [agent_id for agent_id, _n in counts]
-    scored = dict(
-        results.filter(agent_id__in=ids).order_by().values_list("agent_id").annotate(n=Count("pk"))
-    )
+    ids = [agent_id for agent_id, _n in top]
+    scored: Counter = Counter()
+    for part in rollups.in_period(result_rollups.filter(agent_id__in=ids), start, end):
+        scored.update(dict(part.order_by().values_list("agent_id").annotate(n=Sum("scored"))))
     agents = Agent.objects.select_related("team").in_bulk(ids)
     out = []
-    for agent_id, n in counts:
+    for agent_id, n in top:
         agent = agents.get(agent_id)
         if agent is None:
             continue

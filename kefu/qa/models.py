@@ -230,6 +230,63 @@ class QaHit(models.Model):
         ]
 
 
+class Grain(models.TextChoices):
+    DAY = "d", _("day")
+    MONTH = "m", _("month")
+
+
+class Rollup(models.Model):
+    """Current results summed per day and per month × agent × team (kefu/qa/rollups.py
+    keeps them equal to the rows they sum, with signed deltas at every write). Agent and
+    team are plain ids, 0 for none, so that the upsert's unique key never holds a NULL
+    and the role scoping (a Q on agent_id / team_id) applies unchanged."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.DateField()  # the day, or the first day of the month
+    agent_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class ResultRollup(Rollup):
+    scored = models.IntegerField(default=0)
+    passed = models.IntegerField(default=0)
+    fatal = models.IntegerField(default=0)
+    # In hundredths of a point: sums of signed deltas stay exact.
+    score_centi = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", "agent_id", "team_id"], name="qa_resultrollup_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agent_id", "grain", "period"], name="qa_resultrollup_agent"),
+            models.Index(fields=["team_id", "grain", "period"], name="qa_resultrollup_team"),
+        ]
+
+
+class HitRollup(Rollup):
+    indicator = models.CharField(max_length=64)
+    hits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", "indicator", "agent_id", "team_id"],
+                name="qa_hitrollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agent_id", "grain", "period"], name="qa_hitrollup_agent"),
+            models.Index(fields=["team_id", "grain", "period"], name="qa_hitrollup_team"),
+            models.Index(fields=["indicator", "grain", "period"], name="qa_hitrollup_indicator"),
+        ]
+
+
 class PendingQa(models.Model):
     """A conversation written since it was last scored (queued by the import hook)."""
 

@@ -41,7 +41,7 @@ from kefu.interactions.core.native import (
 )
 from kefu.interactions.importer import configured_tz, datetime_adapter, insert_rows
 from kefu.interactions.models import Conversation, Escalation, Message, Transfer
-from kefu.qa import store
+from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine
 from kefu.qa.core.engine import QaResult as Scored
 from kefu.qa.models import (
@@ -275,6 +275,8 @@ def _write(
         earlier = [row for row in _results_of(ids) if row[2] in siblings]
         existing = {c: pk for c, pk, v, _ in earlier if v == version.pk}
         demoted = [pk for _, pk, v, current in earlier if v != version.pk and current]
+        # The roll-ups lose what the results being replaced or demoted counted …
+        delta = rollups.removed([pk for _, pk, _v, current in earlier if current])
         results, hits = _table(QaResult), _table(QaHit)
         if existing:
             clause, param = in_clause("result_id", list(existing.values()))
@@ -322,6 +324,11 @@ def _write(
                     for h in s.hits
                 ],
             )  # fmt: skip
+        # … and gain what the new ones count.
+        for info, s in scored:
+            delta.add(info.day, info.agent_id, info.team_id, passed=s.passed, fatal=s.fatal,
+                      score=s.score, indicators=[h.indicator for h in s.hits])  # fmt: skip
+        rollups.apply(delta)
     return ids
 
 

@@ -22,7 +22,6 @@ from kefu.accounts.scoping import (
     agents_visible_to,
     conversations_visible_to,
     own_agent_id,
-    scope_condition,
     supervised_team_ids,
 )
 from kefu.audit.actions import record as audit
@@ -31,7 +30,12 @@ from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment, page_total, personal_view
 from kefu.qa import dashboards
 from kefu.qa.forms import PeriodForm, ResultFilterForm
-from kefu.qa.selectors import hits_visible_to, results_visible_to
+from kefu.qa.selectors import (
+    hit_rollups_visible_to,
+    hits_visible_to,
+    result_rollups_visible_to,
+    results_visible_to,
+)
 
 
 def may_view_teams(user) -> bool:
@@ -127,8 +131,9 @@ def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     start, end = form.period
     lang = dashboards.language()
     data = dashboards.agent_summary(
-        dashboards.current_rows(results_visible_to(request.user), dashboards.AGENT),
-        dashboards.current_rows(hits_visible_to(request.user), dashboards.AGENT),
+        result_rollups_visible_to(request.user),
+        hit_rollups_visible_to(request.user),
+        hits_visible_to(request.user),
         agent,
         start,
         end,
@@ -164,19 +169,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_months(), team=teams)
     start, end = form.period
     team = form.chosen_team
-    narrowed = dashboards.narrowing(request.user, team=team)
-    results_qs = dashboards.current_rows(results_visible_to(request.user), narrowed)
-    hits_qs = dashboards.current_rows(hits_visible_to(request.user), narrowed)
+    result_rollups = result_rollups_visible_to(request.user)
+    hit_rollups = hit_rollups_visible_to(request.user)
+    hits = hits_visible_to(request.user)
     if team is not None:
-        results_qs = results_qs.filter(team=team)
-        hits_qs = hits_qs.filter(team=team)
-    lang = dashboards.language()
+        result_rollups = result_rollups.filter(team_id=team.pk)
+        hit_rollups = hit_rollups.filter(team_id=team.pk)
+        hits = hits.filter(team=team)
     indicator = request.GET.get("indicator", "")
-    data = dashboards.cached(
-        ("dashboard", repr(scope_condition(request.user)), team and team.pk, start, end,
-         indicator, lang),
-        lambda: dashboards.dashboard(results_qs, hits_qs, start, end, indicator, lang),
-    )  # fmt: skip
+    data = dashboards.dashboard(
+        result_rollups, hit_rollups, hits, start, end, indicator, dashboards.language()
+    )
     context = _base(request) | {
         "form": form,
         "date_from": start,

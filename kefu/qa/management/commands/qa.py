@@ -61,12 +61,19 @@ class Command(BaseCommand):
             help="go on with a failed or stalled run where it stopped",
         )
         sub.add_parser("pending", help="score the conversations queued by imports")
+        sub.add_parser(
+            "rollup",
+            help="recompute the dashboard roll-ups from the stored results (they are kept "
+            "current at every write; use after restoring or editing result rows by hand)",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "rescore":
             return self._rescore(options["scorecard"], options["version"], options["resume"])
         if options["action"] == "pending":
             return self._pending()
+        if options["action"] == "rollup":
+            return self._rollup()
         from kefu.qa.core.defaults import engine_with
 
         try:
@@ -151,6 +158,21 @@ class Command(BaseCommand):
         done = scoring.score_pending()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"scored {done:,} queued conversation(s) in {elapsed:.1f} s")
+
+    def _rollup(self) -> None:
+        import time
+
+        from django.db import transaction
+
+        from kefu.qa import rollups
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            results, hits = rollups.rebuild()
+        self.stdout.write(
+            f"roll-ups rebuilt: {results:,} result rows, {hits:,} hit rows "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def _version(slug: str | None, number: int | None):
