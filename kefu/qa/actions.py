@@ -130,3 +130,47 @@ def save_scorecard(
         detail={"note": note, "previous": latest.number if latest else None},
     )
     return version
+
+
+def items_using(definition: dict, key: str) -> list[str]:
+    """The ids of a scorecard definition's items that judge indicator `key`."""
+    return [
+        str(item.get("id"))
+        for section in definition.get("sections") or []
+        for item in section.get("items") or []
+        if key in (item.get("indicators") or [])
+    ]
+
+
+def add_to_scorecard(
+    scorecard: Scorecard,
+    key: str,
+    *,
+    section: str,
+    points: float,
+    mode: str = "deduct",
+    user,
+) -> ScorecardVersion:
+    """A new scorecard version with an item judging indicator `key` in `section` (the
+    rule editor's "add to the scorecard"); refused whole like any scorecard edit."""
+    current = scorecard.current_version()
+    definition = dict(current.definition) if current else {}
+    sections = [dict(s) for s in definition.get("sections") or []]
+    target = next((s for s in sections if s.get("id") == section), None)
+    if target is None:
+        raise DefinitionError(f"scorecard {scorecard.slug}: section", f"no section {section!r}")
+    if items_using(definition, key):
+        raise DefinitionError(f"scorecard {scorecard.slug}: item {key}", "already judged")
+    taken = {i.get("id") for s in sections for i in s.get("items") or []}
+    item_id, n = key, 2
+    while item_id in taken:
+        item_id, n = f"{key}_{n}", n + 1
+    indicator = Indicator.objects.filter(key=key).first()
+    name = (indicator.definition.get("name") if indicator else None) or key
+    target["items"] = [
+        *(target.get("items") or []),
+        {"id": item_id, "name": name, "indicators": [key], "points": points, "mode": mode},
+    ]
+    return save_scorecard(
+        scorecard, definition | {"sections": sections}, user=user, note=f"+ {key}"
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,9 @@ from kefu.accounts.roles import MANAGE_QA
 from kefu.accounts.scoping import conversations_visible_to
 from kefu.qa import actions, store
 from kefu.qa.core.errors import DefinitionError
+from kefu.qa.core.figures import localized
 from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
+from kefu.qa.dashboards import language
 from kefu.qa.models import (
     Indicator,
     Lexicon,
@@ -97,25 +100,65 @@ def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
         text = actions.dump_text(source.definition | {"id": f"{source.key}_copy"})
     else:
         text = NEW_RULE
-    context = {"indicator": indicator, "text": text, "limit": DEFAULT_TRIAL}
+    version = store.default_version()
+    context = {
+        "indicator": indicator,
+        "text": text,
+        "limit": DEFAULT_TRIAL,
+        "scorecard_version": version,
+        "used_by": actions.items_using(version.definition, indicator.key) if indicator else [],
+        "sections": [
+            (s.get("id"), localized(s.get("name"), language(), s.get("id")))
+            for s in version.definition.get("sections") or []
+        ],
+    }
     if request.method == "POST":
         text = request.POST.get("definition", "")
         context["text"] = text
         try:
-            saved = actions.save_indicator(
-                actions.parse_text(text, "rule"),
-                user=request.user,
-                key=indicator.key if indicator else None,
-            )
+            with transaction.atomic():  # the rule and its scorecard item, or neither
+                saved = actions.save_indicator(
+                    actions.parse_text(text, "rule"),
+                    user=request.user,
+                    key=indicator.key if indicator else None,
+                )
+                added = _add_to_scorecard(request, version, saved.key)
         except DefinitionError as error:
             return _error_response(request, "qa/rule_edit.html", context, error)
-        messages.success(
-            request,
-            _("Rule %(key)s saved. Re-score the conversations to apply it to stored results.")
-            % {"key": saved.key},
-        )
+        if added is None:
+            message = _("Rule %(key)s saved. Re-score the conversations to apply it.")
+        elif request.POST.get("rescore"):
+            start_rescore(added, RunTrigger.CHANGE, request.user)
+            message = _(
+                "Rule %(key)s saved and added to the scorecard (version %(n)s); every "
+                "conversation is being re-scored with it."
+            )
+        else:
+            message = _("Rule %(key)s saved and added to the scorecard (version %(n)s).")
+        n = added.number if added else None
+        messages.success(request, message % {"key": saved.key, "n": n})
         return redirect("qa:rule_edit", key=saved.key)
     return render(request, "qa/rule_edit.html", context)
+
+
+def _add_to_scorecard(request: HttpRequest, version, key: str):
+    """The new default-scorecard version when the form asks to add the rule, else None."""
+    if not request.POST.get("add_to_scorecard"):
+        return None
+    try:
+        points = float(request.POST.get("points") or 0)
+    except ValueError:
+        raise DefinitionError(f"scorecard {version.scorecard.slug}: item {key}.points",
+                              "must be a number") from None  # fmt: skip
+    mode = "add" if request.POST.get("mode") == "add" else "deduct"
+    return actions.add_to_scorecard(
+        version.scorecard,
+        key,
+        section=request.POST.get("section", ""),
+        points=points,
+        mode=mode,
+        user=request.user,
+    )
 
 
 @login_required

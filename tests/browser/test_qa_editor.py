@@ -77,3 +77,32 @@ def test_a_qa_specialist_edits_tests_saves_and_rescores_a_rule(demo, page, scree
     marked.first.wait_for()
     assert page.locator("[data-indicator='shirking']").count() >= 1
     screenshot(page, "qa-rescored-hit")
+
+
+def test_a_new_rule_added_to_the_scorecard_scores_at_once(demo, page, screenshot):
+    conversation: Conversation = demo
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "qa")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.goto("/qa/rules/new/")
+    page.fill(
+        "#id_definition",
+        "id: vague_answer\n"
+        "name: {zh: 含糊答复, en: Vague answer}\n"
+        "severity: normal\n"
+        "type: knowledge\n"
+        f"when: {{must_not_say: {{words: [{PHRASE}], role: agent}}}}\n",
+    )
+    # add it to the default scorecard's solving section, re-scoring on save
+    page.check("#id_add_to_scorecard")
+    page.select_option("#id_section", "solving")
+    page.fill("#id_points", "6")
+    screenshot(page, "qa-rule-add-to-scorecard")
+    page.click("#rule-form button[type=submit]")
+    page.wait_for_url("**/qa/rules/vague_answer/")
+    assert "Judged by" in page.inner_text("main") or "评分" in page.inner_text("main")
+
+    page.goto(f"/qa/conversations/{conversation.external_id}/")
+    page.locator("[data-indicator='vague_answer']").first.wait_for()
+    assert page.locator("mark", has_text=PHRASE).count() >= 1

@@ -179,3 +179,41 @@ def test_a_stalled_run_can_be_restarted_by_a_qa_specialist_only(data):
     assert (run.status, run.done) == (RunStatus.DONE, 2)
     # a finished run is not restarted
     assert client.post(f"/qa/runs/{run.pk}/restart/").status_code == 409
+
+
+def test_a_new_rule_can_be_added_to_the_scorecard_and_scored(data):
+    client = login(data.quinn)
+    page = client.get("/qa/rules/new/").content.decode()
+    assert "Add it to the scorecard when saving" in page
+    # when the QA specialist saves a new rule and adds it to the solving section
+    response = client.post(
+        "/qa/rules/new/",
+        {"definition": NEW_RULE, "add_to_scorecard": "1", "section": "solving",
+         "points": "4", "mode": "deduct", "rescore": "1"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    # then the scorecard has a new version judging it, and the re-score deducted it
+    version = Scorecard.objects.get(slug="default").current_version()
+    assert version.number == 2 and version.note == "+ says_no_idea"
+    solving = next(s for s in version.definition["sections"] if s["id"] == "solving")
+    assert solving["items"][-1] | {"name": None} == {
+        "id": "says_no_idea", "name": None, "indicators": ["says_no_idea"],
+        "points": 4.0, "mode": "deduct",
+    }  # fmt: skip
+    vague = QaResult.objects.get(conversation__external_id="C-VAGUE", is_current=True)
+    assert vague.scorecard_version == version
+    assert ["says_no_idea", -4.0] in [[i["item"], i["points"]] for i in vague.items]
+    # the editor now says which item judges it
+    assert "Judged by" in client.get("/qa/rules/says_no_idea/").content.decode()
+
+
+def test_adding_to_a_missing_section_saves_neither(data):
+    client = login(data.quinn)
+    response = client.post(
+        "/qa/rules/new/",
+        {"definition": NEW_RULE, "add_to_scorecard": "1", "section": "ghost", "points": "4"},
+    )
+    assert response.status_code == 400
+    assert "no section" in response.content.decode()
+    assert not Indicator.objects.filter(key="says_no_idea").exists()
+    assert Scorecard.objects.get(slug="default").current_version().number == 1
