@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kefu.interactions",
     "kefu.metrics",
     "kefu.qa",
+    "kefu.workforce",
     "kefu.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("kefu.interactions.urls")),
     path("metrics/", include("kefu.metrics.urls")),
     path("qa/", include("kefu.qa.urls")),
+    path("workforce/", include("kefu.workforce.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -18,13 +18,23 @@ MANAGE_PEOPLE = "accounts.change_agent"
 MANAGE_KPI_SETTINGS = "metrics.change_target"
 # QA definitions: indicators (rules), lexicons and scorecards.
 MANAGE_QA = "qa.change_scorecard"
+# Workforce planning: forecast events, staffing parameters, shift templates, rosters.
+MANAGE_WORKFORCE = "workforce.change_roster"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
     Role.SUPERVISOR: [],
     Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA],
     Role.TRAINER: [VIEW_ALL],
-    Role.MANAGER: [VIEW_ALL, VIEW_PERSONAL_DATA, IMPORT, EXPORT, INGEST, MANAGE_KPI_SETTINGS],
+    Role.MANAGER: [
+        VIEW_ALL,
+        VIEW_PERSONAL_DATA,
+        IMPORT,
+        EXPORT,
+        INGEST,
+        MANAGE_KPI_SETTINGS,
+        MANAGE_WORKFORCE,
+    ],
     Role.ADMIN: [
         VIEW_ALL,
         VIEW_PERSONAL_DATA,
@@ -35,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_PEOPLE,
         MANAGE_KPI_SETTINGS,
         MANAGE_QA,
+        MANAGE_WORKFORCE,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -1,0 +1,60 @@
+"""Predicted service for a roster: per interval, from the agents on duty, the forecast
+volume and the channel's parameters, through our Erlang C.
+
+Agents on duty are the roster's (on shift, not on break); shrinkage (absence, training,
+meetings: what the roster does not show) takes its share, rounded down to whole agents.
+The share of first responses over 30 s is 1 − SL(30 s): Erlang C's chance that a contact
+waits longer than 30 s for its first answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kefu.workforce.core.erlang import evaluate_many
+
+FRT_THRESHOLD_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelParameters:
+    aht_s: float
+    target_s: float
+    sl_target: float
+    shrinkage: float = 0.0
+    max_occupancy: float = 1.0
+    concurrency: int = 1
+    interval_s: float = 1800.0
+
+
+def predict(
+    on_duty: Sequence[float], volume: Sequence[float], params: ChannelParameters
+) -> dict[str, list[float | None]]:
+    """Per interval: `service_level` (at the channel's target time), `frt_over_30s_rate`,
+    `asa_s` (None when the queue would grow without bound), `occupancy`, and the
+    volume-weighted totals under `total_*`."""
+    agents = np.floor(np.asarray(on_duty, dtype=float) * (1 - params.shrinkage) + 1e-9)
+    volume = np.asarray(volume, dtype=float)
+    common = {
+        "interval_s": params.interval_s,
+        "aht_s": params.aht_s,
+        "concurrency": params.concurrency,
+    }
+    at_target = evaluate_many(agents, volume, target_s=params.target_s, **common)
+    at_30 = evaluate_many(agents, volume, target_s=FRT_THRESHOLD_S, **common)
+    over_30 = 1 - at_30["service_level"]
+    asa = [None if not np.isfinite(v) else float(v) for v in at_target["asa_s"]]
+    weight = volume.sum()
+    return {
+        "service_level": [float(v) for v in at_target["service_level"]],
+        "frt_over_30s_rate": [float(v) for v in over_30],
+        "asa_s": asa,
+        "occupancy": [float(v) for v in at_target["occupancy"]],
+        "total_service_level": float((at_target["service_level"] * volume).sum() / weight)
+        if weight
+        else None,
+        "total_frt_over_30s_rate": float((over_30 * volume).sum() / weight) if weight else None,
+    }

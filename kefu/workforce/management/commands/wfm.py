@@ -1,0 +1,144 @@
+"""`kefu wfm`: workforce planning from the command line.
+
+kefu wfm erlang --calls 100 --interval 1800 --aht 180 --asa 20 --sl 0.8 --shrinkage 0.3
+kefu wfm forecast --week 2025-01-06 [--format json|table]
+kefu wfm roster --week 2025-01-06 [--time-limit 20]
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import orjson
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kefu.workforce.core import erlang
+
+ERLANG_KEYS = (
+    "raw_positions",
+    "positions",
+    "service_level",
+    "waiting_probability",
+    "asa_s",
+    "occupancy",
+)
+
+
+def _monday(value: str) -> date:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+    if day.weekday() != 0:
+        raise CommandError(f"{value} is not a Monday")
+    return day
+
+
+class Command(BaseCommand):
+    requires_system_checks = []
+    help = "Workforce planning: Erlang C staffing, the week's forecast, a roster."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        e = sub.add_parser("erlang", help="agents required for one interval (Erlang C)")
+        e.add_argument("--calls", type=float, required=True, help="contacts in the interval")
+        e.add_argument("--interval", type=float, default=1800, help="interval length, s")
+        e.add_argument("--aht", type=float, required=True, help="average handle time, s")
+        e.add_argument(
+            "--asa",
+            "--target-time",
+            dest="target",
+            type=float,
+            required=True,
+            help="answer-time target of the service level, s (the 20 of 80/20)",
+        )
+        e.add_argument("--sl", type=float, required=True, help="service-level target, 0–1")
+        e.add_argument("--shrinkage", type=float, default=0.0)
+        e.add_argument("--occupancy", type=float, default=1.0, help="occupancy cap, 0–1")
+        e.add_argument("--concurrency", type=int, default=1, help="contacts an agent works at once")
+        e.add_argument("--max-asa", type=float, default=None, help="cap on the mean wait, s")
+        e.add_argument("--format", choices=("json", "table"), default="table")
+        f = sub.add_parser("forecast", help="the week's forecast and requirement per channel")
+        f.add_argument("--week", type=_monday, default=None, help="a Monday (default: next)")
+        f.add_argument("--format", choices=("json", "table"), default="table")
+        r = sub.add_parser("roster", help="build and save a roster for the week")
+        r.add_argument("--week", type=_monday, default=None)
+        r.add_argument("--time-limit", type=float, default=20.0)
+
+    def handle(self, *args, **options) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _erlang(self, o: dict) -> None:
+        try:
+            result = erlang.required(
+                o["calls"],
+                interval_s=o["interval"],
+                aht_s=o["aht"],
+                target_s=o["target"],
+                sl_target=o["sl"],
+                shrinkage=o["shrinkage"],
+                max_occupancy=o["occupancy"],
+                concurrency=o["concurrency"],
+                max_asa_s=o["max_asa"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        data = {k: getattr(result, k) for k in ERLANG_KEYS}
+        if o["format"] == "json":
+            self.stdout.write(orjson.dumps(data).decode())
+            return
+        width = max(map(len, ERLANG_KEYS))
+        for key, value in data.items():
+            shown = value if isinstance(value, int) else f"{value:.4f}"
+            self.stdout.write(f"{key:<{width}}  {shown}")
+
+    def _week(self, o: dict) -> date:
+        from kefu.workforce.views import default_week
+
+        return o["week"] or default_week()
+
+    def _forecast(self, o: dict) -> None:
+        from kefu.workforce.selectors import week_plan
+
+        week = self._week(o)
+        plans = week_plan(week)
+        rows = {
+            channel: {
+                "contacts": round(sum(p.forecast), 1),
+                "peak_positions": max(p.requirement["positions"], default=0),
+                "agent_hours": sum(p.requirement["positions"]) / 2,
+                "mape_daily": p.mape_daily,
+                "mape_interval": p.mape_interval,
+                "wape": p.wape,
+                "uplifts": p.uplifts,
+            }
+            for channel, p in plans.items()
+        }
+        if o["format"] == "json":
+            self.stdout.write(orjson.dumps({"week": str(week), "channels": rows}).decode())
+            return
+        self.stdout.write(f"week of {week}")
+        for channel, r in rows.items():
+            mape = "—" if r["mape_daily"] is None else f"{r['mape_daily'] * 100:.1f} %"
+            self.stdout.write(
+                f"{channel:<6} contacts {r['contacts']:>8.1f}  peak {r['peak_positions']:>3}  "
+                f"agent-hours {r['agent_hours']:>7.1f}  MAPE(days) {mape}"
+            )
+
+    def _roster(self, o: dict) -> None:
+        from kefu.workforce.actions import build_roster
+
+        try:
+            roster = build_roster(self._week(o), time_limit_s=o["time_limit"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        short = roster.plan.get("short_intervals", 0)
+        self.stdout.write(
+            f"roster #{roster.pk} week of {roster.week_start}: {roster.status}, "
+            f"{roster.agents_used} agents, {short} short channel-intervals, "
+            f"{roster.wall_s:.1f} s"
+        )
+        if roster.status in ("infeasible", "unknown") or math.isnan(roster.wall_s):
+            raise CommandError("no roster found")

@@ -1,0 +1,295 @@
+"""Reads for workforce planning: history per interval, the week's plan (forecast and
+requirement per channel), what actually happened (through the KPI engine), the agents
+to schedule, and which rosters a user may see."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from kefu.accounts.models import Agent
+from kefu.accounts.roles import MANAGE_WORKFORCE
+from kefu.accounts.scoping import own_agent_id, supervised_team_ids
+from kefu.interactions.models import Conversation
+from kefu.metrics.core.kpis import STATS, finalize
+from kefu.metrics.facts import refresh as refresh_facts
+from kefu.metrics.models import KpiFact
+from kefu.workforce.core import erlang
+from kefu.workforce.core.forecast import DEFAULT_WINDOW_DAYS, Event, backtest, forecast
+from kefu.workforce.core.prediction import ChannelParameters
+from kefu.workforce.core.roster import RosterAgent
+from kefu.workforce.core.roster import ShiftTemplate as CoreTemplate
+from kefu.workforce.models import (
+    AgentWorkRule,
+    ForecastEvent,
+    Roster,
+    RosterAssignment,
+    ShiftTemplate,
+    StaffingParameters,
+)
+
+INTERVAL_MIN = 30
+PER_DAY = 1440 // INTERVAL_MIN
+WEEK = 7 * PER_DAY
+BACKTEST_DAYS = 14
+SKILL_SHARE = 0.1  # a channel is a skill when ≥ 10 % of the agent's conversations
+
+
+def local_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def week_bounds(week_start: date) -> tuple[datetime, datetime]:
+    tz = local_tz()
+    start = datetime.combine(week_start, datetime.min.time(), tzinfo=tz)
+    return start, start + timedelta(days=7)
+
+
+def interval_labels(week_start: date) -> list[str]:
+    return [
+        (
+            datetime.combine(week_start, datetime.min.time()) + timedelta(minutes=INTERVAL_MIN * i)
+        ).strftime("%m-%d %H:%M")
+        for i in range(WEEK)
+    ]
+
+
+# --- settings as core inputs ---------------------------------------------------------------
+def parameters() -> dict[str, ChannelParameters]:
+    return {
+        p.channel: ChannelParameters(
+            aht_s=p.aht_s,
+            target_s=p.target_s,
+            sl_target=p.sl_target,
+            shrinkage=p.shrinkage,
+            max_occupancy=p.max_occupancy,
+            concurrency=p.concurrency,
+            interval_s=INTERVAL_MIN * 60,
+        )
+        for p in StaffingParameters.objects.all()
+    }
+
+
+def events() -> list[Event]:
+    return [Event(e.name, e.start, e.end, e.uplift, e.channel) for e in ForecastEvent.objects.all()]
+
+
+def core_templates() -> list[CoreTemplate]:
+    out = []
+    for t in ShiftTemplate.objects.filter(active=True):
+        start = (t.start.hour * 60 + t.start.minute) // INTERVAL_MIN
+        out.append(
+            CoreTemplate(
+                key=t.key,
+                start=start,
+                length=round(t.length_minutes / INTERVAL_MIN),
+                break_length=round(t.break_minutes / INTERVAL_MIN),
+                break_earliest=round(t.break_earliest_minutes / INTERVAL_MIN),
+                break_latest=round(t.break_latest_minutes / INTERVAL_MIN),
+            )
+        )
+    return out
+
+
+# --- history and the plan --------------------------------------------------------------------
+def history(channel: str, before: date, days: int = DEFAULT_WINDOW_DAYS) -> pd.Series:
+    """Conversations per 30-minute interval (local time) in the `days` before `before`."""
+    end, _ = week_bounds(before)
+    start = end - timedelta(days=days)
+    rows = Conversation.objects.filter(
+        channel=channel, created_at__gte=start, created_at__lt=end
+    ).values_list("created_at", flat=True)
+    stamps = pd.DatetimeIndex(list(rows.iterator(chunk_size=20000)))
+    if stamps.empty:
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+    local = stamps.tz_convert(local_tz()).tz_localize(None).floor(f"{INTERVAL_MIN}min")
+    counts = local.value_counts().sort_index()
+    full = pd.date_range(
+        start.replace(tzinfo=None), end.replace(tzinfo=None), freq=f"{INTERVAL_MIN}min",
+        inclusive="left",
+    )  # fmt: skip
+    first = counts.index[0].normalize()
+    return counts.reindex(full[full >= first], fill_value=0).astype(float)
+
+
+@dataclass
+class ChannelPlan:
+    channel: str
+    history: list[float]  # the 3 weeks before the week (for the chart)
+    forecast: list[float]
+    requirement: dict[str, list]  # erlang.required_many's keys, per interval
+    uplifts: dict[str, float]
+    learnt: dict[str, bool]
+    trend_per_week: float
+    mape_daily: float | None
+    mape_interval: float | None
+    wape: float | None
+
+
+def week_plan(week_start: date) -> dict[str, ChannelPlan]:
+    """Forecast and requirement of every channel with parameters, for the week."""
+    plans = {}
+    all_events = events()
+    start, _ = week_bounds(week_start)
+    for channel, params in parameters().items():
+        past = history(channel, week_start)
+        result = forecast(
+            past, start.replace(tzinfo=None), WEEK, events=all_events, channel=channel
+        )
+        test = backtest(past, holdout_days=BACKTEST_DAYS, events=all_events, channel=channel)
+        need = erlang.required_many(
+            result.values,
+            interval_s=params.interval_s,
+            aht_s=params.aht_s,
+            target_s=params.target_s,
+            sl_target=params.sl_target,
+            shrinkage=params.shrinkage,
+            max_occupancy=params.max_occupancy,
+            concurrency=params.concurrency,
+        )
+        shown = past[past.index >= pd.Timestamp(start.replace(tzinfo=None)) - pd.Timedelta(weeks=3)]
+        plans[channel] = ChannelPlan(
+            channel=channel,
+            history=[float(v) for v in shown.reindex(
+                pd.date_range(start.replace(tzinfo=None) - timedelta(weeks=3), periods=3 * WEEK,
+                              freq=f"{INTERVAL_MIN}min"), fill_value=0)],
+            forecast=[round(float(v), 3) for v in result.values],
+            requirement={k: np.asarray(v).tolist() for k, v in need.items()},
+            uplifts=result.uplifts,
+            learnt=result.learnt,
+            trend_per_week=result.trend_per_week,
+            mape_daily=test.mape_daily if test else None,
+            mape_interval=test.mape_interval if test else None,
+            wape=test.wape if test else None,
+        )  # fmt: skip
+    return plans
+
+
+def actual(week_start: date) -> dict[str, dict[str, list]]:
+    """What happened per channel and interval: conversations and the share of first
+    responses over 30 s, from the KPI facts through the KPI definitions."""
+    refresh_facts()
+    start, end = week_bounds(week_start)
+    rows = KpiFact.objects.filter(
+        day__gte=week_start,
+        day__lt=week_start + timedelta(days=7),
+        conversation__created_at__gte=start,
+        conversation__created_at__lt=end,
+    ).values_list("channel", "conversation__created_at", *STATS)
+    sums: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    tz = local_tz()
+    for channel, created, *values in rows.iterator(chunk_size=20000):
+        local = created.astimezone(tz)
+        index = (local.date() - week_start).days * PER_DAY + (
+            local.hour * 60 + local.minute
+        ) // INTERVAL_MIN
+        sums[channel, index].update(dict(zip(STATS, values, strict=True)))
+    out: dict[str, dict[str, list]] = {}
+    for (channel, index), stats in sums.items():
+        series = out.setdefault(
+            channel, {"conversations": [0] * WEEK, "frt_over_30s_rate": [None] * WEEK}
+        )
+        figures = finalize({k: stats.get(k, 0) for k in STATS}, {})
+        series["conversations"][index] = figures["conversations"]
+        series["frt_over_30s_rate"][index] = figures["frt_over_30s_rate"]
+    return out
+
+
+# --- agents -------------------------------------------------------------------------------
+def roster_agents(days: int = 90) -> tuple[list[RosterAgent], dict[str, Agent]]:
+    """The agents to schedule (core form) and the Agent behind each key."""
+    channels = set(parameters())
+    since = datetime.now(tz=local_tz()) - timedelta(days=days)
+    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last is not None:
+        since = min(since, last - timedelta(days=days))
+    mix: dict[int, Counter] = defaultdict(Counter)
+    rows = (
+        Conversation.objects.filter(created_at__gte=since, agent__isnull=False)
+        .values("agent_id", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        mix[row["agent_id"]][row["channel"]] = row["n"]
+    rules = {r.agent_id: r for r in AgentWorkRule.objects.all()}
+    out, by_key = [], {}
+    for agent in Agent.objects.select_related("team").order_by("external_id"):
+        rule = rules.get(agent.pk)
+        if rule is not None and not rule.schedulable:
+            continue
+        if rule is not None and rule.skills:
+            skills = set(rule.skills)
+        else:
+            total = sum(mix[agent.pk].values())
+            skills = {c for c, n in mix[agent.pk].items() if total and n / total >= SKILL_SHARE}
+        skills &= channels
+        if not skills:
+            continue
+        key = agent.external_id
+        out.append(
+            RosterAgent(
+                key=key,
+                skills=frozenset(skills),
+                tier=agent.tier,
+                min_hours=rule.min_hours if rule else 32,
+                max_hours=rule.max_hours if rule else 40,
+                days_off=frozenset(rule.days_off) if rule else frozenset(),
+                max_days=rule.max_days if rule else 5,
+            )
+        )
+        by_key[key] = agent
+    return out, by_key
+
+
+# --- visibility ---------------------------------------------------------------------------
+def may_manage(user) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_WORKFORCE)
+
+
+def rosters_visible_to(user) -> QuerySet[Roster]:
+    """Planners see every roster; supervisors too (their teams' part of it)."""
+    if may_manage(user) or (user.is_authenticated and supervised_team_ids(user)):
+        return Roster.objects.all()
+    return Roster.objects.none()
+
+
+def assignments_visible_to(user, roster: Roster) -> QuerySet[RosterAssignment]:
+    qs = roster.assignments.select_related("agent", "agent__team").order_by(
+        "agent__team__name", "agent__external_id", "day"
+    )
+    if may_manage(user):
+        return qs
+    condition = Q(agent__team_id__in=supervised_team_ids(user))
+    agent_id = own_agent_id(user)
+    if agent_id is not None:
+        condition |= Q(agent_id=agent_id)
+    return qs.filter(condition)
+
+
+def own_shifts(user, weeks: int = 8) -> QuerySet[RosterAssignment]:
+    """An agent's shifts in the newest roster of each of the latest `weeks` weeks that
+    have one (the demo's year lies in the past, so not relative to today)."""
+    agent_id = own_agent_id(user)
+    if agent_id is None:
+        return RosterAssignment.objects.none()
+    newest: dict[date, int] = {}
+    for pk, week in Roster.objects.values_list("pk", "week_start"):  # newest first
+        if week not in newest and len(newest) < weeks:
+            newest[week] = pk
+    return (
+        RosterAssignment.objects.filter(roster_id__in=newest.values(), agent_id=agent_id)
+        .select_related("agent")
+        .order_by("start")
+    )
+
+
+def own_agent_id_of(user) -> int | None:
+    return own_agent_id(user) if user.is_authenticated else None

@@ -1,0 +1,107 @@
+// Workforce charts (Apache ECharts, vendored): the plan's forecast and requirement, the
+// roster's cover and predicted service. Data arrive computed from the server
+// (json_script); the script only draws them, one channel at a time.
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") return;
+  var colours = { primary: "#1d4ed8", ok: "#047857", danger: "#c2410c", muted: "#9ca3af", warn: "#b45309" };
+
+  function read(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    var c = echarts.init(el, null, { renderer: "svg" });
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+  function gaps(values) {
+    return (values || []).map(function (v) { return v === null || v === undefined ? "-" : v; });
+  }
+  function base(labels) {
+    return {
+      animation: false,
+      grid: { left: 48, right: 48, top: 36, bottom: 56 },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      dataZoom: [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }],
+      xAxis: { type: "category", data: labels },
+    };
+  }
+  function switcher(draw, first) {
+    var buttons = document.querySelectorAll(".wfm-channel-switch button");
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        buttons.forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+        draw(b.dataset.channel);
+      });
+    });
+    if (first) draw(first);
+  }
+
+  var plan = read("plan-data");
+  if (plan && plan.channels.length) {
+    var forecast = chart("forecast-chart");
+    var requirement = chart("requirement-chart");
+    var t = plan.text;
+    var week = plan.labels.length;
+    var drawPlan = function (channel) {
+      var c = plan.channels.filter(function (x) { return x.channel === channel; })[0];
+      if (!c) return;
+      // History (3 weeks) then the forecast week on one axis.
+      var labels = c.history.map(function (_v, i) { return "−" + (3 - Math.floor(i / week)) + "w " + plan.labels[i % week].slice(6); })
+        .concat(plan.labels);
+      var history = c.history.concat(plan.labels.map(function () { return "-"; }));
+      var predicted = c.history.map(function () { return "-"; }).concat(c.forecast);
+      forecast.setOption(Object.assign(base(labels), {
+        yAxis: { type: "value", name: t.forecast, min: 0 },
+        series: [
+          { name: t.history, type: "line", data: history, showSymbol: false, lineStyle: { width: 1 }, itemStyle: { color: colours.muted } },
+          { name: t.forecast, type: "line", data: predicted, showSymbol: false, itemStyle: { color: colours.primary } },
+        ],
+      }), true);
+      requirement.setOption(Object.assign(base(plan.labels), {
+        yAxis: { type: "value", minInterval: 1, min: 0 },
+        series: [
+          { name: t.requirement, type: "line", step: "end", data: c.requirement, showSymbol: false, itemStyle: { color: colours.danger } },
+          { name: t.raw, type: "line", step: "end", data: c.raw, showSymbol: false, lineStyle: { type: "dashed" }, itemStyle: { color: colours.warn } },
+        ],
+      }), true);
+    };
+    switcher(drawPlan, plan.channels[0].channel);
+  }
+
+  var roster = read("roster-data");
+  if (roster && roster.channels.length) {
+    var cover = chart("cover-chart");
+    var service = chart("service-chart");
+    var rt = roster.text;
+    var drawRoster = function (channel) {
+      var c = roster.channels.filter(function (x) { return x.channel === channel; })[0];
+      if (!c) return;
+      cover.setOption(Object.assign(base(roster.labels), {
+        yAxis: { type: "value", minInterval: 1, min: 0 },
+        series: [
+          { name: rt.scheduled, type: "bar", data: c.scheduled, barCategoryGap: 0, itemStyle: { color: "#93c5fd" } },
+          { name: rt.requirement, type: "line", step: "end", data: c.requirement, showSymbol: false, itemStyle: { color: colours.primary } },
+          { name: rt.gap, type: "bar", data: c.gap.map(function (g) { return g > 0 ? -g : 0; }), barCategoryGap: 0, itemStyle: { color: colours.danger } },
+        ],
+      }), true);
+      var pct = function (v) { return Math.round(v * 100) + "%"; };
+      var series = [
+        { name: rt.predicted_over_30, type: "line", data: c.predicted_over_30, showSymbol: false, itemStyle: { color: colours.warn } },
+        { name: rt.predicted_sl, type: "line", data: c.predicted_sl, showSymbol: false, lineStyle: { type: "dashed" }, itemStyle: { color: colours.ok } },
+      ];
+      if (c.actual_over_30) {
+        series.push({ name: rt.actual_over_30, type: "scatter", data: gaps(c.actual_over_30), symbolSize: 4, itemStyle: { color: colours.danger } });
+      }
+      service.setOption(Object.assign(base(roster.labels), {
+        yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: pct } },
+        series: series,
+      }), true);
+    };
+    switcher(drawRoster, roster.channels[0].channel);
+  }
+})();

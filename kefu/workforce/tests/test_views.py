@@ -1,0 +1,196 @@
+"""Workforce pages and the `kefu wfm` command, for the right and the wrong roles."""
+
+from __future__ import annotations
+
+import io
+import json
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from conftest import native_conversation
+from kefu.audit.models import AuditLog
+from kefu.workforce.defaults import ensure_defaults
+from kefu.workforce.models import ForecastEvent, Roster, ShiftTemplate, StaffingParameters
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+WEEK = date(2024, 5, 13)  # the Monday after the conversations below
+
+
+@pytest.fixture
+def planned(personas, import_records):
+    """Defaults, and three weeks of chat conversations for the personas' agents."""
+    ensure_defaults()
+    records = []
+    for day in range(21):
+        for hour in (9, 10, 14, 20):
+            created = datetime(2024, 4, 22, hour, 5, tzinfo=TZ) + timedelta(days=day)
+            for agent in ("A0001", "A0007", "A0102"):
+                records.append(native_conversation(created=created, agent=agent))
+    import_records(*records)
+    return personas
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+PLANNER_PAGES = ["workforce:plan", "workforce:settings"]
+
+
+@pytest.mark.parametrize("name", PLANNER_PAGES)
+def test_anonymous_is_sent_to_log_in(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", PLANNER_PAGES)
+@pytest.mark.parametrize("who", ["alice", "sam", "quinn", "tina", "olga"])
+def test_it_refuses_roles_without_the_workforce_permission(client, personas, name, who):
+    assert login(client, getattr(personas, who)).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["mia", "adam"])
+def test_it_shows_the_plan_to_managers_and_admins(client, planned, who):
+    response = login(client, getattr(planned, who)).get(reverse("workforce:plan"), {"week": WEEK})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="forecast-chart"' in content and 'id="plan-data"' in content
+    data = response.context["chart"]
+    chat = next(c for c in data["channels"] if c["channel"] == "chat")
+    assert len(chat["forecast"]) == 336 and max(chat["requirement"]) >= 1
+
+
+def test_it_saves_parameters_and_audits(client, planned):
+    url = reverse("workforce:parameters_save", args=["chat"])
+    form = {"chat-aht_s": 300, "chat-target_s": 20, "chat-sl_target": 0.9, "chat-shrinkage": 0.2,
+            "chat-max_occupancy": 0.8, "chat-concurrency": 2, "week": WEEK}  # fmt: skip
+    response = login(client, planned.mia).post(url, form)
+    assert response.status_code == 302
+    chat = StaffingParameters.objects.get(channel="chat")
+    assert (chat.aht_s, chat.sl_target, chat.concurrency) == (300, 0.9, 2)
+    assert AuditLog.objects.filter(object_type="workforce.staffingparameters").exists()
+
+
+def test_it_refuses_bad_parameters(client, planned):
+    url = reverse("workforce:parameters_save", args=["chat"])
+    form = {"chat-aht_s": 300, "chat-target_s": 20, "chat-sl_target": 1.5, "chat-shrinkage": 0.2,
+            "chat-max_occupancy": 0.8, "chat-concurrency": 2}  # fmt: skip
+    assert login(client, planned.mia).post(url, form).status_code == 400
+    assert StaffingParameters.objects.get(channel="chat").sl_target == 0.8
+
+
+def test_an_agent_cannot_save_parameters(client, planned):
+    url = reverse("workforce:parameters_save", args=["chat"])
+    assert login(client, planned.alice).post(url, {}).status_code == 403
+
+
+def test_it_builds_a_roster_and_shows_it_by_role(client, planned):
+    # given a manager builds the week's roster
+    response = login(client, planned.mia).post(reverse("workforce:roster_build"), {"week": WEEK})
+    roster = Roster.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workforce:roster_detail", args=[roster.pk])
+    assert roster.status in ("optimal", "feasible") and roster.agents_used >= 1
+    assert roster.assignments.count() > 0
+    url = reverse("workforce:roster_detail", args=[roster.pk])
+    # then the manager sees the grid, the cover and the predicted service
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="roster-grid"' in page.content.decode()
+    assert "roster-data" in page.content.decode()
+    # a supervisor sees only their team's rows and no planning figures
+    client.force_login(planned.sam)
+    page = client.get(url)
+    assert page.status_code == 200
+    teams = {row["agent"].team.name for row in page.context["grid"]}
+    assert teams <= {"售后一组"}
+    assert "roster-data" not in page.content.decode()
+    # an agent and a user without a role get 404
+    for user in (planned.alice, planned.olga):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("workforce:roster_export", args=[roster.pk])).status_code == 404
+
+
+def test_it_exports_the_roster_to_excel(client, planned):
+    login(client, planned.mia).post(reverse("workforce:roster_build"), {"week": WEEK})
+    roster = Roster.objects.get()
+    response = client.get(reverse("workforce:roster_export", args=[roster.pk]))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) >= 2
+    grid = book.worksheets[0]
+    assert grid.max_row - 1 == roster.assignments.values("agent").distinct().count()
+    chat = book["chat"]
+    assert chat.max_row == 337
+    assert AuditLog.objects.filter(object_type="workforce.roster", action="export").exists()
+
+
+def test_an_agent_sees_own_shifts(client, planned):
+    login(client, planned.mia).post(reverse("workforce:roster_build"), {"week": WEEK})
+    roster = Roster.objects.get()
+    client.force_login(planned.alice)
+    response = client.get(reverse("workforce:my_shifts"))
+    assert response.status_code == 200
+    shown = list(response.context["shifts"])
+    assert all(s.agent.external_id == "A0007" for s in shown)
+    assert len(shown) == roster.assignments.filter(agent__external_id="A0007").count()
+    client.force_login(planned.olga)
+    assert client.get(reverse("workforce:my_shifts")).status_code == 404
+
+
+def test_it_adds_and_removes_special_days_and_templates(client, planned):
+    login(client, planned.mia)
+    response = client.post(
+        reverse("workforce:event_add"),
+        {"name": "会员日", "start": "2024-05-20", "end": "2024-05-20", "uplift": "1.5"},
+    )
+    assert response.status_code == 302
+    event = ForecastEvent.objects.get(name="会员日")
+    bad = client.post(
+        reverse("workforce:event_add"), {"name": "x", "start": "2024-05-21", "end": "2024-05-20"}
+    )
+    assert bad.status_code == 400
+    client.post(reverse("workforce:event_delete", args=[event.pk]))
+    assert not ForecastEvent.objects.filter(name="会员日").exists()
+    response = client.post(
+        reverse("workforce:template_add"),
+        {"key": "short", "name": "短班", "start": "18:00", "length_minutes": 240,
+         "break_minutes": 0, "break_earliest_minutes": 0, "break_latest_minutes": 0},
+    )  # fmt: skip
+    assert response.status_code == 302 and ShiftTemplate.objects.filter(key="short").exists()
+    odd = client.post(
+        reverse("workforce:template_add"),
+        {"key": "odd", "name": "odd", "start": "18:10", "length_minutes": 240,
+         "break_minutes": 0, "break_earliest_minutes": 0, "break_latest_minutes": 0},
+    )  # fmt: skip
+    assert odd.status_code == 400
+    client.force_login(planned.alice)
+    assert client.post(reverse("workforce:event_add"), {}).status_code == 403
+
+
+def test_the_erlang_command_prints_the_issue_keys(capsys):
+    out = io.StringIO()
+    call_command(
+        "wfm", "erlang", "--calls", "100", "--interval", "1800", "--aht", "180", "--asa", "20",
+        "--sl", "0.8", "--shrinkage", "0.3", "--format", "json", stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert list(data) == [
+        "raw_positions", "positions", "service_level", "waiting_probability", "asa_s", "occupancy"
+    ]  # fmt: skip
+    assert (data["raw_positions"], data["positions"]) == (14, 20)
+
+
+def test_the_forecast_and_roster_commands_work(planned):
+    out = io.StringIO()
+    call_command("wfm", "forecast", "--week", str(WEEK), "--format", "json", stdout=out)
+    assert "chat" in json.loads(out.getvalue())["channels"]
+    out = io.StringIO()
+    call_command("wfm", "roster", "--week", str(WEEK), "--time-limit", "5", stdout=out)
+    assert "agents" in out.getvalue() and Roster.objects.count() == 1

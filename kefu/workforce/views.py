@@ -1,0 +1,331 @@
+"""Workforce pages. Views parse, call a selector, an action or a core, and render; every
+write is a POST that redirects. Planning pages need the workforce permission (managers,
+admins); supervisors may open rosters (their teams' rows); agents see their own shifts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kefu.accounts.roles import MANAGE_WORKFORCE
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.interactions.choices import Channel
+from kefu.interactions.models import Conversation
+from kefu.workforce import actions, exports, selectors
+from kefu.workforce.choices import WEEKDAYS
+from kefu.workforce.core.forecast import week_start
+from kefu.workforce.forms import EventForm, ParametersForm, TemplateForm
+from kefu.workforce.models import ForecastEvent, ShiftTemplate, StaffingParameters
+
+
+def planner_only(view: Callable) -> Callable:
+    """Log-in first (anonymous → log-in page), then the workforce permission (→ 403)."""
+    return login_required(permission_required(MANAGE_WORKFORCE, raise_exception=True)(view))
+
+
+def _channel_label(channel: str) -> str:
+    return Channel(channel).label if channel in Channel.values else channel
+
+
+def default_week() -> date:
+    """The Monday after the newest conversation (plan the coming week), else this week's."""
+    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    today = timezone.localdate()
+    if last is None:
+        return week_start(today)
+    return week_start(timezone.localtime(last).date()) + timedelta(days=7)
+
+
+def _week(request: HttpRequest) -> date:
+    raw = request.GET.get("week") or request.POST.get("week")
+    if not raw:
+        return default_week()
+    try:
+        return week_start(date.fromisoformat(raw))
+    except ValueError:
+        return default_week()
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+# --- planning -----------------------------------------------------------------------------
+@planner_only
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    week = _week(request)
+    return render_plan(request, week)
+
+
+def render_plan(request: HttpRequest, week: date, forms: dict | None = None, status: int = 200):
+    plans = selectors.week_plan(week)
+    params = {p.channel: p for p in StaffingParameters.objects.all()}
+    forms = forms or {}
+    rows = []
+    chart = {"labels": selectors.interval_labels(week), "channels": []}
+    for channel, p in plans.items():
+        need = p.requirement["positions"]
+        rows.append(
+            {
+                "channel": channel,
+                "label": _channel_label(channel),
+                "form": forms.get(channel)
+                or ParametersForm(instance=params[channel], prefix=channel),
+                "contacts": round(sum(p.forecast)),
+                "peak": max(need) if need else 0,
+                "agent_hours": sum(need) * selectors.INTERVAL_MIN / 60,
+                "mape_daily": _pct(p.mape_daily),
+                "mape_interval": _pct(p.mape_interval),
+                "wape": _pct(p.wape),
+                "trend": f"{(p.trend_per_week - 1) * 100:+.2f} %",
+                "uplifts": [
+                    {"name": k, "value": f"×{v:.2f}", "learnt": p.learnt.get(k)}
+                    for k, v in sorted(p.uplifts.items())
+                ],
+            }
+        )
+        chart["channels"].append(
+            {
+                "channel": channel,
+                "label": _channel_label(channel),
+                "history": p.history,
+                "forecast": p.forecast,
+                "requirement": need,
+                "raw": p.requirement["raw_positions"],
+            }
+        )
+    chart["text"] = {
+        "history": _("History (3 weeks before)"),
+        "forecast": _("Forecast contacts"),
+        "requirement": _("Required agents (after shrinkage)"),
+        "raw": _("Required agents (available)"),
+    }
+    context = {
+        "week": week,
+        "previous_week": week - timedelta(days=7),
+        "next_week": week + timedelta(days=7),
+        "rows": rows,
+        "chart": chart,
+        "rosters": selectors.rosters_visible_to(request.user)
+        .filter(week_start=week)
+        .select_related("created_by")[:10],
+        "no_templates": not ShiftTemplate.objects.filter(active=True).exists(),
+    }
+    return render(request, "workforce/plan.html", context, status=status)
+
+
+@planner_only
+@require_POST
+def parameters_save(request: HttpRequest, channel: str) -> HttpResponse:
+    params = get_object_or_404(StaffingParameters, channel=channel)
+    form = ParametersForm(request.POST, instance=params, prefix=channel)
+    week = _week(request)
+    if form.is_valid():
+        try:
+            actions.save_parameters(form.instance, by=request.user, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Parameters saved: %(channel)s.") % {"channel": _channel_label(channel)}
+            )
+            return redirect(reverse("workforce:plan") + f"?week={week}")
+    messages.error(request, _("Not saved: check the values."))
+    return render_plan(request, week, {channel: form}, status=400)
+
+
+@planner_only
+@require_POST
+def roster_build(request: HttpRequest) -> HttpResponse:
+    week = _week(request)
+    try:
+        roster = actions.build_roster(week, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("workforce:plan") + f"?week={week}")
+    messages.success(request, _("Roster built for the week of %(week)s.") % {"week": week})
+    return redirect("workforce:roster_detail", roster_id=roster.pk)
+
+
+# --- rosters ------------------------------------------------------------------------------
+def _visible_roster(request: HttpRequest, roster_id: int):
+    return get_object_or_404(selectors.rosters_visible_to(request.user), pk=roster_id)
+
+
+@login_required
+@require_GET
+def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
+    roster = _visible_roster(request, roster_id)
+    assignments = list(selectors.assignments_visible_to(request.user, roster))
+    days = [roster.week_start + timedelta(days=i) for i in range(7)]
+    hours = exports.hours_by_agent(assignments)
+    grid: dict[int, dict] = {}
+    for a in assignments:
+        row = grid.setdefault(
+            a.agent_id, {"agent": a.agent, "cells": {}, "hours": round(hours[a.agent_id], 1)}
+        )
+        row["cells"][a.day] = a
+    grid_rows = [{**row, "cells": [row["cells"].get(d) for d in days]} for row in grid.values()]
+    planner = selectors.may_manage(request.user)
+    channels = roster.plan.get("channels", {})
+    actual = selectors.actual(roster.week_start)
+    summary, chart = [], {"labels": selectors.interval_labels(roster.week_start), "channels": []}
+    for channel, data in channels.items():
+        seen = actual.get(channel)
+        predicted = data["predicted"]
+        seen_rate = None
+        if seen:
+            answered = [
+                (n, r)
+                for n, r in zip(seen["conversations"], seen["frt_over_30s_rate"], strict=True)
+                if r is not None
+            ]
+            weight = sum(n for n, _r in answered)
+            seen_rate = sum(n * r for n, r in answered) / weight if weight else None
+        summary.append(
+            {
+                "label": _channel_label(channel),
+                "required_hours": sum(data["requirement"]) / 2,
+                "scheduled_hours": sum(data["scheduled"]) / 2,
+                "gap_hours": sum(data["gap"]) / 2,
+                "short_intervals": sum(1 for g in data["gap"] if g > 0),
+                "predicted_sl": _pct(predicted["total_service_level"]),
+                "predicted_over_30": _pct(predicted["total_frt_over_30s_rate"]),
+                "actual_over_30": _pct(seen_rate),
+                "sl_target": _pct(data["parameters"]["sl_target"]),
+            }
+        )
+        chart["channels"].append(
+            {
+                "channel": channel,
+                "label": _channel_label(channel),
+                "requirement": data["requirement"],
+                "scheduled": data["scheduled"],
+                "gap": data["gap"],
+                "predicted_over_30": predicted["frt_over_30s_rate"],
+                "predicted_sl": predicted["service_level"],
+                "actual_over_30": seen["frt_over_30s_rate"] if seen else None,
+            }
+        )
+    chart["text"] = {
+        "requirement": _("Required agents"),
+        "scheduled": _("Scheduled agents"),
+        "gap": _("Gap"),
+        "predicted_over_30": _("Predicted share of first responses over 30 s"),
+        "actual_over_30": _("Actual share of first responses over 30 s"),
+        "predicted_sl": _("Predicted service level"),
+    }
+    context = {
+        "roster": roster,
+        "days": days,
+        "grid": grid_rows,
+        "summary": summary,
+        "chart": chart,
+        "planner": planner,
+        "weekday_names": [str(label) for _i, label in WEEKDAYS],
+    }
+    return render(request, "workforce/roster.html", context)
+
+
+@login_required
+@require_GET
+def roster_export(request: HttpRequest, roster_id: int) -> HttpResponse:
+    roster = _visible_roster(request, roster_id)
+    assignments = selectors.assignments_visible_to(request.user, roster)
+    out = io.BytesIO()
+    exports.write_roster(roster, assignments, out, with_plan=selectors.may_manage(request.user))
+    audit(
+        AuditAction.EXPORT,
+        request=request,
+        object_type="workforce.roster",
+        object_id=str(roster.pk),
+        detail={"week": str(roster.week_start)},
+    )
+    response = HttpResponse(out.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{roster.week_start}-{roster.pk}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    if selectors.own_agent_id_of(request.user) is None:
+        raise Http404
+    shifts = selectors.own_shifts(request.user)
+    return render(request, "workforce/my_shifts.html", {"shifts": shifts})
+
+
+# --- settings: special days and shift templates -------------------------------------------
+def render_settings(request: HttpRequest, status: int = 200, **forms) -> HttpResponse:
+    context = {
+        "events": ForecastEvent.objects.all(),
+        "templates": ShiftTemplate.objects.all(),
+        "event_form": forms.get("event_form") or EventForm(),
+        "template_form": forms.get("template_form") or TemplateForm(),
+    }
+    return render(request, "workforce/settings.html", context, status=status)
+
+
+@planner_only
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render_settings(request)
+
+
+def _add(request: HttpRequest, form, action, form_name: str, anchor: str) -> HttpResponse:
+    if form.is_valid():
+        try:
+            action(form.instance, by=request.user, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("workforce:settings") + f"#{anchor}")
+    messages.error(request, _("Not saved: check the values."))
+    return render_settings(request, status=400, **{form_name: form})
+
+
+@planner_only
+@require_POST
+def event_add(request: HttpRequest) -> HttpResponse:
+    return _add(request, EventForm(request.POST), actions.add_event, "event_form", "events")
+
+
+@planner_only
+@require_POST
+def event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(ForecastEvent, pk=event_id)
+    actions.delete_event(event, by=request.user, request=request)
+    messages.success(request, _("Removed."))
+    return redirect(reverse("workforce:settings") + "#events")
+
+
+@planner_only
+@require_POST
+def template_add(request: HttpRequest) -> HttpResponse:
+    form = TemplateForm(request.POST)
+    return _add(request, form, actions.add_template, "template_form", "templates")
+
+
+@planner_only
+@require_POST
+def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = get_object_or_404(ShiftTemplate, pk=template_id)
+    actions.delete_template(template, by=request.user, request=request)
+    messages.success(request, _("Removed."))
+    return redirect(reverse("workforce:settings") + "#templates")
