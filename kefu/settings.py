@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "kefu.metrics",
     "kefu.qa",
     "kefu.workforce",
+    "kefu.notifications",
+    "kefu.reviews",
     "kefu.demo",
 ]
 

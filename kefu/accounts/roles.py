@@ -20,12 +20,20 @@ MANAGE_KPI_SETTINGS = "metrics.change_target"
 MANAGE_QA = "qa.change_scorecard"
 # Workforce planning: forecast events, staffing parameters, shift templates, rosters.
 MANAGE_WORKFORCE = "workforce.change_roster"
+# Human QA (kefu.reviews): reviewing, sampling plans / assignment / calibration, seeing
+# every review, deciding any team's appeals, the efficiency report, the settings.
+REVIEW = "reviews.review_conversations"
+MANAGE_SAMPLING = "reviews.manage_sampling"
+VIEW_ALL_REVIEWS = "reviews.view_all_reviews"
+DECIDE_ANY_APPEAL = "reviews.decide_any_appeal"
+VIEW_QA_EFFICIENCY = "reviews.view_qa_efficiency"
+MANAGE_REVIEW_SETTINGS = "reviews.change_reviewsettings"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
     Role.SUPERVISOR: [],
-    Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA],
-    Role.TRAINER: [VIEW_ALL],
+    Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA, REVIEW, MANAGE_SAMPLING, VIEW_ALL_REVIEWS],
+    Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS],
     Role.MANAGER: [
         VIEW_ALL,
         VIEW_PERSONAL_DATA,
@@ -33,6 +41,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         EXPORT,
         INGEST,
         MANAGE_KPI_SETTINGS,
+        MANAGE_SAMPLING,
+        VIEW_ALL_REVIEWS,
+        DECIDE_ANY_APPEAL,
+        VIEW_QA_EFFICIENCY,
+        MANAGE_REVIEW_SETTINGS,
         MANAGE_WORKFORCE,
     ],
     Role.ADMIN: [
@@ -46,6 +59,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_KPI_SETTINGS,
         MANAGE_QA,
         MANAGE_WORKFORCE,
+        REVIEW,
+        MANAGE_SAMPLING,
+        VIEW_ALL_REVIEWS,
+        DECIDE_ANY_APPEAL,
+        VIEW_QA_EFFICIENCY,
+        MANAGE_REVIEW_SETTINGS,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

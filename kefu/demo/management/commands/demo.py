@@ -20,6 +20,7 @@ from kefu.interactions.importer import Importer, ImportReport, configured_tz
 from kefu.interactions.models import Conversation
 from kefu.metrics.defaults import ensure_defaults
 from kefu.metrics.facts import refresh as refresh_metrics
+from kefu.reviews.demo import seed_demo as seed_reviews
 from kefu.workforce.defaults import ensure_defaults as ensure_workforce_defaults
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         ensure_demo_improvements()
         ensure_workforce_defaults()  # shift templates, 双11/618/holidays, staffing parameters
         logins = ensure_demo_users()
+        seed_reviews(seed)  # human QA: plans, reviews, appeals, calibration (kefu/reviews/demo.py)
         names = ", ".join(login.username for login in logins)
         self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
 

@@ -1,0 +1,447 @@
+"""REST API v1 for human QA: /api/v1/reviews…
+
+The same selectors and actions as the pages: reads are scoped (outside the scope: 404),
+writes are refused by the actions with 403 / 409 / 422 and `{"detail": …}`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_QA_EFFICIENCY
+from kefu.accounts.scoping import conversations_visible_to
+from kefu.interactions.schemas import ErrorOut
+from kefu.reviews import actions, pages
+from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus
+from kefu.reviews.core import scoring
+from kefu.reviews.models import Appeal, CalibrationScore, Review
+from kefu.reviews.selectors import (
+    appeals_visible_to,
+    is_participant,
+    may_see_all_scores,
+    plans_visible_to,
+    reviews_visible_to,
+    sessions_visible_to,
+)
+
+router = Router(tags=["reviews"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+LIMIT = 200
+
+
+class ItemIn(Schema):
+    applies: bool = False
+    points: float | None = Field(None, description="0 … the item's cap; default its points")
+    comment: str = ""
+
+
+class ScoreIn(Schema):
+    items: dict[str, ItemIn] = Field(default_factory=dict, description="item id → value")
+    comment: str = ""
+    coaching: str = ""
+    submit: bool = True
+    seconds: int = Field(0, ge=0, description="time spent on this review since the last save")
+
+
+class ReviewOut(Schema):
+    id: int
+    kind: str
+    status: str
+    conversation: str
+    agent: str | None
+    team: str | None
+    reviewer: str | None
+    plan: int | None
+    scorecard: str
+    due_at: datetime | None
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+    fatal: bool
+    automatic_score: float | None
+
+
+class ItemRow(Schema):
+    item: str
+    section: str
+    automatic: float | None
+    manual: float | None
+    agree: bool
+    comment: str = ""
+
+
+class ReviewDetail(ReviewOut):
+    items: list[ItemRow]
+    comment: str
+    coaching: str
+    scenario: str
+    revisions: list[dict[str, Any]]
+    appeals: list[dict[str, Any]]
+    appeal_deadline: datetime | None
+
+
+def _out(r: Review) -> dict:
+    return {
+        "id": r.pk,
+        "kind": r.kind,
+        "status": r.status,
+        "conversation": r.conversation.external_id,
+        "agent": r.agent.external_id if r.agent else None,
+        "team": r.team.name if r.team else None,
+        "reviewer": r.reviewer.get_username() if r.reviewer else None,
+        "plan": r.plan_id,
+        "scorecard": f"{r.scorecard_version.scorecard.slug} v{r.scorecard_version.number}",
+        "due_at": r.due_at,
+        "submitted_at": r.submitted_at,
+        "score": r.score,
+        "passed": r.passed,
+        "fatal": r.fatal,
+        "automatic_score": r.auto_result.score if r.auto_result else None,
+    }
+
+
+def _review(user, review_id: int) -> Review:
+    qs = reviews_visible_to(user).select_related(
+        "conversation", "agent", "team", "reviewer", "scorecard_version__scorecard", "auto_result"
+    )
+    return get_object_or_404(qs, pk=review_id)
+
+
+def _appeal_out(a: Appeal) -> dict:
+    return {
+        "id": a.pk,
+        "review": a.review_id,
+        "item": a.item,
+        "status": a.status,
+        "reason": a.reason,
+        "decision_reason": a.decision_reason,
+        "points_before": a.points_before,
+        "points_after": a.points_after,
+        "score_before": a.score_before,
+        "score_after": a.score_after,
+        "created_at": a.created_at,
+        "decided_at": a.decided_at,
+        "events": [
+            {
+                "status": e.status,
+                "by": e.by.get_username() if e.by else None,
+                "note": e.note,
+                "at": e.at,
+            }
+            for e in a.events.select_related("by")
+        ],
+    }
+
+
+def _detail(user, review: Review) -> dict:
+    card = actions.scorecard_of(review.scorecard_version)
+    auto = review.auto_result
+    comments = {e["item"]: e.get("comment", "") for e in review.items}
+    rows = scoring.compare(card, auto.items if auto else None, review.items)
+    return _out(review) | {
+        "items": [
+            {
+                "item": d.item,
+                "section": d.section,
+                "automatic": d.automatic,
+                "manual": d.manual,
+                "agree": d.agree,
+                "comment": comments.get(d.item, ""),
+            }
+            for d in rows
+        ],
+        "comment": review.comment,
+        "coaching": review.coaching,
+        "scenario": review.scenario,
+        "revisions": [
+            {
+                "number": v.number,
+                "cause": v.cause,
+                "score": v.score,
+                "passed": v.passed,
+                "appeal": v.appeal_id,
+                "at": v.created_at,
+            }
+            for v in review.revisions.all()
+        ],
+        "appeals": [_appeal_out(a) for a in review.appeals.all()],
+        "appeal_deadline": actions.appeal_deadline(review),
+    }
+
+
+class ReviewQuery(Schema):
+    status: Literal[tuple(ReviewStatus.values)] | None = None  # type: ignore[valid-type]
+    kind: Literal[tuple(Kind.values)] | None = None  # type: ignore[valid-type]
+    mine: bool = Field(False, description="only reviews assigned to me")
+    before_id: int | None = Field(None, description="page: reviews with a smaller id")
+
+
+@router.get("/reviews", response={200: list[ReviewOut], **ERRORS})
+def list_reviews(request: HttpRequest, q: Query[ReviewQuery]):
+    """Reviews in the caller's scope, newest first (200 a page; page on with before_id)."""
+    qs = reviews_visible_to(request.user).select_related(
+        "conversation", "agent", "team", "reviewer", "scorecard_version__scorecard", "auto_result"
+    )
+    if q.status:
+        qs = qs.filter(status=q.status)
+    if q.kind:
+        qs = qs.filter(kind=q.kind)
+    if q.mine:
+        qs = qs.filter(reviewer=request.user)
+    if q.before_id:
+        qs = qs.filter(pk__lt=q.before_id)
+    return [_out(r) for r in qs.order_by("-pk")[:LIMIT]]
+
+
+class NewReviewIn(Schema):
+    conversation: str
+    kind: Literal["manual", "mystery"] = "manual"
+    scenario: str = ""
+    shopper: str = ""
+
+
+@router.post("/reviews", response={201: ReviewDetail, **ERRORS})
+def create_review(request: HttpRequest, payload: NewReviewIn):
+    """Review a conversation outside a plan, or record a mystery-shopper evaluation."""
+    conversation = get_object_or_404(
+        conversations_visible_to(request.user), external_id=payload.conversation
+    )
+    review = actions.create_review(
+        conversation,
+        by=request.user,
+        kind=payload.kind,
+        scenario=payload.scenario,
+        shopper=payload.shopper,
+    )
+    return Status(201, _detail(request.user, _review(request.user, review.pk)))
+
+
+@router.get("/reviews/{int:review_id}", response={200: ReviewDetail, **ERRORS})
+def get_review(request: HttpRequest, review_id: int):
+    return _detail(request.user, _review(request.user, review_id))
+
+
+@router.post("/reviews/{int:review_id}/score", response={200: ReviewDetail, **ERRORS})
+def score_review(request: HttpRequest, review_id: int, payload: ScoreIn):
+    """Score a review (the assigned QA specialist): a draft, or submitted."""
+    review = _review(request.user, review_id)
+    actions.save_review(
+        review,
+        {k: v.model_dump() for k, v in payload.items.items()},
+        user=request.user,
+        comment=payload.comment,
+        coaching=payload.coaching,
+        submit=payload.submit,
+        seconds=payload.seconds,
+    )
+    return _detail(request.user, _review(request.user, review_id))
+
+
+class ReassignIn(Schema):
+    reviewer: str = Field(description="username of a QA specialist")
+
+
+@router.post("/reviews/{int:review_id}/reassign", response={200: ReviewOut, **ERRORS})
+def reassign(request: HttpRequest, review_id: int, payload: ReassignIn):
+    review = _review(request.user, review_id)
+    target = get_user_model().objects.filter(username=payload.reviewer, is_active=True).first()
+    if target is None:
+        raise HttpError(422, "no such user")
+    actions.reassign(review, target, by=request.user)
+    return _out(_review(request.user, review_id))
+
+
+class AppealIn(Schema):
+    item: str
+    reason: str
+
+
+@router.post("/reviews/{int:review_id}/appeals", response={201: dict[str, Any], **ERRORS})
+def file_appeal(request: HttpRequest, review_id: int, payload: AppealIn):
+    """The agent reviewed appeals one item, within the appeal window."""
+    review = _review(request.user, review_id)
+    appeal = actions.file_appeal(review, payload.item, payload.reason, user=request.user)
+    return Status(201, _appeal_out(appeal))
+
+
+@router.get("/reviews/appeals", response={200: list[dict[str, Any]], **ERRORS})
+def list_appeals(request: HttpRequest, status: str | None = None):
+    qs = appeals_visible_to(request.user)
+    if status in AppealStatus.values:
+        qs = qs.filter(status=status)
+    return [_appeal_out(a) for a in qs.order_by("-pk")[:LIMIT]]
+
+
+class DecisionIn(Schema):
+    upheld: bool
+    reason: str
+    applies: bool = Field(False, description="upheld, but the item still applies with `points`")
+    points: float | None = None
+
+
+@router.post("/reviews/appeals/{int:appeal_id}/decide", response={200: dict[str, Any], **ERRORS})
+def decide_appeal(request: HttpRequest, appeal_id: int, payload: DecisionIn):
+    """The supervisor of the agent's team upholds or rejects, with a reason."""
+    appeal = get_object_or_404(appeals_visible_to(request.user), pk=appeal_id)
+    appeal = actions.decide_appeal(
+        appeal,
+        upheld=payload.upheld,
+        reason=payload.reason,
+        user=request.user,
+        applies=payload.applies,
+        points=payload.points,
+    )
+    return _appeal_out(appeal)
+
+
+@router.get("/reviews/plans", response={200: list[dict[str, Any]], **ERRORS})
+def list_plans(request: HttpRequest):
+    if not request.user.has_perm(MANAGE_SAMPLING):
+        raise HttpError(403, "you may not see sampling plans")
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "method": p.method,
+            "quota": p.quota,
+            "quota_basis": p.quota_basis,
+            "period": p.period,
+            "strata": p.strata,
+            "risk_weights": p.risk_weights,
+            "seed": p.seed,
+            "active": p.active,
+        }
+        for p in plans_visible_to(request.user)
+    ]
+
+
+class RunIn(Schema):
+    current: bool = Field(
+        False, description="the current period so far (default: the last complete one)"
+    )
+    today: date | None = Field(None, description="the day the run counts from (default: today)")
+
+
+@router.post("/reviews/plans/{int:plan_id}/run", response={200: dict[str, Any], **ERRORS})
+def run_plan(request: HttpRequest, plan_id: int, payload: RunIn):
+    if not request.user.has_perm(MANAGE_SAMPLING):
+        raise HttpError(403, "you may not run sampling plans")
+    plan = get_object_or_404(plans_visible_to(request.user), pk=plan_id)
+    run = actions.run_plan(plan, user=request.user, current=payload.current, today=payload.today)
+    return {
+        "run": run.pk,
+        "period": [run.period_start, run.period_end],
+        "candidates": run.candidates,
+        "sampled": run.sampled,
+        "assigned": run.assigned,
+        "factors": run.factors,
+        "reviews": list(run.reviews.values_list("pk", flat=True)),
+    }
+
+
+@router.get("/reviews/calibrations/{int:session_id}", response={200: dict[str, Any], **ERRORS})
+def get_session(request: HttpRequest, session_id: int):
+    """A session: each conversation's scores (only those the caller may see: blind until
+    they submit), and the agreement once the caller may see every score."""
+    session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
+    items = list(session.items.select_related("conversation", "session__scorecard_version"))
+    visible = []
+    out_items = []
+    for it in items:
+        see = may_see_all_scores(request.user, it)
+        scores = list(CalibrationScore.objects.filter(item=it).select_related("reviewer"))
+        shown = [s for s in scores if see or s.reviewer_id == request.user.pk]
+        visible.extend(shown if see else [])
+        out_items.append(
+            {
+                "id": it.pk,
+                "conversation": it.conversation.external_id,
+                "agreed_score": it.agreed_score,
+                "scores": [
+                    {"reviewer": s.reviewer.get_username(), "score": s.score, "items": s.items}
+                    for s in shown
+                ],
+                "hidden": len(scores) - len(shown),
+            }
+        )
+    participant = is_participant(request.user, session)
+    complete = all(
+        CalibrationScore.objects.filter(item=it, reviewer=request.user).exists() for it in items
+    )
+    agreement = None
+    if not participant or complete:
+        names = pages.item_names(session.scorecard_version.definition, "en")
+        result = pages.session_agreement(items, visible, names)
+        agreement = {
+            "alpha_total": result["overall"],
+            "alpha_items": result["items_pooled"],
+            "exact_total": result["exact_overall"],
+            "per_item": [
+                {"item": i["id"], "alpha": i["alpha"], "exact": i["exact"]}
+                for i in result["per_item"]
+            ],
+            "deviations": [d.__dict__ for d in result["deviations"]],
+        }
+    return {
+        "id": session.pk,
+        "name": session.name,
+        "status": session.status,
+        "items": out_items,
+        "agreement": agreement,
+    }
+
+
+class CalibrationIn(Schema):
+    items: dict[str, ItemIn] = Field(default_factory=dict)
+    comment: str = ""
+    agreed: bool = Field(False, description="record the group's agreed score (facilitator)")
+
+
+@router.post(
+    "/reviews/calibrations/{int:session_id}/items/{int:item_id}/score",
+    response={200: dict[str, Any], **ERRORS},
+)
+def score_calibration(request: HttpRequest, session_id: int, item_id: int, payload: CalibrationIn):
+    session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
+    item = get_object_or_404(session.items.all(), pk=item_id)
+    values = {k: v.model_dump() for k, v in payload.items.items()}
+    if payload.agreed:
+        item = actions.record_agreed(item, values, user=request.user, note=payload.comment)
+        return {"agreed_score": item.agreed_score, "passed": item.agreed_passed}
+    score = actions.submit_calibration(item, values, user=request.user, comment=payload.comment)
+    return {"score": score.score, "passed": score.passed}
+
+
+class ReportQuery(Schema):
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+
+    model_config = {"populate_by_name": True}
+
+
+@router.get("/reviews/report", response={200: dict[str, Any], **ERRORS})
+def report(request: HttpRequest, q: Query[ReportQuery]):
+    """The QA efficiency figures by month and by specialist (docs/qa-review.md)."""
+    if not request.user.has_perm(VIEW_QA_EFFICIENCY):
+        raise HttpError(403, "you may not see the QA efficiency report")
+    today = timezone.localdate()
+    start = q.date_from or date(today.year, 1, 1)
+    end = q.date_to or today
+    reviews = reviews_visible_to(request.user)
+    users = get_user_model().objects.filter(pk__in=reviews.values("reviewer_id"))
+    data = pages.report(reviews, start, end, {u.pk: u.get_username() for u in users})
+    return {
+        "from": start,
+        "to": end,
+        "total": data["total"],
+        "months": data["months"],
+        "reviewers": data["reviewers"],
+    }
