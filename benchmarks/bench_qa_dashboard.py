@@ -42,14 +42,14 @@ def main() -> None:
     agent = Agent.objects.get(user__username="agent")
 
     dashboard = {
-        "qa specialist, 12 months": ("qa", "/qa/dashboard/"),
-        "qa specialist, one indicator": ("qa", "/qa/dashboard/?indicator=no_need_confirmation"),
-        "manager, one team": ("manager", f"/qa/dashboard/?team={agent.team_id}"),
-        "supervisor, 12 months": ("supervisor", "/qa/dashboard/"),
-        "agent, 12 months": ("agent", "/qa/dashboard/"),
+        "qa specialist, 12 months": ("qa", "/qa/"),
+        "qa specialist, one indicator": ("qa", "/qa/?indicator=no_need_confirmation"),
+        "manager, one team": ("manager", f"/qa/?team={agent.team_id}"),
+        "supervisor, 12 months": ("supervisor", "/qa/"),
+        "agent, 12 months": ("agent", "/qa/"),
     }
     others = {
-        "qa specialist, 2024-02-10…11-20": ("qa", "/qa/dashboard/?from=2024-02-10&to=2024-11-20"),
+        "qa specialist, 2024-02-10…11-20": ("qa", "/qa/?from=2024-02-10&to=2024-11-20"),
         "agent summary, 12 months": ("agent", f"/qa/agents/{agent.pk}/"),
     }
     clients: dict[str, Client] = {}
