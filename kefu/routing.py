@@ -1,3 +1,5 @@
 """WebSocket routes; each domain app appends its consumers here."""
 
-websocket_urlpatterns: list = []
+from kefu.monitoring.routing import websocket_urlpatterns as monitoring
+
+websocket_urlpatterns: list = [*monitoring]

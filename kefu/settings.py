@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kefu.workforce",
     "kefu.notifications",
     "kefu.reviews",
+    "kefu.monitoring",
     "kefu.demo",
 ]
 

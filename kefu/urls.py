@@ -13,6 +13,7 @@ urlpatterns = [
     path("metrics/", include("kefu.metrics.urls")),
     path("qa/", include("kefu.qa.urls")),
     path("workforce/", include("kefu.workforce.urls")),
+    path("live/", include("kefu.monitoring.urls")),
     path("reviews/", include("kefu.reviews.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),

@@ -20,6 +20,8 @@ MANAGE_KPI_SETTINGS = "metrics.change_target"
 MANAGE_QA = "qa.change_scorecard"
 # Workforce planning: forecast events, staffing parameters, shift templates, rosters.
 MANAGE_WORKFORCE = "workforce.change_roster"
+# Live monitoring of every team (supervisors watch the teams they supervise without it).
+MONITOR_ALL = "monitoring.monitor_all"
 # Human QA (kefu.reviews): reviewing, sampling plans / assignment / calibration, seeing
 # every review, deciding any team's appeals, the efficiency report, the settings.
 REVIEW = "reviews.review_conversations"
@@ -47,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_QA_EFFICIENCY,
         MANAGE_REVIEW_SETTINGS,
         MANAGE_WORKFORCE,
+        MONITOR_ALL,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -59,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_KPI_SETTINGS,
         MANAGE_QA,
         MANAGE_WORKFORCE,
+        MONITOR_ALL,
         REVIEW,
         MANAGE_SAMPLING,
         VIEW_ALL_REVIEWS,

@@ -11,6 +11,9 @@ class AuditAction(models.TextChoices):
     CHANGE_SETTINGS = "change_settings", _("Changed settings")
     LOGIN = "login", _("Logged in")
     ISSUE_TOKEN = "issue_token", _("Issued an API token")
+    QA_REVIEW = "qa_review", _("Human QA (review, appeal, calibration, sampling)")
+    LISTEN = "listen", _("Listened to a live conversation")
+    INTERVENE = "intervene", _("Intervened in a live conversation")
 
 
 class AuditLog(models.Model):

@@ -52,8 +52,8 @@ from kefu.reviews.models import (
 )
 from kefu.reviews.selectors import is_participant, may_decide
 
-# The audit log's closest action for workflow writes; object_type says which.
-AUDIT = AuditAction.CHANGE_SETTINGS
+# Every workflow write is audited as human QA; object_type says which.
+AUDIT = AuditAction.QA_REVIEW
 NEGATIVE_INDICATORS = ("negative_emotion", "anger", "unresolved_negative_end")
 MAX_SECONDS_PER_SAVE = 4 * 3600  # a form left open overnight is not review time
 

@@ -116,7 +116,7 @@ def test_uploading_a_jsonl_file_imports_it_and_reports_the_bad_record(personas, 
     text = page.content.decode()
     assert "W-BAD" in text and "survey.csat" in text
     assert reverse("interactions:import_errors", args=[job.pk]) in text
-    assert "hx-trigger" not in text  # finished: no more polling
+    assert "every 1s" not in text  # finished: no more polling
 
 
 def test_the_errors_csv_has_a_bom_and_every_stored_error(personas):

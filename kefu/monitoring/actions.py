@@ -1,0 +1,233 @@
+"""Writes of live monitoring: interventions (listening, suggestions, take-over,
+escalation to an expert), the agent's answers to suggestions and replies, acknowledged
+alerts, the suggestion library. Each validates, writes, audits and pushes after the
+commit; refusals are ActionError (the API and pages turn them into 4xx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.interactions.actions import ActionError, Invalid, NotAllowed, append_messages
+from kefu.interactions.models import Conversation
+from kefu.monitoring import access, broadcast
+from kefu.monitoring.choices import InterventionKind, SuggestionStatus
+from kefu.monitoring.models import Alert, Intervention, SuggestionTemplate
+
+MAX_TEXT = 1000
+DEFAULT_TEMPLATES = (
+    ("进度", "审核将在24小时内完成，我稍后短信同步进度"),
+    ("安抚", "非常理解您的心情，这件事我会负责跟进到底，给您添麻烦了"),
+    ("安抚", "抱歉让您久等了，我这边马上为您加急处理"),
+    ("物流", "我已经联系快递加急派送，预计明天送达，到时候会短信通知您"),
+    ("退款", "退款已提交，一般1-3个工作日原路退回，我会持续帮您关注"),
+    ("补偿", "为表歉意，我为您申请了一张无门槛优惠券，稍后会发放到您的账户"),
+    ("升级", "您的问题我已升级给专家组，专员会在2小时内联系您"),
+    ("确认", "为了准确帮您处理，我跟您确认一下：您是想……，对吗？"),
+)
+
+
+class NotFound(ActionError):
+    status = 404
+
+
+def ensure_templates() -> None:
+    if not SuggestionTemplate.objects.exists():
+        SuggestionTemplate.objects.bulk_create(
+            [SuggestionTemplate(category=c, text=t) for c, t in DEFAULT_TEMPLATES]
+        )
+
+
+def _conversation_for(user, external_id: Any) -> Conversation:
+    """A conversation the user may listen to and act on, else NotFound (no hint that it
+    exists)."""
+    conversation = (
+        access.listenable(user).filter(external_id=str(external_id or "")).first()
+        if external_id
+        else None
+    )
+    if conversation is None or not access.may_listen(user, conversation):
+        raise NotFound("no such live conversation in your teams")
+    return conversation
+
+
+def _text(raw: Any) -> str:
+    text = str(raw or "").strip()
+    if not text:
+        raise Invalid("the text is empty")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"at most {MAX_TEXT} characters, got {len(text)}")
+    return text
+
+
+def _alert(conversation: Conversation, alert_id: Any) -> Alert | None:
+    if alert_id in (None, ""):
+        return None
+    try:
+        return Alert.objects.get(pk=int(alert_id), conversation=conversation)
+    except (ValueError, TypeError, Alert.DoesNotExist):
+        raise Invalid("no such alert on this conversation") from None
+
+
+def intervention_payload(item: Intervention) -> dict:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "kind_label": str(item.get_kind_display()),
+        "text": item.text,
+        "status": item.status,
+        "alert": item.alert_id,
+        "supervisor": item.supervisor.get_username() if item.supervisor else "",
+        "created_at": item.created_at.isoformat() if item.created_at else "",
+    }
+
+
+def _record(user, conversation: Conversation, kind: str, **fields) -> Intervention:
+    item = Intervention.objects.create(
+        conversation=conversation,
+        kind=kind,
+        supervisor=user,
+        agent_id=conversation.agent_id,
+        team_id=conversation.team_id,
+        **fields,
+    )
+    audit(
+        AuditAction.LISTEN if kind == InterventionKind.LISTEN else AuditAction.INTERVENE,
+        user=user,
+        object_type=f"live.{kind}",
+        object_id=conversation.external_id,
+        detail={"intervention": item.pk, "text": item.text, "alert": item.alert_id},
+    )
+    return item
+
+
+def start_listening(user, external_id: str) -> int | None:
+    """Record a silent-listening session; the conversation's pk, or None if refused."""
+    try:
+        conversation = _conversation_for(user, external_id)
+    except NotFound:
+        return None
+    _record(user, conversation, InterventionKind.LISTEN)
+    return conversation.pk
+
+
+@transaction.atomic
+def send_suggestion(
+    user, external_id: str, text: Any, *, template_id: Any = None, alert_id: Any = None
+) -> Intervention:
+    """A suggested sentence for the agent (never shown to the customer)."""
+    conversation = _conversation_for(user, external_id)
+    template = None
+    if template_id not in (None, ""):
+        template = SuggestionTemplate.objects.filter(pk=template_id, enabled=True).first()
+        if template is None:
+            raise Invalid("no such suggestion template")
+    body = _text(text if str(text or "").strip() else (template.text if template else ""))
+    item = _record(
+        user,
+        conversation,
+        InterventionKind.SUGGESTION,
+        text=body,
+        template=template,
+        alert=_alert(conversation, alert_id),
+        status=SuggestionStatus.PENDING,
+    )
+    _push(item, "live.suggestion")
+    return item
+
+
+@transaction.atomic
+def take_action(user, external_id: str, kind: str, note: Any = "", alert_id: Any = None):
+    """Take-over or escalation to an expert, recorded and told to the agent."""
+    if kind not in (InterventionKind.TAKEOVER, InterventionKind.ESCALATE):
+        raise Invalid("kind must be takeover or escalate")
+    conversation = _conversation_for(user, external_id)
+    note_text = str(note or "").strip()[:MAX_TEXT]
+    item = _record(user, conversation, kind, text=note_text, alert=_alert(conversation, alert_id))
+    _push(item, "live.intervention")
+    return item
+
+
+def _push(item: Intervention, event_type: str) -> None:
+    payload = intervention_payload(item) | {"conversation": item.conversation.external_id}
+    groups = [broadcast.conversation_group(item.conversation_id)]
+    if item.agent_id:
+        groups.append(broadcast.agent_group(item.agent_id))
+    transaction.on_commit(lambda: broadcast.send(groups, {"type": event_type, "item": payload}))
+
+
+def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
+    """The conversation's agent uses or dismisses a pending suggestion."""
+    agent_id = access.workspace_agent_id(user)
+    try:
+        item = Intervention.objects.select_related("conversation").get(
+            pk=int(suggestion_id), kind=InterventionKind.SUGGESTION
+        )
+    except (TypeError, ValueError, Intervention.DoesNotExist):
+        return {"ok": False, "error": "no such suggestion"}
+    if agent_id is None or item.conversation.agent_id != agent_id:
+        return {"ok": False, "error": "no such suggestion"}
+    if item.status != SuggestionStatus.PENDING:
+        return {"ok": False, "error": f"already {item.status}"}
+    item.status = SuggestionStatus.USED if used else SuggestionStatus.DISMISSED
+    item.responded_at = timezone.now()
+    item.save(update_fields=["status", "responded_at"])
+    payload = intervention_payload(item) | {"conversation": item.conversation.external_id}
+    broadcast.send(
+        [broadcast.conversation_group(item.conversation_id)],
+        {"type": "live.intervention", "item": payload},
+    )
+    return {"ok": True, "suggestion": item.pk, "status": item.status}
+
+
+def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) -> dict:
+    """An agent's reply from the workspace: appended like any API message (so it is
+    evaluated live), optionally marking the suggestion it came from as used."""
+    agent_id = access.workspace_agent_id(user)
+    conversation = Conversation.objects.filter(
+        external_id=str(external_id or ""), agent_id=agent_id
+    ).first()
+    if agent_id is None or conversation is None:
+        return {"ok": False, "error": "no such conversation of yours"}
+    try:
+        body = _text(text)
+        result = append_messages(user, conversation, [{"role": "agent", "text": body}])
+    except ActionError as exc:
+        return {"ok": False, "error": exc.detail}
+    if suggestion_id not in (None, ""):
+        respond_to_suggestion(user, suggestion_id, used=True)
+    return {"ok": True, "conversation": conversation.external_id, "messages": result.message_ids}
+
+
+def acknowledge_alert(user, alert_id: Any) -> bool:
+    try:
+        alert = Alert.objects.select_related("conversation").get(pk=int(alert_id))
+    except (TypeError, ValueError, Alert.DoesNotExist):
+        return False
+    if not access.may_listen(user, alert.conversation):
+        return False
+    if alert.acknowledged_at is None:
+        Alert.objects.filter(pk=alert.pk).update(
+            acknowledged_by=user, acknowledged_at=timezone.now()
+        )
+    return True
+
+
+def add_template(user, text: Any, category: Any = "") -> SuggestionTemplate:
+    if not access.can_monitor(user):
+        raise NotAllowed("only supervisors and managers edit the suggestion library")
+    item = SuggestionTemplate.objects.create(
+        text=_text(text), category=str(category or "").strip()[:50], created_by=user
+    )
+    audit(
+        AuditAction.CHANGE_SETTINGS,
+        user=user,
+        object_type="live.template",
+        object_id=str(item.pk),
+        detail={"text": item.text, "category": item.category},
+    )
+    return item

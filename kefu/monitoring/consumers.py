@@ -1,0 +1,95 @@
+"""WebSockets of live monitoring (Channels): the supervisor console, silent listening to
+one conversation, and the agent workspace. Access is checked when the socket opens
+(`kefu.monitoring.access`); a refused socket is closed with 4403."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from kefu.monitoring import access, actions, broadcast
+
+REFUSED = 4403
+
+
+class _Joined(AsyncJsonWebsocketConsumer):
+    """Joins its groups on connect and leaves them on disconnect; pushes every live.*
+    event it receives to the browser as it came."""
+
+    joined: list[str]
+
+    async def join(self, groups: list[str]) -> None:
+        self.joined = list(groups)
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def forward(self, event: dict) -> None:
+        await self.send_json(event)
+
+    live_state = live_alerts = live_messages = live_ended = forward
+    live_suggestion = live_intervention = forward
+
+
+class ConsoleConsumer(_Joined):
+    """A supervisor's console: states and alerts of the teams they watch."""
+
+    async def connect(self) -> None:
+        groups = await database_sync_to_async(access.console_groups)(self.scope["user"])
+        if not groups:
+            await self.close(code=REFUSED)
+            return
+        await self.join(groups)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        if content.get("action") == "ack":
+            done = await database_sync_to_async(actions.acknowledge_alert)(
+                self.scope["user"], content.get("alert")
+            )
+            await self.send_json({"type": "live.ack", "alert": content.get("alert"), "ok": done})
+
+
+class ListenConsumer(_Joined):
+    """Silent listening (隐身旁听): a supervisor sees a conversation's new messages as they
+    come; nothing is sent to the agent or the customer. Each session is recorded."""
+
+    async def connect(self) -> None:
+        external_id = self.scope["url_route"]["kwargs"]["external_id"]
+        conversation_pk = await database_sync_to_async(actions.start_listening)(
+            self.scope["user"], external_id
+        )
+        if conversation_pk is None:
+            await self.close(code=REFUSED)
+            return
+        await self.join([broadcast.conversation_group(conversation_pk)])
+
+
+class WorkspaceConsumer(_Joined):
+    """An agent's workspace: messages of their live conversations and suggestions come in;
+    replies and answers to suggestions go out on the same socket."""
+
+    async def connect(self) -> None:
+        agent_id = await database_sync_to_async(access.workspace_agent_id)(self.scope["user"])
+        if agent_id is None:
+            await self.close(code=REFUSED)
+            return
+        await self.join([broadcast.agent_group(agent_id)])
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        user = self.scope["user"]
+        action = content.get("action")
+        if action == "reply":
+            result = await database_sync_to_async(actions.agent_reply)(
+                user, content.get("conversation"), content.get("text"), content.get("suggestion")
+            )
+        elif action in ("use", "dismiss"):
+            result = await database_sync_to_async(actions.respond_to_suggestion)(
+                user, content.get("suggestion"), used=action == "use"
+            )
+        else:
+            result = {"ok": False, "error": "unknown action"}
+        await self.send_json({"type": "live.result", "action": action, **result})

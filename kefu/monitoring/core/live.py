@@ -1,0 +1,128 @@
+"""Live evaluation: which alerts a newly arrived message raises, and how risky a live
+conversation is. Pure Python (no Django): the web process calls it inside the
+transaction that stores the message, so a message and its alerts are stored together.
+
+The rules are the automatic-QA indicators (the same engine, evaluated message by
+message): an alert is raised when, after a message, a live rule hits the conversation
+for the first time or hits it more often than before (one more slow reply, one more
+angry message). Alerts are keyed by (rule, message id), so evaluating a message twice
+raises nothing new.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from kefu.interactions.core.native import ConversationRecord
+from kefu.qa.core.engine import Engine
+from kefu.qa.core.indicators import Hit
+
+# The live rules shipped by default: what a supervisor wants to see while the customer
+# is still there (the issue's list: repeating the same question, 3 messages without an
+# answer, negative or angry words, a threat to complain, slow replies), plus the
+# compliance breaches that must be stopped at once.
+DEFAULT_LIVE_RULES: tuple[str, ...] = (
+    "customer_same_question",
+    "customer_repeat_3",
+    "negative_emotion",
+    "anger",
+    "threat_to_complain",
+    "legal_or_media_threat",
+    "churn_risk",
+    "slow_response_60s",
+    "long_wait_180s",
+    "forbidden_phrase",
+    "rude_language",
+    "shirking",
+    "asks_for_secret",
+    "agent_pii_leak",
+)
+
+# Risk weights: the chance-like contribution of one alert of a severity, combined as
+# 1 − Π(1 − w) so that several alerts raise the risk without passing 100.
+SEVERITY_WEIGHT = {"minor": 0.1, "normal": 0.25, "severe": 0.5}
+# A customer waiting for an answer adds up to WAIT_WEIGHT, reached after WAIT_FULL_S.
+WAIT_WEIGHT = 0.4
+WAIT_FULL_S = 180.0
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    """An alert to store: the rule that hit, on which message, with what evidence."""
+
+    rule: str
+    message_id: str
+    severity: str
+    type: str
+    evidence: str
+    occurrences: int
+    messages: tuple[str, ...]
+
+
+def _hits(result) -> dict[str, Hit]:
+    return {hit.indicator: hit for hit in result.hits}
+
+
+def new_alerts(
+    engine: Engine,
+    record: ConversationRecord,
+    new_message_ids: Sequence[str],
+    rules: Iterable[str],
+) -> list[AlertSpec]:
+    """The alerts raised by the messages `new_message_ids` (the last ones of `record`),
+    evaluated one at a time in order, as if each had just arrived."""
+    live = set(rules)
+    fresh = set(new_message_ids)
+    earlier = [m for m in record.messages if m.id not in fresh]
+    arriving = [m for m in record.messages if m.id in fresh]
+    session = engine.session(replace(record, messages=earlier))
+    before = _hits(session.result())
+    alerts: list[AlertSpec] = []
+    for message in arriving:
+        after = _hits(session.add(message))
+        for rule, hit in after.items():
+            if rule not in live:
+                continue
+            previous = before.get(rule)
+            if previous is not None and previous.occurrences >= hit.occurrences:
+                continue
+            alerts.append(
+                AlertSpec(
+                    rule=rule,
+                    message_id=message.id,
+                    severity=hit.severity,
+                    type=hit.type,
+                    evidence=hit.evidence,
+                    occurrences=hit.occurrences,
+                    messages=hit.messages,
+                )
+            )
+        before = after
+    return alerts
+
+
+def waiting_seconds(record: ConversationRecord, now: datetime) -> float:
+    """How long the customer has been waiting for an answer: since the first customer
+    message after the last agent (or bot) message; 0 when nobody is waiting."""
+    waiting_since = None
+    for message in record.messages:
+        if message.role == "customer":
+            waiting_since = waiting_since or message.at
+        elif message.role in ("agent", "bot"):
+            waiting_since = None
+    if waiting_since is None:
+        return 0.0
+    return max(0.0, (now - waiting_since).total_seconds())
+
+
+def risk_score(severities: Mapping[str, str], waiting_s: float = 0.0) -> int:
+    """0–100: each distinct live rule that hit (rule → its severity) and the customer's
+    wait, combined as independent chances of the conversation going wrong."""
+    keep = 1.0
+    for severity in severities.values():
+        keep *= 1.0 - SEVERITY_WEIGHT.get(severity, SEVERITY_WEIGHT["normal"])
+    keep *= 1.0 - WAIT_WEIGHT * min(1.0, max(0.0, waiting_s) / WAIT_FULL_S)
+    return math.floor((1.0 - keep) * 100 + 0.5)

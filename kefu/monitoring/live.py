@@ -1,0 +1,249 @@
+"""The live path: evaluate messages as they are stored, keep each live conversation's
+state, and push what changed to the consoles, listeners and agent workspaces.
+
+`on_messages(conversation_id, record, message_ids)` runs inside the transaction that
+stores the messages (the `messages_appended` signal), so a message and its alerts commit
+together: a restart loses neither or both, and a message id can be stored only once, so
+it is never evaluated twice. The pushes go out after the commit; a console that missed
+them (reconnecting) reads the stored alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.accounts.models import Agent, Team
+from kefu.bulk import raw_rows, where_in
+from kefu.core.masking import mask_text
+from kefu.interactions.core.native import ConversationRecord
+from kefu.interactions.models import Conversation
+from kefu.monitoring import broadcast
+from kefu.monitoring.core import live as core
+from kefu.monitoring.models import Alert, LiveRule, LiveState
+from kefu.qa import store
+from kefu.qa.scoring import records_for
+
+log = logging.getLogger(__name__)
+
+RULES_CACHE_KEY = "kefu:live-rules"
+RULES_CACHE_SECONDS = 30
+SEVERITY_ORDER = {"minor": 0, "normal": 1, "severe": 2}
+# An open conversation is live while its last message is this recent; older open ones
+# (imported history, abandoned chats) stay off the consoles.
+LIVE_WINDOW = timedelta(hours=6)
+
+
+def enabled_rules() -> frozenset[str]:
+    """The enabled live rules (cached briefly: read on every message)."""
+    rules = cache.get(RULES_CACHE_KEY)
+    if rules is None:
+        rules = frozenset(LiveRule.objects.filter(enabled=True).values_list("indicator", flat=True))
+        cache.set(RULES_CACHE_KEY, rules, RULES_CACHE_SECONDS)
+    return rules
+
+
+def forget_rules() -> None:
+    cache.delete(RULES_CACHE_KEY)
+
+
+def sound_rules() -> frozenset[str]:
+    """Live rules whose alerts ring on the console."""
+    return frozenset(
+        LiveRule.objects.filter(enabled=True, sound=True).values_list("indicator", flat=True)
+    )
+
+
+def ensure_rules() -> None:
+    """Install the default live rules and suggestion templates (a fresh database, or
+    after a flush)."""
+    from kefu.monitoring.actions import ensure_templates
+
+    ensure_templates()
+    if not LiveRule.objects.exists():
+        LiveRule.objects.bulk_create(
+            [
+                LiveRule(indicator=key, sound=key in ("threat_to_complain", "rude_language"))
+                for key in core.DEFAULT_LIVE_RULES
+            ]
+        )
+        forget_rules()
+
+
+def rule_names() -> dict[str, dict[str, str]]:
+    """Indicator id → {zh, en} names (from the compiled engine, no query)."""
+    return {i.id: {"zh": i.name_zh, "en": i.name_en} for i in store.engine_for().indicators}
+
+
+def conversations_written(conversation_ids: Sequence[int]) -> None:
+    """Called in the transaction of every batch of written conversations. Conversations
+    that are open and active within LIVE_WINDOW are live: their messages not evaluated
+    yet (those after the state's message count) are evaluated one by one; conversations
+    that closed leave the consoles."""
+    if not conversation_ids:
+        return
+    ended = list(
+        LiveState.objects.filter(
+            pk__in=list(conversation_ids), is_live=True, conversation__status="closed"
+        ).values_list("pk", flat=True)
+    )
+    if ended:
+        LiveState.objects.filter(pk__in=ended).update(is_live=False)
+        transaction.on_commit(lambda: broadcast.conversations_ended(ended))
+    open_ids = raw_rows(
+        where_in(
+            Conversation.objects.exclude(status="closed"), "id", list(conversation_ids)
+        ).values_list("pk")
+    )
+    if not open_ids:
+        return
+    since = timezone.now() - LIVE_WINDOW
+    states = LiveState.objects.in_bulk([pk for (pk,) in open_ids])
+    for info, record in records_for([pk for (pk,) in open_ids]):
+        last = record.messages[-1].at if record.messages else record.created_at
+        state = states.get(info.pk)
+        if state is None and last < since:
+            continue  # an old open conversation imported from history: not live
+        done = state.message_count if state is not None else 0
+        fresh = [m.id for m in record.messages[done:]]
+        evaluate(info.pk, record, fresh, state)
+
+
+def evaluate(
+    conversation_id: int,
+    record: ConversationRecord,
+    message_ids: Sequence[str],
+    state: LiveState | None = None,
+) -> list[Alert]:
+    """Evaluate the messages `message_ids` (the newest of `record`) as they arrived,
+    store their alerts (once per rule and message) and the live state, and push both
+    after the commit."""
+    engine = store.engine_for()
+    specs = core.new_alerts(engine, record, message_ids, enabled_rules())
+    conversation = Conversation.objects.only("agent_id", "team_id", "status").get(
+        pk=conversation_id
+    )
+    if specs:
+        Alert.objects.bulk_create(
+            [
+                Alert(
+                    conversation_id=conversation_id,
+                    rule=s.rule,
+                    message_id=s.message_id,
+                    severity=s.severity,
+                    type=s.type,
+                    evidence=s.evidence,
+                    messages=list(s.messages),
+                    occurrences=min(s.occurrences, 32767),
+                    agent_id=conversation.agent_id,
+                    team_id=conversation.team_id,
+                )
+                for s in specs
+            ],
+            ignore_conflicts=True,  # evaluated before: nothing new
+        )
+    state = _update_state(state, conversation, record, specs)
+    alerts = []
+    if specs:
+        alerts = list(
+            Alert.objects.filter(conversation_id=conversation_id, message_id__in=list(message_ids))
+            .select_related("conversation")
+            .order_by("pk")
+        )
+    fresh = set(message_ids)
+    new_messages = [m for m in record.messages if m.id in fresh]
+    transaction.on_commit(
+        lambda: broadcast.conversation_changed(state, record, new_messages, alerts)
+    )
+    return alerts
+
+
+def _update_state(
+    state: LiveState | None, conversation: Conversation, record: ConversationRecord, specs
+) -> LiveState:
+    if state is None:
+        state = LiveState.objects.filter(pk=conversation.pk).first()
+    if state is None:
+        state = LiveState(conversation_id=conversation.pk)
+    rules = dict(state.rules or {})
+    for spec in specs:
+        known = rules.get(spec.rule)
+        if known is None or SEVERITY_ORDER.get(spec.severity, 1) > SEVERITY_ORDER.get(known, 1):
+            rules[spec.rule] = spec.severity
+    now = timezone.now()
+    waiting = core.waiting_seconds(record, now)
+    state.rules = rules
+    state.agent_id = conversation.agent_id
+    state.team_id = conversation.team_id
+    state.waiting_since = _waiting_since(record) if waiting else None
+    state.last_message_at = record.messages[-1].at if record.messages else None
+    state.message_count = len(record.messages)
+    state.is_live = conversation.status != "closed"
+    state.risk = core.risk_score(rules, waiting)
+    state.save()
+    return state
+
+
+def _waiting_since(record: ConversationRecord) -> datetime | None:
+    since = None
+    for message in record.messages:
+        if message.role == "customer":
+            since = since or message.at
+        elif message.role in ("agent", "bot"):
+            since = None
+    return since
+
+
+def current_risk(state: LiveState, now: datetime | None = None) -> int:
+    """The risk as of now: the stored rules plus the wait so far."""
+    now = now or timezone.now()
+    waiting = (now - state.waiting_since).total_seconds() if state.waiting_since else 0.0
+    return core.risk_score(state.rules or {}, waiting)
+
+
+def message_payload(message) -> dict:
+    """A message as the live pages show it (personal data masked)."""
+    return {
+        "id": message.id,
+        "role": message.role,
+        "text": mask_text(message.text),
+        "at": message.at.isoformat(),
+    }
+
+
+def alert_payload(alert: Alert, names: dict | None = None) -> dict:
+    names = names if names is not None else rule_names()
+    return {
+        "id": alert.pk,
+        "conversation": alert.conversation.external_id,
+        "rule": alert.rule,
+        "name": names.get(alert.rule, {"zh": alert.rule, "en": alert.rule}),
+        "severity": alert.severity,
+        "type": alert.type,
+        "evidence": mask_text(alert.evidence),
+        "message_id": alert.message_id,
+        "created_at": alert.created_at.isoformat() if alert.created_at else "",
+        "acknowledged": alert.acknowledged_at is not None,
+    }
+
+
+def state_payload(state: LiveState, external_id: str, last_text: str = "") -> dict:
+    agent = Agent.objects.filter(pk=state.agent_id).values_list("name", flat=True).first()
+    team = Team.objects.filter(pk=state.team_id).values_list("name", flat=True).first()
+    return {
+        "conversation": external_id,
+        "risk": state.risk,
+        "rules": state.rules,
+        "waiting_since": state.waiting_since.isoformat() if state.waiting_since else None,
+        "message_count": state.message_count,
+        "last_message_at": state.last_message_at.isoformat() if state.last_message_at else None,
+        "last_text": mask_text(last_text)[:80],
+        "agent": agent or "",
+        "team": team or "",
+        "is_live": state.is_live,
+    }

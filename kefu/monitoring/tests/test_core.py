@@ -1,0 +1,116 @@
+"""The live core: alerts raised message by message, risk, outcomes of interventions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kefu.monitoring.core import live
+from kefu.monitoring.core.outcomes import Outcome, Touch, tally
+from kefu.qa.core.defaults import default_engine
+from kefu.qa.tests.conversations import CLEAN, T0, conversation, replace
+
+RULES = live.DEFAULT_LIVE_RULES
+SAME_QUESTION = [
+    ("c", "我的退款什么时候到账", 0),
+    ("a", "您好，请问您是想查哪个订单？", 5),
+    ("c", "我的退款什么时候能到账", 10),
+    ("a", "请稍等，我帮您查一下", 15),
+    ("c", "请问我的退款什么时候到账？", 20),
+]
+
+
+def alerts_for(messages, new_ids):
+    return live.new_alerts(default_engine(), conversation(messages, survey=None), new_ids, RULES)
+
+
+def test_a_threat_raises_an_alert_on_the_message_that_says_it():
+    messages = replace(CLEAN, 2, "再不处理我就投诉")[:3]
+    alerts = {a.rule: a for a in alerts_for(messages, ["m3"])}
+    assert alerts["threat_to_complain"].message_id == "m3"
+    assert "投诉" in alerts["threat_to_complain"].evidence
+    assert alerts["threat_to_complain"].type == "customer_risk"
+    assert set(alerts) <= {"threat_to_complain", "negative_emotion"}
+
+
+def test_the_same_question_alerts_when_it_is_asked_the_third_time():
+    assert alerts_for(SAME_QUESTION[:4], ["m4"]) == []
+    third = alerts_for(SAME_QUESTION, ["m5"])
+    assert ("customer_same_question", "m5") in [(a.rule, a.message_id) for a in third]
+
+
+def test_messages_arriving_together_are_evaluated_one_by_one():
+    # given the whole conversation arrives at once (an API batch), each message still
+    # raises its own alerts, on itself
+    batch = alerts_for(SAME_QUESTION, ["m1", "m2", "m3", "m4", "m5"])
+    one_by_one = [a for n in range(1, 6) for a in alerts_for(SAME_QUESTION[:n], [f"m{n}"])]
+    assert batch == one_by_one
+
+
+def test_a_rule_that_keeps_hitting_alerts_again_only_when_it_hits_more():
+    slow = [("c", "在吗", 0), ("a", "您好，请问您是想咨询什么？我帮您确认一下", 5),
+            ("c", "订单什么时候发货", 10), ("a", "请稍等", 100),
+            ("c", "还有吗", 110), ("a", "好的", 115)]  # fmt: skip
+    assert [a.rule for a in alerts_for(slow[:4], ["m4"])] == ["slow_response_60s"]
+    # a prompt reply does not repeat the alert; a second slow one does
+    assert alerts_for(slow, ["m6"]) == []
+    again = [*slow, ("c", "人呢", 120), ("a", "在的", 220)]
+    assert [(a.rule, a.occurrences) for a in alerts_for(again, ["m8"])] == [
+        ("slow_response_60s", 2)
+    ]
+
+
+def test_only_live_rules_alert():
+    messages = replace(CLEAN, 1, "请问您是想查询哪个订单的退款呢？")[:2]  # no greeting
+    assert all(a.rule in RULES for a in alerts_for(messages, ["m2"]))
+    assert live.new_alerts(default_engine(), conversation(messages), ["m2"], []) == []
+
+
+def test_waiting_counts_from_the_first_unanswered_customer_message():
+    record = conversation([("c", "在吗", 0), ("a", "在的", 5), ("c", "退款呢", 10),
+                           ("c", "快点", 20)])  # fmt: skip
+    assert live.waiting_seconds(record, T0 + timedelta(seconds=70)) == 60
+    answered = conversation([("c", "在吗", 0), ("a", "在的", 5)])
+    assert live.waiting_seconds(answered, T0 + timedelta(seconds=70)) == 0
+
+
+@given(
+    rules=st.dictionaries(st.text(min_size=1, max_size=5), st.sampled_from(["minor", "normal", "severe"]), max_size=6),
+    waiting=st.floats(min_value=0, max_value=10_000),
+    extra=st.sampled_from(["minor", "normal", "severe"]),
+)  # fmt: skip
+def test_risk_is_bounded_and_grows_with_alerts_and_waiting(rules, waiting, extra):
+    base = live.risk_score(rules, waiting)
+    assert 0 <= base <= 100
+    assert live.risk_score({**rules, "another-rule": extra}, waiting) >= base
+    assert live.risk_score(rules, waiting + 30) >= base
+
+
+def test_risk_of_a_calm_conversation_is_zero_and_a_severe_alert_is_high():
+    assert live.risk_score({}, 0) == 0
+    assert live.risk_score({"rude_language": "severe"}, 0) == 50
+    assert live.risk_score({"a": "severe", "b": "normal"}, 180) == 78  # 1 − .5·.75·.6
+
+
+def test_outcomes_count_each_conversation_once_per_group_from_its_first_intervention():
+    t = T0
+    touches = [
+        Touch(1, t, "sam", "anger", "suggestion"),
+        Touch(1, t + timedelta(minutes=5), "sam", "anger", "takeover"),
+        Touch(2, t, "sam", "threat_to_complain", "suggestion"),
+        Touch(3, t, "lea", "anger", "suggestion"),
+    ]
+    outcomes = {
+        1: Outcome(escalations=(t - timedelta(minutes=1),), resolved=True, csat=5),  # before
+        2: Outcome(complaint=True),
+        3: Outcome(escalations=(t + timedelta(minutes=2),), csat=2),  # after: escalated
+    }
+    by_supervisor = tally(touches, outcomes, lambda x: x.supervisor)
+    sam = by_supervisor["sam"]
+    assert (sam.interventions, sam.conversations, sam.escalated, sam.avoided) == (3, 2, 1, 1)
+    assert sam.avoided_rate == 0.5 and sam.csat_mean == 5 and sam.resolved_rate == 0.5
+    assert by_supervisor["lea"].avoided == 0
+    by_rule = tally(touches, outcomes, lambda x: x.rule)
+    assert by_rule["anger"].conversations == 2 and by_rule["anger"].avoided == 1

@@ -1,0 +1,277 @@
+"""The live path end to end: messages posted through the API are evaluated as they are
+stored, alerts are stored once per rule and message and pushed to the right consoles,
+listeners and workspaces; every page, API call and socket checks who may see what."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from kefu.monitoring import live
+from kefu.monitoring.choices import InterventionKind, SuggestionStatus
+from kefu.monitoring.models import Alert, Intervention, LiveState
+from kefu.monitoring.routing import websocket_urlpatterns
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def open_conversation(client: Client, cid: str, agent: str, text: str = "你好，在吗") -> None:
+    now = timezone.now()
+    body = {
+        "type": "conversation",
+        "id": cid,
+        "channel": "chat",
+        "status": "open",
+        "customer": {"id": f"U-{cid}"},
+        "agent": agent,
+        "created_at": now.isoformat(),
+        "messages": [{"id": "m1", "role": "customer", "at": now.isoformat(), "text": text}],
+    }
+    response = client.post("/api/v1/conversations", json.dumps(body), "application/json")
+    assert response.status_code == 201, response.content
+
+
+def post(client: Client, cid: str, *messages: dict) -> object:
+    return client.post(
+        f"/api/v1/conversations/{cid}/messages", json.dumps(list(messages)), "application/json"
+    )
+
+
+def say(mid: str, text: str, role: str = "customer", seconds: float = 0, agent: str = "A0007"):
+    message = {"id": mid, "role": role, "text": text,
+               "at": (timezone.now() + timedelta(seconds=seconds)).isoformat()}  # fmt: skip
+    if role == "agent":
+        message["agent"] = agent
+    return message
+
+
+@pytest.fixture
+def room(personas):
+    live.ensure_rules()
+    live.forget_rules()
+    ingest = client_for(personas.mia)  # managers may ingest
+    open_conversation(ingest, "LIVE-A", "A0007")  # alice, 售后一组 (sam's team)
+    open_conversation(ingest, "LIVE-B", "A0102")  # bob, 售前一组
+    return personas, ingest
+
+
+def test_a_posted_message_raises_its_alerts_once(room, django_capture_on_commit_callbacks):
+    _personas, ingest = room
+    response = post(ingest, "LIVE-A", say("m2", "再不处理我就投诉到12315"))
+    assert response.status_code == 201
+    alert = Alert.objects.get(conversation__external_id="LIVE-A", rule="threat_to_complain")
+    assert alert.message_id == "m2" and alert.team.name == "售后一组"
+    state = LiveState.objects.get(conversation__external_id="LIVE-A")
+    assert state.is_live and state.risk > 0 and "threat_to_complain" in state.rules
+    assert state.waiting_since is not None  # nobody answered yet
+    # the same message again is refused (409) and evaluates nothing twice
+    again = post(ingest, "LIVE-A", say("m2", "再不处理我就投诉到12315"))
+    assert again.status_code == 409
+    assert Alert.objects.filter(rule="threat_to_complain").count() == 1
+    # an answer stops the wait
+    post(ingest, "LIVE-A", say("m3", "您好，非常抱歉，我马上帮您处理", "agent"))
+    state.refresh_from_db()
+    assert state.waiting_since is None and state.message_count == 3
+
+
+def test_alerts_reach_the_watching_groups_only(room, django_capture_on_commit_callbacks):
+    _personas, ingest = room
+    layer = get_channel_layer()
+
+    async def listen_on(*groups: str) -> str:
+        channel = await layer.new_channel()
+        for group in groups:
+            await layer.group_add(group, channel)
+        return channel
+
+    everyone = async_to_sync(listen_on)("live.all")
+    team_a = async_to_sync(listen_on)(live.broadcast.team_group(_team_id("售后一组")))
+    team_b = async_to_sync(listen_on)(live.broadcast.team_group(_team_id("售前一组")))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(ingest, "LIVE-A", say("m2", "你们这什么破服务，气死我了"))
+
+    async def drain(channel: str) -> list[dict]:
+        events = []
+        while True:
+            try:
+                events.append(await asyncio.wait_for(layer.receive(channel), 0.05))
+            except TimeoutError:
+                return events
+
+    got_all, got_a, got_b = (async_to_sync(drain)(c) for c in (everyone, team_a, team_b))
+    assert {e["type"] for e in got_all} == {"live.state", "live.alerts"}
+    alerts = next(e for e in got_a if e["type"] == "live.alerts")["alerts"]
+    assert "anger" in {a["rule"] for a in alerts} and alerts[0]["conversation"] == "LIVE-A"
+    assert got_b == []
+
+
+def _team_id(name: str) -> int:
+    from kefu.accounts.models import Team
+
+    return Team.objects.get(name=name).pk
+
+
+def test_an_old_open_conversation_from_history_is_not_live(personas, import_records):
+    from conftest import native_conversation
+
+    old = native_conversation(id="C-OLD-OPEN", status="open")
+    old.pop("resolved_at", None)
+    old.pop("closed_at", None)
+    import_records(old)
+    assert not LiveState.objects.filter(conversation__external_id="C-OLD-OPEN").exists()
+
+
+def test_a_closed_conversation_leaves_the_console(room):
+    _personas, ingest = room
+    post(ingest, "LIVE-A", say("m2", "谢谢"))
+    now = timezone.now().isoformat()
+    body = {
+        "type": "conversation", "id": "LIVE-A", "channel": "chat", "status": "closed",
+        "customer": {"id": "U-LIVE-A"}, "agent": "A0007", "created_at": now,
+        "resolved_at": now, "closed_at": now,
+        "messages": [say("m1", "你好，在吗"), say("m2", "谢谢")],
+    }  # fmt: skip
+    ingest.post("/api/v1/conversations", json.dumps(body), "application/json")
+    assert not LiveState.objects.get(conversation__external_id="LIVE-A").is_live
+
+
+# --- pages ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("persona", ["alice", "quinn", "tina", "olga"])
+def test_only_supervisors_and_managers_open_the_console(room, persona):
+    personas, _ = room
+    assert client_for(getattr(personas, persona)).get("/live/").status_code == 403
+
+
+def test_the_console_lists_the_teams_live_conversations_riskiest_first(room):
+    personas, ingest = room
+    post(ingest, "LIVE-B", say("m2", "你们是骗子，我要投诉，律师函见"))
+    post(ingest, "LIVE-A", say("m2", "好的"))
+    manager = client_for(personas.mia).get("/live/")
+    rows = [r["conversation"].external_id for r in manager.context["rows"]]
+    assert rows == ["LIVE-B", "LIVE-A"]
+    supervisor = client_for(personas.sam).get("/live/")
+    assert [r["conversation"].external_id for r in supervisor.context["rows"]] == ["LIVE-A"]
+    assert all(a["conversation"] == "LIVE-A" for a in supervisor.context["alerts"])
+
+
+def test_a_supervisor_listens_to_and_suggests_in_their_team_only(room):
+    personas, _ = room
+    sam = client_for(personas.sam)
+    assert sam.get("/live/conversations/LIVE-A/").status_code == 200
+    assert sam.get("/live/conversations/LIVE-B/").status_code == 404  # another team
+    assert sam.post("/live/conversations/LIVE-B/suggest/", {"text": "x"}).status_code == 404
+    response = sam.post("/live/conversations/LIVE-A/suggest/", {"text": "审核将在24小时内完成"})
+    assert response.status_code == 302
+    item = Intervention.objects.get(kind=InterventionKind.SUGGESTION)
+    assert (item.supervisor, item.agent.external_id, item.status) == (
+        personas.sam, "A0007", SuggestionStatus.PENDING,
+    )  # fmt: skip
+    # agents cannot send suggestions
+    alice = client_for(personas.alice)
+    assert alice.post("/live/conversations/LIVE-A/suggest/", {"text": "x"}).status_code == 403
+    # take-over and escalation are recorded too
+    sam.post("/live/conversations/LIVE-A/takeover/", {"note": "我来处理"})
+    sam.post("/live/conversations/LIVE-A/escalate/")
+    kinds = set(Intervention.objects.values_list("kind", flat=True))
+    assert {"suggestion", "takeover", "escalate"} <= kinds
+
+
+def test_the_workspace_is_the_agents_own(room):
+    personas, _ = room
+    alice = client_for(personas.alice).get("/live/workspace/")
+    assert [c["conversation"].external_id for c in alice.context["conversations"]] == ["LIVE-A"]
+    assert client_for(personas.mia).get("/live/workspace/").status_code == 403  # no agent
+
+
+def test_the_report_counts_avoided_escalations(room):
+    personas, _ingest = room
+    sam = client_for(personas.sam)
+    sam.post("/live/conversations/LIVE-A/suggest/", {"text": "我马上帮您加急"})
+    report = sam.get("/live/report/")
+    assert report.status_code == 200
+    total = report.context["data"]["total"]
+    assert (total["conversations"], total["avoided"], total["suggestions"]) == (1, 1, 1)
+    assert client_for(personas.alice).get("/live/report/").status_code == 403
+
+
+# --- sockets ----------------------------------------------------------------------------------
+def _socket(path: str, user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+    communicator.scope["user"] = user
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sockets_refuse_the_wrong_roles(personas):
+    live.ensure_rules()
+    ingest = client_for(personas.mia)
+    open_conversation(ingest, "LIVE-B", "A0102")
+
+    async def opens(path: str, user) -> tuple[bool, int | None]:
+        communicator = _socket(path, user)
+        connected, code = await communicator.connect()
+        await communicator.disconnect()
+        return connected, code
+
+    run = async_to_sync(opens)
+    assert run("/ws/live/console/", personas.alice) == (False, 4403)
+    assert run("/ws/live/console/", personas.olga) == (False, 4403)
+    assert run("/ws/live/console/", personas.sam)[0]
+    assert run("/ws/live/conversations/LIVE-B/", personas.sam) == (False, 4403)
+    assert run("/ws/live/conversations/LIVE-B/", personas.mia)[0]
+    assert run("/ws/live/workspace/", personas.mia) == (False, 4403)
+    assert run("/ws/live/workspace/", personas.bob)[0]
+    # listening is recorded, and the agent is told nothing
+    assert Intervention.objects.filter(kind=InterventionKind.LISTEN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suggestion_reaches_the_agent_who_replies_with_it(personas):
+    live.ensure_rules()
+    open_conversation(client_for(personas.mia), "LIVE-A", "A0007")
+    sam = client_for(personas.sam)
+
+    async def scenario() -> tuple[dict, dict, dict]:
+        workspace = _socket("/ws/live/workspace/", personas.alice)
+        listener = _socket("/ws/live/conversations/LIVE-A/", personas.sam)
+        assert (await workspace.connect())[0] and (await listener.connect())[0]
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(sam.post)(
+            "/live/conversations/LIVE-A/suggest/", {"text": "我帮您加急处理"}
+        )
+        suggestion = await workspace.receive_json_from(timeout=3)
+        await workspace.send_json_to({"action": "reply", "conversation": "LIVE-A",
+                                      "text": "我帮您加急处理", "suggestion": suggestion["item"]["id"]})  # fmt: skip
+        result = await workspace.receive_json_from(timeout=3)
+        heard = None
+        while heard is None or heard["type"] != "live.messages":
+            heard = await listener.receive_json_from(timeout=3)
+        await workspace.disconnect()
+        await listener.disconnect()
+        return suggestion, result, heard
+
+    suggestion, result, heard = async_to_sync(scenario)()
+    assert (
+        suggestion["type"] == "live.suggestion" and suggestion["item"]["text"] == "我帮您加急处理"
+    )
+    assert result["ok"] is True
+    assert heard["messages"][0]["text"] == "我帮您加急处理"  # the listener saw the reply
+    item = Intervention.objects.get(kind=InterventionKind.SUGGESTION)
+    assert item.status == SuggestionStatus.USED
