@@ -16,6 +16,7 @@ from kefu.accounts.auth import api_auth
 from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
 from kefu.metrics.api import router as metrics_router
+from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
 from kefu.reviews.api import router as reviews_router
 
@@ -57,6 +58,7 @@ v1 = Router()
 v1.add_router("", accounts_router)
 v1.add_router("", interactions_router)
 v1.add_router("", metrics_router)
+v1.add_router("", live_router)
 v1.add_router("", reviews_router)
 v1.add_router("", notifications_router)
 api.add_router("/v1/", v1)

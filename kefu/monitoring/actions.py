@@ -82,7 +82,7 @@ def intervention_payload(item: Intervention) -> dict:
         "status": item.status,
         "alert": item.alert_id,
         "supervisor": item.supervisor.get_username() if item.supervisor else "",
-        "created_at": item.created_at.isoformat() if item.created_at else "",
+        "created_at": timezone.localtime(item.created_at).isoformat() if item.created_at else "",
     }
 
 

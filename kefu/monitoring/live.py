@@ -212,7 +212,7 @@ def message_payload(message) -> dict:
         "id": message.id,
         "role": message.role,
         "text": mask_text(message.text),
-        "at": message.at.isoformat(),
+        "at": timezone.localtime(message.at).isoformat(),
     }
 
 
@@ -227,7 +227,7 @@ def alert_payload(alert: Alert, names: dict | None = None) -> dict:
         "type": alert.type,
         "evidence": mask_text(alert.evidence),
         "message_id": alert.message_id,
-        "created_at": alert.created_at.isoformat() if alert.created_at else "",
+        "created_at": timezone.localtime(alert.created_at).isoformat() if alert.created_at else "",
         "acknowledged": alert.acknowledged_at is not None,
     }
 

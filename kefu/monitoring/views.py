@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kefu.core.masking import mask_text
 from kefu.interactions.actions import ActionError
+from kefu.interactions.choices import MessageRole
 from kefu.interactions.models import Conversation
 from kefu.monitoring import access, actions, live, reports
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
@@ -25,6 +26,14 @@ from kefu.monitoring.models import Alert, Intervention, LiveState, SuggestionTem
 
 RECENT_ALERTS = 50
 CONSOLE_ROWS = 200
+
+
+def live_labels(lang: str) -> dict:
+    """What live.js needs to label pushed rows: message roles and rule names."""
+    return {
+        "roles": {value: str(label) for value, label in MessageRole.choices},
+        "rules": {rule: names.get(lang) or rule for rule, names in live.rule_names().items()},
+    }
 
 
 def _monitor(request: HttpRequest) -> None:
@@ -38,8 +47,9 @@ def _lang() -> str:
     return "zh" if language().startswith("zh") else "en"
 
 
-def console_rows(user) -> list[dict]:
+def console_rows(user, lang: str) -> list[dict]:
     """The live conversations the user watches, riskiest first (risk as of now)."""
+    names = live_labels(lang)["rules"]
     states = list(
         access.monitored(user, LiveState.objects.filter(is_live=True))
         .select_related("conversation", "agent", "team")
@@ -56,6 +66,7 @@ def console_rows(user) -> list[dict]:
                 "waiting_s": int((now - state.waiting_since).total_seconds())
                 if state.waiting_since
                 else 0,
+                "rule_names": [names.get(rule, rule) for rule in state.rules or {}],
             }
         )
     rows.sort(key=lambda r: (-r["risk"], -r["waiting_s"]))
@@ -75,7 +86,8 @@ def console(request: HttpRequest) -> HttpResponse:
         :RECENT_ALERTS
     ]
     context = {
-        "rows": console_rows(request.user),
+        "rows": console_rows(request.user, _lang()),
+        "live_labels": live_labels(_lang()),
         "alerts": alert_rows(alerts),
         "lang": _lang(),
         "sound_rules": sorted(live.sound_rules()),
@@ -103,9 +115,10 @@ def listen(request: HttpRequest, external_id: str) -> HttpResponse:
     _monitor(request)
     conversation = _listened(request, external_id)
     transcript = [
-        {"id": m.external_id, "role": m.role, "text": mask_text(m.text), "at": m.at}
+        {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
+         "text": mask_text(m.text), "at": m.at}
         for m in conversation.messages.order_by("seq")
-    ]
+    ]  # fmt: skip
     state = LiveState.objects.filter(pk=conversation.pk).first()
     context = {
         "conversation": conversation,
@@ -117,6 +130,7 @@ def listen(request: HttpRequest, external_id: str) -> HttpResponse:
         "templates": SuggestionTemplate.objects.filter(enabled=True),
         "lang": _lang(),
         "may_monitor": True,
+        "live_labels": live_labels(_lang()),
     }
     return render(request, "monitoring/listen.html", context)
 
@@ -194,9 +208,10 @@ def workspace(request: HttpRequest) -> HttpResponse:
     conversations = []
     for state in states:
         messages_ = [
-            {"id": m.external_id, "role": m.role, "text": mask_text(m.text), "at": m.at}
+            {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
+             "text": mask_text(m.text), "at": m.at}
             for m in state.conversation.messages.order_by("seq")
-        ]
+        ]  # fmt: skip
         conversations.append({"state": state, "conversation": state.conversation,
                               "messages": messages_})  # fmt: skip
     pending = Intervention.objects.filter(
@@ -209,6 +224,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "conversations": conversations,
         "suggestions": pending,
         "may_monitor": access.can_monitor(request.user),
+        "live_labels": live_labels(_lang()),
     }
     return render(request, "monitoring/workspace.html", context)
 

@@ -275,3 +275,35 @@ def test_a_suggestion_reaches_the_agent_who_replies_with_it(personas):
     assert heard["messages"][0]["text"] == "我帮您加急处理"  # the listener saw the reply
     item = Intervention.objects.get(kind=InterventionKind.SUGGESTION)
     assert item.status == SuggestionStatus.USED
+
+
+# --- REST API ---------------------------------------------------------------------------------
+def test_the_api_gives_monitors_their_teams_and_agents_their_suggestions(room):
+    personas, ingest = room
+    post(ingest, "LIVE-A", say("m2", "再不处理我就投诉"))
+    post(ingest, "LIVE-B", say("m2", "你们是骗子"))
+    sam = client_for(personas.sam)
+    rows = sam.get("/api/v1/live/conversations").json()
+    assert [r["conversation"] for r in rows] == ["LIVE-A"] and rows[0]["risk"] > 0
+    alerts = sam.get("/api/v1/live/alerts").json()
+    assert {a["conversation"] for a in alerts} == {"LIVE-A"}
+    newest = max(a["id"] for a in alerts)
+    assert sam.get(f"/api/v1/live/alerts?after={newest}").json() == []
+    everyone = client_for(personas.mia).get("/api/v1/live/conversations").json()
+    assert {r["conversation"] for r in everyone} == {"LIVE-A", "LIVE-B"}
+    for outsider in (personas.alice, personas.quinn, personas.olga):
+        assert client_for(outsider).get("/api/v1/live/alerts").status_code == 403
+    # a suggestion through the API, answered by the agent (and by nobody else)
+    sent = sam.post("/api/v1/live/conversations/LIVE-A/suggestions",
+                    json.dumps({"text": "先安抚，再说明退款时效"}), "application/json")  # fmt: skip
+    assert sent.status_code == 201
+    other = sam.post("/api/v1/live/conversations/LIVE-B/suggestions",
+                     json.dumps({"text": "x"}), "application/json")  # fmt: skip
+    assert other.status_code == 404
+    answer = json.dumps({"used": False})
+    url = f"/api/v1/live/suggestions/{sent.json()['id']}/response"
+    assert client_for(personas.bob).post(url, answer, "application/json").status_code == 404
+    done = client_for(personas.alice).post(url, answer, "application/json")
+    assert done.status_code == 200 and done.json()["status"] == "dismissed"
+    report = sam.get("/api/v1/live/report").json()
+    assert report["total"]["suggestions"] == 1

@@ -41,6 +41,9 @@
     return { send: function (data) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(data)); } };
   }
 
+  const labelsNode = document.getElementById("live-labels");
+  const LABELS = labelsNode ? JSON.parse(labelsNode.textContent) : { roles: {}, rules: {} };
+
   function riskClass(risk) { return risk >= 60 ? "high" : risk >= 30 ? "mid" : "low"; }
 
   function alertItem(a, lang, listenUrl) {
@@ -115,7 +118,10 @@
       tr.children[2].textContent = (state.agent || "—") + " " + (state.team || "");
       tr.children[4].textContent = state.last_text || "";
       tr.children[5].innerHTML = "";
-      Object.keys(state.rules || {}).forEach(function (r) { tr.children[5].appendChild(el("span", "qa-chip", r)); });
+      Object.keys(state.rules || {}).forEach(function (r) {
+        tr.children[5].appendChild(el("span", "qa-chip", LABELS.rules[r] || r));
+        tr.children[5].appendChild(document.createTextNode(" "));
+      });
       sortRows();
     }
 
@@ -159,7 +165,7 @@
   function message(m) {
     const box = el("div", "msg msg-" + m.role);
     box.dataset.message = m.id;
-    box.appendChild(el("div", "msg-meta", m.role + " · " + (m.at || "").slice(11, 19)));
+    box.appendChild(el("div", "msg-meta", (LABELS.roles[m.role] || m.role) + " · " + (m.at || "").slice(11, 19)));
     box.appendChild(el("div", "msg-body", m.text));
     return box;
   }

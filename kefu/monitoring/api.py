@@ -1,0 +1,144 @@
+"""REST API v1 of live monitoring (/api/v1/live/…). Messages of live conversations come
+in through `POST /api/v1/conversations/{id}/messages` (kefu/interactions/api.py); these
+endpoints give consoles and integrations the live picture and the interventions.
+
+Monitors (a team's supervisors; managers and admins for every team) read the live
+conversations, alerts and the report and send suggestions; an agent answers the
+suggestions sent to them. Everything else is 403 or 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from kefu.interactions.actions import ActionError
+from kefu.interactions.schemas import ErrorOut
+from kefu.monitoring import access, actions, live, reports
+from kefu.monitoring.models import Alert, Intervention, LiveState
+
+router = Router(tags=["live"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+MAX_ALERTS = 500
+
+
+def _monitor(request: HttpRequest) -> None:
+    if not access.can_monitor(request.user):
+        raise HttpError(403, "live monitoring is for supervisors and managers")
+
+
+class LiveConversationOut(Schema):
+    conversation: str
+    risk: int
+    waiting_s: int
+    rules: dict[str, str]
+    agent: str | None
+    team: str | None
+    message_count: int
+    last_message_at: str | None
+
+
+@router.get("/live/conversations", response={200: list[LiveConversationOut], **ERRORS})
+def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
+    """The live conversations of the caller's teams, riskiest first (risk as of now)."""
+    _monitor(request)
+    states = access.monitored(request.user, LiveState.objects.filter(is_live=True))
+    now = timezone.now()
+    out = []
+    for state in states.select_related("conversation", "agent", "team")[:1000]:
+        waiting = int((now - state.waiting_since).total_seconds()) if state.waiting_since else 0
+        out.append(
+            {
+                "conversation": state.conversation.external_id,
+                "risk": live.current_risk(state, now),
+                "waiting_s": waiting,
+                "rules": state.rules or {},
+                "agent": state.agent.external_id if state.agent else None,
+                "team": state.team.name if state.team else None,
+                "message_count": state.message_count,
+                "last_message_at": state.last_message_at.isoformat()
+                if state.last_message_at
+                else None,
+            }
+        )
+    out.sort(key=lambda row: (-row["risk"], -row["waiting_s"]))
+    return out
+
+
+class AlertQuery(Schema):
+    after: int | None = Field(None, description="only alerts with a larger id (polling)")
+    limit: int = Field(100, ge=1, le=MAX_ALERTS)
+
+
+@router.get("/live/alerts", response={200: list[dict[str, Any]], **ERRORS})
+def live_alerts(request: HttpRequest, query: Query[AlertQuery]) -> list[dict[str, Any]]:
+    """Alerts of the caller's teams, newest first; `after` returns only newer ones."""
+    _monitor(request)
+    alerts = access.monitored(request.user, Alert.objects.select_related("conversation"))
+    if query.after is not None:
+        alerts = alerts.filter(pk__gt=query.after)
+    names = live.rule_names()
+    return [live.alert_payload(a, names) for a in alerts.order_by("-pk")[: query.limit]]
+
+
+class SuggestionIn(Schema):
+    text: str = ""
+    template: int | None = None
+    alert: int | None = None
+
+
+@router.post(
+    "/live/conversations/{conversation_id}/suggestions",
+    response={201: dict[str, Any], **ERRORS},
+)
+def post_suggestion(request: HttpRequest, conversation_id: str, body: SuggestionIn):
+    """Send the conversation's agent a suggested sentence (never shown to the customer)."""
+    _monitor(request)
+    try:
+        item = actions.send_suggestion(
+            request.user,
+            conversation_id,
+            body.text,
+            template_id=body.template,
+            alert_id=body.alert,
+        )
+    except ActionError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    return Status(201, actions.intervention_payload(item) | {"conversation": conversation_id})
+
+
+class SuggestionAnswer(Schema):
+    used: bool
+
+
+@router.post("/live/suggestions/{suggestion_id}/response", response={200: dict[str, Any], **ERRORS})
+def answer_suggestion(request: HttpRequest, suggestion_id: int, body: SuggestionAnswer):
+    """The agent uses or dismisses a suggestion sent to them."""
+    result = actions.respond_to_suggestion(request.user, suggestion_id, used=body.used)
+    if not result["ok"]:
+        raise HttpError(404 if "no such" in result["error"] else 422, result["error"])
+    return result
+
+
+class ReportQuery(Schema):
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+
+    model_config = {"populate_by_name": True}
+
+
+@router.get("/live/report", response={200: dict[str, Any], **ERRORS})
+def report(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any]:
+    """Interventions by month, supervisor and rule with the share that avoided escalation."""
+    _monitor(request)
+    end = query.date_to or timezone.localdate()
+    start = query.date_from or end - timedelta(days=365)
+    lang = "zh" if (request.LANGUAGE_CODE or "zh").startswith("zh") else "en"
+    return reports.interventions_report(
+        access.monitored(request.user, Intervention.objects.all()), start, end, lang
+    )
