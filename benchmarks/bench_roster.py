@@ -81,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=127)
     parser.add_argument("--volume", type=float, default=70, help="contacts per average interval")
+    # The app's default (setting KEFU_WFM_ROSTER_TIME_LIMIT_S); the core takes it as given.
     parser.add_argument("--time-limit", type=float, default=25.0)
     args = parser.parse_args()
     need = requirement(args.volume)
@@ -99,8 +100,10 @@ def main() -> None:
     wall = time.perf_counter() - started
     broken = violations(problem, result.shifts)
     short = sum(sum(v) for v in result.gap.values()) / 2
+    stages = ", ".join(f"{k} {v}" for k, v in result.stages.items())
     print(
-        f"status {result.status}; {result.agents_used} agents used, {len(result.shifts)} shifts; "
+        f"status {result.status} ({stages}); {result.agents_used} agents used, "
+        f"{len(result.shifts)} shifts; "
         f"gap {short:.1f} agent-hours in {result.short_intervals} channel-intervals"
     )
     print(f"hard-constraint violations: {len(broken)}")

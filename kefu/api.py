@@ -19,6 +19,7 @@ from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
 from kefu.reviews.api import router as reviews_router
+from kefu.workforce.api import router as workforce_router
 
 api = NinjaAPI(
     title="Kefu API",
@@ -61,4 +62,5 @@ v1.add_router("", metrics_router)
 v1.add_router("", live_router)
 v1.add_router("", reviews_router)
 v1.add_router("", notifications_router)
+v1.add_router("", workforce_router)
 api.add_router("/v1/", v1)

@@ -165,6 +165,9 @@ CHANNEL_LAYERS = (
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
 
+# Workforce: how long CP-SAT may search for a roster before the best one found is kept.
+KEFU_WFM_ROSTER_TIME_LIMIT_S = float(env("KEFU_WFM_ROSTER_TIME_LIMIT_S", "25") or 25)
+
 # API batches of up to 1,000 conversations exceed Django's 2.5 MB default body limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("KEFU_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)) or 0)
 

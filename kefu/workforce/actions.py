@@ -1,31 +1,33 @@
-"""Writes of workforce planning: parameters, special days, shift templates, rosters.
-Each validates (model validators, raising ValidationError a person can act on), writes,
-then records the change in the audit trail."""
+"""Writes of workforce planning: parameters, special days, shift templates, agents'
+scheduling rules, roster builds. Each validates (model validators, raising
+ValidationError a person can act on), writes, then records the change in the audit
+trail. The build itself runs in a background task (`building.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date, datetime, timedelta
+import logging
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.workforce import selectors
-from kefu.workforce.core import prediction
-from kefu.workforce.core.roster import RosterProblem, solve
+from kefu.interactions.choices import Channel
+from kefu.workforce import building, selectors
+from kefu.workforce.choices import BuildStatus
 from kefu.workforce.models import (
+    AgentWorkRule,
     ForecastEvent,
     Roster,
-    RosterAssignment,
     ShiftTemplate,
     StaffingParameters,
 )
 
-ROSTER_TIME_LIMIT_S = 20.0
+log = logging.getLogger(__name__)
 
 
 def _audit(request, user, object_type: str, object_id, detail: dict) -> None:
@@ -102,80 +104,160 @@ def check_week(week_start: date) -> date:
     return week_start
 
 
-def build_roster(
+# --- roster builds ----------------------------------------------------------------------------
+def start_roster_build(
     week_start: date,
     *,
     by=None,
     request: HttpRequest | None = None,
-    time_limit_s: float = ROSTER_TIME_LIMIT_S,
+    time_limit_s: float | None = None,
 ) -> Roster:
-    """Forecast, requirement, CP-SAT roster and predicted service for the week, saved."""
+    """Queue a roster build for the week (the task fills the row in)."""
     check_week(week_start)
-    templates = selectors.core_templates()
-    if not templates:
-        raise ValidationError(_("Add at least one shift template first."), code="templates")
-    plans = selectors.week_plan(week_start)
-    if not plans:
-        raise ValidationError(_("Set the staffing parameters of a channel first."), code="params")
-    agents, by_key = selectors.roster_agents()
-    if not agents:
-        raise ValidationError(_("No agent can be scheduled."), code="agents")
-    requirement = {c: p.requirement["positions"] for c, p in plans.items()}
-    problem = RosterProblem(
-        requirement=requirement,
-        agents=agents,
-        templates=templates,
-        intervals_per_day=selectors.PER_DAY,
-        time_limit_s=time_limit_s,
+    building.check_inputs()
+    roster = Roster.objects.create(
+        week_start=week_start,
+        created_by=by if by is not None and by.is_authenticated else None,
+        time_limit_s=time_limit_s or building.time_limit_s(),
     )
-    result = solve(problem)
-    params = selectors.parameters()
-    channels = {}
-    for channel, plan in plans.items():
-        predicted = prediction.predict(result.scheduled[channel], plan.forecast, params[channel])
-        channels[channel] = {
-            "forecast": plan.forecast,
-            "requirement": plan.requirement["positions"],
-            "raw": plan.requirement["raw_positions"],
-            "scheduled": result.scheduled[channel],
-            "gap": result.gap[channel],
-            "predicted": predicted,
-            "parameters": asdict(params[channel]),
-        }
-    start, _end = selectors.week_bounds(week_start)
-    step = timedelta(minutes=selectors.INTERVAL_MIN)
-    with transaction.atomic():
-        roster = Roster.objects.create(
-            week_start=week_start,
-            created_by=by,
-            status=result.status,
-            agents_used=result.agents_used,
-            wall_s=round(result.wall_s, 2),
-            plan={"channels": channels, "short_intervals": result.short_intervals},
-        )
+    _audit(request, by, "workforce.roster", roster.pk, {"requested": str(week_start)})
+    return _enqueue(roster)
 
-        def at(index: int) -> datetime:
-            return start + index * step
 
-        RosterAssignment.objects.bulk_create(
-            RosterAssignment(
-                roster=roster,
-                agent=by_key[s.agent],
-                day=week_start + timedelta(days=s.day),
-                template=s.template,
-                channel=s.channel,
-                start=at(s.start),
-                end=at(s.end),
-                break_start=at(s.break_start) if s.break_start is not None else None,
-                break_end=at(s.break_start + s.break_length) if s.break_start is not None else None,
-            )
-            for s in result.shifts
+def restart_roster_build(roster: Roster, *, by=None, request: HttpRequest | None = None) -> Roster:
+    """Build a failed or stalled roster again (from the start: a build is one transaction)."""
+    if not roster.can_restart:
+        raise ValidationError(_("This roster is not failed or stalled."), code="state")
+    Roster.objects.filter(pk=roster.pk).update(
+        status=BuildStatus.QUEUED,
+        phase="",
+        error="",
+        started_at=None,
+        finished_at=None,
+        heartbeat_at=timezone.now(),  # the stall clock of the queued build starts here
+        time_limit_s=building.time_limit_s(),
+    )
+    _audit(request, by, "workforce.roster", roster.pk, {"rebuild": str(roster.week_start)})
+    roster.refresh_from_db()
+    return _enqueue(roster)
+
+
+def _enqueue(roster: Roster) -> Roster:
+    from kefu.workforce.tasks import build_roster_task
+
+    try:
+        build_roster_task.enqueue(roster.pk)
+    except Exception as exc:  # the queue is down: say so on the roster
+        log.warning("could not enqueue the build of roster %s", roster.pk, exc_info=True)
+        Roster.objects.filter(pk=roster.pk, status=BuildStatus.QUEUED).update(
+            status=BuildStatus.FAILED,
+            error=f"could not queue the build: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
-        _audit(
-            request,
-            by,
-            "workforce.roster",
-            roster.pk,
-            {"week": str(week_start), "status": result.status, "agents": result.agents_used},
-        )
+    roster.refresh_from_db()
     return roster
+
+
+def build_roster(week_start: date, *, by=None, time_limit_s: float | None = None) -> Roster:
+    """Build here and now (`kefu wfm roster`): the same row and steps as the task."""
+    check_week(week_start)
+    building.check_inputs()
+    roster = Roster.objects.create(
+        week_start=week_start,
+        created_by=by,
+        time_limit_s=time_limit_s or building.time_limit_s(),
+    )
+    building.execute_build(roster.pk)
+    roster.refresh_from_db()
+    return roster
+
+
+# --- agents' scheduling rules -------------------------------------------------------------
+def check_work_rule(rule: AgentWorkRule) -> None:
+    """The rule's fields one by one (model validators), then together."""
+    rule.full_clean(exclude=["agent"])
+    check_rule_together(rule)
+
+
+def check_rule_together(rule: AgentWorkRule) -> None:
+    """What no single field says: min ≤ max hours, known channels and templates, days
+    off that leave a working day, minimum hours the days and the longest shift reach."""
+    problems = []
+    if rule.min_hours > rule.max_hours:
+        problems.append(
+            ValidationError(
+                _("The minimum hours are more than the maximum hours."), code="hours_order"
+            )
+        )
+    unknown = set(rule.skills) - set(Channel.values)
+    if unknown:
+        problems.append(
+            ValidationError(
+                _("Unknown channel: %(value)s."),
+                code="channel",
+                params={"value": ", ".join(sorted(unknown))},
+            )
+        )
+    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in rule.days_off):
+        problems.append(ValidationError(_("Days off are weekdays 0 (Mon) to 6 (Sun)."), code="day"))
+    working_days = min(rule.max_days, 7 - len(set(rule.days_off)))
+    if rule.schedulable and working_days < 1:
+        problems.append(ValidationError(_("The days off leave no working day."), code="no_days"))
+    templates = ShiftTemplate.objects.filter(active=True)
+    if rule.templates:
+        templates = templates.filter(key__in=rule.templates)
+        missing = set(rule.templates) - set(templates.values_list("key", flat=True))
+        if missing:
+            problems.append(
+                ValidationError(
+                    _("Unknown shift template: %(value)s."),
+                    code="template",
+                    params={"value": ", ".join(sorted(missing))},
+                )
+            )
+    longest = max(((t.length_minutes - t.break_minutes) / 60 for t in templates), default=None)
+    if rule.schedulable and longest and rule.min_hours > working_days * longest + 1e-9:
+        problems.append(
+            ValidationError(
+                _(
+                    "%(hours)s minimum hours cannot be reached in %(days)s working days of "
+                    "at most %(longest)s paid hours."
+                ),
+                code="hours_reach",
+                params={
+                    "hours": f"{rule.min_hours:g}",
+                    "days": working_days,
+                    "longest": f"{longest:g}",
+                },
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def save_work_rule(
+    rule: AgentWorkRule, *, by=None, request: HttpRequest | None = None
+) -> AgentWorkRule:
+    check_work_rule(rule)
+    rule.skills = sorted(set(rule.skills))
+    rule.days_off = sorted(set(rule.days_off))
+    rule.templates = sorted(set(rule.templates))
+    rule.updated_by = by if by is not None and by.is_authenticated else None
+    rule.save()
+    detail = {
+        f: getattr(rule, f)
+        for f in (
+            "skills", "min_hours", "max_hours", "max_days", "days_off", "nights", "templates",
+            "schedulable", "note",
+        )
+    }  # fmt: skip
+    _audit(request, by, "workforce.agentworkrule", rule.agent.external_id, detail)
+    return rule
+
+
+@transaction.atomic
+def reset_work_rule(rule: AgentWorkRule, *, by=None, request: HttpRequest | None = None) -> None:
+    """Back to the defaults (the rule is deleted)."""
+    _audit(request, by, "workforce.agentworkrule", rule.agent.external_id, {"reset": True})
+    rule.delete()

@@ -2,7 +2,25 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class RosterStatus(models.TextChoices):
+class BuildStatus(models.TextChoices):
+    """Where a roster's background build is."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BuildPhase(models.TextChoices):
+    """The step a running build is at (the solver's two stages are `core.roster`'s)."""
+
+    PLAN = "plan", _("Forecast and requirement")
+    COUNTS = "counts", _("Solver: shifts per day")
+    ASSIGN = "assign", _("Solver: agents to shifts")
+    SAVE = "save", _("Predicted service and saving")
+
+
+class SolverStatus(models.TextChoices):
     OPTIMAL = "optimal", _("Optimal")
     FEASIBLE = "feasible", _("Feasible (time limit reached)")
     INFEASIBLE = "infeasible", _("No roster possible")

@@ -6,6 +6,8 @@ models hold what planners enter and what a roster decided."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Agent
 from kefu.interactions.choices import Channel
-from kefu.workforce.choices import RosterStatus
+from kefu.interactions.models import STALLED_AFTER
+from kefu.workforce.choices import BuildPhase, BuildStatus, SolverStatus
 
 
 class StaffingParameters(models.Model):
@@ -106,28 +109,74 @@ class ShiftTemplate(models.Model):
 
 class AgentWorkRule(models.Model):
     """How an agent may be scheduled. Agents without one get the defaults (the channels
-    they answered in the history, 32–40 h, at most 5 days)."""
+    they answered in the history, 32–40 h, at most 5 days). New hires (tier) never work
+    nights whatever `nights` says; `nights` = False keeps anyone else off them too."""
+
+    DEFAULT_MIN_HOURS = 32.0
+    DEFAULT_MAX_HOURS = 40.0
+    DEFAULT_MAX_DAYS = 5
 
     agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="work_rule")
+    # Empty: the channels the agent answered in the history (see selectors.learnt_skills).
     skills = models.JSONField(_("channels"), default=list, blank=True)
-    min_hours = models.FloatField(_("minimum hours a week"), default=32)
-    max_hours = models.FloatField(_("maximum hours a week"), default=40)
-    max_days = models.PositiveSmallIntegerField(_("maximum working days"), default=5)
+    min_hours = models.FloatField(
+        _("minimum hours a week"),
+        default=DEFAULT_MIN_HOURS,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+    )
+    max_hours = models.FloatField(
+        _("maximum hours a week"),
+        default=DEFAULT_MAX_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    max_days = models.PositiveSmallIntegerField(
+        _("maximum working days"),
+        default=DEFAULT_MAX_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+    )
     days_off = models.JSONField(_("fixed days off"), default=list, blank=True)  # 0 = Monday
+    nights = models.BooleanField(_("may work nights"), default=True)
+    # Shift template keys the agent may work; empty: all of them.
+    templates = models.JSONField(_("shift templates"), default=list, blank=True)
     schedulable = models.BooleanField(_("schedulable"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("scheduling rule")
         verbose_name_plural = _("scheduling rules")
 
+    def __str__(self) -> str:
+        return str(self.agent)
+
 
 class Roster(models.Model):
+    """A week's roster. Built by a background task (`tasks.build_roster_task`): the row
+    is created queued, and the task keeps `status`, `phase` and the heartbeat current."""
+
     week_start = models.DateField(_("week of"))  # a Monday
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=12, choices=RosterStatus.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED
+    )
+    phase = models.CharField(max_length=10, blank=True)  # choices.BuildPhase while running
+    # The solver's outcome: optimal (proven) or feasible (the best found in the time).
+    solver_status = models.CharField(
+        _("solver outcome"), max_length=12, choices=SolverStatus.choices, blank=True
+    )
+    time_limit_s = models.FloatField(_("solver time limit (s)"), default=25)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker takes the build and at each phase; one that stops was lost with
+    # its worker (killed, machine restarted) and may be built again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
     agents_used = models.PositiveIntegerField(default=0)
     wall_s = models.FloatField(default=0)
     # Per channel, per interval of the week: forecast volume, requirement, on duty, gap;
@@ -141,6 +190,54 @@ class Roster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week_start} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BuildStatus.QUEUED, BuildStatus.RUNNING)
+
+    @property
+    def phase_label(self) -> str:
+        return BuildPhase(self.phase).label if self.phase in BuildPhase.values else ""
+
+    @property
+    def stalled_after(self) -> timedelta:
+        """No heartbeat for this long: the worker is gone. A solver phase may rightly run
+        for most of the time limit without a beat, so a long limit waits longer."""
+        return max(STALLED_AFTER, timedelta(seconds=self.time_limit_s + 120))
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running with no sign of a worker for `stalled_after`."""
+        if not self.is_active:
+            return False
+        return timezone.now() - (self.heartbeat_at or self.created_at) > self.stalled_after
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status == BuildStatus.FAILED or self.is_stalled
+
+    @property
+    def has_result(self) -> bool:
+        return self.status == BuildStatus.DONE and self.solver_status in (
+            SolverStatus.OPTIMAL,
+            SolverStatus.FEASIBLE,
+        )
+
+    @property
+    def elapsed_s(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
+
+    @property
+    def progress_percent(self) -> int:
+        """An estimate for the progress bar: the solver runs at most its time limit, the
+        forecast and saving take seconds more. Never 100 before it is done."""
+        if self.status == BuildStatus.DONE:
+            return 100
+        if self.status != BuildStatus.RUNNING:
+            return 0
+        return min(95, round(100 * self.elapsed_s / (self.time_limit_s + 10)))
 
 
 class RosterAssignment(models.Model):

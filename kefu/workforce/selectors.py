@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import MANAGE_WORKFORCE
@@ -22,7 +24,13 @@ from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
 from kefu.metrics.models import KpiFact
 from kefu.workforce.core import erlang
-from kefu.workforce.core.forecast import DEFAULT_WINDOW_DAYS, Event, backtest, forecast
+from kefu.workforce.core.forecast import (
+    DEFAULT_WINDOW_DAYS,
+    Event,
+    backtest,
+    forecast,
+    week_start,
+)
 from kefu.workforce.core.prediction import ChannelParameters
 from kefu.workforce.core.roster import RosterAgent
 from kefu.workforce.core.roster import ShiftTemplate as CoreTemplate
@@ -59,6 +67,14 @@ def interval_labels(week_start: date) -> list[str]:
         ).strftime("%m-%d %H:%M")
         for i in range(WEEK)
     ]
+
+
+def default_week() -> date:
+    """The Monday after the newest conversation (plan the coming week), else this week's."""
+    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last is None:
+        return week_start(timezone.localdate())
+    return week_start(timezone.localtime(last).date()) + timedelta(days=7)
 
 
 # --- settings as core inputs ---------------------------------------------------------------
@@ -133,12 +149,16 @@ class ChannelPlan:
     wape: float | None
 
 
-def week_plan(week_start: date) -> dict[str, ChannelPlan]:
-    """Forecast and requirement of every channel with parameters, for the week."""
+def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[str, ChannelPlan]:
+    """Forecast and requirement of every channel with parameters (or of `channels`
+    among them), for the week."""
     plans = {}
     all_events = events()
     start, _ = week_bounds(week_start)
+    wanted = None if channels is None else set(channels)
     for channel, params in parameters().items():
+        if wanted is not None and channel not in wanted:
+            continue
         past = history(channel, week_start)
         result = forecast(
             past, start.replace(tzinfo=None), WEEK, events=all_events, channel=channel
@@ -203,33 +223,39 @@ def actual(week_start: date) -> dict[str, dict[str, list]]:
 
 
 # --- agents -------------------------------------------------------------------------------
-def roster_agents(days: int = 90) -> tuple[list[RosterAgent], dict[str, Agent]]:
-    """The agents to schedule (core form) and the Agent behind each key."""
-    channels = set(parameters())
+def learnt_skills(days: int = 90, agent_ids: list[int] | None = None) -> dict[int, set[str]]:
+    """Agent id → the channels that make ≥ SKILL_SHARE of the agent's conversations in
+    the last `days` days of data (the skills of an agent whose rule names none)."""
     since = datetime.now(tz=local_tz()) - timedelta(days=days)
     last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
     if last is not None:
         since = min(since, last - timedelta(days=days))
     mix: dict[int, Counter] = defaultdict(Counter)
-    rows = (
-        Conversation.objects.filter(created_at__gte=since, agent__isnull=False)
-        .values("agent_id", "channel")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = Conversation.objects.filter(created_at__gte=since, agent__isnull=False)
+    if agent_ids is not None:
+        rows = rows.filter(agent_id__in=agent_ids)
+    rows = rows.values("agent_id", "channel").annotate(n=Count("pk")).order_by()
     for row in rows:
         mix[row["agent_id"]][row["channel"]] = row["n"]
-    rules = {r.agent_id: r for r in AgentWorkRule.objects.all()}
+    out = {}
+    for agent_id, counts in mix.items():
+        total = sum(counts.values())
+        out[agent_id] = {c for c, n in counts.items() if total and n / total >= SKILL_SHARE}
+    return out
+
+
+def roster_agents(days: int = 90) -> tuple[list[RosterAgent], dict[str, Agent]]:
+    """The agents to schedule (core form) and the Agent behind each key."""
+    channels = set(parameters())
+    learnt = learnt_skills(days)
     out, by_key = [], {}
-    for agent in Agent.objects.select_related("team").order_by("external_id"):
-        rule = rules.get(agent.pk)
+    for agent in Agent.objects.select_related("team", "work_rule").order_by("external_id"):
+        rule = getattr(agent, "work_rule", None)
         if rule is not None and not rule.schedulable:
             continue
-        if rule is not None and rule.skills:
-            skills = set(rule.skills)
-        else:
-            total = sum(mix[agent.pk].values())
-            skills = {c for c, n in mix[agent.pk].items() if total and n / total >= SKILL_SHARE}
+        skills = (
+            set(rule.skills) if rule is not None and rule.skills else learnt.get(agent.pk, set())
+        )
         skills &= channels
         if not skills:
             continue
@@ -239,14 +265,22 @@ def roster_agents(days: int = 90) -> tuple[list[RosterAgent], dict[str, Agent]]:
                 key=key,
                 skills=frozenset(skills),
                 tier=agent.tier,
-                min_hours=rule.min_hours if rule else 32,
-                max_hours=rule.max_hours if rule else 40,
+                min_hours=rule.min_hours if rule else AgentWorkRule.DEFAULT_MIN_HOURS,
+                max_hours=rule.max_hours if rule else AgentWorkRule.DEFAULT_MAX_HOURS,
                 days_off=frozenset(rule.days_off) if rule else frozenset(),
-                max_days=rule.max_days if rule else 5,
+                max_days=rule.max_days if rule else AgentWorkRule.DEFAULT_MAX_DAYS,
+                templates=frozenset(rule.templates) if rule and rule.templates else None,
+                nights=rule.nights if rule else True,
             )
         )
         by_key[key] = agent
     return out, by_key
+
+
+def agents_with_rules(team_id: int | None = None) -> QuerySet[Agent]:
+    """Every agent with their rule (None: the defaults), for the rules page."""
+    qs = Agent.objects.select_related("team", "work_rule").order_by("team__name", "external_id")
+    return qs if team_id is None else qs.filter(team_id=team_id)
 
 
 # --- visibility ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@ urlpatterns = [
     path("parameters/<str:channel>/", views.parameters_save, name="parameters_save"),
     path("rosters/build/", views.roster_build, name="roster_build"),
     path("rosters/<int:roster_id>/", views.roster_detail, name="roster_detail"),
+    path("rosters/<int:roster_id>/status/", views.roster_status, name="roster_status"),
+    path("rosters/<int:roster_id>/rebuild/", views.roster_rebuild, name="roster_rebuild"),
     path("rosters/<int:roster_id>/roster.xlsx", views.roster_export, name="roster_export"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/events/", views.event_add, name="event_add"),
@@ -19,5 +21,9 @@ urlpatterns = [
         views.template_delete,
         name="template_delete",
     ),
+    path("settings/agents/", views.agent_rules, name="agent_rules"),
+    path("settings/agents/<int:agent_id>/", views.agent_rule_edit, name="agent_rule_edit"),
+    path("settings/agents/<int:agent_id>/row/", views.agent_rule_row, name="agent_rule_row"),
+    path("settings/agents/<int:agent_id>/reset/", views.agent_rule_reset, name="agent_rule_reset"),
     path("my-shifts/", views.my_shifts, name="my_shifts"),
 ]

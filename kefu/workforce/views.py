@@ -1,6 +1,7 @@
 """Workforce pages. Views parse, call a selector, an action or a core, and render; every
-write is a POST that redirects. Planning pages need the workforce permission (managers,
-admins); supervisors may open rosters (their teams' rows); agents see their own shifts."""
+write is a POST that redirects (or, from HTMX, answers the updated fragment). Planning
+pages need the workforce permission (managers, admins); supervisors may open rosters
+(their teams' rows); agents see their own shifts."""
 
 from __future__ import annotations
 
@@ -14,20 +15,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import MANAGE_WORKFORCE
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.choices import Channel
-from kefu.interactions.models import Conversation
-from kefu.workforce import actions, exports, selectors
+from kefu.interactions.views import is_htmx_fragment
+from kefu.workforce import actions, building, exports, selectors
 from kefu.workforce.choices import WEEKDAYS
 from kefu.workforce.core.forecast import week_start
-from kefu.workforce.forms import EventForm, ParametersForm, TemplateForm
-from kefu.workforce.models import ForecastEvent, ShiftTemplate, StaffingParameters
+from kefu.workforce.forms import AgentRuleForm, EventForm, ParametersForm, TemplateForm
+from kefu.workforce.models import (
+    AgentWorkRule,
+    ForecastEvent,
+    Roster,
+    ShiftTemplate,
+    StaffingParameters,
+)
 
 
 def planner_only(view: Callable) -> Callable:
@@ -39,23 +46,14 @@ def _channel_label(channel: str) -> str:
     return Channel(channel).label if channel in Channel.values else channel
 
 
-def default_week() -> date:
-    """The Monday after the newest conversation (plan the coming week), else this week's."""
-    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
-    today = timezone.localdate()
-    if last is None:
-        return week_start(today)
-    return week_start(timezone.localtime(last).date()) + timedelta(days=7)
-
-
 def _week(request: HttpRequest) -> date:
     raw = request.GET.get("week") or request.POST.get("week")
     if not raw:
-        return default_week()
+        return selectors.default_week()
     try:
         return week_start(date.fromisoformat(raw))
     except ValueError:
-        return default_week()
+        return selectors.default_week()
 
 
 def _pct(value: float | None) -> str:
@@ -123,6 +121,7 @@ def render_plan(request: HttpRequest, week: date, forms: dict | None = None, sta
         .filter(week_start=week)
         .select_related("created_by")[:10],
         "no_templates": not ShiftTemplate.objects.filter(active=True).exists(),
+        "time_limit_s": building.time_limit_s(),
     }
     return render(request, "workforce/plan.html", context, status=status)
 
@@ -150,14 +149,42 @@ def parameters_save(request: HttpRequest, channel: str) -> HttpResponse:
 @planner_only
 @require_POST
 def roster_build(request: HttpRequest) -> HttpResponse:
+    """Queue the week's roster; its page shows the build's progress."""
     week = _week(request)
     try:
-        roster = actions.build_roster(week, by=request.user, request=request)
+        roster = actions.start_roster_build(week, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(reverse("workforce:plan") + f"?week={week}")
-    messages.success(request, _("Roster built for the week of %(week)s.") % {"week": week})
     return redirect("workforce:roster_detail", roster_id=roster.pk)
+
+
+@planner_only
+@require_POST
+def roster_rebuild(request: HttpRequest, roster_id: int) -> HttpResponse:
+    """Build a failed or stalled roster again."""
+    roster = get_object_or_404(Roster, pk=roster_id)
+    try:
+        actions.restart_roster_build(roster, by=request.user, request=request)
+    except ValidationError:
+        return HttpResponse(status=409)
+    return redirect("workforce:roster_detail", roster_id=roster.pk)
+
+
+@login_required
+@require_GET
+def roster_status(request: HttpRequest, roster_id: int) -> HttpResponse:
+    """HTMX: the build's progress, polled while it is queued or running; once it has
+    ended the whole page is reloaded to show the roster (or the failure)."""
+    roster = _visible_roster(request, roster_id)
+    response = render(
+        request,
+        "workforce/partials/build_status.html",
+        {"roster": roster, "planner": selectors.may_manage(request.user)},
+    )
+    if not roster.is_active:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 # --- rosters ------------------------------------------------------------------------------
@@ -169,6 +196,11 @@ def _visible_roster(request: HttpRequest, roster_id: int):
 @require_GET
 def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = _visible_roster(request, roster_id)
+    planner = selectors.may_manage(request.user)
+    if not roster.has_result:
+        # Being built, failed, or the solver found nothing: the build's status only.
+        context = {"roster": roster, "planner": planner}
+        return render(request, "workforce/roster_building.html", context)
     assignments = list(selectors.assignments_visible_to(request.user, roster))
     days = [roster.week_start + timedelta(days=i) for i in range(7)]
     hours = exports.hours_by_agent(assignments)
@@ -179,7 +211,6 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         )
         row["cells"][a.day] = a
     grid_rows = [{**row, "cells": [row["cells"].get(d) for d in days]} for row in grid.values()]
-    planner = selectors.may_manage(request.user)
     channels = roster.plan.get("channels", {})
     actual = selectors.actual(roster.week_start)
     summary, chart = [], {"labels": selectors.interval_labels(roster.week_start), "channels": []}
@@ -244,6 +275,8 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
 @require_GET
 def roster_export(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = _visible_roster(request, roster_id)
+    if not roster.has_result:
+        raise Http404
     assignments = selectors.assignments_visible_to(request.user, roster)
     out = io.BytesIO()
     exports.write_roster(roster, assignments, out, with_plan=selectors.may_manage(request.user))
@@ -329,3 +362,102 @@ def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
     actions.delete_template(template, by=request.user, request=request)
     messages.success(request, _("Removed."))
     return redirect(reverse("workforce:settings") + "#templates")
+
+
+# --- settings: agents' scheduling rules ----------------------------------------------------
+def _rule_row(agent: Agent, learnt: dict[int, set[str]], template_names: dict[str, str]) -> dict:
+    rule = getattr(agent, "work_rule", None)
+    channels = rule.skills if rule is not None and rule.skills else sorted(learnt.get(agent.pk, ()))
+    weekday = dict(WEEKDAYS)
+    return {
+        "agent": agent,
+        "rule": rule,
+        "channels": [_channel_label(c) for c in channels],
+        "channels_learnt": not (rule is not None and rule.skills),
+        "min_hours": rule.min_hours if rule else AgentWorkRule.DEFAULT_MIN_HOURS,
+        "max_hours": rule.max_hours if rule else AgentWorkRule.DEFAULT_MAX_HOURS,
+        "max_days": rule.max_days if rule else AgentWorkRule.DEFAULT_MAX_DAYS,
+        "days_off": [weekday[d] for d in rule.days_off] if rule else [],
+        "nights": rule.nights if rule else True,
+        "new_hire": agent.tier == "new",
+        "templates": [template_names.get(k, k) for k in rule.templates] if rule else [],
+        "schedulable": rule.schedulable if rule else True,
+    }
+
+
+def _one_agent(agent_id: int) -> Agent:
+    return get_object_or_404(Agent.objects.select_related("team", "work_rule"), pk=agent_id)
+
+
+def _render_rule_row(request: HttpRequest, agent: Agent) -> HttpResponse:
+    names = dict(ShiftTemplate.objects.values_list("key", "name"))
+    row = _rule_row(agent, selectors.learnt_skills(agent_ids=[agent.pk]), names)
+    return render(request, "workforce/partials/agent_rule_row.html", {"row": row})
+
+
+@planner_only
+@require_GET
+def agent_rules(request: HttpRequest) -> HttpResponse:
+    """Every agent's scheduling rule, editable in place (HTMX) or on its own page."""
+    teams = list(Team.objects.order_by("name"))
+    team_id = request.GET.get("team")
+    team = next((t for t in teams if str(t.pk) == team_id), None)
+    agents = selectors.agents_with_rules(team.pk if team else None)
+    names = dict(ShiftTemplate.objects.values_list("key", "name"))
+    learnt = selectors.learnt_skills()
+    context = {
+        "rows": [_rule_row(a, learnt, names) for a in agents],
+        "teams": teams,
+        "team": team,
+    }
+    return render(request, "workforce/agent_rules.html", context)
+
+
+@planner_only
+@require_http_methods(["GET", "POST"])
+def agent_rule_edit(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = _one_agent(agent_id)
+    rule = getattr(agent, "work_rule", None) or AgentWorkRule(agent=agent)
+    templates = ShiftTemplate.objects.filter(active=True)
+    fragment = is_htmx_fragment(request)
+    status = 200
+    if request.method == "POST":
+        form = AgentRuleForm(request.POST, instance=rule, templates=templates)
+        if form.is_valid():
+            try:
+                actions.save_work_rule(form.instance, by=request.user, request=request)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if fragment:
+                    return _render_rule_row(request, _one_agent(agent_id))
+                messages.success(request, _("Saved: %(agent)s.") % {"agent": agent})
+                return redirect(reverse("workforce:agent_rules") + f"#agent-{agent.pk}")
+        # HTMX swaps 2xx answers only: the form with its errors comes back as 200.
+        status = 200 if fragment else 400
+    else:
+        form = AgentRuleForm(instance=rule, templates=templates)
+    template = (
+        "workforce/partials/agent_rule_form.html" if fragment else "workforce/agent_rule.html"
+    )
+    return render(request, template, {"agent": agent, "form": form}, status=status)
+
+
+@planner_only
+@require_POST
+def agent_rule_reset(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = _one_agent(agent_id)
+    rule = getattr(agent, "work_rule", None)
+    if rule is not None:
+        actions.reset_work_rule(rule, by=request.user, request=request)
+    if is_htmx_fragment(request):
+        return _render_rule_row(request, _one_agent(agent_id))
+    messages.success(request, _("Back to the defaults: %(agent)s.") % {"agent": agent})
+    return redirect(reverse("workforce:agent_rules") + f"#agent-{agent.pk}")
+
+
+@planner_only
+@require_GET
+def agent_rule_row(request: HttpRequest, agent_id: int) -> HttpResponse:
+    """HTMX: the row as shown (the inline form's Cancel)."""
+    return _render_rule_row(request, _one_agent(agent_id))

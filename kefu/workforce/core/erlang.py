@@ -37,6 +37,17 @@ _MAX_EXTRA_SERVERS = 10_000
 _EPS = 1e-9
 
 
+# What `kefu wfm erlang` and POST /api/v1/wfm/erlang answer, in this order (the issue's).
+ANSWER_KEYS = (
+    "raw_positions",
+    "positions",
+    "service_level",
+    "waiting_probability",
+    "asa_s",
+    "occupancy",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Staffing:
     """The requirement of one interval (agents, not servers, when concurrency > 1)."""

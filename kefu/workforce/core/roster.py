@@ -11,8 +11,8 @@ Hard constraints (a roster never breaks them; `violations` checks any roster):
 - weekly paid hours within the agent's min–max (an agent not used works 0 hours);
 - at most `max_days` working days (so at least 7 − max_days days off);
 - at least `min_rest` intervals between the end of one shift and the next start;
-- at most `max_nights` night shifts; tiers in `night_excluded_tiers` (new hires) never
-  work nights;
+- at most `max_nights` night shifts; tiers in `night_excluded_tiers` (new hires) and
+  agents with `nights=False` never work nights;
 - every shift with a break has exactly one, inside the template's break window.
 
 Soft goals, in this order (weights far apart, so each dominates the next):
@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
@@ -82,6 +82,7 @@ class RosterAgent:
     days_off: frozenset[int] = frozenset()  # weekdays (0 = Monday) never worked
     max_days: int = 5
     templates: frozenset[str] | None = None  # None: every template
+    nights: bool = True  # False: never a night shift, whatever the tier
 
 
 @dataclass
@@ -127,10 +128,17 @@ class RosterResult:
     wall_s: float
     objective: float | None = None
     notes: list[str] = field(default_factory=list)
+    # Each stage's own outcome ("counts", "assign"): `status` is "optimal" only when both
+    # were proven optimal within the time limit.
+    stages: dict[str, str] = field(default_factory=dict)
 
     @property
     def short_intervals(self) -> int:
         return sum(1 for values in self.gap.values() for v in values if v > 0)
+
+
+def _no_nights(problem: RosterProblem, agent: RosterAgent) -> bool:
+    return not agent.nights or agent.tier in problem.night_excluded_tiers
 
 
 def _allowed(problem: RosterProblem, agent: RosterAgent, day: int, t: ShiftTemplate) -> bool:
@@ -138,7 +146,7 @@ def _allowed(problem: RosterProblem, agent: RosterAgent, day: int, t: ShiftTempl
         return False
     if agent.templates is not None and t.key not in agent.templates:
         return False
-    if t.is_night(problem.intervals_per_day) and agent.tier in problem.night_excluded_tiers:
+    if t.is_night(problem.intervals_per_day) and _no_nights(problem, agent):
         return False
     hours = t.paid() * problem.interval_hours()
     return hours <= agent.max_hours + 1e-9
@@ -160,12 +168,15 @@ def _minutes(hours: float) -> int:
     return round(hours * 60)
 
 
-def solve(problem: RosterProblem) -> RosterResult:
+def solve(problem: RosterProblem, on_stage: Callable[[str], None] | None = None) -> RosterResult:
     """Two stages, as workforce tools do: first how many of each shift (day, template,
     channel) and where their breaks go, so the requirement is covered with the fewest
     staffed intervals (a small model, solved to optimality or close); then which agents
     work them, under every per-agent rule, with as few agents as possible. One model of
-    both does not converge in the time a person waits on two cores."""
+    both does not converge in the time a person waits on two cores.
+
+    `on_stage("counts")` and `on_stage("assign")` are called as each stage starts (a
+    background build reports its progress with them)."""
     started = time.perf_counter()
     week = problem.week
     for channel, values in problem.requirement.items():
@@ -173,8 +184,12 @@ def solve(problem: RosterProblem) -> RosterResult:
             raise ValueError(f"requirement of {channel} has {len(values)} intervals, not {week}")
     templates = {t.key: t for t in problem.templates}
     options = _options(problem)
+    if on_stage is not None:
+        on_stage("counts")
     counts, breaks, status1 = _plan_counts(problem, options, templates, 0.3 * problem.time_limit_s)
     remaining = max(1.0, problem.time_limit_s - (time.perf_counter() - started))
+    if on_stage is not None:
+        on_stage("assign")
     shifts, status2, objective = _assign(problem, options, counts, breaks, templates, remaining)
     scheduled, gap = coverage(problem, shifts)
     statuses = {status1, status2}
@@ -195,6 +210,7 @@ def solve(problem: RosterProblem) -> RosterResult:
         agents_used=len({s.agent for s in shifts}),
         wall_s=time.perf_counter() - started,
         objective=objective,
+        stages={"counts": status1, "assign": status2},
     )
 
 
@@ -385,7 +401,10 @@ def _break_symmetry(model: cp_model.CpModel, agents: Sequence[RosterAgent], used
     the solver does not explore each permutation."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, a in enumerate(agents):
-        key = (a.skills, a.tier, a.min_hours, a.max_hours, a.days_off, a.max_days, a.templates)
+        key = (
+            a.skills, a.tier, a.min_hours, a.max_hours, a.days_off, a.max_days, a.templates,
+            a.nights,
+        )  # fmt: skip
         groups[key].append(i)
     for members in groups.values():
         for first, second in itertools.pairwise(members):
@@ -486,8 +505,8 @@ def violations(problem: RosterProblem, shifts: Sequence[Shift]) -> list[str]:
             found.append(f"{where}: works on a day off")
         if agent.templates is not None and s.template not in agent.templates:
             found.append(f"{where}: template {s.template} not allowed")
-        if t.is_night(per_day) and agent.tier in problem.night_excluded_tiers:
-            found.append(f"{where}: tier {agent.tier} on a night shift")
+        if t.is_night(per_day) and _no_nights(problem, agent):
+            found.append(f"{where}: tier {agent.tier or '-'} on a night shift (no nights)")
         if s.start != s.day * per_day + t.start or s.end != s.start + t.length:
             found.append(f"{where}: times do not match template {s.template}")
         if t.break_length:

@@ -100,3 +100,20 @@ def test_the_checker_finds_broken_rules():
     assert "not skilled" in found
     assert "night shift" in found
     assert "rest" in found
+
+
+def test_an_agent_kept_off_nights_never_works_one():
+    # given only night work and two agents, one of whom may not work nights
+    need = ([0] * 11 + [1]) * 7
+    agents = [
+        RosterAgent("A1", frozenset({"chat"}), nights=False, max_hours=40),
+        RosterAgent("A2", frozenset({"chat"}), max_hours=40),
+    ]
+    p = problem({"chat": need}, agents)
+    stages = []
+    result = solve(p, on_stage=stages.append)
+    assert {s.agent for s in result.shifts} == {"A2"}
+    assert violations(p, result.shifts) == []
+    assert "no nights" in " ".join(violations(p, [Shift("A1", 0, "night", "chat", 11, 15)]))
+    # and the build's progress heard of both stages
+    assert stages == ["counts", "assign"] and result.stages.keys() == {"counts", "assign"}

@@ -2,12 +2,11 @@
 
 kefu wfm erlang --calls 100 --interval 1800 --aht 180 --asa 20 --sl 0.8 --shrinkage 0.3
 kefu wfm forecast --week 2025-01-06 [--format json|table]
-kefu wfm roster --week 2025-01-06 [--time-limit 20]
+kefu wfm roster --week 2025-01-06 [--time-limit 25]
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import orjson
@@ -16,14 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kefu.workforce.core import erlang
 
-ERLANG_KEYS = (
-    "raw_positions",
-    "positions",
-    "service_level",
-    "waiting_probability",
-    "asa_s",
-    "occupancy",
-)
+ERLANG_KEYS = erlang.ANSWER_KEYS
 
 
 def _monday(value: str) -> date:
@@ -65,7 +57,12 @@ class Command(BaseCommand):
         f.add_argument("--format", choices=("json", "table"), default="table")
         r = sub.add_parser("roster", help="build and save a roster for the week")
         r.add_argument("--week", type=_monday, default=None)
-        r.add_argument("--time-limit", type=float, default=20.0)
+        r.add_argument(
+            "--time-limit",
+            type=float,
+            default=None,
+            help="solver time limit, s (default: setting KEFU_WFM_ROSTER_TIME_LIMIT_S, 25)",
+        )
 
     def handle(self, *args, **options) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -95,7 +92,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{key:<{width}}  {shown}")
 
     def _week(self, o: dict) -> date:
-        from kefu.workforce.views import default_week
+        from kefu.workforce.selectors import default_week
 
         return o["week"] or default_week()
 
@@ -134,11 +131,13 @@ class Command(BaseCommand):
             roster = build_roster(self._week(o), time_limit_s=o["time_limit"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        if roster.status == "failed":
+            raise CommandError(f"roster #{roster.pk}: {roster.error}")
         short = roster.plan.get("short_intervals", 0)
         self.stdout.write(
-            f"roster #{roster.pk} week of {roster.week_start}: {roster.status}, "
+            f"roster #{roster.pk} week of {roster.week_start}: {roster.solver_status}, "
             f"{roster.agents_used} agents, {short} short channel-intervals, "
             f"{roster.wall_s:.1f} s"
         )
-        if roster.status in ("infeasible", "unknown") or math.isnan(roster.wall_s):
+        if not roster.has_result:
             raise CommandError("no roster found")

@@ -1,0 +1,308 @@
+"""REST API v1 for workforce planning: /api/v1/wfm/…
+
+- `POST /wfm/erlang`: agents required for one interval, as `kefu wfm erlang`.
+- `GET /wfm/forecast?channel=&week=`: the week's forecast and requirement per interval.
+- `GET /wfm/rosters/{id}`: a roster's shifts and, per channel and interval, requirement,
+  scheduled agents, gap and predicted service.
+
+Planning (Erlang, forecast, a roster's figures) is for the workforce permission
+(managers, admins; otherwise 403). Rosters are read like the roster page: supervisors
+get their teams' rows and no planning figures; anybody else 404. Errors are
+`{"detail": …}`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from kefu.interactions.choices import Channel
+from kefu.interactions.schemas import ErrorOut
+from kefu.workforce import selectors
+from kefu.workforce.core import erlang
+from kefu.workforce.core.forecast import week_start
+
+router = Router(tags=["workforce"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _planner(request: HttpRequest) -> None:
+    if not selectors.may_manage(request.user):
+        raise HttpError(403, "workforce planning needs the workforce permission")
+
+
+# --- Erlang C ----------------------------------------------------------------------------
+class WfmErlangIn(Schema):
+    calls: float = Field(..., description="contacts in the interval")
+    interval: float = Field(1800, description="interval length, s")
+    aht: float = Field(..., description="average handle time, s")
+    asa: float = Field(
+        ..., description="answer-time target of the service level, s (the 20 of 80/20)"
+    )
+    sl: float = Field(..., description="service-level target, 0–1")
+    shrinkage: float = Field(0.0, description="0–1")
+    occupancy: float = Field(1.0, description="occupancy cap, 0–1")
+    concurrency: int = Field(1, description="contacts an agent works at once")
+    max_asa: float | None = Field(None, description="cap on the mean wait, s")
+
+
+class WfmErlangOut(Schema):
+    raw_positions: int = Field(..., description="agents needed while available")
+    positions: int = Field(..., description="agents to schedule (after shrinkage)")
+    service_level: float
+    waiting_probability: float
+    asa_s: float
+    occupancy: float
+
+
+@router.post(
+    "/wfm/erlang",
+    response={200: WfmErlangOut, **ERRORS},
+    summary="Agents required for one interval (Erlang C)",
+    description="The same inputs and answer as `kefu wfm erlang` (docs/workforce.md).",
+)
+def erlang_required(request: HttpRequest, body: WfmErlangIn) -> Any:
+    _planner(request)
+    try:
+        result = erlang.required(
+            body.calls,
+            interval_s=body.interval,
+            aht_s=body.aht,
+            target_s=body.asa,
+            sl_target=body.sl,
+            shrinkage=body.shrinkage,
+            max_occupancy=body.occupancy,
+            concurrency=body.concurrency,
+            max_asa_s=body.max_asa,
+        )
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return {k: getattr(result, k) for k in erlang.ANSWER_KEYS}
+
+
+# --- forecast ----------------------------------------------------------------------------
+class WfmForecastQuery(Schema):
+    channel: str | None = Field(None, description="one channel (default: every channel)")
+    week: date | None = Field(
+        None, description="a day of the week (its Monday is used; default: the coming week)"
+    )
+
+
+class WfmForecastInterval(Schema):
+    start: datetime
+    forecast: float = Field(..., description="expected contacts")
+    required: int = Field(..., description="agents to schedule (after shrinkage)")
+    required_available: int = Field(..., description="agents needed while available")
+
+
+class WfmChannelForecast(Schema):
+    channel: str
+    parameters: dict[str, float]
+    contacts: float
+    peak_required: int
+    agent_hours: float
+    trend_per_week: float
+    uplifts: dict[str, float]
+    mape_daily: float | None
+    mape_interval: float | None
+    wape: float | None
+    intervals: list[WfmForecastInterval]
+
+
+class WfmForecastOut(Schema):
+    week: date
+    interval_minutes: int
+    channels: list[WfmChannelForecast]
+
+
+def _starts(week: date) -> list[datetime]:
+    start, _end = selectors.week_bounds(week)
+    step = timedelta(minutes=selectors.INTERVAL_MIN)
+    return [start + i * step for i in range(selectors.WEEK)]
+
+
+@router.get(
+    "/wfm/forecast",
+    response={200: WfmForecastOut, **ERRORS},
+    summary="The week's forecast and requirement per interval",
+    description="Per channel with staffing parameters: contacts forecast per 30-minute "
+    "interval, the agents Erlang C requires, the back-test accuracy (fractions) and the "
+    "special days' uplifts. Times are local.",
+)
+def forecast(request: HttpRequest, query: Query[WfmForecastQuery]) -> Any:
+    _planner(request)
+    if query.channel is not None and query.channel not in Channel.values:
+        raise HttpError(422, f"unknown channel {query.channel!r}; one of {Channel.values}")
+    week = week_start(query.week) if query.week else selectors.default_week()
+    channels = None if query.channel is None else [query.channel]
+    plans = selectors.week_plan(week, channels)
+    params = selectors.parameters()
+    starts = _starts(week)
+    out = []
+    for channel, p in plans.items():
+        need, raw = p.requirement["positions"], p.requirement["raw_positions"]
+        parameters = params[channel]
+        out.append(
+            {
+                "channel": channel,
+                "parameters": {
+                    "aht_s": parameters.aht_s,
+                    "target_s": parameters.target_s,
+                    "sl_target": parameters.sl_target,
+                    "shrinkage": parameters.shrinkage,
+                    "max_occupancy": parameters.max_occupancy,
+                    "concurrency": parameters.concurrency,
+                },
+                "contacts": round(sum(p.forecast), 2),
+                "peak_required": max(need, default=0),
+                "agent_hours": sum(need) * selectors.INTERVAL_MIN / 60,
+                "trend_per_week": p.trend_per_week,
+                "uplifts": p.uplifts,
+                "mape_daily": p.mape_daily,
+                "mape_interval": p.mape_interval,
+                "wape": p.wape,
+                "intervals": [
+                    {"start": s, "forecast": f, "required": n, "required_available": r}
+                    for s, f, n, r in zip(starts, p.forecast, need, raw, strict=True)
+                ],
+            }
+        )
+    return {"week": week, "interval_minutes": selectors.INTERVAL_MIN, "channels": out}
+
+
+# --- rosters ------------------------------------------------------------------------------
+class WfmAssignmentOut(Schema):
+    agent: str = Field(..., description="the agent's id")
+    agent_name: str
+    team: str | None
+    day: date
+    template: str
+    channel: str
+    start: datetime
+    end: datetime
+    break_start: datetime | None
+    break_end: datetime | None
+
+
+class WfmRosterInterval(Schema):
+    start: datetime
+    forecast: float
+    required: int
+    scheduled: int = Field(..., description="agents on duty (on shift, not on break)")
+    gap: int = Field(..., description="required − scheduled where short, else 0")
+    predicted_service_level: float | None
+    predicted_frt_over_30s_rate: float | None
+
+
+class WfmRosterChannel(Schema):
+    channel: str
+    required_hours: float
+    scheduled_hours: float
+    gap_hours: float
+    short_intervals: int
+    predicted_service_level: float | None
+    predicted_frt_over_30s_rate: float | None
+    intervals: list[WfmRosterInterval]
+
+
+class WfmRosterOut(Schema):
+    id: int
+    week_start: date
+    status: str = Field(..., description="the build: queued, running, done, failed")
+    solver_status: str = Field(
+        ..., description="optimal (proven), feasible (best found in the time), infeasible, "
+        "unknown; empty until built"
+    )  # fmt: skip
+    optimal: bool
+    time_limit_s: float
+    created_at: datetime
+    finished_at: datetime | None
+    error: str
+    agents_used: int
+    wall_s: float
+    assignments: list[WfmAssignmentOut]
+    channels: list[WfmRosterChannel] | None = Field(
+        ..., description="planning figures; null for callers without the workforce permission"
+    )
+
+
+def _channels(roster, starts: list[datetime]) -> list[dict]:
+    hours = selectors.INTERVAL_MIN / 60
+    out = []
+    for channel, data in roster.plan.get("channels", {}).items():
+        predicted = data["predicted"]
+        rows = zip(
+            starts, data["forecast"], data["requirement"], data["scheduled"], data["gap"],
+            predicted["service_level"], predicted["frt_over_30s_rate"], strict=True,
+        )  # fmt: skip
+        out.append(
+            {
+                "channel": channel,
+                "required_hours": sum(data["requirement"]) * hours,
+                "scheduled_hours": sum(data["scheduled"]) * hours,
+                "gap_hours": sum(data["gap"]) * hours,
+                "short_intervals": sum(1 for g in data["gap"] if g > 0),
+                "predicted_service_level": predicted["total_service_level"],
+                "predicted_frt_over_30s_rate": predicted["total_frt_over_30s_rate"],
+                "intervals": [
+                    {
+                        "start": s,
+                        "forecast": f,
+                        "required": n,
+                        "scheduled": k,
+                        "gap": g,
+                        "predicted_service_level": sl,
+                        "predicted_frt_over_30s_rate": over,
+                    }
+                    for s, f, n, k, g, sl, over in rows
+                ],
+            }
+        )
+    return out
+
+
+@router.get(
+    "/wfm/rosters/{roster_id}",
+    response={200: WfmRosterOut, **ERRORS},
+    summary="A roster: shifts, and the gap per channel and interval",
+    description="Managers and admins get every shift and the planning figures per "
+    "interval; supervisors their teams' shifts only (`channels` null); anybody else 404.",
+)
+def roster(request: HttpRequest, roster_id: int) -> Any:
+    item = get_object_or_404(selectors.rosters_visible_to(request.user), pk=roster_id)
+    assignments = [
+        {
+            "agent": a.agent.external_id,
+            "agent_name": a.agent.name,
+            "team": a.agent.team.name if a.agent.team else None,
+            "day": a.day,
+            "template": a.template,
+            "channel": a.channel,
+            "start": a.start,
+            "end": a.end,
+            "break_start": a.break_start,
+            "break_end": a.break_end,
+        }
+        for a in selectors.assignments_visible_to(request.user, item)
+    ]
+    planner = selectors.may_manage(request.user)
+    return {
+        "id": item.pk,
+        "week_start": item.week_start,
+        "status": item.status,
+        "solver_status": item.solver_status,
+        "optimal": item.solver_status == "optimal",
+        "time_limit_s": item.time_limit_s,
+        "created_at": item.created_at,
+        "finished_at": item.finished_at,
+        "error": item.error,
+        "agents_used": item.agents_used,
+        "wall_s": item.wall_s,
+        "assignments": assignments,
+        "channels": _channels(item, _starts(item.week_start)) if planner else None,
+    }
