@@ -78,3 +78,37 @@ def open_large_database(size: str, db: Path | None, *, kpi_facts: bool = True) -
         print("KPI facts missing or stale: running `kefu metrics_rebuild` (once) …", flush=True)
         subprocess.run([str(KEFU), "metrics_rebuild"], env=env, check=True)
     return env
+
+
+def logged_in_clients(usernames, password: str = "kefu2024") -> dict:
+    """A Django test client per demo user, logged in."""
+    from django.test import Client
+
+    clients = {}
+    for username in sorted(set(usernames)):
+        client = Client()
+        assert client.login(username=username, password=password), username
+        clients[username] = client
+    return clients
+
+
+def time_pages(pages: dict[str, tuple[str, str]], rounds: int) -> dict[str, list[float]]:
+    """name → (user, path): each page requested once to warm up (following redirects),
+    then `rounds` times; returns the timings in ms and prints one summary line each."""
+    clients = logged_in_clients(user for user, _ in pages.values())
+    results: dict[str, list[float]] = {}
+    for name, (user, path) in pages.items():
+        client = clients[user]
+        response = client.get(path, follow=True)  # warm-up (and check)
+        assert response.status_code == 200, (path, response.status_code)
+        query = response.request["QUERY_STRING"]
+        path = response.request["PATH_INFO"] + (f"?{query}" if query else "")
+        timings = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        results[name] = timings
+        print(f"{name:36s} {summary(timings)}", flush=True)
+    return results

@@ -12,15 +12,9 @@ dashboard pages, reported without a target.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
-from _common import (
-    open_large_database,
-    percentile,
-    summary,
-    verdict,
-)
+from _common import open_large_database, percentile, summary, time_pages, verdict
 
 TARGET_P95_MS = 200.0
 
@@ -32,8 +26,6 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     args = parser.parse_args()
     open_large_database(args.size, args.db)
-
-    from django.test import Client
 
     from kefu.interactions.models import Conversation
 
@@ -53,28 +45,7 @@ def main() -> None:
         "manager, workload": ("manager", "/metrics/workload/"),
         "agent, own page": ("agent", "/metrics/me/"),
     }
-    clients: dict[str, Client] = {}
-    for username in {user for user, _ in (overview | others).values()}:
-        client = Client()
-        client.login(username=username, password="kefu2024")
-        clients[username] = client
-
-    results: dict[str, list[float]] = {}
-    for name, (user, path) in (overview | others).items():
-        client = clients[user]
-        response = client.get(path, follow=True)  # warm-up (and check)
-        assert response.status_code == 200, (path, response.status_code)
-        path = response.request["PATH_INFO"] + (
-            "?" + response.request["QUERY_STRING"] if response.request["QUERY_STRING"] else ""
-        )
-        timings = []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        results[name] = timings
-        print(f"{name:34s} {summary(timings)}")
+    results = time_pages(overview | others, args.rounds)
 
     main_page = [t for name in overview for t in results[name]]
     p95 = percentile(main_page, 95)

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from _common import open_large_database, percentile, summary, verdict
+from _common import open_large_database, percentile, summary, time_pages, verdict
 
 TARGET_P95_MS = 200.0
 
@@ -29,8 +28,6 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     args = parser.parse_args()
     open_large_database(args.size, args.db, kpi_facts=False)
-
-    from django.test import Client
 
     from kefu.accounts.models import Agent
     from kefu.qa.models import QaResult, ResultRollup
@@ -52,25 +49,7 @@ def main() -> None:
         "qa specialist, 2024-02-10…11-20": ("qa", "/qa/?from=2024-02-10&to=2024-11-20"),
         "agent summary, 12 months": ("agent", f"/qa/agents/{agent.pk}/"),
     }
-    clients: dict[str, Client] = {}
-    for username in {user for user, _ in (dashboard | others).values()}:
-        client = Client()
-        assert client.login(username=username, password="kefu2024"), username
-        clients[username] = client
-
-    results: dict[str, list[float]] = {}
-    for name, (user, path) in (dashboard | others).items():
-        client = clients[user]
-        response = client.get(path)  # warm-up (and check)
-        assert response.status_code == 200, (path, response.status_code)
-        timings = []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        results[name] = timings
-        print(f"{name:36s} {summary(timings)}")
+    results = time_pages(dashboard | others, args.rounds)
 
     main_page = [t for name in dashboard for t in results[name]]
     p95 = percentile(main_page, 95)

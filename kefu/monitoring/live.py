@@ -37,6 +37,8 @@ SEVERITY_ORDER = {"minor": 0, "normal": 1, "severe": 2}
 # An open conversation is live while its last message is this recent; older open ones
 # (imported history, abandoned chats) stay off the consoles.
 LIVE_WINDOW = timedelta(hours=6)
+# … and started at most this long before (a chat or a call does not last a week).
+LIVE_MAX_AGE = timedelta(days=7)
 
 
 def enabled_rules() -> frozenset[str]:
@@ -95,14 +97,15 @@ def conversations_written(conversation_ids: Sequence[int]) -> None:
     if ended:
         LiveState.objects.filter(pk__in=ended).update(is_live=False)
         transaction.on_commit(lambda: broadcast.conversations_ended(ended))
-    open_ids = raw_rows(
-        where_in(
-            Conversation.objects.exclude(status="closed"), "id", list(conversation_ids)
-        ).values_list("pk")
+    since = timezone.now() - LIVE_WINDOW
+    # A cheap first cut (history imports write thousands of conversations a second):
+    # open, and started recently enough to still be going on.
+    recent = Conversation.objects.exclude(status="closed").filter(
+        created_at__gte=since - LIVE_MAX_AGE
     )
+    open_ids = raw_rows(where_in(recent, "id", list(conversation_ids)).values_list("pk"))
     if not open_ids:
         return
-    since = timezone.now() - LIVE_WINDOW
     states = LiveState.objects.in_bulk([pk for (pk,) in open_ids])
     for info, record in records_for([pk for (pk,) in open_ids]):
         last = record.messages[-1].at if record.messages else record.created_at

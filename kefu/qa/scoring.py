@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import Agent
 from kefu.bulk import chunks, in_clause, instant, queue_ids, raw_rows, where_in
+from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.core.native import (
     ConversationRecord,
     CustomerRecord,
@@ -431,17 +432,8 @@ def start_rescore(
 def _enqueue(run: QaRun) -> QaRun:
     from kefu.qa.tasks import run_rescore
 
-    try:
-        run_rescore.enqueue(run.pk)
-    except Exception as exc:  # the queue is down: say so on the run
-        log.warning("could not enqueue run_rescore for run %s", run.pk, exc_info=True)
-        QaRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.FAILED,
-            error=f"could not queue the re-score: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-    run.refresh_from_db()
-    return run
+    return enqueue_or_fail(run_rescore, run, queued=RunStatus.QUEUED, failed=RunStatus.FAILED,
+                           what="the re-score")  # fmt: skip
 
 
 def create_run(version: ScorecardVersion, trigger: str = RunTrigger.MANUAL, user=None) -> QaRun:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.choices import Channel
 from kefu.workforce import building, selectors
 from kefu.workforce.choices import BuildStatus
@@ -145,17 +146,8 @@ def restart_roster_build(roster: Roster, *, by=None, request: HttpRequest | None
 def _enqueue(roster: Roster) -> Roster:
     from kefu.workforce.tasks import build_roster_task
 
-    try:
-        build_roster_task.enqueue(roster.pk)
-    except Exception as exc:  # the queue is down: say so on the roster
-        log.warning("could not enqueue the build of roster %s", roster.pk, exc_info=True)
-        Roster.objects.filter(pk=roster.pk, status=BuildStatus.QUEUED).update(
-            status=BuildStatus.FAILED,
-            error=f"could not queue the build: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-    roster.refresh_from_db()
-    return roster
+    return enqueue_or_fail(build_roster_task, roster, queued=BuildStatus.QUEUED,
+                           failed=BuildStatus.FAILED, what="the build")  # fmt: skip
 
 
 def build_roster(week_start: date, *, by=None, time_limit_s: float | None = None) -> Roster:
