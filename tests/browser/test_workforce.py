@@ -42,7 +42,7 @@ def test_manager_plans_staff_builds_a_roster_and_downloads_it(demo, page, screen
     log_in_as_manager(page)
 
     # when they open workforce planning from the main navigation
-    page.click("nav.mainnav >> text=Workforce")
+    page.click("nav.mainnav a[href='/workforce/']")
     page.wait_for_url("**/workforce/")
     page.wait_for_selector("#forecast-chart svg")
     page.wait_for_selector("#requirement-chart svg")

@@ -50,6 +50,7 @@ def test_scores_are_blind_until_submitted(session, scored, rita):
     assert row["scores"] == [] and row["hidden"] == 1 and body["agreement"] is None
     page = Client()
     page.force_login(rita)
+    page.cookies["django_language"] = "en"
     html = page.get(reverse("reviews:session_item", args=[session.pk, first.pk])).content.decode()
     assert 'id="calibration-form"' in html and 'id="calibration-scores"' not in html
     overview = page.get(reverse("reviews:session", args=[session.pk])).content.decode()
