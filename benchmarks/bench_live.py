@@ -17,9 +17,9 @@ log-in form), and posts customer messages that threaten to complain (each raises
     .venv/bin/python benchmarks/bench_live.py [--rate 50] [--duration 60] [--sockets 200]
     .venv/bin/python benchmarks/bench_live.py --redis redis://127.0.0.1:6379/0
 
-With --redis, two Daphne processes share the Redis channel layer: messages are posted to
-the first, half the sockets are on each, so every alert crosses processes for half of
-them.
+With --redis, two Daphne processes share the Redis channel layer (the production set-up):
+conversations are spread over both like a load balancer would, half the sockets are on
+each, so every alert crosses processes for half of them.
 """
 
 from __future__ import annotations
@@ -253,11 +253,12 @@ def receive(ports: list[int], count: int, cookie: str, ready, stop, results) -> 
     events = {"state": 0, "alerts": 0}
 
     def on_text(payload: bytes, at: float) -> None:
-        if b'"live.alerts"' not in payload[:32]:
+        event = orjson.loads(payload)
+        if not event.get("alerts"):
             events["state"] += 1
             return
         events["alerts"] += 1
-        for alert in orjson.loads(payload)["alerts"]:
+        for alert in event["alerts"]:
             arrivals[(alert["conversation"], alert["message_id"], alert["rule"])].append(at)
 
     async def main() -> None:
@@ -285,8 +286,8 @@ class Poster:
     """Posts complaint messages at `rate` a second, `MESSAGES_PER_CONVERSATION` to a
     conversation (created open, empty, just before its first message)."""
 
-    def __init__(self, client: ApiClient, run: str, rate: float, workers: int = 24) -> None:
-        self.client = client
+    def __init__(self, clients: list[ApiClient], run: str, rate: float, workers: int = 24) -> None:
+        self.clients = clients  # a conversation's messages all go to one server
         self.run = run
         self.rate = rate
         self.workers = workers
@@ -305,12 +306,15 @@ class Poster:
         message = k % MESSAGES_PER_CONVERSATION + 1
         return f"BENCH-{self.run}-{lane:03d}-{conversation:04d}", f"m{message}"
 
-    def _create(self, external_id: str) -> None:
+    def _client(self, n: int) -> ApiClient:
+        return self.clients[(n % self.lanes) % len(self.clients)]
+
+    def _create(self, external_id: str, client: ApiClient) -> None:
         now = datetime.now(UTC).isoformat()
         body = {"id": external_id, "channel": "chat", "agent": "A0001", "status": "open",
                 "customer": {"id": f"BENCH-U{external_id[-8:]}"}, "created_at": now,
                 "messages": []}  # fmt: skip
-        status, answer = self.client.post("/api/v1/conversations", body)
+        status, answer = client.post("/api/v1/conversations", body)
         if status not in (200, 201):
             raise RuntimeError(f"create {external_id}: {status} {answer}")
 
@@ -323,13 +327,13 @@ class Poster:
         conversation, message_id = self._conversation(n)
         try:
             if message_id == "m1" and conversation not in self._created:
-                self._create(conversation)
+                self._create(conversation, self._client(n))
                 self._created.add(conversation)
             body = {"id": message_id, "role": "customer",
                     "text": f"{COMPLAINTS[n % len(COMPLAINTS)]}（{n}）"}  # fmt: skip
             key = (conversation, message_id)
             self.started[key] = time.monotonic()
-            status, answer = self.client.post(message_path(conversation), body)
+            status, answer = self._client(n).post(message_path(conversation), body)
             if status == 201:
                 self.stored.add(key)
             elif status == 409 and any(e.get("id") == message_id for e in answer.get("errors", [])):
@@ -371,9 +375,9 @@ def latency_run(servers: list[Server], args, cookie: str, token: str) -> bool:
     if not ready.wait(120):
         raise RuntimeError("the sockets did not open")
     print(f"{args.sockets} console sockets open on {len(servers)} server(s) as manager")
-    poster = Poster(
-        ApiClient(servers[0].url, token), "L" + datetime.now().strftime("%H%M%S"), args.rate
-    )
+    # With several servers (Redis) the posts are spread over them like a load balancer.
+    clients = [ApiClient(s.url, token) for s in servers]
+    poster = Poster(clients, "L" + datetime.now().strftime("%H%M%S"), args.rate)
     started = time.monotonic()
     total = poster.run_for(args.duration)
     elapsed = time.monotonic() - started
@@ -417,7 +421,7 @@ def latency_run(servers: list[Server], args, cookie: str, token: str) -> bool:
 
 def restart_run(servers: list[Server], args, token: str, database_url: str) -> bool:
     run = "R" + datetime.now().strftime("%H%M%S")
-    poster = Poster(ApiClient(servers[0].url, token), run, args.rate)
+    poster = Poster([ApiClient(servers[0].url, token)], run, args.rate)
     restarted = threading.Event()
 
     def restart_once(elapsed: float) -> None:

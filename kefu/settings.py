@@ -154,15 +154,23 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
     RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 
+# Each server process reads live events through one hub channel (kefu/monitoring/hub.py):
+# room for bursts, where the default of 100 queued events would drop alerts.
+CHANNEL_CAPACITY = 10_000
 CHANNEL_LAYERS = (
     {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
         }
     }
     if REDIS_URL
-    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    else {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
 )
 
 # Workforce: how long CP-SAT may search for a roster before the best one found is kept.

@@ -58,7 +58,7 @@ def test_an_alert_posted_to_one_process_reaches_a_console_on_the_other(two_serve
 
         def on_text(payload: bytes, at: float) -> None:
             event = orjson.loads(payload)
-            if event.get("type") == "live.alerts":
+            if event.get("type") == "live.update" and event.get("alerts"):
                 received.extend(event["alerts"])
                 arrived.set()
 

@@ -2,10 +2,16 @@
 one way a domain queues the task behind a progress row."""
 
 import logging
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django_tasks import task
+
+# Live writes (one message at a time) would each queue the same follow-up task; one task
+# per window, run after it, does the work of all of them.
+LIVE_TASK_DELAY_S = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +38,17 @@ def enqueue_or_fail(queued_task, row: models.Model, *, queued: str, failed: str,
 def ping(value: int) -> int:
     """Doubles its input; `kefu` operators enqueue it to check that workers run tasks."""
     return value * 2
+
+
+def enqueue_soon(queued_task, key: str, delay_s: float = LIVE_TASK_DELAY_S) -> bool:
+    """Queue a task that works off a durable queue (KPI facts, QA scoring) at most once
+    per `delay_s` per process, to run `delay_s` after the first request of the window: every
+    write of the window is stored before it runs, so none is left out. Backends that cannot
+    defer (the tests' immediate one) run it every time. Returns whether it was queued."""
+    if not queued_task.get_backend().supports_defer:
+        queued_task.enqueue()
+        return True
+    if not cache.add(f"kefu:soon:{key}", True, timeout=delay_s):
+        return False
+    queued_task.using(run_after=timezone.now() + timedelta(seconds=delay_s)).enqueue()
+    return True

@@ -22,6 +22,7 @@ from kefu.accounts.roles import INGEST
 from kefu.accounts.scoping import own_agent_id
 from kefu.interactions.core.native import (
     AgentRecord,
+    ConversationRecord,
     RecordError,
     conversation_to_native,
     parse_object,
@@ -31,6 +32,7 @@ from kefu.interactions.importer import Importer, ImportReport, configured_tz
 from kefu.interactions.models import Conversation
 
 MAX_BATCH = 1000
+LIVE_BATCH = 10  # API writes this small are live traffic (kefu.interactions.importer)
 MAX_APPEND = 500
 
 
@@ -92,7 +94,7 @@ def ingest_conversations(objects: Sequence[Any]) -> IngestResult:
         raise Invalid(f"at most {MAX_BATCH} conversations per request, got {len(objects)}")
     tz = configured_tz()
     with transaction.atomic():
-        importer = Importer()
+        importer = Importer(live=len(objects) <= LIVE_BATCH)
         for index, obj in enumerate(objects):
             if isinstance(obj, dict) and "type" not in obj:
                 obj = {"type": "conversation", **obj}
@@ -116,6 +118,7 @@ _MESSAGE_FIELD = re.compile(r"^messages\[(\d+)\](.*)$")
 class AppendResult:
     conversation: Conversation  # as stored after the append (fresh facts)
     message_ids: list[str]
+    record: ConversationRecord | None = None  # the whole conversation as stored, unmasked
 
 
 def can_append(user, conversation: Conversation) -> bool:
@@ -209,12 +212,14 @@ def append_messages(user, conversation: Conversation, items: Sequence[Any]) -> A
         parsed = parse_object(native, tz)
         if isinstance(parsed, RecordError):
             raise Invalid("invalid message", [_relative_error(parsed, first_new, new_messages)])
-        importer = Importer()
-        importer.feed(parsed)
+        # The stored messages are kept as they are; only the new ones are written.
+        importer = Importer(live=True)
+        importer.feed(parsed, kept_messages=first_new)
         importer.finish()
     return AppendResult(
         conversation=Conversation.objects.get(pk=conv.pk),
         message_ids=[m["id"] for m in new_messages],
+        record=parsed,
     )
 
 

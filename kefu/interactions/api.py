@@ -30,6 +30,7 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.masking import mask_text
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record
@@ -294,14 +295,19 @@ def post_messages(request: HttpRequest, conversation_id: str) -> Status:
     )
     items = as_list(json_body(request))
     result = actions.append_messages(request.user, conversation, items)
-    stored = _full_conversation(request.user, conversation_id)
-    native = _native(stored, masked=not can_view_personal_data(request.user))
+    stored = result.conversation
+    # The answer is built from the record just stored (no second read of the whole
+    # conversation: this is the live path), masked like every API answer.
+    native = conversation_to_native(result.record, configured_tz())
     wanted = set(result.message_ids)
+    messages = [m for m in native["messages"] if m["id"] in wanted]
+    if not can_view_personal_data(request.user):
+        messages = [m | {"text": mask_text(m["text"])} for m in messages]
     body = {
         "conversation": stored.external_id,
         "message_count": stored.message_count,
         "first_response_s": stored.first_response_s,
-        "messages": [m for m in native["messages"] if m["id"] in wanted],
+        "messages": messages,
     }
     return Status(201, body)
 

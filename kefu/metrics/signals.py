@@ -7,6 +7,7 @@ import logging
 
 from django.dispatch import receiver
 
+from kefu.core.tasks import enqueue_soon
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.metrics import facts
 
@@ -19,11 +20,14 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 
 
 @receiver(import_finished, dispatch_uid="metrics-rollups")
-def on_import_finished(sender, **kwargs) -> None:
+def on_import_finished(sender, live: bool = False, **kwargs) -> None:
     from kefu.metrics.tasks import refresh_metrics
 
     try:
-        refresh_metrics.enqueue()
+        if live:  # a message at a time: one task per few seconds (reads catch up anyway)
+            enqueue_soon(refresh_metrics, "metrics-refresh")
+        else:
+            refresh_metrics.enqueue()
     except Exception:  # no reachable task queue: do it now rather than leave it to a read
         log.warning("could not enqueue refresh_metrics; refreshing KPI facts now", exc_info=True)
         facts.refresh()

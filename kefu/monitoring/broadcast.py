@@ -35,38 +35,46 @@ def agent_group(agent_pk: int) -> str:
 
 
 def send(groups: Sequence[str], event: dict) -> None:
-    """Deliver an event to groups; a push that fails is logged, never raised (the stored
-    alert or message is what counts; a console reads it when it reconnects)."""
+    """Deliver an event to groups (each copy names its group, for the hubs that fan it
+    out); a push that fails is logged, never raised (the stored alert or message is what
+    counts; a page reads it when it reconnects)."""
+    send_many([(group, event) for group in dict.fromkeys(groups)])
+
+
+def send_many(pairs: Sequence[tuple[str, dict]]) -> None:
+    """(group, event) pairs in one trip to the event loop."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not pairs:
         return
-    for group in dict.fromkeys(groups):
-        try:
-            async_to_sync(layer.group_send)(group, event)
-        except Exception:
-            log.warning("could not push %s to %s", event.get("type"), group, exc_info=True)
+
+    async def deliver() -> None:
+        for group, event in pairs:
+            try:
+                await layer.group_send(group, {**event, "group": group})
+            except Exception:
+                log.warning("could not push %s to %s", event.get("type"), group, exc_info=True)
+
+    async_to_sync(deliver)()
 
 
 def conversation_changed(state, record, new_messages, alerts) -> None:
-    """After a commit: the console rows, listeners and the agent's workspace learn of the
-    new messages, the conversation's risk and any alerts."""
+    """After a commit: one `live.update` for the consoles watching the conversation's
+    team (its new state and alerts), one for its listeners and the agent's workspace
+    (with the new messages too)."""
     from kefu.monitoring.live import alert_payload, message_payload, rule_names, state_payload
 
     last_text = new_messages[-1].text if new_messages else ""
-    summary = state_payload(state, record.id, last_text)
-    messages = [message_payload(m) for m in new_messages]
-    watchers = [ALL, team_group(state.team_id)]
-    send(watchers, {"type": "live.state", "state": summary})
-    room = [conversation_group(state.pk)]
-    if state.agent_id:
-        room.append(agent_group(state.agent_id))
-    if messages:
-        send(room, {"type": "live.messages", "conversation": record.id, "messages": messages,
-                    "state": summary})  # fmt: skip
+    update = {"type": "live.update", "conversation": record.id,
+              "state": state_payload(state, record.id, last_text)}  # fmt: skip
     if alerts:
         names = rule_names()
-        payloads = [alert_payload(a, names) | {"risk": state.risk} for a in alerts]
-        send([*watchers, conversation_group(state.pk)], {"type": "live.alerts", "alerts": payloads})
+        update["alerts"] = [alert_payload(a, names) | {"risk": state.risk} for a in alerts]
+    pairs = [(group, update) for group in (ALL, team_group(state.team_id))]
+    room = update | {"messages": [message_payload(m) for m in new_messages]}
+    pairs.append((conversation_group(state.pk), room))
+    if state.agent_id and new_messages:
+        pairs.append((agent_group(state.agent_id), room))
+    send_many(pairs)
 
 
 def conversations_ended(conversation_pks: Sequence[int]) -> None:

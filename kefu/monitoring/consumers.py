@@ -8,31 +8,29 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from kefu.monitoring import access, actions, broadcast
+from kefu.monitoring.hub import hub
 
 REFUSED = 4403
 
 
 class _Joined(AsyncJsonWebsocketConsumer):
-    """Joins its groups on connect and leaves them on disconnect; pushes every live.*
-    event it receives to the browser as it came."""
+    """Joins its groups through this process's hub (kefu/monitoring/hub.py), which writes
+    every event of those groups to the socket, encoded once for all its sockets."""
 
     joined: list[str]
+    # No channel-layer channel of its own: the hub receives for every socket of the
+    # process (a per-socket receive loop costs CPU, and Redis connections, for nothing).
+    channel_layer_alias = "kefu.monitoring.none"
 
     async def join(self, groups: list[str]) -> None:
         self.joined = list(groups)
         for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await hub().join(group, self)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def forward(self, event: dict) -> None:
-        await self.send_json(event)
-
-    live_state = live_alerts = live_messages = live_ended = forward
-    live_suggestion = live_intervention = forward
+            await hub().leave(group, self)
 
 
 class ConsoleConsumer(_Joined):

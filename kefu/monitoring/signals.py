@@ -11,10 +11,12 @@ from kefu.interactions.signals import conversations_written
 
 
 @receiver(conversations_written, dispatch_uid="monitoring-live-state")
-def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> None:
+def on_conversations_written(
+    sender, conversation_ids: list[int], records: dict | None = None, **kwargs
+) -> None:
     from kefu.monitoring.live import conversations_written as written
 
-    written(conversation_ids)
+    written(conversation_ids, records)
 
 
 @receiver(post_migrate, dispatch_uid="monitoring-rules")

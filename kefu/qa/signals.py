@@ -6,6 +6,7 @@ import logging
 
 from django.dispatch import receiver
 
+from kefu.core.tasks import enqueue_soon
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.qa import scoring
 
@@ -18,11 +19,14 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 
 
 @receiver(import_finished, dispatch_uid="qa-score")
-def on_import_finished(sender, **kwargs) -> None:
+def on_import_finished(sender, live: bool = False, **kwargs) -> None:
     from kefu.qa.tasks import score_pending_task
 
     try:
-        score_pending_task.enqueue()
+        if live:  # a message at a time: one task per few seconds scores them all
+            enqueue_soon(score_pending_task, "qa-score")
+        else:
+            score_pending_task.enqueue()
     except Exception:  # no reachable task queue: score now rather than never
         log.warning("could not enqueue score_pending_task; scoring now", exc_info=True)
         scoring.score_pending()

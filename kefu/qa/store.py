@@ -8,6 +8,8 @@ cached until a definition changes.
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -60,8 +62,20 @@ def default_version() -> ScorecardVersion:
     return scorecard.current_version()
 
 
-def engine_for(version: ScorecardVersion | None = None) -> Engine:
-    """The engine for a scorecard version (default: the default scorecard's latest)."""
+_recent: dict[str, tuple[float, Engine]] = {}
+
+
+def engine_for(version: ScorecardVersion | None = None, *, max_age_s: float = 0.0) -> Engine:
+    """The engine for a scorecard version (default: the default scorecard's latest).
+    `max_age_s`: the default engine may be reused without checking the definitions for
+    that long (the live path, a message at a time)."""
+    if version is None and max_age_s > 0:
+        hit = _recent.get("default")
+        if hit is not None and time.monotonic() - hit[0] < max_age_s:
+            return hit[1]
+        engine = engine_for()
+        _recent["default"] = (time.monotonic(), engine)
+        return engine
     version = version or default_version()
     stamp = (
         version.pk,

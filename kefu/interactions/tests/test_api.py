@@ -380,6 +380,35 @@ def test_an_ingesting_system_appends_several_messages(data):
     assert "6222 0212 3456 7890 123" not in str(alice_view)
 
 
+def test_an_append_writes_only_the_new_messages(data):
+    from kefu.interactions.models import Message
+
+    # given the stored messages of an open conversation
+    before = dict(
+        Message.objects.filter(conversation__external_id="C-A-OPEN").values_list("external_id", "pk")
+    )
+    # when two more arrive
+    client = login(data.mia)
+    start = T0 + timedelta(days=1)
+    posted = [
+        {"id": "c9", "role": "customer", "at": (start + timedelta(seconds=5)).isoformat(),
+         "text": "我的电话 13912345678"},
+        {"id": "a9", "role": "agent", "agent": "A0007",
+         "at": (start + timedelta(seconds=9)).isoformat(), "text": "收到"},
+    ]  # fmt: skip
+    body = post_json(client, "/api/v1/conversations/C-A-OPEN/messages", posted).json()
+    # then the stored ones are the same rows (not rewritten) and the new ones follow in order
+    after = Message.objects.filter(conversation__external_id="C-A-OPEN").order_by("seq")
+    assert {e: pk for e, pk in after.values_list("external_id", "pk") if e in before} == before
+    assert list(after.values_list("external_id", flat=True))[-2:] == ["c9", "a9"]
+    assert list(after.values_list("seq", flat=True)) == list(range(len(before) + 2))
+    # the answer is built from what was stored, masked like any answer without the permission
+    assert [m["id"] for m in body["messages"]] == ["c9", "a9"]
+    agent_answer = post_json(login(data.alice), "/api/v1/conversations/C-A-OPEN/messages",
+                             {"text": "再确认一下 13912345678"}).json()  # fmt: skip
+    assert "13912345678" not in str(agent_answer) and agent_answer["messages"][0]["id"]
+
+
 def test_appending_again_with_the_same_id_is_a_conflict(data):
     client = login(data.mia)
     message = {"id": "m1", "role": "agent", "agent": "A0007", "text": "重复"}

@@ -1,7 +1,7 @@
 /* Live monitoring pages: the console, silent listening, the agent workspace, the report.
    Each page holds a root element with data-ws (its WebSocket path); pushes arrive as
-   {type: "live.state" | "live.alerts" | "live.messages" | "live.ended" |
-   "live.suggestion" | "live.intervention" | "live.result"} and are applied to the page.
+   {type: "live.update" (state, alerts?, messages?) | "live.ended" | "live.suggestion" |
+   "live.intervention" | "live.result"} and are applied to the page.
    Sockets reconnect with back-off; the server checks access when a socket opens. */
 (function () {
   "use strict";
@@ -143,20 +143,20 @@
     setInterval(tick, 1000);
 
     connect(root.dataset.ws, function (event) {
-      if (event.type === "live.state") row(event.state);
-      else if (event.type === "live.ended") {
-        const tr = rows.querySelector('tr[data-conversation="' + CSS.escape(event.conversation) + '"]');
-        if (tr) tr.remove();
-        sortRows();
-      } else if (event.type === "live.alerts") {
+      if (event.type === "live.update") {
+        row(event.state);
         let ring = false;
-        event.alerts.forEach(function (a) {
+        (event.alerts || []).forEach(function (a) {
           prepend(alerts, alertItem(a, lang, listenUrl), 200);
           const tr = rows.querySelector('tr[data-conversation="' + CSS.escape(a.conversation) + '"]');
           if (tr) { tr.classList.add("flash-row"); setTimeout(function () { tr.classList.remove("flash-row"); }, 2500); }
           if (ringing.size === 0 || ringing.has(a.rule)) ring = true;
         });
         if (ring && sound && sound.checked) beep();
+      } else if (event.type === "live.ended") {
+        const tr = rows.querySelector('tr[data-conversation="' + CSS.escape(event.conversation) + '"]');
+        if (tr) tr.remove();
+        sortRows();
       }
     });
   }
@@ -189,11 +189,10 @@
       if (opt && opt.dataset.text) text.value = opt.dataset.text;
     });
     connect(root.dataset.ws, function (event) {
-      if (event.type === "live.messages") {
-        addMessages(chat, event.messages);
+      if (event.type === "live.update") {
+        addMessages(chat, event.messages || []);
         if (event.state) document.getElementById("listen-risk").textContent = event.state.risk;
-      } else if (event.type === "live.alerts") {
-        event.alerts.forEach(function (a) { prepend(alerts, alertItem(a, lang, null)); });
+        (event.alerts || []).forEach(function (a) { prepend(alerts, alertItem(a, lang, null)); });
       } else if (event.type === "live.suggestion" || event.type === "live.intervention") {
         const item = event.item;
         let li = history.querySelector('[data-intervention="' + item.id + '"]');
@@ -207,7 +206,7 @@
   function workspace(root) {
     const list = document.getElementById("workspace-suggestions");
     const socket = connect(root.dataset.ws, function (event) {
-      if (event.type === "live.messages") {
+      if (event.type === "live.update" && event.messages) {
         const card = root.querySelector('.workspace-conv[data-conversation="' + CSS.escape(event.conversation) + '"]');
         if (card) addMessages(card.querySelector(".chat"), event.messages);
         else location.reload(); // a conversation newly assigned: render it whole

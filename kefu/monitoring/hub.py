@@ -1,0 +1,81 @@
+"""Fan-out of live events to the sockets of this server process.
+
+Two hundred supervisor consoles watching the same teams would otherwise each be a
+channel-layer member of the same groups: every event would be queued, dispatched and
+JSON-encoded two hundred times. Instead one hub per process (per event loop) joins each
+group once on the channel layer, encodes each event once and writes the same text to
+every local socket of the group. With Redis, every process has its hub, so events still
+reach sockets on every server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import defaultdict
+from typing import Protocol
+
+import orjson
+from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
+
+
+class Socket(Protocol):
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.members: dict[str, set[Socket]] = defaultdict(set)
+        self.channel: str | None = None
+        self._pump: asyncio.Task | None = None
+        self._lock = asyncio.Lock()
+
+    async def join(self, group: str, socket: Socket) -> None:
+        layer = get_channel_layer()
+        async with self._lock:
+            if self.channel is None:
+                self.channel = await layer.new_channel("hub.")
+                self._pump = asyncio.ensure_future(self._run(layer, self.channel))
+            if not self.members[group]:
+                await layer.group_add(group, self.channel)
+            self.members[group].add(socket)
+
+    async def leave(self, group: str, socket: Socket) -> None:
+        layer = get_channel_layer()
+        async with self._lock:
+            sockets = self.members.get(group)
+            if sockets is None:
+                return
+            sockets.discard(socket)
+            if not sockets:
+                del self.members[group]
+                if self.channel is not None:
+                    await layer.group_discard(group, self.channel)
+
+    async def _run(self, layer, channel: str) -> None:
+        while True:
+            event = await layer.receive(channel)
+            sockets = list(self.members.get(event.get("group", ""), ()))
+            if not sockets:
+                continue
+            text = orjson.dumps(event).decode()
+            for socket in sockets:
+                try:
+                    await socket.send(text_data=text)
+                except Exception:  # a socket closing as we write: its disconnect cleans up
+                    log.debug("could not write to a live socket", exc_info=True)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The hub of the running event loop (Daphne has one; tests may start several)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub()
+    return found
