@@ -1,6 +1,5 @@
 """ASGI entry point (Daphne): HTTP through Django, WebSockets through Channels."""
 
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -13,11 +12,6 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from kefu.routing import websocket_urlpatterns  # noqa: E402
-
-# Everything loaded so far lives as long as the server: keep it out of the cyclic garbage
-# collector's full passes, which otherwise stall live pushes for tens of milliseconds.
-gc.collect()
-gc.freeze()
 
 application = ProtocolTypeRouter(
     {
