@@ -385,7 +385,9 @@ def test_an_append_writes_only_the_new_messages(data):
 
     # given the stored messages of an open conversation
     before = dict(
-        Message.objects.filter(conversation__external_id="C-A-OPEN").values_list("external_id", "pk")
+        Message.objects.filter(conversation__external_id="C-A-OPEN").values_list(
+            "external_id", "pk"
+        )
     )
     # when two more arrive
     client = login(data.mia)
