@@ -10,32 +10,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kefu.accounts.admin_permissions import one_permission
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS
 from kefu.metrics.actions import check_value
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.models import BenchmarkSet, BenchmarkValue, ImprovementAction, Target
 
-
-class _KpiSettingsPermission:
-    """One permission for all KPI settings (`metrics.change_target`), as on the page."""
-
-    def _allowed(self, request) -> bool:
-        return request.user.is_active and request.user.has_perm(MANAGE_KPI_SETTINGS)
-
-    def has_module_permission(self, request) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
+# One permission for all these settings, as on the pages.
+_KpiSettingsPermission = one_permission(MANAGE_KPI_SETTINGS)
 
 
 def _checked(form: forms.ModelForm, catalogue: dict) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from kefu.accounts.admin_permissions import one_permission
 from kefu.accounts.roles import MANAGE_WORKFORCE
 from kefu.workforce.actions import check_rule_together
 from kefu.workforce.models import (
@@ -19,28 +20,8 @@ from kefu.workforce.models import (
     StaffingParameters,
 )
 
-
-class _WorkforcePermission:
-    """One permission for all workforce settings (`workforce.change_roster`), as on the
-    pages."""
-
-    def _allowed(self, request) -> bool:
-        return request.user.is_active and request.user.has_perm(MANAGE_WORKFORCE)
-
-    def has_module_permission(self, request) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request)
+# One permission for all these settings, as on the pages.
+_WorkforcePermission = one_permission(MANAGE_WORKFORCE)
 
 
 @admin.register(StaffingParameters)
