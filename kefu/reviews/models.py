@@ -25,6 +25,7 @@ from kefu.reviews.choices import (
     QuotaBasis,
     ReviewStatus,
     RevisionCause,
+    RiskFactor,
     RunTrigger,
     SessionStatus,
     Strata,
@@ -200,6 +201,12 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.pk} of {self.conversation_id}"
+
+    @property
+    def sample_factor_labels(self) -> list[str]:
+        """Why risk sampling chose this conversation, in the user's language."""
+        labels = dict(RiskFactor.choices)
+        return [str(labels.get(f, f)) for f in (self.sample_reason or {}).get("factors") or []]
 
 
 class ReviewRevision(models.Model):
