@@ -36,7 +36,7 @@ def log_in(page, user: User) -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", f"pw-{user.username}")
     page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url("**/conversations/")
+    page.wait_for_url("**/conversations/", timeout=30_000)  # slow when CI shares the cores
 
 
 def log_out(page) -> None:
