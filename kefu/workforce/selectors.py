@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -42,6 +42,9 @@ from kefu.workforce.models import (
     ShiftTemplate,
     StaffingParameters,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INTERVAL_MIN = 30
 PER_DAY = 1440 // INTERVAL_MIN
@@ -117,6 +120,8 @@ def core_templates() -> list[CoreTemplate]:
 # --- history and the plan --------------------------------------------------------------------
 def history(channel: str, before: date, days: int = DEFAULT_WINDOW_DAYS) -> pd.Series:
     """Conversations per 30-minute interval (local time) in the `days` before `before`."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     end, _ = week_bounds(before)
     start = end - timedelta(days=days)
     rows = Conversation.objects.filter(
@@ -152,6 +157,8 @@ class ChannelPlan:
 def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[str, ChannelPlan]:
     """Forecast and requirement of every channel with parameters (or of `channels`
     among them), for the week."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     plans = {}
     all_events = events()
     start, _ = week_bounds(week_start)

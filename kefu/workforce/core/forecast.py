@@ -27,10 +27,12 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import statsmodels.api as sm
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAPE_MIN_COUNT = 5
 MIN_HISTORY_DAYS = 14
@@ -61,6 +63,8 @@ class Forecast:
     trend_per_week: float = 1.0  # multiplicative growth per week
 
     def series(self) -> pd.Series:
+        import pandas as pd  # loaded on first use: ~0.2 s
+
         return pd.Series(self.values, index=self.index)
 
 
@@ -80,6 +84,8 @@ def _events_for(events: Sequence[Event], channel: str) -> list[Event]:
 def _daily_design(days: pd.DatetimeIndex, origin: pd.Timestamp, names, events):
     """Columns: level, Tuesday…Sunday, trend (weeks), one per learnt event; and the
     offset of the entered uplifts."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     n = len(days)
     weekday = days.day_of_week.to_numpy()
     columns = [np.ones(n)] + [(weekday == d).astype(float) for d in range(1, 7)]
@@ -97,6 +103,8 @@ def _daily_design(days: pd.DatetimeIndex, origin: pd.Timestamp, names, events):
 
 
 def _regular(history: pd.Series, freq: str) -> pd.Series:
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     history = history.sort_index()
     full = pd.date_range(history.index[0], history.index[-1], freq=freq)
     return history.reindex(full, fill_value=0).astype(float)
@@ -108,6 +116,8 @@ def _day_type(weekday: np.ndarray) -> np.ndarray:
 
 def _profiles(history: pd.Series, per_day: int, special: set[date]) -> np.ndarray:
     """Share of each interval in its day, per day type (rows: weekday, Sat, Sun)."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     recent = history[history.index >= history.index[-1] - pd.Timedelta(weeks=PROFILE_WEEKS)]
     ordinary = np.fromiter((d not in special for d in recent.index.date), bool, len(recent))
     if ordinary.sum() >= per_day:
@@ -141,6 +151,8 @@ def forecast(
     """Expected contacts for `intervals` intervals from `start` (a midnight), fitted on
     `history` (counts indexed by interval start, local time; only what precedes
     `start` is used)."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     freq = f"{interval_minutes}min"
     per_day = 1440 // interval_minutes
     index = pd.date_range(pd.Timestamp(start), periods=intervals, freq=freq)
@@ -171,6 +183,8 @@ def forecast(
         )
         origin = daily.index[0]
         x, offset = _daily_design(daily.index, origin, names, events)
+        import statsmodels.api as sm  # ~0.8 s to load: only when a forecast is fitted
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = sm.GLM(daily.to_numpy(), x, family=sm.families.Poisson(), offset=offset).fit(
@@ -209,6 +223,8 @@ def backtest(
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Backtest | None:
     """Forecast the last `holdout_days` whole days from the days before them."""
+    import pandas as pd  # loaded on first use: ~0.2 s
+
     freq = f"{interval_minutes}min"
     if history.empty:
         return None

@@ -34,8 +34,10 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # OR-Tools loads in ~0.3 s: only when a roster is solved
+    from ortools.sat.python import cp_model
 
 DAYS = 7
 WEEKEND = (5, 6)
@@ -214,14 +216,17 @@ def solve(problem: RosterProblem, on_stage: Callable[[str], None] | None = None)
     )
 
 
-_STATUS = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-}
+def _status(code: int) -> str:
+    from ortools.sat.python import cp_model
+
+    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+             cp_model.INFEASIBLE: "infeasible"}  # fmt: skip
+    return names.get(code, "unknown")
 
 
 def _solver(time_limit_s: float, workers: int) -> cp_model.CpSolver:
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
@@ -242,6 +247,8 @@ def _options(problem: RosterProblem) -> dict[tuple[int, int, str], list[str]]:
 
 
 def _plan_counts(problem, options, templates, time_limit_s):
+    from ortools.sat.python import cp_model
+
     """Stage 1: shifts per (day, template, channel) and breaks per offset."""
     per_day, week = problem.intervals_per_day, problem.week
     model = cp_model.CpModel()
@@ -302,7 +309,7 @@ def _plan_counts(problem, options, templates, time_limit_s):
     # Fewer, longer shifts mean fewer agents: each shift costs a little on its own.
     model.minimize(W_SHORT * sum(shortfall) + W_SURPLUS * 10 * sum(surplus) + 5 * sum(n.values()))
     solver = _solver(time_limit_s, problem.workers)
-    status = _STATUS.get(solver.solve(model), "unknown")
+    status = _status(solver.solve(model))
     if status not in ("optimal", "feasible"):
         return {}, {}, status
     counts = {key: solver.value(v) for key, v in n.items() if solver.value(v)}
@@ -317,6 +324,8 @@ def _min_paid_hours(problem: RosterProblem) -> float:
 
 
 def _assign(problem, options, counts, breaks, templates, time_limit_s):
+    from ortools.sat.python import cp_model
+
     """Stage 2: agents for the planned shifts, as few as possible, every rule kept."""
     per_day = problem.intervals_per_day
     step = round(problem.interval_hours() * 60)
@@ -390,7 +399,7 @@ def _assign(problem, options, counts, breaks, templates, time_limit_s):
         + W_FAIR * (max_nights + max_weekend)
     )
     solver = _solver(time_limit_s, problem.workers)
-    status = _STATUS.get(solver.solve(model), "unknown")
+    status = _status(solver.solve(model))
     if status not in ("optimal", "feasible"):
         return [], status, None
     return _read_shifts(problem, solver, x, breaks, templates), status, solver.objective_value
