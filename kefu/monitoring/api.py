@@ -48,15 +48,15 @@ def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
     """The live conversations of the caller's teams, riskiest first (risk as of now)."""
     _monitor(request)
     states = access.monitored(request.user, LiveState.objects.filter(is_live=True))
-    now = timezone.now()
     out = []
-    for state in states.select_related("conversation", "agent", "team")[:1000]:
-        waiting = int((now - state.waiting_since).total_seconds()) if state.waiting_since else 0
+    ranked = live.riskiest(states.select_related("conversation", "agent", "team")[:1000],
+                           timezone.now())  # fmt: skip
+    for state, risk, waiting_s in ranked:
         out.append(
             {
                 "conversation": state.conversation.external_id,
-                "risk": live.current_risk(state, now),
-                "waiting_s": waiting,
+                "risk": risk,
+                "waiting_s": waiting_s,
                 "rules": state.rules or {},
                 "agent": state.agent.external_id if state.agent else None,
                 "team": state.team.name if state.team else None,
@@ -66,7 +66,6 @@ def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
                 else None,
             }
         )
-    out.sort(key=lambda row: (-row["risk"], -row["waiting_s"]))
     return out
 
 

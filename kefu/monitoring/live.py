@@ -188,35 +188,34 @@ def _update_state(
         known = rules.get(spec.rule)
         if known is None or SEVERITY_ORDER.get(spec.severity, 1) > SEVERITY_ORDER.get(known, 1):
             rules[spec.rule] = spec.severity
-    now = timezone.now()
-    waiting = core.waiting_seconds(record, now)
     state.rules = rules
     state.agent_id = conversation.agent_id
     state.team_id = conversation.team_id
-    state.waiting_since = _waiting_since(record) if waiting else None
+    state.waiting_since = core.waiting_since(record)
     state.last_message_at = record.messages[-1].at if record.messages else None
     state.message_count = len(record.messages)
     state.is_live = conversation.status != "closed"
-    state.risk = core.risk_score(rules, waiting)
+    state.risk = current_risk(state)
     state.save()
     return state
 
 
-def _waiting_since(record: ConversationRecord) -> datetime | None:
-    since = None
-    for message in record.messages:
-        if message.role == "customer":
-            since = since or message.at
-        elif message.role in ("agent", "bot"):
-            since = None
-    return since
+def waited_s(state: LiveState, now: datetime) -> float:
+    """How long the customer of a live conversation has been waiting, as of now."""
+    return max(0.0, (now - state.waiting_since).total_seconds()) if state.waiting_since else 0.0
 
 
 def current_risk(state: LiveState, now: datetime | None = None) -> int:
     """The risk as of now: the stored rules plus the wait so far."""
-    now = now or timezone.now()
-    waiting = (now - state.waiting_since).total_seconds() if state.waiting_since else 0.0
-    return core.risk_score(state.rules or {}, waiting)
+    return core.risk_score(state.rules or {}, waited_s(state, now or timezone.now()))
+
+
+def riskiest(states, now: datetime) -> list[tuple[LiveState, int, int]]:
+    """(state, risk as of now, seconds waited) of live conversations, riskiest first (the
+    console and the API list them so)."""
+    rows = [(s, current_risk(s, now), int(waited_s(s, now))) for s in states]
+    rows.sort(key=lambda row: (-row[1], -row[2]))
+    return rows
 
 
 def message_payload(message) -> dict:

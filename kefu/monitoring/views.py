@@ -55,22 +55,25 @@ def console_rows(user, lang: str) -> list[dict]:
         .select_related("conversation", "agent", "team")
         .order_by("-risk")[:CONSOLE_ROWS]
     )
-    now = timezone.now()
-    rows = []
-    for state in states:
-        rows.append(
-            {
-                "state": state,
-                "conversation": state.conversation,
-                "risk": live.current_risk(state, now),
-                "waiting_s": int((now - state.waiting_since).total_seconds())
-                if state.waiting_since
-                else 0,
-                "rule_names": [names.get(rule, rule) for rule in state.rules or {}],
-            }
-        )
-    rows.sort(key=lambda r: (-r["risk"], -r["waiting_s"]))
-    return rows
+    return [
+        {
+            "state": state,
+            "conversation": state.conversation,
+            "risk": risk,
+            "waiting_s": waiting_s,
+            "rule_names": [names.get(rule, rule) for rule in state.rules or {}],
+        }
+        for state, risk, waiting_s in live.riskiest(states, timezone.now())
+    ]
+
+
+def _transcript(conversation: Conversation) -> list[dict]:
+    """The messages as the live pages show them (personal data masked)."""
+    return [
+        {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
+         "text": mask_text(m.text), "at": m.at}
+        for m in conversation.messages.order_by("seq")
+    ]  # fmt: skip
 
 
 def alert_rows(alerts) -> list[dict]:
@@ -114,11 +117,7 @@ def _listened(request: HttpRequest, external_id: str) -> Conversation:
 def listen(request: HttpRequest, external_id: str) -> HttpResponse:
     _monitor(request)
     conversation = _listened(request, external_id)
-    transcript = [
-        {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
-         "text": mask_text(m.text), "at": m.at}
-        for m in conversation.messages.order_by("seq")
-    ]  # fmt: skip
+    transcript = _transcript(conversation)
     state = LiveState.objects.filter(pk=conversation.pk).first()
     context = {
         "conversation": conversation,
@@ -207,13 +206,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
     )
     conversations = []
     for state in states:
-        messages_ = [
-            {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
-             "text": mask_text(m.text), "at": m.at}
-            for m in state.conversation.messages.order_by("seq")
-        ]  # fmt: skip
         conversations.append({"state": state, "conversation": state.conversation,
-                              "messages": messages_})  # fmt: skip
+                              "messages": _transcript(state.conversation)})  # fmt: skip
     pending = Intervention.objects.filter(
         kind=InterventionKind.SUGGESTION,
         status=SuggestionStatus.PENDING,

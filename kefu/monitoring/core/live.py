@@ -104,18 +104,22 @@ def new_alerts(
     return alerts
 
 
-def waiting_seconds(record: ConversationRecord, now: datetime) -> float:
-    """How long the customer has been waiting for an answer: since the first customer
-    message after the last agent (or bot) message; 0 when nobody is waiting."""
-    waiting_since = None
+def waiting_since(record: ConversationRecord) -> datetime | None:
+    """Since when the customer has been waiting for an answer: the first customer
+    message after the last agent (or bot) message; None when nobody is waiting."""
+    since = None
     for message in record.messages:
         if message.role == "customer":
-            waiting_since = waiting_since or message.at
+            since = since or message.at
         elif message.role in ("agent", "bot"):
-            waiting_since = None
-    if waiting_since is None:
-        return 0.0
-    return max(0.0, (now - waiting_since).total_seconds())
+            since = None
+    return since
+
+
+def waiting_seconds(record: ConversationRecord, now: datetime) -> float:
+    """How long the customer has been waiting for an answer (0 when nobody is)."""
+    since = waiting_since(record)
+    return 0.0 if since is None else max(0.0, (now - since).total_seconds())
 
 
 def risk_score(severities: Mapping[str, str], waiting_s: float = 0.0) -> int:
