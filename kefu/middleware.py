@@ -1,24 +1,86 @@
+"""Kefu's own middleware. Both work in sync and async mode: under ASGI one sync-only
+middleware makes every request hop event loop → thread → event loop before its view
+runs in a thread again, which cost the live message path milliseconds per request."""
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.utils import translation
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 
-class ChineseFirstLocaleMiddleware:
+class _BothModes:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+
+class ChineseFirstLocaleMiddleware(_BothModes):
     """Chinese unless the user chose another language (cookie set by /i18n/setlang/).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; Kefu's users
     expect the Chinese UI on any browser until they switch.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
     def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        self._activate(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        return self._label(request, response)
+
+    async def _acall(self, request):
+        self._activate(request)
+        try:
+            response = await self.get_response(request)
+        finally:
+            translation.deactivate()
+        return self._label(request, response)
+
+    @staticmethod
+    def _activate(request) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _ in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+
+    @staticmethod
+    def _label(request, response):
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        translation.deactivate()
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise (static files without a separate web server, for closed networks),
+    usable in async mode: WhiteNoise's own middleware is sync-only."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response=None, settings=settings) -> None:
+        super().__init__(get_response, settings)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        return super().__call__(request)
+
+    async def _acall(self, request):
+        if self.autorefresh:  # development: looks on disk
+            static_file = await sync_to_async(self.find_file)(request.path_info)
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is not None:
+            return await sync_to_async(self.serve)(static_file, request)
+        return await self.get_response(request)

@@ -41,8 +41,8 @@ SALT_KEY = env_list("KEFU_FIELD_ENCRYPTION_SALTS", "kefu-demo-salt-change-me")
 ALLOWED_HOSTS = env_list("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KEFU_CSRF_TRUSTED_ORIGINS")
 
-# No "daphne" app: it only swaps `runserver` for an ASGI one, and importing it (Twisted)
-# costs every command ~0.9 s. The server runs as `daphne kefu.asgi:application`.
+# The server is Uvicorn (`uvicorn kefu.asgi:application`, see README: why not Daphne);
+# `kefu runserver` is Django's plain development server.
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kefu.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kefu.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +181,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("KEFU_MAX_REQUEST_BYTES", str(32 * 1024 * 
 
 # Kefu's own settings.
 KEFU_IMPORT_BATCH_SIZE = int(env("KEFU_IMPORT_BATCH_SIZE", "500") or 500)
+# A bearer token's user and permissions are re-read at most this often per process.
+KEFU_TOKEN_RECHECK_SECONDS = float(env("KEFU_TOKEN_RECHECK_SECONDS", "5") or 0)
+# Threads per server process for live writes (kefu.core.livethreads); unset: 1 on
+# SQLite (one writer anyway), 4 on PostgreSQL.
+KEFU_LIVE_THREADS = int(env("KEFU_LIVE_THREADS")) if env("KEFU_LIVE_THREADS") else None
 KEFU_PAGE_SIZE = int(env("KEFU_PAGE_SIZE", "50") or 50)
 KEFU_ROLE_LABELS = {
     "agent": _("Agent"),

@@ -1,4 +1,4 @@
-"""Live monitoring scaled out: two Daphne processes on the Redis channel layer. An alert
+"""Live monitoring scaled out: two server processes on the Redis channel layer. An alert
 raised by a message posted to one process reaches a console connected to the other."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def two_servers(tmp_path):
     env = server_env(f"sqlite:///{tmp_path / 'live.sqlite3'}", REDIS_URL)
     for args in (["migrate", "-v0"], ["demo", "--seed", "42", "--size", "tiny"]):
         subprocess.run([str(KEFU), *args], env=env, check=True, capture_output=True, timeout=300)
-    servers = [Server(env, tmp_path / f"daphne-{name}.log") for name in "ab"]
+    servers = [Server(env, tmp_path / f"server-{name}.log") for name in "ab"]
     try:
         for server in servers:
             server.start()

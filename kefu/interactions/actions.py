@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
 from kefu.accounts.scoping import own_agent_id
+from kefu.interactions.core.facts import ConversationFacts, conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,
     ConversationRecord,
@@ -27,9 +29,10 @@ from kefu.interactions.core.native import (
     conversation_to_native,
     parse_object,
 )
-from kefu.interactions.exporter import conversation_record
+from kefu.interactions.exporter import conversation_record, with_record_relations
 from kefu.interactions.importer import Importer, ImportReport, configured_tz
 from kefu.interactions.models import Conversation
+from kefu.interactions.stored import stored_records
 
 MAX_BATCH = 1000
 LIVE_BATCH = 10  # API writes this small are live traffic (kefu.interactions.importer)
@@ -49,6 +52,10 @@ class ActionError(Exception):
 
 class NotAllowed(ActionError):
     status = 403
+
+
+class NotFound(ActionError):
+    status = 404
 
 
 class Conflict(ActionError):
@@ -116,17 +123,13 @@ _MESSAGE_FIELD = re.compile(r"^messages\[(\d+)\](.*)$")
 
 @dataclass
 class AppendResult:
-    conversation: Conversation  # as stored after the append (fresh facts)
+    record: ConversationRecord  # the whole conversation as stored, unmasked
     message_ids: list[str]
-    record: ConversationRecord | None = None  # the whole conversation as stored, unmasked
 
-
-def can_append(user, conversation: Conversation) -> bool:
-    """Ingest permission, or the agent who owns the conversation (their own replies)."""
-    if user.has_perm(INGEST):
-        return True
-    agent_pk = own_agent_id(user)
-    return agent_pk is not None and conversation.agent_id == agent_pk
+    @property
+    def facts(self) -> ConversationFacts:
+        """The stored conversation's facts (the importer wrote these very values)."""
+        return conversation_facts(self.record)
 
 
 def _free_message_id(taken: set[str]) -> str:
@@ -136,35 +139,50 @@ def _free_message_id(taken: set[str]) -> str:
     return f"m{n}"
 
 
-def append_messages(user, conversation: Conversation, items: Sequence[Any]) -> AppendResult:
-    """Append messages to a conversation that is not closed.
+def append_messages(
+    user, conversations: QuerySet[Conversation], external_id: str, items: Sequence[Any]
+) -> AppendResult:
+    """Append messages to the conversation `external_id`, which must be among
+    `conversations` (the caller's scoping) and not closed.
 
-    The caller has already checked that `user` can see `conversation` (scoping). Agents
-    without the ingest permission may only post `agent` messages in their own name.
-    Raises NotAllowed (403), Conflict (409: closed, or a message id already used) or
-    Invalid (422, with per-message errors).
+    Ingesting systems (the ingest permission) may add any message; an agent only their own
+    replies (role `agent`) to their own conversations. Raises NotFound (404), NotAllowed
+    (403), Conflict (409: closed, or a message id already used) or Invalid (422, with
+    per-message errors).
     """
     if not items:
         raise Invalid("no message to append")
     if len(items) > MAX_APPEND:
         raise Invalid(f"at most {MAX_APPEND} messages per request, got {len(items)}")
-    if not can_append(user, conversation):
-        raise NotAllowed("only the conversation's agent or an ingesting system may add messages")
     may_ingest = user.has_perm(INGEST)
-    own_external_id = None
-    if not may_ingest:
-        own = Agent.objects.filter(pk=own_agent_id(user))
-        own_external_id = own.values_list("external_id", flat=True).first()
+    own_agent_pk = None if may_ingest else own_agent_id(user)
     tz = configured_tz()
     with transaction.atomic():
-        conv = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer", "agent")
-            .get(pk=conversation.pk)
+        # The scoping check and the lock on the conversation in one query.
+        row = (
+            conversations.select_for_update(of=("self",))
+            .filter(external_id=external_id)
+            .values_list("pk", "status", "agent_id", "content_hash")
+            .first()
         )
-        if conv.status == "closed":
-            raise Conflict(f"conversation {conv.external_id} is closed")
-        native = conversation_to_native(conversation_record(conv, masked=False), tz)
+        if row is None:
+            raise NotFound(f"no conversation {external_id}")
+        pk, status, agent_pk, digest = row
+        if not may_ingest and (own_agent_pk is None or agent_pk != own_agent_pk):
+            raise NotAllowed(
+                "only the conversation's agent or an ingesting system may add messages"
+            )
+        if status == "closed":
+            raise Conflict(f"conversation {external_id} is closed")
+        stored = stored_records.get(pk, digest)
+        if stored is None:
+            conv = with_record_relations(Conversation.objects).get(pk=pk)
+            stored = conversation_record(conv, masked=False)
+        own_external_id = None
+        if not may_ingest:
+            own = Agent.objects.filter(pk=own_agent_pk)
+            own_external_id = own.values_list("external_id", flat=True).first()
+        native = conversation_to_native(stored, tz)
         existing_ids = {m["id"] for m in native["messages"]}
         taken = set(existing_ids)
         now = timezone.now().astimezone(tz).isoformat()
@@ -216,11 +234,7 @@ def append_messages(user, conversation: Conversation, items: Sequence[Any]) -> A
         importer = Importer(live=True)
         importer.feed(parsed, kept_messages=first_new)
         importer.finish()
-    return AppendResult(
-        conversation=Conversation.objects.get(pk=conv.pk),
-        message_ids=[m["id"] for m in new_messages],
-        record=parsed,
-    )
+    return AppendResult(record=parsed, message_ids=[m["id"] for m in new_messages])
 
 
 def _relative_error(error: RecordError, first_new: int, new_messages: list[dict]) -> dict:

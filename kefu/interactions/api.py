@@ -33,7 +33,7 @@ from kefu.core import periods
 from kefu.core.masking import mask_text
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
-from kefu.interactions.exporter import conversation_record
+from kefu.interactions.exporter import conversation_record, with_record_relations
 from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
@@ -141,12 +141,7 @@ def as_list(body: Any) -> list[Any]:
 
 def _full_conversation(user, external_id: str) -> Conversation:
     return get_object_or_404(
-        conversations_visible_to(user)
-        .select_related("customer", "agent")
-        .prefetch_related(
-            "messages__agent", "transfers__from_agent", "transfers__to_agent", "escalations"
-        ),
-        external_id=external_id,
+        with_record_relations(conversations_visible_to(user)), external_id=external_id
     )
 
 
@@ -290,12 +285,10 @@ def get_conversation(request: HttpRequest, conversation_id: str) -> dict[str, An
 )  # fmt: skip
 def post_messages(request: HttpRequest, conversation_id: str) -> Status:
     """Append one message (or a list) to a conversation that is not closed."""
-    conversation = get_object_or_404(
-        conversations_visible_to(request.user), external_id=conversation_id
-    )
     items = as_list(json_body(request))
-    result = actions.append_messages(request.user, conversation, items)
-    stored = result.conversation
+    visible = conversations_visible_to(request.user)
+    result = actions.append_messages(request.user, visible, conversation_id, items)
+    facts = result.facts
     # The answer is built from the record just stored (no second read of the whole
     # conversation: this is the live path), masked like every API answer.
     native = conversation_to_native(result.record, configured_tz())
@@ -304,9 +297,9 @@ def post_messages(request: HttpRequest, conversation_id: str) -> Status:
     if not can_view_personal_data(request.user):
         messages = [m | {"text": mask_text(m["text"])} for m in messages]
     body = {
-        "conversation": stored.external_id,
-        "message_count": stored.message_count,
-        "first_response_s": stored.first_response_s,
+        "conversation": result.record.id,
+        "message_count": facts.message_count,
+        "first_response_s": facts.first_response_s,
         "messages": messages,
     }
     return Status(201, body)

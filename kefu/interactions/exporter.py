@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import tzinfo
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from kefu.accounts.models import Agent
 from kefu.interactions.core.native import (
@@ -20,7 +20,7 @@ from kefu.interactions.core.native import (
     agent_to_native,
     conversation_to_native,
 )
-from kefu.interactions.models import Conversation
+from kefu.interactions.models import Conversation, Message, Transfer
 from kefu.interactions.personal import PersonalDataView
 
 CHUNK = 1000
@@ -35,6 +35,16 @@ def agent_record(agent: Agent) -> AgentRecord:
         hired_on=agent.hired_on,
         supervisor=agent.supervisor.external_id if agent.supervisor_id else None,
         extra=agent.extra or {},
+    )
+
+
+def with_record_relations(conversations: QuerySet) -> QuerySet:
+    """What `conversation_record` reads, in three queries per chunk of conversations
+    however many messages and agents they have."""
+    return conversations.select_related("customer", "agent").prefetch_related(
+        Prefetch("messages", queryset=Message.objects.select_related("agent")),
+        Prefetch("transfers", queryset=Transfer.objects.select_related("from_agent", "to_agent")),
+        "escalations",
     )
 
 
@@ -121,13 +131,7 @@ def iter_native(
     if agents is not None:
         for agent in agents.select_related("team", "supervisor").order_by("external_id"):
             yield agent_to_native(agent_record(agent))
-    base = (
-        conversations.order_by("pk")
-        .select_related("customer", "agent")
-        .prefetch_related(
-            "messages__agent", "transfers__from_agent", "transfers__to_agent", "escalations"
-        )
-    )
+    base = with_record_relations(conversations.order_by("pk"))
     last_pk = 0
     while True:
         chunk = list(base.filter(pk__gt=last_pk)[:CHUNK])

@@ -42,6 +42,7 @@ from kefu.interactions.core.text import search_document
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
 from kefu.interactions.personal import personal_digest, phone_digest
 from kefu.interactions.signals import conversations_written, import_finished
+from kefu.interactions.stored import stored_records
 
 MAX_KEPT_ERRORS = 10_000
 SQLITE_IMPORT_CHECKPOINT_PAGES = 20_000
@@ -186,11 +187,17 @@ class Importer:
         self._kept_messages: dict[str, int] = {}
         self.report = ImportReport()
         self._pending: dict[str, ConversationRecord] = {}
-        self._agents: dict[str, tuple[int, int | None]] = {
-            ext: (pk, team_id)
-            for ext, pk, team_id in Agent.objects.values_list("external_id", "pk", "team_id")
-        }
-        self._teams: dict[str, int] = dict(Team.objects.values_list("name", "pk"))
+        # external id → (pk, team pk). A bulk import reads all agents once; a live write
+        # looks up only the few its record names (_ensure_agents).
+        self._agents: dict[str, tuple[int, int | None]] = (
+            {}
+            if live
+            else {
+                ext: (pk, team_id)
+                for ext, pk, team_id in Agent.objects.values_list("external_id", "pk", "team_id")
+            }
+        )
+        self._teams: dict[str, int] | None = None  # name → pk, read when an agent record needs it
         self._supervisor_links: dict[str, str] = {}
         if connection.vendor == "sqlite" and not live:
             # Checkpoint the WAL every ~80 MB instead of every 4 MB: a bulk import
@@ -201,8 +208,9 @@ class Importer:
 
     # --- feeding ---------------------------------------------------------------
     def feed(self, item: Record | RecordError, *, kept_messages: int = 0) -> None:
-        """Import a record. `kept_messages`: the conversation's first messages are already
-        stored exactly so (an append), so only the ones after them are written."""
+        """Import a record. `kept_messages` makes it an append: the stored conversation is
+        this record without its messages after the first `kept_messages` (same customer,
+        transfers and escalations), so only those messages and the facts are written."""
         self.report.read += 1
         if kept_messages and isinstance(item, ConversationRecord):
             self._kept_messages[item.id] = kept_messages
@@ -244,6 +252,8 @@ class Importer:
     def _team_id(self, name: str | None) -> int | None:
         if not name:
             return None
+        if self._teams is None:
+            self._teams = dict(Team.objects.values_list("name", "pk"))
         if name not in self._teams:
             self._teams[name] = Team.objects.get_or_create(name=name)[0].pk
         return self._teams[name]
@@ -282,12 +292,17 @@ class Importer:
     def _ensure_agents(self, external_ids: set[str]) -> None:
         """Agents named by conversations but never declared get a placeholder record."""
         missing = [ext for ext in external_ids if ext not in self._agents]
-        if not missing:
-            return
-        Agent.objects.bulk_create(
-            [Agent(external_id=ext, name=ext) for ext in missing], ignore_conflicts=True
-        )
-        for ext, pk, team_id in Agent.objects.filter(external_id__in=missing).values_list(
+        if missing:
+            self._read_agents(missing)
+            missing = [ext for ext in missing if ext not in self._agents]
+        if missing:
+            Agent.objects.bulk_create(
+                [Agent(external_id=ext, name=ext) for ext in missing], ignore_conflicts=True
+            )
+            self._read_agents(missing)
+
+    def _read_agents(self, external_ids: list[str]) -> None:
+        for ext, pk, team_id in Agent.objects.filter(external_id__in=external_ids).values_list(
             "external_id", "pk", "team_id"
         ):
             self._agents[ext] = (pk, team_id)
@@ -376,12 +391,15 @@ class Importer:
 
     def _write_batch(self, records: list[ConversationRecord]) -> None:
         existing = {
-            ext: (pk, digest)
-            for ext, pk, digest in Conversation.objects.filter(
+            ext: (pk, digest, customer_pk)
+            for ext, pk, digest, customer_pk in Conversation.objects.filter(
                 external_id__in=[r.id for r in records]
-            ).values_list("external_id", "pk", "content_hash")
+            ).values_list("external_id", "pk", "content_hash", "customer_id")
         }
         to_write: list[tuple[ConversationRecord, str, int | None]] = []
+        # conversation pk → messages kept as stored, of appends (see feed)
+        kept: dict[int, int] = {}
+        customer_ids: dict[str, int] = {}
         for record in records:
             digest = content_hash(record)
             known = existing.get(record.id)
@@ -390,11 +408,17 @@ class Importer:
                 if self.keep_ids:
                     self.report.conversation_ids.append(known[0])
                 continue
+            kept_messages = self._kept_messages.pop(record.id, 0)
+            if known is not None and kept_messages:
+                kept[known[0]] = kept_messages
+                customer_ids[record.customer.id] = known[2]  # the customer as stored
             to_write.append((record, digest, known[0] if known else None))
         if not to_write:
             return
 
-        customer_ids = self._upsert_customers([r for r, _, _ in to_write])
+        customer_ids |= self._upsert_customers(
+            [r for r, _, pk in to_write if pk is None or pk not in kept]
+        )
         agent_ids: set[str] = set()
         for record, _, _ in to_write:
             agent_ids |= record.agent_ids()
@@ -423,7 +447,6 @@ class Importer:
             )
             by_id = {r.id: r for r, _, _ in to_write}
             written.extend((by_id[v["external_id"]], keys[v["external_id"]]) for v in new_rows)
-        kept: dict[int, int] = {}  # conversation pk → messages kept as stored
         if changed_rows:
             fields = [
                 f.name
@@ -431,17 +454,11 @@ class Importer:
                 if f.name not in {"id", "external_id", "imported_at"}
             ]
             fast_bulk_update(Conversation, changed_rows, fields)
-            changed_pks = [row["id"] for row in changed_rows]
-            for record, pk in written:
-                if self._kept_messages.get(record.id):
-                    kept[pk] = self._kept_messages.pop(record.id)
-            rewritten = [pk for pk in changed_pks if pk not in kept]
+            rewritten = [row["id"] for row in changed_rows if row["id"] not in kept]
             if rewritten:
                 Message.objects.filter(conversation_id__in=rewritten).delete()
-            for pk, count in kept.items():
-                Message.objects.filter(conversation_id=pk, seq__gte=count).delete()
-            Transfer.objects.filter(conversation_id__in=changed_pks).delete()
-            Escalation.objects.filter(conversation_id__in=changed_pks).delete()
+                Transfer.objects.filter(conversation_id__in=rewritten).delete()
+                Escalation.objects.filter(conversation_id__in=rewritten).delete()
         self.report.created += len(new_rows)
         self.report.updated += len(changed_rows)
 
@@ -467,21 +484,22 @@ class Importer:
                         json_text(m.extra or None),
                     )
                 )
-            for t in record.transfers:
-                transfers.append(
-                    Transfer(
-                        conversation_id=pk,
-                        from_agent_id=self._agent_pk(t.from_agent),
-                        to_agent_id=self._agent_pk(t.to_agent),
-                        at=t.at,
+            if pk not in kept:  # an append keeps its transfers and escalations as stored
+                for t in record.transfers:
+                    transfers.append(
+                        Transfer(
+                            conversation_id=pk,
+                            from_agent_id=self._agent_pk(t.from_agent),
+                            to_agent_id=self._agent_pk(t.to_agent),
+                            at=t.at,
+                        )
                     )
-                )
-            for e in record.escalations:
-                escalations.append(
-                    Escalation(
-                        conversation_id=pk, level=e.level, at=e.at, resolved_at=e.resolved_at
+                for e in record.escalations:
+                    escalations.append(
+                        Escalation(
+                            conversation_id=pk, level=e.level, at=e.at, resolved_at=e.resolved_at
+                        )
                     )
-                )
             documents.append((pk, search_document(record)))
             if self.keep_ids:
                 self.report.conversation_ids.append(pk)
@@ -491,12 +509,12 @@ class Importer:
         if escalations:
             Escalation.objects.bulk_create(escalations)
         search.replace_documents(documents)
+        records = {pk: record for record, pk in written}
         conversations_written.send(
-            Importer,
-            conversation_ids=[pk for _, pk in written],
-            records={pk: record for record, pk in written},
-            live=self.live,
+            Importer, conversation_ids=list(records), records=records, live=self.live
         )
+        if self.live:  # the next message of these conversations starts from them
+            transaction.on_commit(lambda: stored_records.put_many(records))
 
     def _conversation_values(
         self, record: ConversationRecord, digest: str, customer_id: int, now

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.interactions.actions import ActionError, Invalid, NotAllowed, append_messages
+from kefu.interactions.actions import (
+    ActionError,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    append_messages,
+)
 from kefu.interactions.models import Conversation
 from kefu.monitoring import access, broadcast
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
@@ -29,10 +35,6 @@ DEFAULT_TEMPLATES = (
     ("升级", "您的问题我已升级给专家组，专员会在2小时内联系您"),
     ("确认", "为了准确帮您处理，我跟您确认一下：您是想……，对吗？"),
 )
-
-
-class NotFound(ActionError):
-    status = 404
 
 
 def ensure_templates() -> None:
@@ -188,19 +190,21 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
     """An agent's reply from the workspace: appended like any API message (so it is
     evaluated live), optionally marking the suggestion it came from as used."""
     agent_id = access.workspace_agent_id(user)
-    conversation = Conversation.objects.filter(
-        external_id=str(external_id or ""), agent_id=agent_id
-    ).first()
-    if agent_id is None or conversation is None:
+    if agent_id is None:
         return {"ok": False, "error": "no such conversation of yours"}
+    own = Conversation.objects.filter(agent_id=agent_id)
     try:
         body = _text(text)
-        result = append_messages(user, conversation, [{"role": "agent", "text": body}])
+        result = append_messages(
+            user, own, str(external_id or ""), [{"role": "agent", "text": body}]
+        )
+    except NotFound:
+        return {"ok": False, "error": "no such conversation of yours"}
     except ActionError as exc:
         return {"ok": False, "error": exc.detail}
     if suggestion_id not in (None, ""):
         respond_to_suggestion(user, suggestion_id, used=True)
-    return {"ok": True, "conversation": conversation.external_id, "messages": result.message_ids}
+    return {"ok": True, "conversation": result.record.id, "messages": result.message_ids}
 
 
 def acknowledge_alert(user, alert_id: Any) -> bool:

@@ -57,7 +57,7 @@ def send_many(pairs: Sequence[tuple[str, dict]]) -> None:
     async_to_sync(deliver)()
 
 
-def conversation_changed(state, record, new_messages, alerts) -> None:
+def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     """After a commit: one `live.update` for the consoles watching the conversation's
     team (its new state and alerts), one for its listeners and the agent's workspace
     (with the new messages too)."""
@@ -65,10 +65,11 @@ def conversation_changed(state, record, new_messages, alerts) -> None:
 
     last_text = new_messages[-1].text if new_messages else ""
     update = {"type": "live.update", "conversation": record.id,
-              "state": state_payload(state, record.id, last_text)}  # fmt: skip
+              "state": state_payload(state, owner, record.id, last_text)}  # fmt: skip
     if alerts:
         names = rule_names()
-        update["alerts"] = [alert_payload(a, names) | {"risk": state.risk} for a in alerts]
+        risk = {"risk": state.risk}
+        update["alerts"] = [alert_payload(a, names, record.id) | risk for a in alerts]
     pairs = [(group, update) for group in (ALL, team_group(state.team_id))]
     room = update | {"messages": [message_payload(m) for m in new_messages]}
     pairs.append((conversation_group(state.pk), room))

@@ -23,6 +23,10 @@ class _Joined(AsyncJsonWebsocketConsumer):
     channel_layer_alias = "kefu.monitoring.none"
 
     async def join(self, groups: list[str]) -> None:
+        # The server's own send, for the hub's frames: the session middleware's wrapper
+        # around it (checked on every message) only matters for HTTP responses' cookies.
+        wrapper = getattr(self.base_send, "__self__", None)
+        self.frame_send = getattr(wrapper, "real_send", self.base_send)
         self.joined = list(groups)
         for group in self.joined:
             await hub().join(group, self)

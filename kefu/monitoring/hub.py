@@ -14,6 +14,7 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import orjson
@@ -23,7 +24,10 @@ log = logging.getLogger(__name__)
 
 
 class Socket(Protocol):
-    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None: ...
+    # The server's ASGI send of the socket: the hub writes {"type": "websocket.send",
+    # "text": …} to it directly, not through the consumer's send() layers (200 sockets ×
+    # every event).
+    frame_send: Callable[[dict], Awaitable[None]]
 
 
 class Hub:
@@ -61,10 +65,10 @@ class Hub:
             sockets = list(self.members.get(event.get("group", ""), ()))
             if not sockets:
                 continue
-            text = orjson.dumps(event).decode()
+            message = {"type": "websocket.send", "text": orjson.dumps(event).decode()}
             for socket in sockets:
                 try:
-                    await socket.send(text_data=text)
+                    await socket.frame_send(message)
                 except Exception:  # a socket closing as we write: its disconnect cleans up
                     log.debug("could not write to a live socket", exc_info=True)
 

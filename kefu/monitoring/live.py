@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from kefu.accounts.models import Agent, Team
 from kefu.bulk import raw_rows, where_in
 from kefu.core.masking import mask_text
 from kefu.interactions.core.native import ConversationRecord
@@ -86,37 +86,67 @@ def rule_names() -> dict[str, dict[str, str]]:
     return {i.id: {"zh": i.name_zh, "en": i.name_en} for i in engine.indicators}
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Who a live conversation belongs to, read once per write (the state, its alerts and
+    the console line all need it)."""
+
+    status: str
+    agent_id: int | None
+    team_id: int | None
+    agent_name: str
+    team_name: str
+
+
 def conversations_written(
     conversation_ids: Sequence[int], records: dict[int, ConversationRecord] | None = None
 ) -> None:
     """Called in the transaction of every batch of written conversations. Conversations
     that are open and active within LIVE_WINDOW are live: their messages not evaluated
     yet (those after the state's message count) are evaluated one by one; conversations
-    that closed leave the consoles."""
+    that closed leave the consoles. `records`: the records as the importer stored them
+    (a live append passes its one record, so this costs no query to re-read it)."""
     if not conversation_ids:
         return
-    ended = list(
-        LiveState.objects.filter(
-            pk__in=list(conversation_ids), is_live=True, conversation__status="closed"
-        ).values_list("pk", flat=True)
-    )
-    if ended:
-        LiveState.objects.filter(pk__in=ended).update(is_live=False)
-        transaction.on_commit(lambda: broadcast.conversations_ended(ended))
-    since = timezone.now() - LIVE_WINDOW
-    # A cheap first cut (history imports write thousands of conversations a second):
-    # open, and started recently enough to still be going on.
-    recent = Conversation.objects.exclude(status="closed").filter(
-        created_at__gte=since - LIVE_MAX_AGE
-    )
-    open_ids = raw_rows(where_in(recent, "id", list(conversation_ids)).values_list("pk"))
-    if not open_ids:
-        return
-    ids = [pk for (pk,) in open_ids]
-    states = LiveState.objects.in_bulk(ids)
     records = records or {}
-    known = [(pk, records[pk]) for pk in ids if pk in records]  # as the importer stored them
-    read = [(info.pk, record) for info, record in records_for([i for i in ids if i not in records])]
+    ids = list(conversation_ids)
+    since = timezone.now() - LIVE_WINDOW
+    if len(records) == len(ids):
+        closed = [pk for pk, r in records.items() if r.status == "closed"]
+        candidates = [
+            pk
+            for pk, r in records.items()
+            if r.status != "closed" and r.created_at >= since - LIVE_MAX_AGE
+        ]
+    else:  # a cheap first cut: history imports write thousands of conversations a second
+        closed = ids
+        recent = Conversation.objects.exclude(status="closed").filter(
+            created_at__gte=since - LIVE_MAX_AGE
+        )
+        candidates = [pk for (pk,) in raw_rows(where_in(recent, "id", ids).values_list("pk"))]
+    if closed:
+        ended = list(
+            LiveState.objects.filter(
+                pk__in=closed, is_live=True, conversation__status="closed"
+            ).values_list("pk", flat=True)
+        )
+        if ended:
+            LiveState.objects.filter(pk__in=ended).update(is_live=False)
+            transaction.on_commit(lambda: broadcast.conversations_ended(ended))
+    if not candidates:
+        return
+    owners = {
+        pk: Owner(status, agent_id, team_id, agent_name or "", team_name or "")
+        for pk, status, agent_id, team_id, agent_name, team_name in raw_rows(
+            where_in(Conversation.objects.order_by(), "id", candidates).values_list(
+                "pk", "status", "agent_id", "team_id", "agent__name", "team__name"
+            )
+        )
+    }
+    states = LiveState.objects.in_bulk(candidates)
+    known = [(pk, records[pk]) for pk in candidates if pk in records]  # as stored
+    missing = [pk for pk in candidates if pk not in records]
+    read = [(info.pk, record) for info, record in records_for(missing)]
     for pk, record in known + read:
         last = record.messages[-1].at if record.messages else record.created_at
         state = states.get(pk)
@@ -124,13 +154,14 @@ def conversations_written(
             continue  # an old open conversation imported from history: not live
         done = state.message_count if state is not None else 0
         fresh = [m.id for m in record.messages[done:]]
-        evaluate(pk, record, fresh, state)
+        evaluate(pk, record, fresh, owners[pk], state)
 
 
 def evaluate(
     conversation_id: int,
     record: ConversationRecord,
     message_ids: Sequence[str],
+    owner: Owner,
     state: LiveState | None = None,
 ) -> list[Alert]:
     """Evaluate the messages `message_ids` (the newest of `record`) as they arrived,
@@ -138,9 +169,6 @@ def evaluate(
     after the commit."""
     engine = store.engine_for(max_age_s=ENGINE_MAX_AGE_S)
     specs = core.new_alerts(engine, record, message_ids, enabled_rules())
-    conversation = Conversation.objects.only("agent_id", "team_id", "status").get(
-        pk=conversation_id
-    )
     if specs:
         Alert.objects.bulk_create(
             [
@@ -153,48 +181,46 @@ def evaluate(
                     evidence=s.evidence,
                     messages=list(s.messages),
                     occurrences=min(s.occurrences, 32767),
-                    agent_id=conversation.agent_id,
-                    team_id=conversation.team_id,
+                    agent_id=owner.agent_id,
+                    team_id=owner.team_id,
                 )
                 for s in specs
             ],
             ignore_conflicts=True,  # evaluated before: nothing new
         )
-    state = _update_state(state, conversation, record, specs)
+    state = _update_state(state, conversation_id, owner, record, specs)
     alerts = []
     if specs:
         alerts = list(
-            Alert.objects.filter(conversation_id=conversation_id, message_id__in=list(message_ids))
-            .select_related("conversation")
-            .order_by("pk")
+            Alert.objects.filter(
+                conversation_id=conversation_id, message_id__in=list(message_ids)
+            ).order_by("pk")
         )
     fresh = set(message_ids)
     new_messages = [m for m in record.messages if m.id in fresh]
     transaction.on_commit(
-        lambda: broadcast.conversation_changed(state, record, new_messages, alerts)
+        lambda: broadcast.conversation_changed(state, owner, record, new_messages, alerts)
     )
     return alerts
 
 
 def _update_state(
-    state: LiveState | None, conversation: Conversation, record: ConversationRecord, specs
+    state: LiveState | None, conversation_id: int, owner: Owner, record: ConversationRecord, specs
 ) -> LiveState:
     if state is None:
-        state = LiveState.objects.filter(pk=conversation.pk).first()
-    if state is None:
-        state = LiveState(conversation_id=conversation.pk)
+        state = LiveState(conversation_id=conversation_id)
     rules = dict(state.rules or {})
     for spec in specs:
         known = rules.get(spec.rule)
         if known is None or SEVERITY_ORDER.get(spec.severity, 1) > SEVERITY_ORDER.get(known, 1):
             rules[spec.rule] = spec.severity
     state.rules = rules
-    state.agent_id = conversation.agent_id
-    state.team_id = conversation.team_id
+    state.agent_id = owner.agent_id
+    state.team_id = owner.team_id
     state.waiting_since = core.waiting_since(record)
     state.last_message_at = record.messages[-1].at if record.messages else None
     state.message_count = len(record.messages)
-    state.is_live = conversation.status != "closed"
+    state.is_live = owner.status != "closed"
     state.risk = current_risk(state)
     state.save()
     return state
@@ -228,11 +254,13 @@ def message_payload(message) -> dict:
     }
 
 
-def alert_payload(alert: Alert, names: dict | None = None) -> dict:
+def alert_payload(alert: Alert, names: dict | None = None, conversation: str | None = None) -> dict:
+    """An alert as the consoles show it; `conversation`: its external id when the caller
+    has it (else read through the alert)."""
     names = names if names is not None else rule_names()
     return {
         "id": alert.pk,
-        "conversation": alert.conversation.external_id,
+        "conversation": conversation or alert.conversation.external_id,
         "rule": alert.rule,
         "name": names.get(alert.rule, {"zh": alert.rule, "en": alert.rule}),
         "severity": alert.severity,
@@ -244,9 +272,7 @@ def alert_payload(alert: Alert, names: dict | None = None) -> dict:
     }
 
 
-def state_payload(state: LiveState, external_id: str, last_text: str = "") -> dict:
-    agent = Agent.objects.filter(pk=state.agent_id).values_list("name", flat=True).first()
-    team = Team.objects.filter(pk=state.team_id).values_list("name", flat=True).first()
+def state_payload(state: LiveState, owner: Owner, external_id: str, last_text: str = "") -> dict:
     return {
         "conversation": external_id,
         "risk": state.risk,
@@ -255,7 +281,7 @@ def state_payload(state: LiveState, external_id: str, last_text: str = "") -> di
         "message_count": state.message_count,
         "last_message_at": state.last_message_at.isoformat() if state.last_message_at else None,
         "last_text": mask_text(last_text)[:80],
-        "agent": agent or "",
-        "team": team or "",
+        "agent": owner.agent_name,
+        "team": owner.team_name,
         "is_live": state.is_live,
     }

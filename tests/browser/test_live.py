@@ -1,4 +1,4 @@
-"""Live monitoring in two browsers on a real Daphne server (WebSockets need ASGI): a
+"""Live monitoring in two browsers on a real Uvicorn server (WebSockets need ASGI): a
 customer message posted through the API raises an alert on the supervisor's console; the
 supervisor listens, sends a suggestion from the library; it appears at once in the
 agent's workspace, where the agent uses it and the reply reaches the listening page."""
@@ -22,7 +22,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 KEFU = Path(sys.executable).with_name("kefu")
-DAPHNE = Path(sys.executable).with_name("daphne")
+UVICORN = Path(sys.executable).with_name("uvicorn")
+SERVER_ARGS = ["--host", "127.0.0.1", "--lifespan", "off", "--no-access-log"]
 PASSWORD = "kefu2024"
 SUGGESTION = "审核将在24小时内完成，我稍后短信同步进度"
 
@@ -42,7 +43,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    """A fresh demo installation (SQLite file) served by Daphne in another process."""
+    """A fresh demo installation (SQLite file) served by Uvicorn in another process."""
     folder = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
@@ -68,7 +69,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
     ).strip().splitlines()[-1]  # fmt: skip
     port = _free_port()
     server = subprocess.Popen(
-        [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "kefu.asgi:application"],
+        [str(UVICORN), "kefu.asgi:application", "--port", str(port), *SERVER_ARGS],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -52,6 +52,25 @@ def test_a_revoked_token_is_refused(personas):
     assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
 
 
+def test_a_revoked_token_stops_working_within_the_recheck_window(personas, settings, monkeypatch):
+    from kefu.accounts import auth
+
+    settings.KEFU_TOKEN_RECHECK_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    token, raw = ApiToken.issue(personas.mia, "live feed")
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+    token.revoked = True
+    token.save()
+    # within the window the checked token still serves (no token query per message) …
+    clock[0] += 4
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+    # … and after it the revocation applies
+    clock[0] += 2
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
 def test_a_token_of_an_inactive_user_is_refused(personas):
     _, raw = ApiToken.issue(personas.mia, "script")
     personas.mia.is_active = False

@@ -411,6 +411,47 @@ def test_an_append_writes_only_the_new_messages(data):
     assert "13912345678" not in str(agent_answer) and agent_answer["messages"][0]["id"]
 
 
+def test_the_kept_record_serves_an_append_only_while_it_is_what_is_stored(
+    data, import_records, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kefu.interactions import actions
+    from kefu.interactions.core.native import conversation_to_native
+    from kefu.interactions.exporter import conversation_record, with_record_relations
+
+    actions.stored_records.clear()
+    rebuilt = []
+    monkeypatch.setattr(
+        actions,
+        "conversation_record",
+        lambda *a, **k: rebuilt.append(1) or conversation_record(*a, **k),
+    )
+    client = login(data.mia)
+    path = "/api/v1/conversations/C-A-OPEN/messages"
+    start = T0 + timedelta(days=1)
+
+    def append(mid: str, seconds: int, text: str) -> None:
+        at = (start + timedelta(seconds=seconds)).isoformat()
+        with django_capture_on_commit_callbacks(execute=True):
+            body = {"id": mid, "role": "customer", "at": at, "text": text}
+            assert post_json(client, path, body).status_code == 201
+
+    append("c2", 5, "还在吗")
+    assert len(rebuilt) == 1
+    # a second message is appended to the record kept from the first, not rebuilt
+    append("c3", 9, "人呢")
+    assert len(rebuilt) == 1
+    # when an import changes the conversation (here its category), the next append reads it
+    # again: the import's category stays instead of the kept record's
+    conv = with_record_relations(Conversation.objects).get(external_id="C-A-OPEN")
+    changed = conversation_to_native(conversation_record(conv, masked=False), SHANGHAI)
+    changed["category"] = ["售前", "咨询"]
+    import_records(changed)
+    append("c4", 12, "在线等")
+    assert len(rebuilt) == 2
+    stored = Conversation.objects.get(external_id="C-A-OPEN")
+    assert (stored.category1, stored.category2, stored.message_count) == ("售前", "咨询", 4)
+
+
 def test_appending_again_with_the_same_id_is_a_conflict(data):
     client = login(data.mia)
     message = {"id": "m1", "role": "agent", "agent": "A0007", "text": "重复"}
