@@ -330,6 +330,8 @@ class Importer:
             self.on_batch(self.report)
 
     def _upsert_customers(self, records: list[ConversationRecord]) -> dict[str, int]:
+        if not records:
+            return {}
         latest: dict[str, CustomerRecord] = {}
         for r in records:  # merge: a record that omits a field keeps what another gave
             known = latest.get(r.customer.id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kefu.bulk import raw_rows, where_in
@@ -169,39 +169,44 @@ def evaluate(
     after the commit."""
     engine = store.engine_for(max_age_s=ENGINE_MAX_AGE_S)
     specs = core.new_alerts(engine, record, message_ids, enabled_rules())
-    if specs:
-        Alert.objects.bulk_create(
-            [
-                Alert(
-                    conversation_id=conversation_id,
-                    rule=s.rule,
-                    message_id=s.message_id,
-                    severity=s.severity,
-                    type=s.type,
-                    evidence=s.evidence,
-                    messages=list(s.messages),
-                    occurrences=min(s.occurrences, 32767),
-                    agent_id=owner.agent_id,
-                    team_id=owner.team_id,
-                )
-                for s in specs
-            ],
-            ignore_conflicts=True,  # evaluated before: nothing new
-        )
+    alerts = _store_alerts(conversation_id, owner, specs, message_ids) if specs else []
     state = _update_state(state, conversation_id, owner, record, specs)
-    alerts = []
-    if specs:
-        alerts = list(
-            Alert.objects.filter(
-                conversation_id=conversation_id, message_id__in=list(message_ids)
-            ).order_by("pk")
-        )
     fresh = set(message_ids)
     new_messages = [m for m in record.messages if m.id in fresh]
     transaction.on_commit(
         lambda: broadcast.conversation_changed(state, owner, record, new_messages, alerts)
     )
     return alerts
+
+
+def _store_alerts(
+    conversation_id: int, owner: Owner, specs: list, message_ids: Sequence[str]
+) -> list[Alert]:
+    """Store the alerts once per (conversation, rule, message); the stored ones, with ids."""
+    alerts = [
+        Alert(
+            conversation_id=conversation_id,
+            rule=s.rule,
+            message_id=s.message_id,
+            severity=s.severity,
+            type=s.type,
+            evidence=s.evidence,
+            messages=list(s.messages),
+            occurrences=min(s.occurrences, 32767),
+            agent_id=owner.agent_id,
+            team_id=owner.team_id,
+        )
+        for s in specs
+    ]
+    try:
+        # New messages have no alerts yet (a message id is stored, and evaluated, once):
+        # one INSERT that returns the ids.
+        with transaction.atomic():
+            return Alert.objects.bulk_create(alerts)
+    except IntegrityError:  # evaluated before after all: keep what is stored
+        Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+        stored = Alert.objects.filter(conversation_id=conversation_id, message_id__in=message_ids)
+        return list(stored.order_by("pk"))
 
 
 def _update_state(

@@ -90,6 +90,22 @@ def test_a_posted_message_raises_its_alerts_once(room, django_capture_on_commit_
     assert state.waiting_since is None and state.message_count == 3
 
 
+def test_messages_evaluated_again_keep_their_one_alert(room):
+    # given a message whose alert is stored, and a live state that lost count of it (e.g.
+    # restored from a backup taken between the two writes)
+    _personas, ingest = room
+    post(ingest, "LIVE-A", say("m2", "再不处理我就投诉到12315"))
+    of_m2 = Alert.objects.filter(conversation__external_id="LIVE-A", message_id="m2")
+    first = sorted(of_m2.values_list("pk", "rule"))
+    assert "threat_to_complain" in {rule for _, rule in first}
+    LiveState.objects.filter(conversation__external_id="LIVE-A").update(message_count=1)
+    # when the conversation is written again, m2 is evaluated again
+    post(ingest, "LIVE-A", say("m3", "在吗"))
+    # then it keeps its alerts, once each, and the state counts every message
+    assert sorted(of_m2.values_list("pk", "rule")) == first
+    assert LiveState.objects.get(conversation__external_id="LIVE-A").message_count == 3
+
+
 def test_alerts_reach_the_watching_groups_only(room, django_capture_on_commit_callbacks):
     _personas, ingest = room
     layer = get_channel_layer()
