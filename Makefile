@@ -6,7 +6,8 @@ UV := .tools/bin/uv
 KEFU := .venv/bin/kefu
 HOST ?= 127.0.0.1
 PORT ?= 8000
-SERVER := .venv/bin/uvicorn kefu.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+SERVER := .venv/bin/uvicorn kefu.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+	--ws-per-message-deflate false
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy

@@ -55,7 +55,8 @@ from kefu.monitoring.simulate import ApiClient, message_path
 
 UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
 SERVER_ARGS = ["kefu.asgi:application", "--host", "127.0.0.1", "--lifespan", "off",
-               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+               "--no-access-log", "--log-level", "warning",
+               "--ws-per-message-deflate", "false"]  # fmt: skip
 KEFU = ROOT / ".venv" / "bin" / "kefu"
 TARGET_P99_MS = 100.0
 

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from kefu.monitoring import access, actions, broadcast
-from kefu.monitoring.hub import hub
+from kefu.monitoring.hub import frame_writer, hub
 
 REFUSED = 4403
 
@@ -27,6 +27,7 @@ class _Joined(AsyncJsonWebsocketConsumer):
         # around it (checked on every message) only matters for HTTP responses' cookies.
         wrapper = getattr(self.base_send, "__self__", None)
         self.frame_send = getattr(wrapper, "real_send", self.base_send)
+        self.frame_write = frame_writer(self.frame_send)
         self.joined = list(groups)
         for group in self.joined:
             await hub().join(group, self)

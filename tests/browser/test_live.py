@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 
 KEFU = Path(sys.executable).with_name("kefu")
 UVICORN = Path(sys.executable).with_name("uvicorn")
-SERVER_ARGS = ["--host", "127.0.0.1", "--lifespan", "off", "--no-access-log"]
+# As `make run` serves it (no per-message compression).
+SERVER_ARGS = ["--host", "127.0.0.1", "--lifespan", "off", "--no-access-log",
+               "--ws-per-message-deflate", "false"]  # fmt: skip
 PASSWORD = "kefu2024"
 SUGGESTION = "审核将在24小时内完成，我稍后短信同步进度"
 

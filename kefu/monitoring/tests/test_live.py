@@ -326,3 +326,24 @@ def test_the_api_gives_monitors_their_teams_and_agents_their_suggestions(room):
     assert done.status_code == 200 and done.json()["status"] == "dismissed"
     report = sam.get("/api/v1/live/report").json()
     assert report["total"]["suggestions"] == 1
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_a_hub_frame_is_what_a_websocket_client_reads(size):
+    from websockets.frames import Frame, Opcode
+    from websockets.streams import StreamReader
+
+    from kefu.monitoring.hub import frame_writer, text_frame
+
+    payload = ("监" * size).encode()[:size]
+    data = text_frame(payload)
+    reader = StreamReader()
+    reader.feed_data(data)
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        frame = done.value
+    assert (frame.opcode, frame.fin, frame.data) == (Opcode.TEXT, True, payload)
+    # only Uvicorn's protocol objects get the direct writer
+    assert frame_writer(lambda message: None) is None
