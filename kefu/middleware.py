@@ -1,6 +1,7 @@
 """Kefu's own middleware. Both work in sync and async mode: under ASGI one sync-only
 middleware makes every request hop event loop → thread → event loop before its view
-runs in a thread again, which cost the live message path milliseconds per request."""
+runs in a thread again. (Live writes run the chain in sync mode, in a live thread:
+kefu/core/livethreads.py.)"""
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
@@ -9,11 +10,12 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 
 class _BothModes:
+    """Runs in the mode of the handler it wraps (Django picks it per chain)."""
+
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
+    def _follow_mode(self, get_response) -> None:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
@@ -25,6 +27,10 @@ class ChineseFirstLocaleMiddleware(_BothModes):
     Django's LocaleMiddleware would follow the browser's Accept-Language; Kefu's users
     expect the Chinese UI on any browser until they switch.
     """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self._follow_mode(get_response)
 
     def __call__(self, request):
         if self.is_async:
@@ -58,18 +64,13 @@ class ChineseFirstLocaleMiddleware(_BothModes):
         return response
 
 
-class StaticFilesMiddleware(WhiteNoiseMiddleware):
+class StaticFilesMiddleware(_BothModes, WhiteNoiseMiddleware):
     """WhiteNoise (static files without a separate web server, for closed networks),
     usable in async mode: WhiteNoise's own middleware is sync-only."""
 
-    sync_capable = True
-    async_capable = True
-
     def __init__(self, get_response=None, settings=settings) -> None:
         super().__init__(get_response, settings)
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
+        self._follow_mode(get_response)
 
     def __call__(self, request):
         if self.is_async:

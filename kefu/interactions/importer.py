@@ -516,7 +516,9 @@ class Importer:
             Importer, conversation_ids=list(records), records=records, live=self.live
         )
         if self.live:  # the next message of these conversations starts from them
-            transaction.on_commit(lambda: stored_records.put_many(records))
+            digests = {record.id: digest for record, digest, _ in to_write}
+            kept_records = {pk: (digests[r.id], r) for pk, r in records.items()}
+            transaction.on_commit(lambda: stored_records.put_many(kept_records))
 
     def _conversation_values(
         self, record: ConversationRecord, digest: str, customer_id: int, now

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from kefu.interactions.core.native import ConversationRecord, content_hash
+from kefu.interactions.core.native import ConversationRecord
 
 
 class StoredRecords:
@@ -33,8 +33,8 @@ class StoredRecords:
             self._records.move_to_end(pk)
             return entry[1]
 
-    def put_many(self, records: dict[int, ConversationRecord]) -> None:
-        entries = {pk: (content_hash(record), record) for pk, record in records.items()}
+    def put_many(self, entries: dict[int, tuple[str, ConversationRecord]]) -> None:
+        """pk → (content hash as the importer stored it, record)."""
         with self._lock:
             for pk, entry in entries.items():
                 self._records[pk] = entry
