@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.ids import parse_pk
 from kefu.interactions.actions import (
     ActionError,
     Invalid,
@@ -58,7 +59,9 @@ def _conversation_for(user, external_id: Any) -> Conversation:
 
 
 def _text(raw: Any) -> str:
-    text = str(raw or "").strip()
+    if raw is not None and not isinstance(raw, str):
+        raise Invalid("the text must be a string")
+    text = (raw or "").strip()
     if not text:
         raise Invalid("the text is empty")
     if len(text) > MAX_TEXT:
@@ -69,10 +72,10 @@ def _text(raw: Any) -> str:
 def _alert(conversation: Conversation, alert_id: Any) -> Alert | None:
     if alert_id in (None, ""):
         return None
-    try:
-        return Alert.objects.get(pk=int(alert_id), conversation=conversation)
-    except (ValueError, TypeError, Alert.DoesNotExist):
-        raise Invalid("no such alert on this conversation") from None
+    alert = Alert.objects.filter(pk=parse_pk(alert_id), conversation=conversation).first()
+    if alert is None:
+        raise Invalid("no such alert on this conversation")
+    return alert
 
 
 def intervention_payload(item: Intervention) -> dict:
@@ -165,13 +168,12 @@ def _push(item: Intervention, event_type: str) -> None:
 def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
     """The conversation's agent uses or dismisses a pending suggestion."""
     agent_id = access.workspace_agent_id(user)
-    try:
-        item = Intervention.objects.select_related("conversation").get(
-            pk=int(suggestion_id), kind=InterventionKind.SUGGESTION
-        )
-    except (TypeError, ValueError, Intervention.DoesNotExist):
-        return {"ok": False, "error": "no such suggestion"}
-    if agent_id is None or item.conversation.agent_id != agent_id:
+    item = (
+        Intervention.objects.select_related("conversation")
+        .filter(pk=parse_pk(suggestion_id), kind=InterventionKind.SUGGESTION)
+        .first()
+    )
+    if item is None or agent_id is None or item.conversation.agent_id != agent_id:
         return {"ok": False, "error": "no such suggestion"}
     if item.status != SuggestionStatus.PENDING:
         return {"ok": False, "error": f"already {item.status}"}
@@ -193,11 +195,13 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
     if agent_id is None:
         return {"ok": False, "error": "no such conversation of yours"}
     own = Conversation.objects.filter(agent_id=agent_id)
+    if not isinstance(external_id, str):
+        return {"ok": False, "error": "no such conversation of yours"}
+    if suggestion_id not in (None, "") and parse_pk(suggestion_id) is None:
+        return {"ok": False, "error": "no such suggestion"}
     try:
         body = _text(text)
-        result = append_messages(
-            user, own, str(external_id or ""), [{"role": "agent", "text": body}]
-        )
+        result = append_messages(user, own, external_id, [{"role": "agent", "text": body}])
     except NotFound:
         return {"ok": False, "error": "no such conversation of yours"}
     except ActionError as exc:
@@ -208,11 +212,8 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
 
 
 def acknowledge_alert(user, alert_id: Any) -> bool:
-    try:
-        alert = Alert.objects.select_related("conversation").get(pk=int(alert_id))
-    except (TypeError, ValueError, Alert.DoesNotExist):
-        return False
-    if not access.may_listen(user, alert.conversation):
+    alert = Alert.objects.select_related("conversation").filter(pk=parse_pk(alert_id)).first()
+    if alert is None or not access.may_listen(user, alert.conversation):
         return False
     if alert.acknowledged_at is None:
         Alert.objects.filter(pk=alert.pk).update(

@@ -4,6 +4,9 @@ one conversation, and the agent workspace. Access is checked when the socket ope
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -11,6 +14,9 @@ from kefu.monitoring import access, actions, broadcast
 from kefu.monitoring.hub import frame_writer, hub
 
 REFUSED = 4403
+# Client frames are small commands (an ack, a reply of at most 1,000 characters); a bigger
+# one is refused before it is decoded.
+MAX_FRAME_CHARS = 64 * 1024
 
 
 class _Joined(AsyncJsonWebsocketConsumer):
@@ -37,6 +43,31 @@ class _Joined(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await hub().leave(group, self)
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                      **kwargs) -> None:  # fmt: skip
+        """Every frame gets an answer and none closes the socket: a frame that is binary,
+        too big, not JSON or not an object is answered with an error."""
+        content, error = _decode(text_data, bytes_data)
+        if error:
+            await self.send_json({"type": "live.error", "ok": False, "error": error})
+            return
+        await self.receive_json(content)
+
+
+def _decode(text_data: str | None, bytes_data: bytes | None) -> tuple[dict[str, Any], str]:
+    """The frame's JSON object, or why there is none."""
+    if text_data is None:
+        return {}, "frames must be JSON text, not binary"
+    if len(text_data) > MAX_FRAME_CHARS:
+        return {}, f"frame too large (at most {MAX_FRAME_CHARS // 1024} KiB)"
+    try:
+        content = json.loads(text_data)
+    except ValueError:
+        return {}, "frames must be JSON"
+    if not isinstance(content, dict):
+        return {}, "frames must be JSON objects"
+    return content, ""
+
 
 class ConsoleConsumer(_Joined):
     """A supervisor's console: states and alerts of the teams they watch."""
@@ -54,6 +85,8 @@ class ConsoleConsumer(_Joined):
                 self.scope["user"], content.get("alert")
             )
             await self.send_json({"type": "live.ack", "alert": content.get("alert"), "ok": done})
+        else:
+            await self.send_json({"type": "live.error", "ok": False, "error": "unknown action"})
 
 
 class ListenConsumer(_Joined):
