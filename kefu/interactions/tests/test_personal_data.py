@@ -297,3 +297,20 @@ def test_the_data_migrations_mask_stored_evidence(leaked):
         importlib.import_module(name).mask_evidence(apps, None)
     hit.refresh_from_db()
     assert hit.evidence == "相似提问 2 次: 我是张**，电话137****4444"
+
+
+def test_the_rule_trial_shows_evidence_masked(leaked):
+    definition = """id: trial_names
+name: {zh: 试验, en: Trial}
+severity: normal
+type: compliance
+when:
+  regex:
+    pattern: '张昊涛|1[3-9]\\d{9}'
+"""
+    response = client_for(leaked.adam).post(
+        reverse("qa:rule_trial"), {"definition": definition, "limit": "10"}
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert "C-PII" in response.content.decode()
+    assert_no_secret(response.content)
