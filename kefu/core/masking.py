@@ -160,17 +160,26 @@ def is_sealed(value: Any) -> bool:
 
 
 def mask_value(value: Any, names: Iterable[str | None] = ()) -> Any:
-    """`value` with `mask_text` applied to every string inside it, through nested dicts
-    and lists; sealed values become FULL_MASK; numbers, booleans and None are kept."""
+    """`value` with `mask_text` applied to every string inside it (keys too), through
+    nested dicts and lists; sealed values become FULL_MASK. Booleans, floats, None and
+    other numbers are kept, except an integer that is itself a phone, ID-card or
+    bank-card number (`"phone": 13812345678`): it becomes the masked string."""
     names = tuple(names)
     if isinstance(value, str):
         return mask_text(value, names)
     if isinstance(value, dict):
         if is_sealed(value):
             return FULL_MASK
-        return {k: mask_value(v, names) for k, v in value.items()}
+        return {
+            mask_text(k, names) if isinstance(k, str) else k: mask_value(v, names)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [mask_value(v, names) for v in value]
+    if type(value) is int and abs(value) >= 1_000_000:  # short numbers are never personal
+        digits = str(value)
+        masked = mask_text(digits)
+        return masked if masked != digits else value
     return value
 
 

@@ -96,6 +96,16 @@ def test_it_masks_every_string_of_a_nested_value():
     assert mask_value(mask_value(value, ["张昊涛"]), ["张昊涛"]) == mask_value(value, ["张昊涛"])
 
 
+def test_it_masks_numbers_written_as_json_numbers_and_keys():
+    value = {"phone": 13812345678, "card": 6222021234567890, "count": 12345678901234}
+    assert mask_value(value) == {
+        "phone": "138****5678",
+        "card": "6222********7890",
+        "count": 12345678901234,  # 14 digits: no pattern, kept as a number
+    }
+    assert mask_value({"13812345678": "mobile"}) == {"138****5678": "mobile"}
+
+
 def test_it_masks_sealed_values_fully():
     assert mask_value({"id_card": {SEALED_KEY: "gAAAA…"}, "n": 1}) == {"id_card": "***", "n": 1}
     assert mask_value(7) == 7 and mask_value(None) is None

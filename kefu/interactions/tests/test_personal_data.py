@@ -41,9 +41,10 @@ MOBILE2 = "15000002222"
 RECEIVER_PHONE = "18600003333"
 CONTACT = "zhanghaotao@example.com"
 TEXT_PHONE = "13700004444"
+NUMBER_PHONE = 13900005555  # a JSON number, not a string
 SECRETS = [
     CRM_PHONE, BANK_CARD, BANK_CARD.replace(" ", ""), ID_CARD, MOBILE2, RECEIVER_PHONE,
-    "zhanghaotao@", TEXT_PHONE, "13812345678", "wf@example", NAME, "昊涛",
+    "zhanghaotao@", TEXT_PHONE, str(NUMBER_PHONE), "13812345678", "wf@example", NAME, "昊涛",
 ]  # fmt: skip
 DECLARED = ["crm.phone", "customer.id_card", "customer.mobile2", "order.receiver_phone",
             "messages[].contact"]  # fmt: skip
@@ -58,7 +59,7 @@ def leaky(cid: str = "C-PII", **overrides) -> dict:
         resolved_at=None,
         customer={"id": f"U-{cid}", "name": NAME, "phone": "13812345678",
                   "email": "wf@example.com", "id_card": ID_CARD, "mobile2": MOBILE2},
-        crm={"phone": CRM_PHONE, "card": BANK_CARD, "level": 3},
+        crm={"phone": CRM_PHONE, "card": BANK_CARD, "tel": NUMBER_PHONE, "level": 3},
         order={"converted": True, "amount": 99.0, "receiver_phone": RECEIVER_PHONE},
         survey={"csat": 5, "comment": f"{NAME}很满意，回电{TEXT_PHONE}"},
         messages=[
