@@ -164,8 +164,10 @@ def reseal(section: str, extra: dict[str, Any] | None) -> dict[str, Any] | None:
     return seal_extra(section, clear)
 
 
-def _hide_declared(section: str, extra: dict[str, Any]) -> dict[str, Any]:
-    for parts in declared_paths().get(section, ()):
+def _hide_declared(
+    section: str, extra: dict[str, Any], paths: dict[str, tuple[tuple[str, ...], ...]]
+) -> dict[str, Any]:
+    for parts in paths.get(section, ()):
         extra = transform_path(extra, parts, lambda _value: FULL_MASK)
     return extra
 
@@ -184,9 +186,19 @@ class PersonalDataView:
     def __init__(self, unmasked: bool, names: Iterable[str | None] = ()) -> None:
         self.unmasked = unmasked
         self.names = tuple(n for n in names if n)
+        self._paths: dict[str, tuple[tuple[str, ...], ...]] | None = None
 
     def for_customer(self, *names: str | None) -> PersonalDataView:
-        return PersonalDataView(self.unmasked, names)
+        view = PersonalDataView(self.unmasked, names)
+        view._paths = self._paths
+        return view
+
+    @property
+    def paths(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """The declared personal keys, read once per view (not per value)."""
+        if self._paths is None:
+            self._paths = declared_paths()
+        return self._paths
 
     def name(self, value: str | None) -> str:
         return (value or "") if self.unmasked else mask_name(value)
@@ -209,7 +221,7 @@ class PersonalDataView:
         if self.unmasked:
             return unseal(value) if _has_sealed(value) else value
         if isinstance(value, dict):
-            value = _hide_declared(section, value)
+            value = _hide_declared(section, value, self.paths)
         return mask_value(value, self.names)
 
     def record(self, record: ConversationRecord) -> ConversationRecord:
@@ -217,7 +229,7 @@ class PersonalDataView:
         itself when a permitted viewer has nothing sealed to decrypt)."""
         if self.unmasked and not _record_has_sealed(record):
             return record
-        view = self.for_customer(record.customer.name)
+        view = self.for_customer(record.customer.name)  # reads the declared keys once
         c = record.customer
         customer = dataclasses.replace(
             c,
