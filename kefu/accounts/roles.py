@@ -13,6 +13,8 @@ EXPORT = "interactions.export_conversations"
 INGEST = "interactions.ingest_conversations"
 VIEW_AUDIT = "audit.view_auditlog"
 MANAGE_PEOPLE = "accounts.change_agent"
+# Declaring which extra (unknown) keys of the records hold personal data.
+MANAGE_PERSONAL_KEYS = "interactions.change_personalkey"
 # KPI targets, benchmark sets and improvement actions (one permission for the settings
 # that shape how figures are judged).
 MANAGE_KPI_SETTINGS = "metrics.change_target"
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         INGEST,
         VIEW_AUDIT,
         MANAGE_PEOPLE,
+        MANAGE_PERSONAL_KEYS,
         MANAGE_KPI_SETTINGS,
         MANAGE_QA,
         MANAGE_WORKFORCE,

@@ -8,6 +8,7 @@ is answered 404. Customer personal data is masked unless the caller has the
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,6 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
-from kefu.core.masking import mask_text
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record, with_record_relations
@@ -290,12 +290,14 @@ def post_messages(request: HttpRequest, conversation_id: str) -> Status:
     result = actions.append_messages(request.user, visible, conversation_id, items)
     facts = result.facts
     # The answer is built from the record just stored (no second read of the whole
-    # conversation: this is the live path), masked like every API answer.
-    native = conversation_to_native(result.record, configured_tz())
+    # conversation: this is the live path), masked like every API answer; only the new
+    # messages are shown, so only they are masked.
     wanted = set(result.message_ids)
-    messages = [m for m in native["messages"] if m["id"] in wanted]
-    if not can_view_personal_data(request.user):
-        messages = [m | {"text": mask_text(m["text"])} for m in messages]
+    new = dataclasses.replace(
+        result.record, messages=[m for m in result.record.messages if m.id in wanted]
+    )
+    view = PersonalDataView(can_view_personal_data(request.user))
+    messages = conversation_to_native(view.record(new), configured_tz())["messages"]
     body = {
         "conversation": result.record.id,
         "message_count": facts.message_count,

@@ -6,3 +6,15 @@ class InteractionsConfig(AppConfig):
     name = "kefu.interactions"
     label = "interactions"
     verbose_name = _("Interactions")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from kefu.interactions.models import PersonalKey
+        from kefu.interactions.personal import forget_declared_paths
+
+        def forget(**kwargs) -> None:
+            forget_declared_paths()
+
+        post_save.connect(forget, sender=PersonalKey, weak=False)
+        post_delete.connect(forget, sender=PersonalKey, weak=False)

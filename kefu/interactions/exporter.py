@@ -38,6 +38,14 @@ def agent_record(agent: Agent) -> AgentRecord:
     )
 
 
+def shown_agent_record(agent: Agent, *, masked: bool) -> AgentRecord:
+    """An agent record for an export: its extra data pattern-masked when masked."""
+    record = agent_record(agent)
+    if masked and record.extra:
+        record.extra = PersonalDataView(unmasked=False).extra(record.extra)
+    return record
+
+
 def with_record_relations(conversations: QuerySet) -> QuerySet:
     """What `conversation_record` reads, in three queries per chunk of conversations
     however many messages and agents they have."""
@@ -49,14 +57,21 @@ def with_record_relations(conversations: QuerySet) -> QuerySet:
 
 
 def conversation_record(conv: Conversation, *, masked: bool) -> ConversationRecord:
-    """Rebuild the native record from the database (inverse of the importer)."""
-    view = PersonalDataView(unmasked=not masked)
+    """The native record as a viewer may see it: personal data masked (names inside
+    the texts too, every string of the extra data pattern-masked, declared personal
+    keys fully masked), or clear with the sealed values decrypted."""
+    return PersonalDataView(unmasked=not masked).record(stored_record(conv))
+
+
+def stored_record(conv: Conversation) -> ConversationRecord:
+    """Rebuild the native record from the database (inverse of the importer), as
+    stored: values at declared personal keys still sealed. Never shown as it is."""
     c = conv.customer
     customer = CustomerRecord(
         id=c.external_id,
-        name=view.name(c.name) or None,
-        phone=view.phone(c.phone) or None,
-        email=view.email(c.email) or None,
+        name=c.name or None,
+        phone=c.phone or None,
+        email=c.email or None,
         segment=c.segment or None,
         extra=c.extra or {},
     )
@@ -65,7 +80,7 @@ def conversation_record(conv: Conversation, *, masked: bool) -> ConversationReco
             id=m.external_id,
             role=m.role,
             at=m.at,
-            text=view.text(m.text),
+            text=m.text,
             agent=m.agent.external_id if m.agent_id else None,
             start_s=m.start_s,
             end_s=m.end_s,
@@ -79,7 +94,7 @@ def conversation_record(conv: Conversation, *, masked: bool) -> ConversationReco
             csat=conv.csat,
             nps=conv.nps,
             at=conv.survey_at,
-            comment=view.text(conv.survey_comment) or None,
+            comment=conv.survey_comment or None,
             extra=conv.survey_extra or {},
         )
     order = None
@@ -130,7 +145,7 @@ def iter_native(
     """Agents first, then conversations in id order, streamed in chunks."""
     if agents is not None:
         for agent in agents.select_related("team", "supervisor").order_by("external_id"):
-            yield agent_to_native(agent_record(agent))
+            yield agent_to_native(shown_agent_record(agent, masked=masked))
     base = with_record_relations(conversations.order_by("pk"))
     last_pk = 0
     while True:

@@ -40,7 +40,7 @@ from kefu.interactions.core.native import (
 )
 from kefu.interactions.core.text import search_document
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
-from kefu.interactions.personal import personal_digest, phone_digest
+from kefu.interactions.personal import Sealer, personal_digest, phone_digest
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.interactions.stored import stored_records
 
@@ -366,7 +366,7 @@ class Importer:
                         "phone_digest": phone_digest_,
                         "email_digest": email_digest,
                         "segment": rec.segment or "",
-                        "extra": rec.extra,
+                        "extra": self._seal("customer", rec.extra),
                     }
                 )
                 continue
@@ -381,8 +381,9 @@ class Importer:
                     changes.update({attr: getattr(rec, attr), f"{attr}_digest": digest})
             if rec.segment is not None and rec.segment != segment:
                 changes["segment"] = rec.segment
-            if rec.extra and {**extra, **rec.extra} != extra:
-                changes["extra"] = {**extra, **rec.extra}
+            merged_extra = self._seal.merge_customer_extra(extra, rec.extra)
+            if merged_extra is not None:
+                changes["extra"] = merged_extra
             if changes:
                 customer = Customer(pk=pk, external_id=ext, **changes)
                 customer.save(update_fields=list(changes))
@@ -392,6 +393,7 @@ class Importer:
         return ids
 
     def _write_batch(self, records: list[ConversationRecord]) -> None:
+        self._seal = Sealer()  # declared personal keys: their values are stored encrypted
         existing = {
             ext: (pk, digest, customer_pk)
             for ext, pk, digest, customer_pk in Conversation.objects.filter(
@@ -483,7 +485,7 @@ class Importer:
                         m.text,
                         m.start_s,
                         m.end_s,
-                        json_text(m.extra or None),
+                        json_text(self._seal("message", m.extra) or None),
                     )
                 )
             if pk not in kept:  # an append keeps its transfers and escalations as stored
@@ -547,12 +549,12 @@ class Importer:
             nps=survey.nps if survey else None,
             survey_at=survey.at if survey else None,
             survey_comment=(survey.comment or "") if survey else "",
-            survey_extra=(survey.extra or {}) if survey else None,
+            survey_extra=(self._seal("survey", survey.extra) or {}) if survey else None,
             has_order=order is not None,
             order_converted=order.converted if order else None,
             order_amount=Decimal(str(order.amount)) if order and order.amount is not None else None,
             order_currency=(order.currency or "") if order else "",
-            order_extra=(order.extra or {}) if order else None,
+            order_extra=(self._seal("order", order.extra) or {}) if order else None,
             first_customer_at=facts.first_customer_at,
             first_response_at=facts.first_response_at,
             first_response_s=facts.first_response_s,
@@ -560,7 +562,7 @@ class Importer:
             message_count=facts.message_count,
             customer_message_count=facts.customer_message_count,
             agent_message_count=facts.agent_message_count,
-            extra=record.extra,
+            extra=self._seal("conversation", record.extra),
             content_hash=digest,
             imported_at=now,
             updated_at=now,

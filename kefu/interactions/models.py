@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -243,3 +244,40 @@ class ImportJob(models.Model):
         if not self.total_bytes:
             return 0
         return min(99, int(self.processed_bytes * 100 / self.total_bytes))
+
+
+class PersonalKey(models.Model):
+    """An extra (unknown) key of the records that holds personal data: its values are
+    stored encrypted and shown fully masked to users without `view_personal_data`.
+
+    `path` is dotted and relative to a conversation record, as in the file: `crm.phone`,
+    `customer.id_card`, `messages[].contact`, `order.receiver_phone`. Declaring a key
+    applies to what is imported from then on; `kefu personal_keys --apply` encrypts
+    the values already stored (docs/privacy.md).
+    """
+
+    path = models.CharField(
+        _("key path"),
+        max_length=200,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[^.\s\[\]]+(\[\])?(\.[^.\s\[\]]+(\[\])?)*$",
+                _("A dotted key path such as crm.phone or messages[].contact."),
+            )
+        ],
+        help_text=_(
+            "Dotted path relative to a conversation record, e.g. crm.phone, "
+            "customer.id_card, messages[].contact, order.receiver_phone."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("personal data key")
+        verbose_name_plural = _("personal data keys")
+
+    def __str__(self) -> str:
+        return self.path

@@ -156,7 +156,9 @@ def conversation_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         conversations_visible_to(request.user).select_related("customer", "agent", "team"),
         external_id=external_id,
     )
-    personal = personal_view(request)
+    customer = conversation.customer
+    # The customer's own name is masked inside the texts too (尊敬的张昊涛您好).
+    personal = personal_view(request).for_customer(customer.name)
     transcript = list(conversation.messages.select_related("agent"))
     for message in transcript:
         message.display_text = personal.text(message.text)
@@ -167,7 +169,6 @@ def conversation_detail(request: HttpRequest, external_id: str) -> HttpResponse:
             object_type="conversation",
             object_id=conversation.external_id,
         )
-    customer = conversation.customer
     context = {
         "conversation": conversation,
         "customer_name": personal.name(customer.name),
@@ -199,7 +200,7 @@ class TimelineEntry:
 @require_GET
 def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
     customer = get_object_or_404(customers_visible_to(request.user), external_id=external_id)
-    personal = personal_view(request)
+    personal = personal_view(request).for_customer(customer.name)
     conversations = conversations_visible_to(request.user).filter(customer=customer)
     entries = timeline(conversations, personal)
     if personal.unmasked:

@@ -64,14 +64,16 @@ def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     from kefu.monitoring.live import alert_payload, message_payload, rule_names, state_payload
 
     last_text = new_messages[-1].text if new_messages else ""
+    # The customer's own name is masked inside the texts too.
+    customer = (record.customer.name,) if record.customer.name else ()
     update = {"type": "live.update", "conversation": record.id,
-              "state": state_payload(state, owner, record.id, last_text)}  # fmt: skip
+              "state": state_payload(state, owner, record.id, last_text, customer)}  # fmt: skip
     if alerts:
         names = rule_names()
         risk = {"risk": state.risk}
         update["alerts"] = [alert_payload(a, names, record.id) | risk for a in alerts]
     pairs = [(group, update) for group in (ALL, team_group(state.team_id))]
-    room = update | {"messages": [message_payload(m) for m in new_messages]}
+    room = update | {"messages": [message_payload(m, customer) for m in new_messages]}
     pairs.append((conversation_group(state.pk), room))
     if state.agent_id and new_messages:
         pairs.append((agent_group(state.agent_id), room))

@@ -169,7 +169,7 @@ def evaluate(
     after the commit."""
     engine = store.engine_for(max_age_s=ENGINE_MAX_AGE_S)
     specs = core.new_alerts(engine, record, message_ids, enabled_rules())
-    alerts = _store_alerts(conversation_id, owner, specs, message_ids) if specs else []
+    alerts = _store_alerts(conversation_id, owner, specs, message_ids, record) if specs else []
     state = _update_state(state, conversation_id, owner, record, specs)
     fresh = set(message_ids)
     new_messages = [m for m in record.messages if m.id in fresh]
@@ -179,10 +179,29 @@ def evaluate(
     return alerts
 
 
+def customer_names(conversation_id: int, record: ConversationRecord) -> tuple[str, ...]:
+    """The customer's name, masked inside evidence and texts (a record read back from
+    the database by records_for carries none: then it is read, only for alerts)."""
+    name = record.customer.name
+    if name is None:
+        name = (
+            Conversation.objects.filter(pk=conversation_id)
+            .values_list("customer__name", flat=True)
+            .first()
+        )
+    return (name,) if name else ()
+
+
 def _store_alerts(
-    conversation_id: int, owner: Owner, specs: list, message_ids: Sequence[str]
+    conversation_id: int,
+    owner: Owner,
+    specs: list,
+    message_ids: Sequence[str],
+    record: ConversationRecord,
 ) -> list[Alert]:
-    """Store the alerts once per (conversation, rule, message); the stored ones, with ids."""
+    """Store the alerts once per (conversation, rule, message); the stored ones, with ids.
+    Evidence is stored masked (it may quote a message), the customer's name included."""
+    names = customer_names(conversation_id, record) if any(s.evidence for s in specs) else ()
     alerts = [
         Alert(
             conversation_id=conversation_id,
@@ -190,7 +209,7 @@ def _store_alerts(
             message_id=s.message_id,
             severity=s.severity,
             type=s.type,
-            evidence=s.evidence,
+            evidence=mask_text(s.evidence, names),
             messages=list(s.messages),
             occurrences=min(s.occurrences, 32767),
             agent_id=owner.agent_id,
@@ -249,12 +268,13 @@ def riskiest(states, now: datetime) -> list[tuple[LiveState, int, int]]:
     return rows
 
 
-def message_payload(message) -> dict:
-    """A message as the live pages show it (personal data masked)."""
+def message_payload(message, names: tuple[str, ...] = ()) -> dict:
+    """A message as the live pages show it (personal data masked, the customer's
+    `names` too)."""
     return {
         "id": message.id,
         "role": message.role,
-        "text": mask_text(message.text),
+        "text": mask_text(message.text, names),
         "at": timezone.localtime(message.at).isoformat(),
     }
 
@@ -277,7 +297,13 @@ def alert_payload(alert: Alert, names: dict | None = None, conversation: str | N
     }
 
 
-def state_payload(state: LiveState, owner: Owner, external_id: str, last_text: str = "") -> dict:
+def state_payload(
+    state: LiveState,
+    owner: Owner,
+    external_id: str,
+    last_text: str = "",
+    names: tuple[str, ...] = (),
+) -> dict:
     return {
         "conversation": external_id,
         "risk": state.risk,
@@ -285,7 +311,7 @@ def state_payload(state: LiveState, owner: Owner, external_id: str, last_text: s
         "waiting_since": state.waiting_since.isoformat() if state.waiting_since else None,
         "message_count": state.message_count,
         "last_message_at": state.last_message_at.isoformat() if state.last_message_at else None,
-        "last_text": mask_text(last_text)[:80],
+        "last_text": mask_text(last_text, names)[:80],
         "agent": owner.agent_name,
         "team": owner.team_name,
         "is_live": state.is_live,

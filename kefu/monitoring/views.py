@@ -68,10 +68,12 @@ def console_rows(user, lang: str) -> list[dict]:
 
 
 def _transcript(conversation: Conversation) -> list[dict]:
-    """The messages as the live pages show them (personal data masked)."""
+    """The messages as the live pages show them (personal data masked, the customer's
+    own name too; callers select the customer with the conversation)."""
+    names = (conversation.customer.name,)
     return [
         {"id": m.external_id, "role": m.get_role_display(), "kind": m.role,
-         "text": mask_text(m.text), "at": m.at}
+         "text": mask_text(m.text, names), "at": m.at}
         for m in conversation.messages.order_by("seq")
     ]  # fmt: skip
 

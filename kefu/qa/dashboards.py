@@ -373,6 +373,8 @@ def conversation_page(
     """Messages with each hit marked on the messages it rests on (evidence words in
     <mark>), hits resting on no message, the score breakdown and the history."""
     names = indicator_names(lang)
+    # The customer's own name is masked inside the texts too.
+    personal = personal.for_customer(conversation.customer.name)
     synonyms = lexicon_synonyms() if chosen is not None and chosen.hit_count else {}
     transcript = list(conversation.messages.select_related("agent").order_by("seq"))
     # message id → its position (1, 2, …): the anchor msg-N of its element

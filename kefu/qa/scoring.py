@@ -13,7 +13,8 @@
 
 The engine is pure (kefu/qa/core); the records it gets here are the ones the importer
 stored, so a stored score equals `kefu qa score` on the imported file. Customers'
-personal fields are not decrypted (no rule reads them).
+personal fields are not decrypted (no rule reads them), except the names of customers
+whose conversations get hits with evidence: evidence is stored masked, names included.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import Agent
 from kefu.bulk import chunks, in_clause, instant, queue_ids, raw_rows, where_in
+from kefu.core.masking import mask_text
 from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.core.native import (
     ConversationRecord,
@@ -246,6 +248,18 @@ def _items_json(scored: Scored) -> str:
     ).decode()
 
 
+def evidence_names(scored: list[tuple[ConvInfo, Scored]]) -> dict[int, tuple[str, ...]]:
+    """Conversation pk → its customer's name, of the conversations whose hits carry
+    evidence: evidence is stored masked (it may quote a message), names included.
+    Decrypted only for these (records_for reads no names, for speed)."""
+    pks = [info.pk for info, s in scored if any(h.evidence for h in s.hits)]
+    names: dict[int, tuple[str, ...]] = {}
+    for part in chunks(pks, CHUNK):
+        rows = where_in(Conversation.objects.all(), "id", part).values_list("pk", "customer__name")
+        names.update((pk, (name,)) for pk, name in rows if name)
+    return names
+
+
 def _write(
     scored: list[tuple[ConvInfo, Scored]],
     version: ScorecardVersion,
@@ -306,6 +320,7 @@ def _write(
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {results} SET {assignments} WHERE id = %s", updates)
         if any(s.hits for _, s in scored):
+            names = evidence_names(scored)
             result_ids = dict(existing)
             if new_rows:
                 result_ids.update(
@@ -318,7 +333,8 @@ def _write(
                 HIT_COLUMNS,
                 [
                     (result_ids[info.pk], h.indicator, h.severity, h.type,
-                     orjson.dumps(list(h.messages)).decode(), h.evidence,
+                     orjson.dumps(list(h.messages)).decode(),
+                     mask_text(h.evidence, names.get(info.pk, ())),
                      min(h.occurrences, MAX_SMALL), True, info.agent_id, info.team_id,
                      days[info.pk])
                     for info, s in scored

@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from kefu.core.masking import mask_text
+
 CHANNELS = ("chat", "phone", "email", "app")
 ROLES = ("customer", "agent", "bot", "system")
 STATUSES = ("open", "resolved", "closed")
@@ -56,6 +58,9 @@ class RecordError:
 
 class InvalidRecord(Exception):
     def __init__(self, field_name: str, reason: str) -> None:
+        # A reason may quote the bad value (`got '13812345678'`); errors are shown to
+        # importers, stored with import jobs and written to error files: masked.
+        reason = mask_text(reason)
         super().__init__(f"{field_name}: {reason}")
         self.field = field_name
         self.reason = reason

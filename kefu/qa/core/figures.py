@@ -154,6 +154,23 @@ def evidence_words(evidence: str | None) -> list[str]:
     return words
 
 
+_STARS = re.compile(r"(\*+)")
+
+
+def _word_pattern(word: str) -> str:
+    """A word to find in a text. Evidence is stored masked ("出现: 138****5678"): a run
+    of stars stands for at least as many characters of a number, e-mail or name, so
+    the masked word still marks the clear text an unmasked viewer reads (and the masked
+    text of a masked one)."""
+    if "*" not in word or not word.strip("*"):
+        return re.escape(word)
+    return "".join(
+        rf"[\w*.+-]{{{len(part)},}}?" if part.startswith("*") else re.escape(part)
+        for part in _STARS.split(word)
+        if part
+    )
+
+
 def highlight(text: str | None, words: Iterable[str]) -> str:
     """The text as HTML (escaped) with every occurrence of the words wrapped in <mark>.
 
@@ -164,7 +181,7 @@ def highlight(text: str | None, words: Iterable[str]) -> str:
     unique = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
     if not unique or not text:
         return html.escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in unique), re.IGNORECASE)
+    pattern = re.compile("|".join(_word_pattern(w) for w in unique), re.IGNORECASE)
     out: list[str] = []
     position = 0
     for match in pattern.finditer(text):

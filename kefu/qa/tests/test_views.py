@@ -212,6 +212,17 @@ def test_evidence_words_and_highlight():
     assert highlight("没有", ["不知道"]) == "没有"
 
 
+def test_masked_evidence_still_marks_clear_and_masked_text():
+    # evidence is stored masked; a star run stands for at least as many characters
+    words = ["138****5678", "w***@example.com", "张**"]
+    assert highlight("电话13812345678", words) == "电话<mark>13812345678</mark>"
+    assert highlight("电话138-1234-5678", words) == "电话<mark>138-1234-5678</mark>"
+    assert highlight("电话138****5678", words) == "电话<mark>138****5678</mark>"
+    assert highlight("wangfang@example.com", words) == "<mark>wangfang@example.com</mark>"
+    assert highlight("尊敬的张昊涛您好", words) == "尊敬的<mark>张昊涛</mark>您好"
+    assert highlight("电话13912345678", words) == "电话13912345678"
+
+
 def test_cursor_round_trip():
     day = datetime(2024, 5, 2).date()
     assert decode_cursor(encode_cursor(day, 42)) == (day, 42)
