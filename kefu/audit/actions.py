@@ -23,7 +23,8 @@ def record(
         user = request.user if request.user.is_authenticated else None
     ip = None
     if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+        # django-axes resolves the client behind trusted proxies (KEFU_PROXY_COUNT).
+        ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
     return AuditLog.objects.create(
         user=user,
         actor=actor or (user.get_username() if user is not None else "system"),

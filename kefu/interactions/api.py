@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -118,13 +119,23 @@ def apply_filters(
 
 
 def json_body(request: HttpRequest) -> Any:
-    """The decoded JSON body; 413 over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 if not JSON."""
+    """The decoded JSON body; 413 over KEFU_MAX_REQUEST_BYTES, 400 if not JSON."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    too_large = HttpError(
+        413,
+        f"request body too large: the limit is {limit} bytes (KEFU_MAX_REQUEST_BYTES); "
+        "send smaller batches",
+    )
     try:
-        raw = request.body
+        if limit and not request.META.get("CONTENT_LENGTH") and not hasattr(request, "_body"):
+            # A chunked body has no length for Django to check: read one byte past the limit.
+            raw = request.read(limit + 1)
+            if len(raw) > limit:
+                raise too_large
+        else:
+            raw = request.body
     except RequestDataTooBig:
-        raise HttpError(
-            413, "request body too large (DATA_UPLOAD_MAX_MEMORY_SIZE); send smaller batches"
-        ) from None
+        raise too_large from None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
