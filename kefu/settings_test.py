@@ -10,8 +10,8 @@ import os
 os.environ.setdefault("KEFU_SECRET_KEY", "kefu-test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("KEFU_FIELD_ENCRYPTION_SALTS", "kefu-test-salt")
 
-from kefu.settings import *  # noqa: E402, F403
-from kefu.settings import DATABASES  # noqa: E402
+from kefu.settings import *  # noqa: F403
+from kefu.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
