@@ -89,6 +89,11 @@ def test_an_administrator_can_unlock_an_account(personas, client):
     assert attempt(client, "alice", "pw-alice").status_code == 302
 
 
+def test_administrators_may_unlock_in_the_admin(personas):
+    assert personas.adam.has_perm("axes.delete_accessattempt")
+    assert not personas.mia.has_perm("axes.delete_accessattempt")
+
+
 def test_it_unlocks_after_the_cool_off(personas, client, settings):
     fail(client, "alice")
     assert attempt(client, "alice", "pw-alice").status_code == 429
