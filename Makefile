@@ -68,7 +68,7 @@ run: demo
 	$(KEFU) db_worker >var/worker.log 2>&1 & worker=$$!; \
 	$(SERVER)
 
-lint: deps
+lint: deps keys
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	mkdir -p var
