@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
@@ -75,6 +76,17 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     if exc.errors:
         body["errors"] = exc.errors
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Every endpoint's body, read by ninja or by json_body, ends here (not Django's bare 400).
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = (
+        f"request body too large: the limit is {limit} bytes (KEFU_MAX_REQUEST_BYTES); "
+        "send smaller batches"
+    )
+    return api.create_response(request, {"detail": detail}, status=413)
 
 
 @api.exception_handler(ValidationError)

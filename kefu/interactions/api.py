@@ -119,23 +119,16 @@ def apply_filters(
 
 
 def json_body(request: HttpRequest) -> Any:
-    """The decoded JSON body; 413 over KEFU_MAX_REQUEST_BYTES, 400 if not JSON."""
+    """The decoded JSON body; 400 if not JSON. Over KEFU_MAX_REQUEST_BYTES it raises
+    RequestDataTooBig, which the API answers 413 (kefu/api.py)."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    too_large = HttpError(
-        413,
-        f"request body too large: the limit is {limit} bytes (KEFU_MAX_REQUEST_BYTES); "
-        "send smaller batches",
-    )
-    try:
-        if limit and not request.META.get("CONTENT_LENGTH") and not hasattr(request, "_body"):
-            # A chunked body has no length for Django to check: read one byte past the limit.
-            raw = request.read(limit + 1)
-            if len(raw) > limit:
-                raise too_large
-        else:
-            raw = request.body
-    except RequestDataTooBig:
-        raise too_large from None
+    if limit and not request.META.get("CONTENT_LENGTH") and not hasattr(request, "_body"):
+        # A chunked body has no length for Django to check: read one byte past the limit.
+        raw = request.read(limit + 1)
+        if len(raw) > limit:
+            raise RequestDataTooBig("request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE")
+    else:
+        raw = request.body
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
