@@ -276,10 +276,7 @@ AXES_LOCKOUT_CALLABLE = "kefu.accounts.views.locked_out"
 AXES_VERBOSE = False
 # Behind N reverse proxies, the client address is read from X-Forwarded-For (N hops).
 KEFU_PROXY_COUNT = int(env("KEFU_PROXY_COUNT", "0") or 0)
-if KEFU_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = KEFU_PROXY_COUNT
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "kefu.audit.actions.client_ip"
 
 # Off for the embedded http://127.0.0.1:8000; KEFU_HTTPS=1 when users reach Kefu by HTTPS.
 KEFU_HTTPS = env_bool("KEFU_HTTPS", False)

@@ -74,6 +74,30 @@ def test_it_locks_the_username_and_address_together(personas, client):
     assert attempt(Client(), "alice", "pw-alice", ip="10.0.0.1").status_code == 429
 
 
+def test_a_forged_forwarded_for_header_does_not_escape_the_lock(personas, client):
+    # no proxy configured: X-Forwarded-For is the client's own say and is ignored
+    for n in range(LIMIT):
+        client.post(LOGIN, {"username": "alice", "password": GUESS},
+                    REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")  # fmt: skip
+    response = client.post(
+        LOGIN, {"username": "alice", "password": "pw-alice"},
+        REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )  # fmt: skip
+    assert response.status_code == 429
+
+
+def test_behind_a_proxy_it_locks_the_client_address(personas, settings):
+    settings.KEFU_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    guesser = Client(HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5", **proxy)
+    fail(guesser, "alice", ip="10.9.9.9")
+    assert attempt(guesser, "alice", "pw-alice", ip="10.9.9.9").status_code == 429
+    assert AuditLog.objects.filter(action=AuditAction.LOCKED_OUT, ip="203.0.113.5").exists()
+    # alice, through the same proxy from her own address, is not locked out
+    owner = Client(HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert attempt(owner, "alice", "pw-alice", ip="10.9.9.9").status_code == 302
+
+
 def test_it_locks_the_admin_log_in_too(db, client):
     User.objects.create_superuser("root", password="pw-root-123")
     fail(client, "root", path="/admin/login/")
