@@ -12,7 +12,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: run test deps system-deps lint format migrate demo serve worker messages clean benchmarks
+.PHONY: run test deps system-deps lint format migrate demo serve worker messages clean benchmarks keys
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -37,7 +37,19 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-migrate: deps
+# Without KEFU_SECRET_KEY the keys are made once into var/ (kefu/settings.py). A demo
+# database from before that was encrypted with the published demo key, which Kefu now
+# refuses: set it aside so `make demo` builds a new one with the var/ keys.
+VAR := $(or $(KEFU_VAR_DIR),var)
+keys:
+	@if [ -z "$$KEFU_SECRET_KEY$$KEFU_SECRET_KEY_FILE" ] && [ ! -f $(VAR)/secret_key ] \
+	  && [ -f $(VAR)/kefu.sqlite3 ]; then \
+	  mv $(VAR)/kefu.sqlite3 $(VAR)/kefu.sqlite3.old-demo-key; \
+	  rm -f $(VAR)/kefu.sqlite3-wal $(VAR)/kefu.sqlite3-shm; \
+	  echo "old demo database (published demo key) moved to $(VAR)/kefu.sqlite3.old-demo-key"; \
+	fi
+
+migrate: deps keys
 	$(KEFU) migrate --no-input
 
 demo: migrate
@@ -56,7 +68,7 @@ run: demo
 	$(KEFU) db_worker >var/worker.log 2>&1 & worker=$$!; \
 	$(SERVER)
 
-lint: deps
+lint: deps keys
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	mkdir -p var

@@ -1,18 +1,27 @@
 """The REST API root (django-ninja): /api/v1/…, OpenAPI at /api/openapi.json, docs at /api/docs.
 
-Every v1 endpoint needs a bearer token or a logged-in session (kefu.accounts.auth).
+Every v1 endpoint needs a bearer token or a logged-in session (kefu.accounts.auth); so do
+the docs (anonymous: to the log-in page) and the schema (anonymous: 401).
 Error bodies are always `{"detail": "…"}`, plus `"errors": [{index, id, field, reason}]`
 when individual records or fields are at fault. See docs/api.md.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError
+from ninja.openapi.views import openapi_json
 
 from kefu.accounts.api import router as accounts_router
-from kefu.accounts.auth import api_auth
+from kefu.accounts.auth import api_auth, token_auth
 from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
 from kefu.metrics.api import router as metrics_router
@@ -21,14 +30,42 @@ from kefu.notifications.api import router as notifications_router
 from kefu.reviews.api import router as reviews_router
 from kefu.workforce.api import router as workforce_router
 
+
+def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs page and the schema only for a logged-in user or a valid bearer token."""
+    is_schema = getattr(view, "func", None) is openapi_json
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated) and token_auth(request) is None:
+            if is_schema:
+                return JsonResponse({"detail": "Unauthorized"}, status=401)
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def body_limit_text() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if not limit:
+        return "Request bodies are not limited in size."
+    return (
+        f"Request bodies are limited to {limit:,} bytes ({limit / 1024 / 1024:g} MiB, "
+        "`KEFU_MAX_REQUEST_BYTES`); a larger one is answered 413."
+    )
+
+
 api = NinjaAPI(
     title="Kefu API",
     version="1",
     description="Conversations, customers, agents and teams of a Kefu installation. "
     "Authenticate with `Authorization: Bearer kefu_…` (see `kefu issue_token`) or the "
-    "web session (with the CSRF token for writes).",
+    "web session (with the CSRF token for writes). " + body_limit_text(),
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=docs_login_required,
     auth=api_auth,
 )
 
@@ -39,6 +76,17 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     if exc.errors:
         body["errors"] = exc.errors
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Every endpoint's body, read by ninja or by json_body, ends here (not Django's bare 400).
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = (
+        f"request body too large: the limit is {limit} bytes (KEFU_MAX_REQUEST_BYTES); "
+        "send smaller batches"
+    )
+    return api.create_response(request, {"detail": detail}, status=413)
 
 
 @api.exception_handler(ValidationError)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,12 +36,48 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
+def local_secret(name: str) -> str:
+    """A random secret kept in VAR_DIR/NAME (mode 0600), made on first use.
+
+    Without KEFU_SECRET_KEY / KEFU_FIELD_ENCRYPTION_SALTS (the embedded `make run`) the
+    keys come from here: never a published key, and the same one after every restart so
+    encrypted fields stay readable. The first process to link its file wins a race.
+    """
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = VAR_DIR / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    value = path.read_text().strip()
+    if not value:
+        raise ImproperlyConfigured(f"{path} is empty; delete it or set the variable instead")
+    return value
+
+
 DEBUG = env_bool("KEFU_DEBUG", False)
-# The default keys only suit the embedded demo; production sets its own (README).
-SECRET_KEY = env("KEFU_SECRET_KEY", "kefu-insecure-demo-key-change-me-in-production")
+SECRET_KEY = env("KEFU_SECRET_KEY") or local_secret("secret_key")
 SECRET_KEY_FALLBACKS = env_list("KEFU_SECRET_KEY_FALLBACKS")
 # Salts for django-fernet-encrypted-fields; the first encrypts, all decrypt (key rotation).
-SALT_KEY = env_list("KEFU_FIELD_ENCRYPTION_SALTS", "kefu-demo-salt-change-me")
+SALT_KEY = env_list("KEFU_FIELD_ENCRYPTION_SALTS") or [local_secret("field_encryption_salt")]
+# Published in earlier versions as defaults: anyone could forge sessions or decrypt with
+# them, so they are refused unless DEBUG is on (docs/operations.md).
+PUBLIC_DEMO_KEYS = frozenset(
+    {"kefu-insecure-demo-key-change-me-in-production", "kefu-demo-salt-change-me"}
+)
+if not DEBUG and PUBLIC_DEMO_KEYS.intersection([SECRET_KEY, *SECRET_KEY_FALLBACKS, *SALT_KEY]):
+    raise ImproperlyConfigured(
+        "KEFU_SECRET_KEY, KEFU_SECRET_KEY_FALLBACKS or KEFU_FIELD_ENCRYPTION_SALTS holds the "
+        "public demo key; set your own (docs/operations.md) or unset them to use the keys "
+        "kept in the var directory."
+    )
 ALLOWED_HOSTS = env_list("KEFU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KEFU_CSRF_TRUSTED_ORIGINS")
 
@@ -55,6 +95,8 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "axes",  # before kefu.accounts: its log-in failure handler runs before Kefu's audit
+    "csp",
     "kefu.accounts",
     "kefu.audit",
     "kefu.interactions",
@@ -69,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "kefu.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kefu.middleware.ChineseFirstLocaleMiddleware",
@@ -77,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out log-in into the lock-out page (kefu.accounts.views).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.urls"
@@ -119,9 +164,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -203,7 +245,72 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SECURE = env_bool("KEFU_SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- Security: passwords, log-in lock-out, HTTPS, Content-Security-Policy ---------------
+# The production set-up these serve is described in docs/operations.md.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(env("KEFU_PASSWORD_MIN_LENGTH", "10") or 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks every authenticate() call with a request: the log-in page and the
+# admin's. The API takes bearer tokens and sessions, never passwords.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("KEFU_LOGIN_FAILURE_LIMIT", "5") or 5)
+# 0: locked until an administrator unlocks (`kefu axes_reset_username NAME`, or the admin).
+_cooloff_minutes = float(env("KEFU_LOGIN_COOLOFF_MINUTES", "15") or 0)
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+# Username and address together: one address cannot lock everyone out, and one
+# account's guesser cannot lock its owner out from another address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends on time even while someone keeps guessing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "kefu.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Behind N reverse proxies, the client address is read from X-Forwarded-For (N hops).
+KEFU_PROXY_COUNT = int(env("KEFU_PROXY_COUNT", "0") or 0)
+AXES_CLIENT_IP_CALLABLE = "kefu.audit.actions.client_ip"
+
+# Off for the embedded http://127.0.0.1:8000; KEFU_HTTPS=1 when users reach Kefu by HTTPS.
+KEFU_HTTPS = env_bool("KEFU_HTTPS", False)
+SECURE_SSL_REDIRECT = KEFU_HTTPS
+SECURE_HSTS_SECONDS = int(env("KEFU_HSTS_SECONDS", "31536000") or 0) if KEFU_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KEFU_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("KEFU_HSTS_PRELOAD", False)
+# TLS ends at the proxy: trust its X-Forwarded-Proto (only if it always sets it).
+if env_bool("KEFU_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("KEFU_SECURE_COOKIES", KEFU_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole domain for months: the operator opts in explicitly.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Scripts only from Kefu's own static files (no inline script, no eval). Styles allow
+# 'unsafe-inline': ECharts tooltips and Swagger UI write style attributes in markup.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # CSP 3: 'self' covers the same host's ws:// and wss://
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -1,4 +1,14 @@
-"""Test settings: the same as production but fast password hashing and inline tasks."""
+"""Test settings: the same as production but fast password hashing and inline tasks.
+
+Log-in lock-out (django-axes) stays on: its state lives in the test database, which each
+test starts empty.
+"""
+
+import os
+
+# Fixed test keys: the suite neither reads nor writes the var directory's keys.
+os.environ.setdefault("KEFU_SECRET_KEY", "kefu-test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("KEFU_FIELD_ENCRYPTION_SALTS", "kefu-test-salt")
 
 from kefu.settings import *  # noqa: F403
 from kefu.settings import DATABASES

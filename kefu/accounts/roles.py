@@ -79,6 +79,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         "auth.add_user",
         "auth.view_user",
+        # Unlocking a locked log-in in the admin (django-axes: delete the attempt).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 

@@ -10,6 +10,8 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Imported data")
     CHANGE_SETTINGS = "change_settings", _("Changed settings")
     LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed log-in")
+    LOCKED_OUT = "locked_out", _("Log-in locked after repeated failures")
     ISSUE_TOKEN = "issue_token", _("Issued an API token")
     QA_REVIEW = "qa_review", _("Human QA (review, appeal, calibration, sampling)")
     LISTEN = "listen", _("Listened to a live conversation")

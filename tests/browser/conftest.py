@@ -72,9 +72,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    """A fresh browser context (no cookies) on a desktop-sized window."""
+    """A fresh browser context (no cookies) on a desktop-sized window.
+
+    Playwright's wait_for_function polls with eval, which Kefu's Content-Security-Policy
+    refuses: these contexts bypass the policy, and tests/browser/test_csp.py checks it in
+    contexts of its own.
+    """
     context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="en-US", base_url=live_server.url
+        viewport={"width": 1440, "height": 900},
+        locale="en-US",
+        base_url=live_server.url,
+        bypass_csp=True,
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()

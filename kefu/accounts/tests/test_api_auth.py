@@ -125,6 +125,7 @@ def test_token_writes_need_no_csrf_token(personas):
 
 
 def test_the_openapi_schema_and_docs_are_served(personas, client):
+    client.force_login(personas.alice)  # anonymous: test_deploy_settings.py
     schema = client.get("/api/openapi.json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]

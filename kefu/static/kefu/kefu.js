@@ -11,6 +11,22 @@
     }
   });
 
+  // Behaviours declared in markup (the Content-Security-Policy allows no inline handlers):
+  // <select data-autosubmit> submits its form on change; <button data-next="V"> puts V
+  // into its form's `next` field before submitting.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.submit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-next]");
+    if (button && button.form && button.form.elements.next) {
+      button.form.elements.next.value = button.getAttribute("data-next");
+    }
+  });
+
   // An expired session answers an HTMX request with the log-in page: show it as a
   // page instead of swapping it into the results table.
   document.addEventListener("htmx:beforeSwap", function (event) {
