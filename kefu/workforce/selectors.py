@@ -7,7 +7,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -224,7 +224,19 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
         if wanted is not None and channel not in wanted:
             continue
         past = history(channel, week_start, last=last)
-        result = forecast(past, naive_start, WEEK, events=all_events, channel=channel)
+        known = shown_index <= pd.Timestamp(last) if last is not None else shown_index < shown_start
+        gap = np.full(len(shown_index), np.nan)
+        # One fit for the shown gap after the data and the week (contiguous): the model
+        # forecasts each day from its date, however far from the data it lies.
+        ahead = forecast(
+            past,
+            shown_index[~known][0].to_pydatetime() if not known.all() else naive_start,
+            int((~known).sum()) + WEEK,
+            events=all_events,
+            channel=channel,
+        )
+        gap[~known] = ahead.values[: int((~known).sum())]
+        result = replace(ahead, index=ahead.index[-WEEK:], values=ahead.values[-WEEK:])
         test = backtest(past, holdout_days=BACKTEST_DAYS, events=all_events, channel=channel)
         need = erlang.required_many(
             result.values,
@@ -236,18 +248,7 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
             max_occupancy=params.max_occupancy,
             concurrency=params.concurrency,
         )
-        known = shown_index <= pd.Timestamp(last) if last is not None else shown_index < shown_start
         shown = past.reindex(shown_index, fill_value=0)
-        gap = np.full(len(shown_index), np.nan)
-        if not known.all():
-            ahead = forecast(
-                past,
-                shown_index[~known][0].to_pydatetime(),
-                int((~known).sum()),
-                events=all_events,
-                channel=channel,
-            )
-            gap[~known] = ahead.values
         plans[channel] = ChannelPlan(
             channel=channel,
             history=[float(v) if k else None for v, k in zip(shown, known, strict=True)],
