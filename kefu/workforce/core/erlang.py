@@ -21,7 +21,8 @@ then raised to A / occupancy cap, then divided by (1 − shrinkage).
 `required_many` computes thousands of intervals at once: identical inputs are solved
 once (a year of 30-minute intervals has a few hundred distinct volumes) and the
 recursion walks all remaining inputs together with numpy, one server count per step,
-so the cost is O(max N) vector steps instead of pyworkforce's O(N²) per interval.
+so the cost is O(max N) vector steps instead of pyworkforce's O(N²) per interval; the
+metrics of the candidate server counts are then computed as one matrix (`_search`).
 """
 
 from __future__ import annotations
