@@ -382,10 +382,12 @@ def get_session(request: HttpRequest, session_id: int):
         result = pages.session_agreement(items, visible, names)
         agreement = {
             "alpha_total": result["overall"],
+            "alpha_total_level": result["overall_level"],
             "alpha_items": result["items_pooled"],
+            "alpha_items_level": result["pooled_level"],
             "exact_total": result["exact_overall"],
             "per_item": [
-                {"item": i["id"], "alpha": i["alpha"], "exact": i["exact"]}
+                {"item": i["id"], "alpha": i["alpha"], "exact": i["exact"], "level": i["level"]}
                 for i in result["per_item"]
             ],
             "deviations": [d.__dict__ for d in result["deviations"]],

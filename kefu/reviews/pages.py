@@ -132,27 +132,53 @@ def values_from_post(definition: Mapping[str, Any], data: Mapping[str, Any]) -> 
 # --- calibration --------------------------------------------------------------------------
 
 
+def level_label(level: str) -> str:
+    """A level of measurement in the UI's language."""
+    labels = {
+        agreement.NOMINAL: _("nominal"),
+        agreement.ORDINAL: _("ordinal"),
+        agreement.INTERVAL: _("interval"),
+    }
+    return labels[level]
+
+
 def session_agreement(
     items: list[CalibrationItem], scores: list[CalibrationScore], names: dict
 ) -> dict:
     """Alpha overall and per item, exact agreement, each reviewer's deviation."""
+    first = items[0].session.scorecard_version.definition if items else {}
+    card_items = scoring.load(first).items() if items else []
+    ids = [it.id for it in card_items]
+    # Each item's alpha at the level of measurement of its answer (pass/fail: nominal).
+    levels = {it.id: agreement.level_for(agreement.item_kind(it)) for it in card_items}
     item_points: dict[int, dict[int, dict[str, float]]] = defaultdict(dict)
     totals: dict[int, dict[int, float]] = defaultdict(dict)
     for s in scores:
         item_points[s.reviewer_id][s.item_id] = {
-            e["item"]: float(e["points"]) for e in s.items if e.get("applies")
+            e["item"]: 1.0 if levels.get(e["item"]) == agreement.NOMINAL else float(e["points"])
+            for e in s.items
+            if e.get("applies")
         }
         totals[s.reviewer_id][s.item_id] = s.score
     agreed = {i.pk: i.agreed_score for i in items if i.agreed_score is not None}
-    first = items[0].session.scorecard_version.definition if items else {}
-    ids = [it.id for it in scoring.load(first).items()] if items else []
-    result = agreement.measure(item_points, totals, ids, agreed)
+    result = agreement.measure(item_points, totals, ids, agreed, levels)
     return {
         "overall": result.overall,
+        "overall_level": agreement.INTERVAL,
+        "overall_level_label": level_label(agreement.INTERVAL),
         "items_pooled": result.items_pooled,
+        "pooled_level": result.pooled_level,
+        "pooled_level_label": level_label(result.pooled_level),
         "exact_overall": result.exact_overall,
         "per_item": [
-            {"id": i, "name": names.get(i, i), "alpha": a, "exact": e}
+            {
+                "id": i,
+                "name": names.get(i, i),
+                "alpha": a,
+                "exact": e,
+                "level": result.levels[i],
+                "level_label": level_label(result.levels[i]),
+            }
             for i, (a, e) in result.per_item.items()
             if any(i in per for r in item_points.values() for per in r.values())
         ],

@@ -111,6 +111,26 @@ class WfmChannelForecast(Schema):
     mape_daily: float | None
     mape_interval: float | None
     wape: float | None
+    wape_daily: float | None = Field(None, description="back-test WAPE on daily totals")
+    naive_wape: float | None = Field(
+        None,
+        description="back-test WAPE of the seasonal-naive forecast (same weekday and "
+        "interval a week earlier) over the same days",
+    )
+    mase: float | None = Field(
+        None, description="our mean absolute error over the naive's in-sample one (< 1: better)"
+    )
+    noise_wape: float | None = Field(
+        None, description="the WAPE a perfect forecast would have from Poisson chance alone"
+    )
+    beats_naive: bool | None = Field(None, description="WAPE below the naive's")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="`naive`: the back-test did not beat the naive forecast; `wape`: "
+        "interval WAPE over 50 %",
+    )
+    data_end: datetime | None = Field(None, description="the last interval of history (local)")
+    horizon_days: float = Field(7.0, description="days from the end of the data to the week's")
     intervals: list[WfmForecastInterval]
 
 
@@ -166,6 +186,16 @@ def forecast(request: HttpRequest, query: Query[WfmForecastQuery]) -> Any:
                 "mape_daily": p.mape_daily,
                 "mape_interval": p.mape_interval,
                 "wape": p.wape,
+                "wape_daily": p.wape_daily,
+                "naive_wape": p.naive_wape,
+                "mase": p.mase,
+                "noise_wape": p.noise_wape,
+                "beats_naive": p.beats_naive,
+                "warnings": p.warnings,
+                "data_end": (
+                    p.data_end.replace(tzinfo=selectors.local_tz()) if p.data_end else None
+                ),
+                "horizon_days": p.horizon_days,
                 "intervals": [
                     {"start": s, "forecast": f, "required": n, "required_available": r}
                     for s, f, n, r in zip(starts, p.forecast, need, raw, strict=True)

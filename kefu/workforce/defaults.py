@@ -1,5 +1,7 @@
 """Starting values for a department with no workforce settings yet (the demo calls
-`ensure_defaults`; a planner's own choices, including deletions, are never overwritten)."""
+`ensure_defaults`; a planner's own choices, including deletions, are never overwritten).
+The staffing parameters also come with the migrations (`0003_default_staffing_parameters`
+reads `PARAMETERS`), so imported data is forecast without the demo."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,7 @@ INTERVAL_MIN = 30
 PER_DAY = 1440 // INTERVAL_MIN
 WEEK = 7 * PER_DAY
 BACKTEST_DAYS = 14
+WAPE_WARNING = 0.5  # interval WAPE above which the page warns
 SKILL_SHARE = 0.1  # a channel is a skill when ≥ 10 % of the agent's conversations
 
 
@@ -78,6 +79,13 @@ def default_week() -> date:
     if last is None:
         return week_start(timezone.localdate())
     return week_start(timezone.localtime(last).date()) + timedelta(days=7)
+
+
+def missing_parameters() -> list[str]:
+    """Channels with conversations but no staffing parameters (not forecast)."""
+    have = set(StaffingParameters.objects.values_list("channel", flat=True))
+    used = Conversation.objects.values_list("channel", flat=True).distinct().order_by()
+    return sorted(set(used) - have)
 
 
 # --- settings as core inputs ---------------------------------------------------------------
@@ -118,8 +126,32 @@ def core_templates() -> list[CoreTemplate]:
 
 
 # --- history and the plan --------------------------------------------------------------------
-def history(channel: str, before: date, days: int = DEFAULT_WINDOW_DAYS) -> pd.Series:
-    """Conversations per 30-minute interval (local time) in the `days` before `before`."""
+def data_end(before: date) -> datetime | None:
+    """The start of the newest 30-minute interval (local, naive) holding a conversation
+    of any channel before the week of `before`: where the history ends."""
+    end, _ = week_bounds(before)
+    last = (
+        Conversation.objects.filter(created_at__lt=end)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    local = timezone.localtime(last, local_tz()).replace(tzinfo=None)
+    return local.replace(minute=local.minute - local.minute % INTERVAL_MIN, second=0, microsecond=0)
+
+
+def history(
+    channel: str,
+    before: date,
+    days: int = DEFAULT_WINDOW_DAYS,
+    last: datetime | None = None,
+) -> pd.Series:
+    """Conversations per 30-minute interval (local time) in the `days` before `before`,
+    up to where the data ends (`last`, default `data_end(before)`: the newest
+    conversation of any channel): the days after it are unknown, not days without
+    contacts, and must not be read as zeros."""
     import pandas as pd  # loaded on first use: ~0.2 s
 
     end, _ = week_bounds(before)
@@ -130,20 +162,19 @@ def history(channel: str, before: date, days: int = DEFAULT_WINDOW_DAYS) -> pd.S
     stamps = pd.DatetimeIndex(list(rows.iterator(chunk_size=20000)))
     if stamps.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
+    last = last or data_end(before)
+    if last is None:
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([]))
     local = stamps.tz_convert(local_tz()).tz_localize(None).floor(f"{INTERVAL_MIN}min")
     counts = local.value_counts().sort_index()
-    full = pd.date_range(
-        start.replace(tzinfo=None), end.replace(tzinfo=None), freq=f"{INTERVAL_MIN}min",
-        inclusive="left",
-    )  # fmt: skip
-    first = counts.index[0].normalize()
-    return counts.reindex(full[full >= first], fill_value=0).astype(float)
+    full = pd.date_range(counts.index[0].normalize(), last, freq=f"{INTERVAL_MIN}min")
+    return counts.reindex(full, fill_value=0).astype(float)
 
 
 @dataclass
 class ChannelPlan:
     channel: str
-    history: list[float]  # the 3 weeks before the week (for the chart)
+    history: list[float | None]  # the 3 weeks before the week (None: after the data)
     forecast: list[float]
     requirement: dict[str, list]  # erlang.required_many's keys, per interval
     uplifts: dict[str, float]
@@ -152,24 +183,60 @@ class ChannelPlan:
     mape_daily: float | None
     mape_interval: float | None
     wape: float | None
+    # the forecast of the same 3 weeks where they lie after the data (None: history)
+    gap_forecast: list[float | None] = field(default_factory=list)
+    data_end: datetime | None = None  # the last interval of history
+    horizon_days: float = 7.0  # from the end of the data to the end of the week
+    wape_daily: float | None = None
+    naive_wape: float | None = None  # seasonal naive (same weekday and interval a week earlier)
+    mase: float | None = None
+    noise_wape: float | None = None  # a perfect forecast's WAPE from Poisson chance alone
+    beats_naive: bool | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a planner must know before trusting the forecast (codes; the page and
+        the API word them): `naive` the back-test did not beat the seasonal-naive
+        forecast; `wape` the interval error is over `WAPE_WARNING`."""
+        out = []
+        if self.beats_naive is False:
+            out.append("naive")
+        if self.wape is not None and self.wape > WAPE_WARNING:
+            out.append("wape")
+        return out
 
 
 def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[str, ChannelPlan]:
     """Forecast and requirement of every channel with parameters (or of `channels`
-    among them), for the week."""
+    among them), for the week. The horizon is what it is: from the end of the data to
+    the end of the week (the days between are forecast too, and shown as such)."""
     import pandas as pd  # loaded on first use: ~0.2 s
 
     plans = {}
     all_events = events()
     start, _ = week_bounds(week_start)
+    naive_start = start.replace(tzinfo=None)
+    shown_start = naive_start - timedelta(weeks=3)
+    shown_index = pd.date_range(shown_start, periods=3 * WEEK, freq=f"{INTERVAL_MIN}min")
     wanted = None if channels is None else set(channels)
+    last = data_end(week_start)
     for channel, params in parameters().items():
         if wanted is not None and channel not in wanted:
             continue
-        past = history(channel, week_start)
-        result = forecast(
-            past, start.replace(tzinfo=None), WEEK, events=all_events, channel=channel
+        past = history(channel, week_start, last=last)
+        known = shown_index <= pd.Timestamp(last) if last is not None else shown_index < shown_start
+        gap = np.full(len(shown_index), np.nan)
+        # One fit for the shown gap after the data and the week (contiguous): the model
+        # forecasts each day from its date, however far from the data it lies.
+        ahead = forecast(
+            past,
+            shown_index[~known][0].to_pydatetime() if not known.all() else naive_start,
+            int((~known).sum()) + WEEK,
+            events=all_events,
+            channel=channel,
         )
+        gap[~known] = ahead.values[: int((~known).sum())]
+        result = replace(ahead, index=ahead.index[-WEEK:], values=ahead.values[-WEEK:])
         test = backtest(past, holdout_days=BACKTEST_DAYS, events=all_events, channel=channel)
         need = erlang.required_many(
             result.values,
@@ -181,12 +248,10 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
             max_occupancy=params.max_occupancy,
             concurrency=params.concurrency,
         )
-        shown = past[past.index >= pd.Timestamp(start.replace(tzinfo=None)) - pd.Timedelta(weeks=3)]
+        shown = past.reindex(shown_index, fill_value=0)
         plans[channel] = ChannelPlan(
             channel=channel,
-            history=[float(v) for v in shown.reindex(
-                pd.date_range(start.replace(tzinfo=None) - timedelta(weeks=3), periods=3 * WEEK,
-                              freq=f"{INTERVAL_MIN}min"), fill_value=0)],
+            history=[float(v) if k else None for v, k in zip(shown, known, strict=True)],
             forecast=[round(float(v), 3) for v in result.values],
             requirement={k: np.asarray(v).tolist() for k, v in need.items()},
             uplifts=result.uplifts,
@@ -195,7 +260,20 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
             mape_daily=test.mape_daily if test else None,
             mape_interval=test.mape_interval if test else None,
             wape=test.wape if test else None,
-        )  # fmt: skip
+            gap_forecast=[None if np.isnan(v) else round(float(v), 3) for v in gap],
+            data_end=last,
+            horizon_days=(
+                (naive_start + timedelta(days=7) - last - timedelta(minutes=INTERVAL_MIN))
+                / timedelta(days=1)
+                if last is not None
+                else 7.0
+            ),
+            wape_daily=test.wape_daily if test else None,
+            naive_wape=test.naive_wape if test else None,
+            mase=test.mase if test else None,
+            noise_wape=test.noise_wape if test else None,
+            beats_naive=test.beats_naive if test else None,
+        )
     return plans
 
 

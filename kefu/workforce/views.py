@@ -60,6 +60,39 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
+def _forecast_warnings(p: selectors.ChannelPlan) -> list[str]:
+    """The plan's warnings in words (see `ChannelPlan.warnings`)."""
+    out = []
+    if "naive" in p.warnings:
+        out.append(
+            _(
+                "The forecast did not beat the seasonal-naive forecast (the same weekday and "
+                "interval a week earlier) in the back-test: WAPE %(ours)s against %(naive)s. "
+                "Check the history and the special days before relying on it."
+            )
+            % {"ours": _pct(p.wape), "naive": _pct(p.naive_wape)}
+        )
+    if "wape" in p.warnings:
+        if p.noise_wape is not None and p.noise_wape > selectors.WAPE_WARNING:
+            out.append(
+                _(
+                    "The interval error is high (WAPE %(wape)s), but so few contacts fall in "
+                    "each interval that chance alone gives a perfect forecast about "
+                    "%(noise)s; the error of the daily totals is %(daily)s."
+                )
+                % {"wape": _pct(p.wape), "noise": _pct(p.noise_wape), "daily": _pct(p.wape_daily)}
+            )
+        else:
+            out.append(
+                _(
+                    "The interval error is high (WAPE %(wape)s against about %(noise)s from "
+                    "chance alone): the forecast does not follow the history; check it."
+                )
+                % {"wape": _pct(p.wape), "noise": _pct(p.noise_wape)}
+            )
+    return out
+
+
 # --- planning -----------------------------------------------------------------------------
 @planner_only
 @require_GET
@@ -88,6 +121,10 @@ def render_plan(request: HttpRequest, week: date, forms: dict | None = None, sta
                 "mape_daily": _pct(p.mape_daily),
                 "mape_interval": _pct(p.mape_interval),
                 "wape": _pct(p.wape),
+                "naive_wape": _pct(p.naive_wape),
+                "mase": "—" if p.mase is None else f"{p.mase:.2f}",
+                "beats_naive": p.beats_naive,
+                "warnings": _forecast_warnings(p),
                 "trend": f"{(p.trend_per_week - 1) * 100:+.2f} %",
                 "uplifts": [
                     {"name": k, "value": f"×{v:.2f}", "learnt": p.learnt.get(k)}
@@ -100,6 +137,7 @@ def render_plan(request: HttpRequest, week: date, forms: dict | None = None, sta
                 "channel": channel,
                 "label": _channel_label(channel),
                 "history": p.history,
+                "gap_forecast": p.gap_forecast,
                 "forecast": p.forecast,
                 "requirement": need,
                 "raw": p.requirement["raw_positions"],
@@ -111,8 +149,11 @@ def render_plan(request: HttpRequest, week: date, forms: dict | None = None, sta
         "requirement": _("Required agents (after shrinkage)"),
         "raw": _("Required agents (available)"),
     }
+    any_plan = next(iter(plans.values()), None)
     context = {
         "week": week,
+        "data_end": any_plan.data_end if any_plan else None,
+        "horizon_days": any_plan.horizon_days if any_plan else None,
         "previous_week": week - timedelta(days=7),
         "next_week": week + timedelta(days=7),
         "rows": rows,

@@ -75,7 +75,11 @@ def test_agreement_deviation_and_the_agreed_score(session, scored, rita):
     items = list(session.items.order_by("position"))
     plans = {
         quinn.pk: [{"taboo": {"applies": True}}, {"greeting": {"applies": True}}, {}],
-        rita.pk: [{"taboo": {"applies": True}}, {}, {"closing": {"applies": True}}],
+        rita.pk: [
+            {"taboo": {"applies": True}},
+            {},
+            {"closing": {"applies": True}, "rude": {"applies": True}},
+        ],
     }
     for user in (quinn, rita):
         for item, values in zip(items, plans[user.pk], strict=True):
@@ -93,6 +97,9 @@ def test_agreement_deviation_and_the_agreed_score(session, scored, rita):
     assert body["alpha_total"] is not None and body["alpha_total"] < 1
     per_item = {i["item"]: i for i in body["per_item"]}
     assert per_item["taboo"]["exact"] == 1.0 and per_item["greeting"]["exact"] < 1
+    # the level of measurement follows the item: pass/fail (一票否决) nominal, points interval
+    assert per_item["rude"]["level"] == "nominal" and per_item["taboo"]["level"] == "interval"
+    assert body["alpha_total_level"] == "interval" and body["alpha_items_level"] == "interval"
     deviations = {d["reviewer"]: d for d in body["deviations"]}
     assert deviations[quinn.pk]["mean"] == -deviations[rita.pk]["mean"]
     assert deviations[quinn.pk]["vs_agreed"] == 2.0
@@ -101,6 +108,7 @@ def test_agreement_deviation_and_the_agreed_score(session, scored, rita):
     client.force_login(rita)
     html = client.get(reverse("reviews:session", args=[session.pk])).content.decode()
     assert 'id="alpha-overall"' in html and 'id="deviations"' in html
+    assert 'data-level="nominal"' in html and 'data-level="interval"' in html
     # only the facilitator (or a QA lead) records the agreed score and closes
     with pytest.raises(ActionError):
         actions.record_agreed(items[0], {}, user=scored.alice)

@@ -223,6 +223,77 @@ def test_it_measures_items_and_deviations():
     assert result.overall is not None and result.overall < 1
 
 
+def test_it_measures_alpha_at_the_level_of_the_item():
+    import krippendorff
+    import numpy as np
+
+    # Three reviewers, five conversations, a categorical answer coded 1, 2, 3.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 3, 5: 1}, 2: {1: 1, 2: 3, 3: 3, 4: 2, 5: 1},
+               3: {1: 1, 2: 2, 3: 1, 4: 3}}  # fmt: skip
+    data = np.array([[ratings[r].get(u, np.nan) for u in range(1, 6)] for r in (1, 2, 3)])
+    for level in ("nominal", "ordinal", "interval"):
+        expected = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
+        assert agreement.alpha(ratings, level=level) == round(expected, 4)
+    # The codes 1 and 3 are no further apart than 1 and 2 for a category: the levels differ.
+    assert agreement.alpha(ratings, level="nominal") != agreement.alpha(ratings, level="interval")
+    # A worked value: Krippendorff's (2011) example of nominal data with missing values.
+    example = np.array([
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, np.nan, np.nan, np.nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, np.nan, 3],
+        [np.nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, np.nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, np.nan],
+    ])  # fmt: skip
+    coded = {r: {u: float(v) for u, v in enumerate(row) if not np.isnan(v)}
+             for r, row in enumerate(example)}  # fmt: skip
+    assert agreement.alpha(coded, level="nominal") == pytest.approx(0.743, abs=5e-4)
+    assert agreement.alpha(coded, level="interval") == pytest.approx(0.849, abs=5e-4)
+    with pytest.raises(ValueError):
+        agreement.alpha(coded, level="ratio-ish")
+
+
+def test_it_chooses_the_level_from_the_item_kind():
+    assert agreement.level_for("pass_fail") == "nominal"
+    assert agreement.level_for("category") == "nominal"
+    assert agreement.level_for("scale") == "ordinal"
+    assert agreement.level_for("points") == "interval"
+    card = scoring.load(
+        {
+            "id": "c",
+            "name": "c",
+            "sections": [
+                {
+                    "id": "s",
+                    "name": "s",
+                    "items": [
+                        {
+                            "id": "rude",
+                            "name": "rude",
+                            "indicators": ["x"],
+                            "points": 100,
+                            "fatal": True,
+                        },
+                        {"id": "greeting", "name": "g", "indicators": ["y"], "points": 5},
+                    ],
+                }
+            ],
+        }
+    )
+    kinds = {item.id: agreement.item_kind(item) for item in card.items()}
+    assert kinds == {"rude": "pass_fail", "greeting": "points"}
+    # A pass/fail item is measured nominal, a points item interval; pooled over both:
+    # interval (nominal only when every item is).
+    points = {1: {1: {"rude": 1.0, "greeting": -5.0}, 2: {"greeting": -2.0}, 3: {}},
+              2: {1: {"rude": 1.0, "greeting": -3.0}, 2: {}, 3: {"greeting": -5.0}}}  # fmt: skip
+    totals = {1: {1: 0.0, 2: 98.0, 3: 100.0}, 2: {1: 0.0, 2: 100.0, 3: 95.0}}
+    levels = {"rude": "nominal", "greeting": "interval"}
+    result = agreement.measure(points, totals, ["rude", "greeting"], levels=levels)
+    assert result.levels == levels and result.pooled_level == "interval"
+    greeting = {r: {u: p.get("greeting", 0.0) for u, p in c.items()} for r, c in points.items()}
+    assert result.per_item["greeting"][0] == agreement.alpha(greeting, level="interval")
+    only_fatal = agreement.measure(points, totals, ["rude"], levels={"rude": "nominal"})
+    assert only_fatal.pooled_level == "nominal"
+
+
 # --- efficiency ---------------------------------------------------------------------------
 
 

@@ -21,7 +21,8 @@ then raised to A / occupancy cap, then divided by (1 − shrinkage).
 `required_many` computes thousands of intervals at once: identical inputs are solved
 once (a year of 30-minute intervals has a few hundred distinct volumes) and the
 recursion walks all remaining inputs together with numpy, one server count per step,
-so the cost is O(max N) vector steps instead of pyworkforce's O(N²) per interval.
+so the cost is O(max N) vector steps instead of pyworkforce's O(N²) per interval; the
+metrics of the candidate server counts are then computed as one matrix (`_search`).
 """
 
 from __future__ import annotations
@@ -77,12 +78,45 @@ def _check(name: str, values: np.ndarray, low: float, high: float, *, low_open: 
         raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")
 
 
-def _inputs(**named: float | np.ndarray) -> tuple[tuple[int, ...], np.ndarray]:
-    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in named.values()])
-    table = np.stack([a.ravel() for a in arrays], axis=1) if arrays[0].size else None
-    if table is None:
-        return arrays[0].shape, np.empty((0, len(named)))
-    return arrays[0].shape, table
+def _distinct_inputs(**named: float | np.ndarray) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """(the broadcast shape, the distinct input rows, each input's row): every
+    combination of inputs is solved once. Like np.unique(axis=0) on the broadcast table,
+    which sorts rows as raw bytes and is 20× slower: scalar and constant inputs are left
+    out of the comparison, one varying input is sorted on its own, several are coded by
+    their own 1-D unique and combined into one integer key."""
+    arrays = [np.asarray(v, dtype=float) for v in named.values()]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    size = math.prod(shape)
+    if size == 0:
+        return shape, np.empty((0, len(arrays))), np.zeros(0, dtype=np.int64)
+    varying = [i for i, a in enumerate(arrays) if a.size > 1 and a.min() != a.max()]
+    columns = {i: np.broadcast_to(arrays[i], shape).ravel() for i in varying}
+    if not varying:
+        rows, inverse = np.empty((1, len(arrays))), np.zeros(size, dtype=np.int64)
+    elif len(varying) == 1:
+        (i,) = varying
+        values = np.unique(columns[i])
+        inverse = np.searchsorted(values, columns[i])
+        rows = np.empty((len(values), len(arrays)))
+        rows[:, i] = values
+    else:
+        key = np.zeros(size, dtype=np.int64)
+        radix = 1
+        for i in varying:
+            values, codes = np.unique(columns[i], return_inverse=True)
+            if radix * len(values) >= 2**62:  # too many combinations to code: renumber
+                key = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+                radix = int(key.max()) + 1
+            key = key * len(values) + codes.ravel()
+            radix *= len(values)
+        first, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+        rows = np.empty((len(first), len(arrays)))
+        for i in varying:
+            rows[:, i] = columns[i][first]
+    for i, a in enumerate(arrays):
+        if i not in columns:
+            rows[:, i] = a.ravel()[0]
+    return shape, rows, inverse.ravel()
 
 
 def _validate(table: np.ndarray, columns: tuple[str, ...]) -> None:
@@ -139,7 +173,7 @@ def required_many(
 ) -> dict[str, np.ndarray]:
     """The requirement of every interval; inputs broadcast like numpy arrays. Returns
     arrays keyed like `Staffing` (raw_positions and positions are int arrays)."""
-    shape, table = _inputs(
+    shape, unique, inverse = _distinct_inputs(
         volume=volume,
         interval_s=interval_s,
         aht_s=aht_s,
@@ -150,8 +184,7 @@ def required_many(
         concurrency=concurrency,
         max_asa_s=math.inf if max_asa_s is None else max_asa_s,
     )
-    _validate(table, _REQUIRED_COLUMNS)
-    unique, inverse = np.unique(table, axis=0, return_inverse=True)
+    _validate(unique, _REQUIRED_COLUMNS)
     # 1/B overflows to inf far beyond the traffic: B is then 0, which is right.
     with np.errstate(over="ignore"):
         solved = _solve_required(unique)
@@ -169,7 +202,77 @@ def _metrics(n: np.ndarray, inv_b: np.ndarray, a: np.ndarray, aht: np.ndarray, t
     return pw, sl, asa
 
 
+_WINDOW = 24  # candidate server counts examined at once per input (more if none meets)
+_BUDGET = 1 << 21  # floats of 1/B kept at once (16 MB); more inputs are taken in chunks
+
+
+def _walk(a: np.ndarray, low: int, high: int) -> np.ndarray:
+    """1/B(n) for n = low … high (rows) of every input (columns): the recursion walks
+    all inputs together, one vector step per n, in place."""
+    inv_b = np.ones(len(a))
+    out = np.empty((high - low + 1, len(a)))
+    for n in range(1, high + 1):
+        np.multiply(inv_b, n, out=inv_b)
+        np.divide(inv_b, a, out=inv_b)
+        np.add(inv_b, 1, out=inv_b)
+        if n >= low:
+            out[n - low] = inv_b
+    return out
+
+
+def _inv_b_at(a: np.ndarray, servers: np.ndarray) -> np.ndarray:
+    """1/B(servers) for every input (only the value asked is kept: these may be far apart)."""
+    inv_b, out = np.ones(len(a)), np.ones(len(a))
+    for n in range(1, int(servers.max(initial=0)) + 1):
+        np.multiply(inv_b, n, out=inv_b)
+        np.divide(inv_b, a, out=inv_b)
+        np.add(inv_b, 1, out=inv_b)
+        at = servers == n
+        out[at] = inv_b[at]
+    return out
+
+
+def _search(
+    a: np.ndarray,
+    k: np.ndarray,
+    aht: np.ndarray,
+    target: np.ndarray,
+    sl_target: np.ndarray,
+    max_asa: np.ndarray,
+    first: np.ndarray,
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(servers, Pw, SL, ASA) of the fewest servers from `first` on, in steps of k, that
+    meet the targets: 1/B at `_WINDOW` candidates per input, their metrics as one matrix
+    computation, the first that meets; inputs without one go on with the next window."""
+    servers = np.zeros(len(a), dtype=np.int64)
+    out_pw, out_sl, out_asa = np.zeros(len(a)), np.ones(len(a)), np.zeros(len(a))
+    pending = np.arange(len(a))
+    while pending.size:
+        if int(first[pending].min()) > limit:
+            raise ValueError("the service-level target cannot be reached")
+        p = pending
+        steps = first[p, None] + np.arange(_WINDOW) * k[p, None]
+        low = int(steps.min())
+        table = _walk(a[p], low, int(steps.max()))[steps - low, np.arange(len(p))[:, None]]
+        pw, sl, asa = _metrics(steps.astype(np.float64), table, a[p, None], aht[p, None],
+                               target[p, None])  # fmt: skip
+        meets = (sl >= sl_target[p, None]) & (asa <= max_asa[p, None])
+        found = meets.any(axis=1)
+        column = meets.argmax(axis=1)[found]
+        hit = p[found]
+        servers[hit] = steps[found, column]
+        out_pw[hit], out_sl[hit], out_asa[hit] = (
+            pw[found, column], sl[found, column], asa[found, column]
+        )  # fmt: skip
+        pending = p[~found]
+        first[pending] += _WINDOW * k[pending]
+    return servers, out_pw, out_sl, out_asa
+
+
 def _solve_required(rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The search of every distinct input at once (see `_search`), in chunks of inputs
+    with similar traffic so that the 1/B kept stays within `_BUDGET`."""
     volume, interval_s, aht, target, sl_target, shrinkage, max_occ, conc, max_asa = rows.T
     k = conc.astype(np.int64)
     a = volume / interval_s * aht
@@ -178,40 +281,42 @@ def _solve_required(rows: np.ndarray) -> dict[str, np.ndarray]:
     out_sl = np.ones(count)
     out_pw = np.zeros(count)
     out_asa = np.zeros(count)
-    # Zero traffic needs nobody; everybody else walks n = 1, 2, … together.
+    # Zero traffic needs nobody; the others search from the fewest whole agents above A.
     live = np.flatnonzero(a > 0)
-    inv_b = np.ones(len(live))
-    final = np.zeros(len(live), dtype=np.int64)  # 0 = still searching
+    first = (np.floor(a / k).astype(np.int64) + 1) * k
+    first = np.where(first - k > a, first - k, first)  # float noise in a / k
+    first = np.where(first > a, first, first + k)
     limit = int(np.max(a[live], initial=0)) + _MAX_EXTRA_SERVERS
-    n = 0
-    while live.size:
-        n += 1
-        if n > limit:
-            raise ValueError("the service-level target cannot be reached")
-        la, lk = a[live], k[live]
-        inv_b = 1 + inv_b * n / la
-        # Servers come in whole agents (k at a time) and must exceed the traffic.
-        searching = (final == 0) & (n > la) & (n % lk == 0)
-        reached = final == n
-        look = searching | reached
-        if not look.any():
-            continue
-        idx = np.flatnonzero(look)
-        rows_ = live[idx]
-        pw, sl, asa = _metrics(np.float64(n), inv_b[idx], la[idx], aht[rows_], target[rows_])
-        meets = searching[idx] & (sl >= sl_target[rows_]) & (asa <= max_asa[rows_])
-        # Occupancy cap: at least A / cap servers (whole agents).
-        capped = meets & (la[idx] / n > max_occ[rows_])
-        cap_servers = np.ceil(la[idx] / max_occ[rows_] / lk[idx] - _EPS).astype(np.int64) * lk[idx]
-        final[idx[meets]] = np.where(capped[meets], cap_servers[meets], n)
-        done = final[idx] == n
-        if done.any():
-            hit = rows_[done]
-            servers[hit] = n
-            out_sl[hit], out_pw[hit], out_asa[hit] = sl[done], pw[done], asa[done]
-            keep = np.ones(len(live), dtype=bool)
-            keep[idx[done]] = False
-            live, inv_b, final = live[keep], inv_b[keep], final[keep]
+    live = live[np.argsort(first[live], kind="stable")]
+    ordered, width = first[live], _WINDOW * int(k.max(initial=1))
+    start = 0
+    while start < len(live):
+        # The most inputs from `start` whose window of 1/B fits the budget (bisection).
+        low, high = start + 1, len(live)
+        while low < high:
+            mid = (low + high + 1) // 2
+            fits = (mid - start) * (int(ordered[mid - 1] - ordered[start]) + width) <= _BUDGET
+            low, high = (mid, high) if fits else (low, mid - 1)
+        stop = low
+        part = live[start:stop]
+        s_, pw_, sl_, asa_ = _search(
+            a[part], k[part], aht[part], target[part], sl_target[part], max_asa[part],
+            first[part].copy(), limit,
+        )  # fmt: skip
+        servers[part], out_pw[part], out_sl[part], out_asa[part] = s_, pw_, sl_, asa_
+        start = stop
+    # Occupancy cap: at least A / cap servers (whole agents); the metrics are then those
+    # of the larger staffing.
+    capped = np.flatnonzero((servers > 0) & (a / np.maximum(servers, 1) > max_occ))
+    if capped.size:
+        ka = k[capped]
+        cap = np.ceil(a[capped] / max_occ[capped] / ka - _EPS).astype(np.int64) * ka
+        pw, sl, asa = _metrics(
+            cap.astype(np.float64), _inv_b_at(a[capped], cap), a[capped], aht[capped],
+            target[capped],
+        )  # fmt: skip
+        servers[capped] = cap
+        out_sl[capped], out_pw[capped], out_asa[capped] = sl, pw, asa
     raw = servers // k
     positions = np.ceil(raw / (1 - shrinkage) - _EPS).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -277,7 +382,7 @@ def evaluate_many(
     """Service level, waiting probability, ASA and occupancy that `agents` available
     agents give (whole agents: fractions are rounded down). With no more servers than
     the traffic the queue grows without bound: SL 0, Pw 1, ASA inf, occupancy 1."""
-    shape, table = _inputs(
+    shape, unique, inverse = _distinct_inputs(
         agents=agents,
         volume=volume,
         interval_s=interval_s,
@@ -285,9 +390,8 @@ def evaluate_many(
         target_s=target_s,
         concurrency=concurrency,
     )
-    _validate(table, _EVALUATE_COLUMNS)
-    table[:, 0] = np.floor(table[:, 0] + _EPS)
-    unique, inverse = np.unique(table, axis=0, return_inverse=True)
+    _validate(unique, _EVALUATE_COLUMNS)
+    unique[:, 0] = np.floor(unique[:, 0] + _EPS)
     with np.errstate(over="ignore"):
         solved = _solve_evaluate(unique)
     return {key: values[inverse.ravel()].reshape(shape) for key, values in solved.items()}

@@ -14,10 +14,19 @@ For Poisson counts this is the separable model log E[interval] = day effect + ti
 day effect per day type, whose fitted shares are the observed ones; fitting daily totals
 instead of 17,520 intervals makes it take milliseconds, not seconds.
 
+The history ends where the data ends: a day after the last conversation is unknown, not
+a day without contacts. The model forecasts any day after the history (the daily model
+takes dates), so a planned week two weeks after the data is simply a longer horizon.
+
 Accuracy is measured by a back-test: fit on the history before the last `holdout_days`,
 forecast them, compare. MAPE is given on daily totals and on intervals with at least
 `MAPE_MIN_COUNT` contacts (MAPE of tiny counts measures Poisson noise, not the model);
-WAPE (Σ|error| / Σ actual) covers every interval.
+WAPE (Σ|error| / Σ actual) covers every interval. Beside it, the benchmark every
+forecast must beat: the seasonal-naive forecast (each interval = the same weekday and
+interval of the last week of history), its WAPE over the same days, and MASE (our mean
+absolute error over the naive's in-sample one-week-ahead error). `noise_wape` is the
+WAPE a perfect forecast would still have from Poisson chance alone (with about one
+contact per interval it is ~75 %): a high interval WAPE is only a problem above it.
 """
 
 from __future__ import annotations
@@ -75,6 +84,17 @@ class Backtest:
     mape_daily: float | None
     mape_interval: float | None
     wape: float | None
+    wape_daily: float | None = None  # on daily totals
+    naive_wape: float | None = None  # the seasonal-naive forecast's, same days
+    mase: float | None = None
+    noise_wape: float | None = None  # a perfect forecast's expected WAPE (Poisson chance)
+
+    @property
+    def beats_naive(self) -> bool | None:
+        """Our error below the seasonal-naive forecast's on the held-out days."""
+        if self.wape is None or self.naive_wape is None:
+            return None
+        return self.wape < self.naive_wape
 
 
 def _events_for(events: Sequence[Event], channel: str) -> list[Event]:
@@ -206,6 +226,39 @@ def forecast(
     return Forecast(index, values, uplifts, learnt, trend)
 
 
+def seasonal_naive(
+    history: pd.Series, index: pd.DatetimeIndex, *, interval_minutes: int = 30
+) -> np.ndarray | None:
+    """Each interval of `index` = the same weekday and interval in the last week of
+    `history` (None with less than a week of history)."""
+    per_day = 1440 // interval_minutes
+    per_week = 7 * per_day
+    if history.empty:
+        return None
+    history = _regular(history, f"{interval_minutes}min")
+    if len(history) < per_week:
+        return None
+    last = history.iloc[-per_week:]
+    table = np.empty(per_week)
+    table[_week_slot(last.index, interval_minutes)] = last.to_numpy()
+    return table[_week_slot(index, interval_minutes)]
+
+
+def _week_slot(index: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
+    per_day = 1440 // interval_minutes
+    slot = (index.hour * 60 + index.minute) // interval_minutes
+    return (index.day_of_week * per_day + slot).to_numpy()
+
+
+def poisson_mean_abs_deviation(mean: np.ndarray) -> np.ndarray:
+    """E|X − λ| for X ~ Poisson(λ): 2 e^(−λ) λ^(⌊λ⌋+1) / ⌊λ⌋! (0 for λ = 0)."""
+    lam = np.asarray(mean, dtype=float)
+    k = np.floor(lam)
+    with np.errstate(divide="ignore"):
+        log = math.log(2) - lam + (k + 1) * np.log(lam) - np.vectorize(math.lgamma)(k + 1)
+    return np.where(lam > 0, np.exp(log), 0.0)
+
+
 def mape(actual: np.ndarray, predicted: np.ndarray, min_actual: float = 1.0) -> float | None:
     mask = actual >= min_actual
     if not mask.any():
@@ -250,12 +303,31 @@ def backtest(
     daily_a = actual.groupby(actual.index.date).sum().to_numpy()
     daily_p = predicted.groupby(predicted.index.date).sum().to_numpy()
     total = actual.sum()
+    errors = np.abs(predicted - actual).to_numpy()
+    train = history[
+        (history.index < start) & (history.index >= start - pd.Timedelta(days=window_days))
+    ]
+    naive = seasonal_naive(train, predicted.index, interval_minutes=interval_minutes)
+    per_week = 7 * per_day
+    in_sample = np.abs(train.to_numpy()[per_week:] - train.to_numpy()[:-per_week])
+    scale = float(in_sample.mean()) if in_sample.size else 0.0
+    expected = float(result.values.sum())
     return Backtest(
         forecast=predicted,
         actual=actual,
         mape_daily=mape(daily_a, daily_p),
         mape_interval=mape(actual.to_numpy(), predicted.to_numpy(), MAPE_MIN_COUNT),
-        wape=float(np.abs(predicted - actual).sum() / total) if total else None,
+        wape=float(errors.sum() / total) if total else None,
+        wape_daily=float(np.abs(daily_p - daily_a).sum() / total) if total else None,
+        naive_wape=(
+            float(np.abs(naive - actual.to_numpy()).sum() / total)
+            if total and naive is not None
+            else None
+        ),
+        mase=float(errors.mean() / scale) if scale else None,
+        noise_wape=(
+            float(poisson_mean_abs_deviation(result.values).sum() / expected) if expected else None
+        ),
     )
 
 

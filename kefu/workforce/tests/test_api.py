@@ -85,6 +85,21 @@ def test_forecast_of_every_channel_by_default(planned):
     assert {c["channel"] for c in data["channels"]} == {"chat", "phone", "email", "app"}
 
 
+def test_forecast_sets_the_naive_forecast_beside_ours(planned, monkeypatch):
+    from kefu.workforce import selectors
+    from kefu.workforce.core.forecast import Backtest
+
+    result = Backtest(None, None, mape_daily=0.1, mape_interval=None, wape=0.9,
+                      wape_daily=0.12, naive_wape=0.6, mase=1.3, noise_wape=0.7)  # fmt: skip
+    monkeypatch.setattr(selectors, "backtest", lambda *a, **kw: result)
+    data = client_for(planned.mia).get("/api/v1/wfm/forecast", {"channel": "chat",
+                                                                "week": str(WEEK)}).json()  # fmt: skip
+    chat = data["channels"][0]
+    assert (chat["wape"], chat["naive_wape"], chat["mase"]) == (0.9, 0.6, 1.3)
+    assert chat["beats_naive"] is False and chat["warnings"] == ["naive", "wape"]
+    assert chat["data_end"].startswith("2024-05-12T20:00:00+08:00") and chat["horizon_days"] > 0
+
+
 def test_forecast_refuses_an_unknown_channel(planned):
     response = client_for(planned.mia).get("/api/v1/wfm/forecast", {"channel": "fax"})
     assert response.status_code == 422 and "fax" in response.json()["detail"]

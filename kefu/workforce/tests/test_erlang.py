@@ -175,3 +175,49 @@ def test_it_is_stable_for_big_traffic():
     result = required(60_000, interval_s=1800, aht_s=300, target_s=20, sl_target=0.9)
     assert 10_000 < result.raw_positions < 10_200
     assert math.isfinite(result.asa_s)
+
+
+def _one_by_one(volume, aht, target, sl, occ, k, max_asa):
+    """Servers of one interval by the plain textbook search (the reference of the
+    vectorised one): n = 1, 2, … with 1/B(n) = 1 + n / A · 1/B(n − 1)."""
+    a = volume / 1800 * aht
+    if a == 0:
+        return 0
+    inv_b, n = 1.0, 0
+    while True:
+        n += 1
+        inv_b = 1 + inv_b * n / a
+        if n <= a or n % k:
+            continue
+        b = 1 / inv_b
+        pw = n * b / (n - a * (1 - b))
+        if 1 - pw * math.exp(-(n - a) * (target / aht)) >= sl and pw * aht / (n - a) <= max_asa:
+            return max(n, math.ceil(a / occ / k - 1e-9) * k)
+
+
+def test_it_equals_the_one_by_one_search_on_varied_inputs(monkeypatch):
+    # Every input varies (so distinct rows are coded over several columns); a tiny
+    # budget forces chunks and a tiny window forces the search past its first window.
+    from kefu.workforce.core import erlang
+
+    monkeypatch.setattr(erlang, "_BUDGET", 64)
+    monkeypatch.setattr(erlang, "_WINDOW", 2)
+    rng = np.random.default_rng(5)
+    n = 400
+    rows = {
+        "volume": np.round(rng.gamma(1.0, 150, n)),
+        "aht": rng.choice([60.0, 180.0, 600.0], n),
+        "target": rng.choice([0.0, 20.0, 3600.0], n),
+        "sl": rng.choice([0.5, 0.8, 0.99], n),
+        "occ": rng.choice([0.7, 1.0], n),
+        "k": rng.choice([1, 3], n),
+        "max_asa": rng.choice([math.inf, 5.0], n),
+    }
+    ours = required_many(
+        rows["volume"], interval_s=1800, aht_s=rows["aht"], target_s=rows["target"],
+        sl_target=rows["sl"], max_occupancy=rows["occ"], concurrency=rows["k"],
+        max_asa_s=rows["max_asa"],
+    )  # fmt: skip
+    for i in range(n):
+        servers = _one_by_one(*(rows[key][i] for key in rows))
+        assert ours["raw_positions"][i] == servers // rows["k"][i], i

@@ -46,6 +46,36 @@ def test_it_shows_the_plan_to_managers_and_admins(client, planned, who):
     assert len(chat["forecast"]) == 336 and max(chat["requirement"]) >= 1
 
 
+@pytest.fixture
+def losing_backtest(monkeypatch):
+    """Every channel's back-test: worse than the seasonal-naive forecast, WAPE 90 %."""
+    from kefu.workforce import selectors
+    from kefu.workforce.core.forecast import Backtest
+
+    result = Backtest(None, None, mape_daily=0.1, mape_interval=None, wape=0.9,
+                      wape_daily=0.12, naive_wape=0.6, mase=1.3, noise_wape=0.7)  # fmt: skip
+    monkeypatch.setattr(selectors, "backtest", lambda *a, **kw: result)
+    return result
+
+
+def test_the_page_warns_when_the_forecast_does_not_beat_naive(client, planned, losing_backtest):
+    page = login(client, planned.mia).get(reverse("workforce:plan"), {"week": WEEK})
+    content = page.content.decode()
+    assert content.count('class="wfm-warning" role="alert" data-channel="chat"') == 2
+    assert "没有优于季节性朴素预测" in content  # in Chinese first
+    assert "90.0 %" in content and "60.0 %" in content and "70.0 %" in content
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("workforce:plan"), {"week": WEEK}).content.decode()
+    assert "did not beat the seasonal-naive forecast" in english
+    assert "chance alone" in english
+
+
+def test_the_page_shows_no_warning_when_the_forecast_beats_naive(client, planned, losing_backtest):
+    losing_backtest.naive_wape, losing_backtest.wape = 0.8, 0.4
+    content = login(client, planned.mia).get(reverse("workforce:plan"), {"week": WEEK})
+    assert 'class="wfm-warning"' not in content.content.decode()
+
+
 def test_it_saves_parameters_and_audits(client, planned):
     url = reverse("workforce:parameters_save", args=["chat"])
     form = {"chat-aht_s": 300, "chat-target_s": 20, "chat-sl_target": 90, "chat-shrinkage": 20,

@@ -97,31 +97,59 @@ class Command(BaseCommand):
         return o["week"] or default_week()
 
     def _forecast(self, o: dict) -> None:
-        from kefu.workforce.selectors import week_plan
+        from kefu.workforce.selectors import missing_parameters, week_plan
 
         week = self._week(o)
         plans = week_plan(week)
+        if not plans:
+            raise CommandError(
+                "no channel has staffing parameters (AHT, answer-time target, service-level "
+                "target, shrinkage, occupancy cap, concurrency): `kefu migrate` creates the "
+                "defaults; add a channel's in the admin at /admin/workforce/staffingparameters/"
+            )
         rows = {
             channel: {
                 "contacts": round(sum(p.forecast), 1),
                 "peak_positions": max(p.requirement["positions"], default=0),
                 "agent_hours": sum(p.requirement["positions"]) / 2,
+                "data_end": p.data_end.isoformat(timespec="minutes") if p.data_end else None,
+                "horizon_days": round(p.horizon_days, 2),
                 "mape_daily": p.mape_daily,
                 "mape_interval": p.mape_interval,
                 "wape": p.wape,
+                "wape_daily": p.wape_daily,
+                "naive_wape": p.naive_wape,
+                "mase": p.mase,
+                "noise_wape": p.noise_wape,
+                "beats_naive": p.beats_naive,
+                "warnings": p.warnings,
                 "uplifts": p.uplifts,
             }
             for channel, p in plans.items()
         }
+        missing = missing_parameters()
         if o["format"] == "json":
-            self.stdout.write(orjson.dumps({"week": str(week), "channels": rows}).decode())
+            data = {"week": str(week), "channels": rows, "channels_without_parameters": missing}
+            self.stdout.write(orjson.dumps(data).decode())
             return
         self.stdout.write(f"week of {week}")
+
+        def pct(value: float | None) -> str:
+            return "—" if value is None else f"{value * 100:.1f} %"
+
         for channel, r in rows.items():
-            mape = "—" if r["mape_daily"] is None else f"{r['mape_daily'] * 100:.1f} %"
+            mase = "—" if r["mase"] is None else f"{r['mase']:.2f}"
+            verdict = {True: "beats naive", False: "DOES NOT BEAT NAIVE", None: ""}
             self.stdout.write(
                 f"{channel:<6} contacts {r['contacts']:>8.1f}  peak {r['peak_positions']:>3}  "
-                f"agent-hours {r['agent_hours']:>7.1f}  MAPE(days) {mape}"
+                f"agent-hours {r['agent_hours']:>7.1f}  MAPE(days) {pct(r['mape_daily'])}  "
+                f"WAPE {pct(r['wape'])} (naive {pct(r['naive_wape'])})  MASE {mase}  "
+                f"{verdict[r['beats_naive']]}"
+            )
+        if missing:
+            self.stdout.write(
+                f"channels with conversations but no staffing parameters: {', '.join(missing)} "
+                "(add them in the admin at /admin/workforce/staffingparameters/)"
             )
 
     def _roster(self, o: dict) -> None:

@@ -53,8 +53,10 @@
       // History (3 weeks) then the forecast week on one axis.
       var labels = c.history.map(function (_v, i) { return "−" + (3 - Math.floor(i / week)) + "w " + plan.labels[i % week].slice(6); })
         .concat(plan.labels);
-      var history = c.history.concat(plan.labels.map(function () { return "-"; }));
-      var predicted = c.history.map(function () { return "-"; }).concat(c.forecast);
+      // null: no data there (after the history ends); the forecast then covers the gap.
+      var dash = function (v) { return v === null || v === undefined ? "-" : v; };
+      var history = c.history.map(dash).concat(plan.labels.map(function () { return "-"; }));
+      var predicted = c.history.map(function (_v, i) { return dash((c.gap_forecast || [])[i]); }).concat(c.forecast);
       forecast.setOption(Object.assign(base(labels), {
         yAxis: { type: "value", name: t.forecast, min: 0 },
         series: [
