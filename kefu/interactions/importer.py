@@ -692,6 +692,15 @@ def import_limits() -> Limits:
     )
 
 
+def accepted_days() -> tuple[date, date]:
+    """The first and last local day the importer accepts. Pages that derive a default
+    period from the stored data (the newest day with data …) look only inside it, so a
+    year-9999 row written before the window existed cannot push them out of range."""
+    limits = import_limits()
+    tz = configured_tz()
+    return limits.earliest.astimezone(tz).date(), limits.latest.astimezone(tz).date()  # type: ignore[union-attr]
+
+
 def reason_text(error: RecordError | dict) -> str:
     """A record error's reason in the active language. Stored errors (dicts of
     RecordError.as_dict) carry their template and parameters; older ones only English."""

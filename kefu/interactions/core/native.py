@@ -481,7 +481,10 @@ def _parse_messages(
             count=len(raw), limit=limits.messages,
         )  # fmt: skip
     messages: list[MessageRecord] = []
-    earliest = created_at - MESSAGE_CLOCK_TOLERANCE
+    try:
+        earliest = created_at - MESSAGE_CLOCK_TOLERANCE
+    except OverflowError:  # created in year 1: only wider limits than the default allow it
+        earliest = created_at
     is_phone = channel == "phone"
     seen_ids: set[str] = set()
     for index, item in enumerate(raw):
