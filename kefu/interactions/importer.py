@@ -607,6 +607,25 @@ def detect_format(path: Path, head: bytes, encoding: str = "utf-8-sig") -> str:
     return "jsonl"
 
 
+class _StoppingReader:
+    """A csv reader that ends at a row it cannot read (csv.Error: a cell over the csv
+    module's limit, often a quote that is never closed) and remembers it."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.broken = False
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        try:
+            yield from self.reader
+        except csv.Error:
+            self.broken = True
+
+
 def iter_file_records(
     handle: IO[bytes],
     file_format: str,
@@ -627,7 +646,7 @@ def iter_file_records(
     # Bytes that are not text in the encoding become lone surrogates, which the core
     # rejects with the record that holds them (core.native._UNSTORABLE).
     text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    reader = _StoppingReader(csv.reader(text))
     rows = (
         csvformat.iter_csv_agents(reader)
         if file_format == "csv-agents"
@@ -635,9 +654,11 @@ def iter_file_records(
     )
     try:
         for line, obj in rows:
+            if reader.broken:
+                break  # the conversation in progress when the CSV broke: maybe incomplete
             yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line, limits)
-    except csv.Error:
-        raise FileRejected(BROKEN_CSV) from None
+        if reader.broken:
+            raise FileRejected(BROKEN_CSV)
     finally:
         # A collected TextIOWrapper closes the file it wraps; the caller still owns it
         # (import_file asks it for the position after the last batch).

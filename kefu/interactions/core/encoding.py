@@ -25,7 +25,8 @@ UNKNOWN_ENCODING = _(
 )
 BROKEN_CSV = _(
     "The CSV file cannot be read past a broken row (a quote that is never closed, or a "
-    "cell longer than 131,072 characters). The records before it were imported."
+    "cell longer than 131,072 characters). The records before it were imported, except "
+    "the conversation that row may belong to."
 )
 
 
