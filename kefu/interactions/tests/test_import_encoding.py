@@ -145,10 +145,10 @@ def test_the_web_import_fails_a_binary_file_with_the_sentence(personas, settings
     settings.MEDIA_ROOT = tmp_path / "media"
     client = Client()
     client.force_login(personas.mia)
+    client.cookies["django_language"] = "en"
     response = client.post(
         reverse("interactions:import_list"),
         {"file": SimpleUploadedFile("photo.jsonl", PNG), "file_format": ""},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -156,9 +156,8 @@ def test_the_web_import_fails_a_binary_file_with_the_sentence(personas, settings
     page = client.get(reverse("interactions:import_detail", args=[job.pk]))
     assert NOT_TEXT in page.content.decode()
     assert "Run the import again" not in page.content.decode()  # nothing to run again
-    chinese = client.get(
-        reverse("interactions:import_detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
-    )
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("interactions:import_detail", args=[job.pk]))
     assert "不是文本文件" in chinese.content.decode()
 
 

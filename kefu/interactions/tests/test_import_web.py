@@ -139,7 +139,8 @@ def test_the_errors_csv_has_a_bom_and_every_stored_error(personas):
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 3
-    assert rows[1] == ["3", "W-BAD", "survey.csat", "must be from 1 to 5, got 7"]
+    # The reason in the reader's language (Chinese first), from the stored template.
+    assert rows[1] == ["3", "W-BAD", "survey.csat", "必须在 1 到 5 之间，实际为 7"]
     assert rows[2][0] == "4" and rows[2][2] == "json"
 
 
