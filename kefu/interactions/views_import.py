@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -229,14 +229,20 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = _visible_job(request, job_id)
     writer = csv.writer(_Echo())
 
+    # The rows are written after the view returned, when the request's language is no
+    # longer active: each is translated in it explicitly.
+    language = translation.get_language()
+
     def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(
-            [str(_("Line")), str(_("Record id")), str(_("Field")), str(_("Reason"))]
-        )
+        with translation.override(language):
+            header = [str(_("Line")), str(_("Record id")), str(_("Field")), str(_("Reason"))]
+        yield "\ufeff" + writer.writerow(header)
         for e in job.errors:
+            with translation.override(language):
+                reason = reason_text(e)
             yield writer.writerow(
                 [e.get("line"), _csv_cell(e.get("id")), _csv_cell(e.get("field")),
-                 _csv_cell(reason_text(e))]
+                 _csv_cell(reason)]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
