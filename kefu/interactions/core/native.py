@@ -272,6 +272,12 @@ def _string(
     return _text(value, path, limit)
 
 
+def _optional(value: str | None) -> str | None:
+    """An optional text field: empty is the same as absent (it is stored, and exported,
+    as absent; an empty value would not survive the round trip)."""
+    return value or None
+
+
 def _id_value(value: Any, path: str, limits: Limits, *, required: bool = True) -> str | None:
     """An id: a non-empty printable string (any characters URLs can carry, `/` and
     Chinese included) of at most `limits.id_length` characters."""
@@ -464,10 +470,16 @@ def _parse_customer(value: Any, limits: Limits) -> CustomerRecord:
     obj = _object(value, "customer")
     return CustomerRecord(
         id=_id(obj, "id", "customer.id", limits, required=True),  # type: ignore[arg-type]
-        name=_string(obj, "name", "customer.name", limit=MAX_LENGTHS["customer.name"]),
-        phone=_string(obj, "phone", "customer.phone", limit=MAX_LENGTHS["customer.phone"]),
-        email=_string(obj, "email", "customer.email", limit=MAX_LENGTHS["customer.email"]),
-        segment=_string(obj, "segment", "customer.segment", limit=MAX_LENGTHS["customer.segment"]),
+        name=_optional(_string(obj, "name", "customer.name", limit=MAX_LENGTHS["customer.name"])),
+        phone=_optional(
+            _string(obj, "phone", "customer.phone", limit=MAX_LENGTHS["customer.phone"])
+        ),
+        email=_optional(
+            _string(obj, "email", "customer.email", limit=MAX_LENGTHS["customer.email"])
+        ),
+        segment=_optional(
+            _string(obj, "segment", "customer.segment", limit=MAX_LENGTHS["customer.segment"])
+        ),
         extra=_extra(obj, CUSTOMER_KEYS, "customer", limits),
     )
 
@@ -603,6 +615,13 @@ def parse_conversation(
         if not isinstance(level, str):
             raise InvalidRecord(f"category[{i}]", _("must be a string"))
         _text(level, f"category[{i}]", MAX_LENGTHS[f"category[{i}]"])
+    # Empty levels at the end mean none; one before a named level has no place to go.
+    while category and category[-1] == "":
+        category = category[:-1]
+    if "" in category:
+        raise InvalidRecord(
+            f"category[{category.index('')}]", _("must not be empty when a deeper level follows")
+        )
 
     complaint = obj.get("complaint", False)
     if complaint is None:
@@ -652,7 +671,7 @@ def parse_conversation(
             csat=_integer_in(s.get("csat"), "survey.csat", 1, 5),
             nps=_integer_in(s.get("nps"), "survey.nps", 0, 10),
             at=_timestamp(s.get("at"), "survey.at", tz, limits),
-            comment=_string(s, "comment", "survey.comment", limit=limits.text_length),
+            comment=_optional(_string(s, "comment", "survey.comment", limit=limits.text_length)),
             extra=_extra(s, SURVEY_KEYS, "survey", limits),
         )
     order = None
@@ -667,7 +686,9 @@ def parse_conversation(
         order = OrderRecord(
             converted=converted,
             amount=amount,
-            currency=_string(o, "currency", "order.currency", limit=MAX_LENGTHS["order.currency"]),
+            currency=_optional(
+                _string(o, "currency", "order.currency", limit=MAX_LENGTHS["order.currency"])
+            ),
             extra=_extra(o, ORDER_KEYS, "order", limits),
         )
 
