@@ -705,7 +705,7 @@ def import_limits() -> Limits:
         date.fromisoformat(settings.KEFU_IMPORT_EARLIEST), time(), tzinfo=configured_tz()
     )
     return Limits(
-        earliest=earliest.astimezone(UTC),
+        earliest=earliest,  # local: errors show the configured day, not the UTC one
         future_tolerance=timedelta(hours=settings.KEFU_IMPORT_FUTURE_TOLERANCE_HOURS),
         text_length=settings.KEFU_IMPORT_MAX_TEXT_CHARS,
         record_bytes=settings.KEFU_IMPORT_MAX_RECORD_BYTES,
