@@ -103,6 +103,14 @@ class RecordError:
     template: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Errors are stored (JSON) and shown: an id or field path that holds control
+        # characters (NUL: PostgreSQL refuses it) or runs to megabytes is quoted and cut.
+        if self.record_id is not None and not _shown_as_is(self.record_id):
+            self.record_id = None
+        if not _shown_as_is(self.field):
+            self.field = _show(self.field, 120)
+
     def __str__(self) -> str:
         rid = f" record {self.record_id}" if self.record_id else ""
         return f"line {self.line}{rid}: {self.field}: {self.reason}"
@@ -130,6 +138,10 @@ class InvalidRecord(Exception):
         self.reason = reason
         self.template = template
         self.params = params
+
+
+def _shown_as_is(text: str, limit: int = 120) -> bool:
+    return len(text) <= limit and text.isprintable()
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -278,9 +290,22 @@ def _optional(value: str | None) -> str | None:
     return value or None
 
 
+def _is_id(value: Any, limits: Limits) -> bool:
+    """The common case of _id_value in one expression (~20 ids per conversation)."""
+    return (
+        value.__class__ is str
+        and len(value) <= limits.id_length
+        and value.isprintable()
+        and bool(value)
+        and not value.isspace()
+    )
+
+
 def _id_value(value: Any, path: str, limits: Limits, *, required: bool = True) -> str | None:
     """An id: a non-empty printable string (any characters URLs can carry, `/` and
     Chinese included) of at most `limits.id_length` characters."""
+    if _is_id(value, limits):
+        return value
     if value is None:
         if required:
             raise InvalidRecord(path, _("is required"))
@@ -327,7 +352,9 @@ def _timestamp(
         ) from None
     except OverflowError:
         parsed = None
-    return _in_window(parsed, path, limits, value)
+    if parsed is not None and limits.earliest <= parsed <= limits.latest:  # type: ignore[operator]
+        return parsed
+    return _in_window(parsed, path, limits, value)  # raises
 
 
 def _in_window(at: datetime | None, path: str, limits: Limits, shown: Any) -> datetime:
@@ -493,6 +520,8 @@ def _parse_messages(
             count=len(raw), limit=limits.messages,
         )  # fmt: skip
     messages: list[MessageRecord] = []
+    id_length = limits.id_length
+    text_length = limits.text_length
     try:
         earliest = created_at - MESSAGE_CLOCK_TOLERANCE
     except OverflowError:  # created in year 1: only wider limits than the default allow it
@@ -511,12 +540,19 @@ def _parse_messages(
         text = item.get("text", "")
         if not isinstance(text, str):
             raise InvalidRecord(f"{path}.text", _("must be a string, got {type}"), type=_type(text))
-        _text(text, f"{path}.text", limits.text_length)
+        if len(text) > text_length or _UNSTORABLE.search(text):
+            _text(text, f"{path}.text", text_length)  # raises
         message_id = item.get("id")
         if message_id is None:
             message_id = f"m{index + 1}"
-        else:
-            _id_value(message_id, f"{path}.id", limits)
+        elif not (
+            message_id.__class__ is str
+            and len(message_id) <= id_length
+            and message_id.isprintable()
+            and message_id
+            and not message_id.isspace()
+        ):  # _is_id inlined: this loop runs for every message
+            _id_value(message_id, f"{path}.id", limits)  # raises
         if message_id in seen_ids:
             raise InvalidRecord(
                 f"{path}.id", _("duplicate message id {value}"), value=_show(message_id)
@@ -553,7 +589,15 @@ def _parse_messages(
                 _("is {seconds} s before the conversation was created (created_at)"),
                 seconds=f"{(created_at - at).total_seconds():.0f}",
             )
-        agent = _id_value(item.get("agent"), f"{path}.agent", limits, required=False)
+        agent = item.get("agent")
+        if agent is not None and not (
+            agent.__class__ is str
+            and len(agent) <= id_length
+            and agent.isprintable()
+            and agent
+            and not agent.isspace()
+        ):
+            _id_value(agent, f"{path}.agent", limits)  # raises
         messages.append(
             MessageRecord(
                 id=message_id,

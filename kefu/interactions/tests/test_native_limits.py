@@ -314,3 +314,12 @@ def test_the_api_rejects_a_record_over_the_size_limit(personas, settings):
 def test_the_default_window_ends_a_day_from_now():
     limits = Limits()
     assert abs(limits.latest - (datetime.now(UTC) + timedelta(days=1))) < timedelta(minutes=1)
+
+
+def test_an_error_never_carries_a_nul_or_a_huge_id_or_field():
+    """Errors are stored as JSON (PostgreSQL refuses NUL there) and shown on pages."""
+    error = error_of(native_conversation(id="C-K", **{"x\x00y": 1}))
+    assert (error.record_id, error.field) == ("C-K", "'x\\x00y'")
+    error = RecordError(3, "a\x00b", "k" * 10_000, "is bad")
+    assert error.record_id is None
+    assert len(error.field) == 120 and "\x00" not in str(error.as_dict())
