@@ -20,6 +20,7 @@ from typing import IO
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -701,9 +702,13 @@ def import_file(
 
 def import_limits() -> Limits:
     """The limits of the settings block "Import limits", with `latest` fixed now."""
-    earliest = datetime.combine(
-        date.fromisoformat(settings.KEFU_IMPORT_EARLIEST), time(), tzinfo=configured_tz()
-    )
+    try:
+        first_day = date.fromisoformat(settings.KEFU_IMPORT_EARLIEST)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KEFU_IMPORT_EARLIEST must be a date YYYY-MM-DD, got {settings.KEFU_IMPORT_EARLIEST!r}"
+        ) from None
+    earliest = datetime.combine(first_day, time(), tzinfo=configured_tz())
     return Limits(
         earliest=earliest,  # local: errors show the configured day, not the UTC one
         future_tolerance=timedelta(hours=settings.KEFU_IMPORT_FUTURE_TOLERANCE_HOURS),
