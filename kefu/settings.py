@@ -238,6 +238,18 @@ KEFU_ROLE_LABELS = {
     "admin": _("Administrator"),
 }
 
+# Import limits (docs/data-formats.md, "Limits"): records outside them are rejected one by
+# one with a reason; the file, batch and every other record are kept.
+KEFU_IMPORT_EARLIEST = env("KEFU_IMPORT_EARLIEST", "2000-01-01")  # earliest timestamp, ISO date
+KEFU_IMPORT_FUTURE_TOLERANCE_HOURS = float(env("KEFU_IMPORT_FUTURE_TOLERANCE_HOURS", "24") or 24)
+KEFU_IMPORT_MAX_TEXT_CHARS = int(env("KEFU_IMPORT_MAX_TEXT_CHARS", "20000") or 20000)
+KEFU_IMPORT_MAX_RECORD_BYTES = int(env("KEFU_IMPORT_MAX_RECORD_BYTES", str(2 * 1024 * 1024)) or 0)
+KEFU_IMPORT_MAX_MESSAGES = int(env("KEFU_IMPORT_MAX_MESSAGES", "5000") or 5000)
+KEFU_IMPORT_MAX_UPLOAD_BYTES = int(env("KEFU_IMPORT_MAX_UPLOAD_BYTES", str(1024**3)) or 0)
+# Uploaded import files (they hold personal data) are deleted once imported, and failed or
+# stalled ones after this many days (`kefu import_cleanup`, and whenever an import starts).
+KEFU_IMPORT_FILE_RETENTION_DAYS = float(env("KEFU_IMPORT_FILE_RETENTION_DAYS", "7") or 0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

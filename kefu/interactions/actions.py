@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
@@ -27,10 +28,19 @@ from kefu.interactions.core.native import (
     ConversationRecord,
     RecordError,
     conversation_to_native,
+    oversize_error,
     parse_object,
+    record_error,
+    record_size,
 )
 from kefu.interactions.exporter import conversation_record, with_record_relations
-from kefu.interactions.importer import Importer, ImportReport, configured_tz
+from kefu.interactions.importer import (
+    Importer,
+    ImportReport,
+    configured_tz,
+    import_limits,
+    reason_text,
+)
 from kefu.interactions.models import Conversation
 from kefu.interactions.stored import stored_records
 
@@ -102,17 +112,30 @@ def ingest_conversations(objects: Sequence[Any]) -> IngestResult:
     tz = configured_tz()
     with transaction.atomic():
         importer = Importer(live=len(objects) <= LIVE_BATCH)
+        limits = importer.limits
         for index, obj in enumerate(objects):
             if isinstance(obj, dict) and "type" not in obj:
                 obj = {"type": "conversation", **obj}
-            parsed = parse_object(obj, tz, index)
-            if isinstance(parsed, AgentRecord):
-                parsed = RecordError(
-                    index, parsed.id, "type", "must be conversation (agents are imported as files)"
+            size = record_size(obj)
+            if size is None:
+                parsed = record_error(
+                    index,
+                    None,
+                    "record",
+                    gettext_noop("cannot be stored as JSON (nested too deeply?)"),
                 )
+            elif size > limits.record_bytes:
+                parsed = oversize_error(index, size, limits)
+            else:
+                parsed = parse_object(obj, tz, index, limits)
+            if isinstance(parsed, AgentRecord):
+                parsed = record_error(
+                    index, parsed.id, "type",
+                    gettext_noop("must be conversation (agents are imported as files)"),
+                )  # fmt: skip
             importer.feed(parsed)
         report = importer.finish()
-    errors = [_error_dict(e.line, e.record_id, e.field, e.reason) for e in report.errors]
+    errors = [_error_dict(e.line, e.record_id, e.field, reason_text(e)) for e in report.errors]
     return IngestResult(report=report, errors=errors)
 
 
@@ -191,7 +214,7 @@ def append_messages(
         conflicts: list[dict[str, Any]] = []
         for index, item in enumerate(items):
             if not isinstance(item, dict):
-                reason = f"must be an object, got {type(item).__name__}"
+                reason = gettext("must be an object, got {type}").format(type=type(item).__name__)
                 errors.append(_error_dict(index, None, "message", reason))
                 continue
             message = dict(item)
@@ -208,15 +231,19 @@ def append_messages(
             if message_id is None:
                 message["id"] = message_id = _free_message_id(taken)
             elif not isinstance(message_id, str):
-                errors.append(_error_dict(index, None, "id", "must be a string"))
+                errors.append(_error_dict(index, None, "id", gettext("must be a string")))
                 continue
             elif message_id in existing_ids:
                 conflicts.append(
-                    _error_dict(index, message_id, "id", "a message with this id already exists")
+                    _error_dict(
+                        index, message_id, "id", gettext("a message with this id already exists")
+                    )
                 )
                 continue
             elif message_id in taken:
-                errors.append(_error_dict(index, message_id, "id", "is repeated in the request"))
+                errors.append(
+                    _error_dict(index, message_id, "id", gettext("is repeated in the request"))
+                )
                 continue
             taken.add(message_id)
             new_messages.append(message)
@@ -227,7 +254,7 @@ def append_messages(
 
         first_new = len(native["messages"])
         native["messages"] = [*native["messages"], *new_messages]
-        parsed = parse_object(native, tz)
+        parsed = parse_object(native, tz, 0, import_limits())
         if isinstance(parsed, RecordError):
             raise Invalid("invalid message", [_relative_error(parsed, first_new, new_messages)])
         # The stored messages are kept as they are; only the new ones are written.
@@ -243,5 +270,5 @@ def _relative_error(error: RecordError, first_new: int, new_messages: list[dict]
     if match and int(match.group(1)) >= first_new:
         index = int(match.group(1)) - first_new
         rest = match.group(2).lstrip(".") or "message"
-        return _error_dict(index, new_messages[index].get("id"), rest, error.reason)
-    return _error_dict(None, error.record_id, error.field, error.reason)
+        return _error_dict(index, new_messages[index].get("id"), rest, reason_text(error))
+    return _error_dict(None, error.record_id, error.field, reason_text(error))

@@ -271,7 +271,7 @@ def post_conversations(request: HttpRequest) -> Status:
     return Status(status, result.as_dict())
 
 
-@router.get("/conversations/{conversation_id}", response={200: dict[str, Any], **ERRORS})
+@router.get("/conversations/{apiid:conversation_id}", response={200: dict[str, Any], **ERRORS})
 def get_conversation(request: HttpRequest, conversation_id: str) -> dict[str, Any]:
     """One conversation in the native format (personal data masked unless permitted)."""
     conversation = _full_conversation(request.user, conversation_id)
@@ -282,7 +282,7 @@ def get_conversation(request: HttpRequest, conversation_id: str) -> dict[str, An
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages",
+    "/conversations/{path:conversation_id}/messages",
     response={201: AppendResultOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
               404: ErrorOut, 409: ErrorsOut | ErrorOut, 413: ErrorOut, 422: ErrorsOut | ErrorOut},
     openapi_extra=MESSAGE_BODY,
@@ -311,7 +311,9 @@ def post_messages(request: HttpRequest, conversation_id: str) -> Status:
     return Status(201, body)
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
+@router.get(
+    "/customers/{path:customer_id}", response={200: CustomerOut, **ERRORS}, tags=["customers"]
+)
 def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
     """A customer's profile and their visible conversations across channels, oldest first
     (at most the latest 500; `conversation_count` is the total)."""

@@ -18,3 +18,6 @@ class InteractionsConfig(AppConfig):
 
         post_save.connect(forget, sender=PersonalKey, weak=False)
         post_delete.connect(forget, sender=PersonalKey, weak=False)
+
+        # URL converters for external ids (<extid:…>, {apiid:…}), before any URLconf loads.
+        from kefu.interactions import converters  # noqa: F401

@@ -13,29 +13,39 @@ import io
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from encrypted_fields.fields import EncryptedFieldMixin
 
 from kefu.accounts.models import Agent, Team
 from kefu.interactions import search
 from kefu.interactions.core import csvformat
+from kefu.interactions.core.encoding import (
+    BROKEN_CSV,
+    SNIFF_BYTES,
+    FileRejected,
+    detect_encoding,
+)
 from kefu.interactions.core.facts import conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,
     ConversationRecord,
     CustomerRecord,
+    Limits,
     Record,
     RecordError,
     content_hash,
     iter_jsonl,
+    iter_lines,
     parse_object,
 )
 from kefu.interactions.core.text import search_document
@@ -186,6 +196,7 @@ class Importer:
         # conversation id → how many of its first messages are stored unchanged (appends)
         self._kept_messages: dict[str, int] = {}
         self.report = ImportReport()
+        self.limits = import_limits()
         self._pending: dict[str, ConversationRecord] = {}
         # external id → (pk, team pk). A bulk import reads all agents once; a live write
         # looks up only the few its record names (_ensure_agents).
@@ -588,25 +599,57 @@ def _merge_customer(old: CustomerRecord, new: CustomerRecord) -> CustomerRecord:
 # --- files ---------------------------------------------------------------------------
 
 
-def detect_format(path: Path, head: bytes) -> str:
+def detect_format(path: Path, head: bytes, encoding: str = "utf-8-sig") -> str:
     name = path.name.lower()
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if name.endswith(".csv"):
-        header = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+        header = head.decode(encoding, errors="replace").splitlines()[0] if head else ""
         columns = {c.strip() for c in header.split(",")}
         return "csv-conversations" if "conversation_id" in columns else "csv-agents"
     return "jsonl"
 
 
+class _StoppingReader:
+    """A csv reader that ends at a row it cannot read (csv.Error: a cell over the csv
+    module's limit, often a quote that is never closed) and remembers it."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.broken = False
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        try:
+            yield from self.reader
+        except csv.Error:
+            self.broken = True
+
+
 def iter_file_records(
-    handle: IO[bytes], file_format: str, tz: tzinfo
+    handle: IO[bytes],
+    file_format: str,
+    tz: tzinfo,
+    limits: Limits | None = None,
+    encoding: str | None = None,
 ) -> Iterator[Record | RecordError]:
+    """Records of a JSONL or CSV file in `encoding` (detected when None; FileRejected
+    when the file is not text in an encoding we read)."""
+    limits = limits or import_limits()
+    if encoding is None:
+        head = handle.read(SNIFF_BYTES)
+        encoding = detect_encoding(head, whole_file=len(head) < SNIFF_BYTES)
+        handle.seek(0)
     if file_format == "jsonl":
-        yield from iter_jsonl(handle, tz)
+        yield from iter_jsonl(iter_lines(handle, limits.record_bytes), tz, limits, encoding)
         return
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    # Bytes that are not text in the encoding become lone surrogates, which the core
+    # rejects with the record that holds them (core.native._UNSTORABLE).
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogateescape", newline="")
+    reader = _StoppingReader(csv.reader(text))
     rows = (
         csvformat.iter_csv_agents(reader)
         if file_format == "csv-agents"
@@ -614,7 +657,11 @@ def iter_file_records(
     )
     try:
         for line, obj in rows:
-            yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line)
+            if reader.broken:
+                break  # the conversation in progress when the CSV broke: maybe incomplete
+            yield obj if isinstance(obj, RecordError) else parse_object(obj, tz, line, limits)
+        if reader.broken:
+            raise FileRejected(BROKEN_CSV)
     finally:
         # A collected TextIOWrapper closes the file it wraps; the caller still owns it
         # (import_file asks it for the position after the last batch).
@@ -628,16 +675,82 @@ def import_file(
     on_progress: Callable[[ImportReport, int], None] | None = None,
     batch_size: int | None = None,
 ) -> ImportReport:
-    """Import a JSONL or CSV file, streaming; `on_progress(report, bytes_read)` per batch."""
+    """Import a JSONL or CSV file, streaming; `on_progress(report, bytes_read)` per batch.
+
+    Raises FileRejected before anything is written when the file is not text in UTF-8 or
+    GB18030, or, keeping the records before it, at a CSV row that cannot be read."""
     path = Path(path)
     tz = configured_tz()
     with path.open("rb") as raw:
-        head = raw.read(4096)
+        head = raw.read(SNIFF_BYTES)
         raw.seek(0)
-        file_format = file_format or detect_format(path, head)
+        encoding = detect_encoding(head, whole_file=len(head) < SNIFF_BYTES)
+        file_format = file_format or detect_format(path, head, encoding)
         importer = Importer(
             batch_size=batch_size,
             # The file position runs a read-ahead buffer in front: fine for a progress bar.
             on_batch=(lambda report: on_progress(report, raw.tell())) if on_progress else None,
         )
-        return importer.feed_all(iter_file_records(raw, file_format, tz))
+        records = iter_file_records(raw, file_format, tz, importer.limits, encoding)
+        try:
+            return importer.feed_all(records)
+        except FileRejected:
+            importer.finish()  # keep what was read before the break
+            raise
+
+
+# --- limits and messages -------------------------------------------------------------
+
+
+def import_limits() -> Limits:
+    """The limits of the settings block "Import limits", with `latest` fixed now."""
+    try:
+        first_day = date.fromisoformat(settings.KEFU_IMPORT_EARLIEST)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KEFU_IMPORT_EARLIEST must be a date YYYY-MM-DD, got {settings.KEFU_IMPORT_EARLIEST!r}"
+        ) from None
+    earliest = datetime.combine(first_day, time(), tzinfo=configured_tz())
+    return Limits(
+        earliest=earliest,  # local: errors show the configured day, not the UTC one
+        future_tolerance=timedelta(hours=settings.KEFU_IMPORT_FUTURE_TOLERANCE_HOURS),
+        text_length=settings.KEFU_IMPORT_MAX_TEXT_CHARS,
+        record_bytes=settings.KEFU_IMPORT_MAX_RECORD_BYTES,
+        messages=settings.KEFU_IMPORT_MAX_MESSAGES,
+    )
+
+
+def accepted_days() -> tuple[date, date]:
+    """The first and last local day the importer accepts. Pages that derive a default
+    period from the stored data (the newest day with data …) look only inside it, so a
+    year-9999 row written before the window existed cannot push them out of range."""
+    limits = import_limits()
+    tz = configured_tz()
+    return limits.earliest.astimezone(tz).date(), limits.latest.astimezone(tz).date()  # type: ignore[union-attr]
+
+
+def reason_text(error: RecordError | dict) -> str:
+    """A record error's reason in the active language. Stored errors (dicts of
+    RecordError.as_dict) carry their template and parameters; older ones only English."""
+    if isinstance(error, RecordError):
+        template, params, reason = error.template, error.params, error.reason
+    else:
+        template, params, reason = error.get("template"), error.get("params"), error.get("reason")
+    if not template:
+        return reason or ""
+    try:
+        return gettext(template).format(**(params or {}))
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+        return reason or template
+
+
+def error_text(error: RecordError) -> str:
+    """`line N record ID: field: reason` with the reason in the active language."""
+    reason = reason_text(error)
+    if error.record_id:
+        return gettext("line {line} record {id}: {field}: {reason}").format(
+            line=error.line, id=error.record_id, field=error.field, reason=reason
+        )
+    return gettext("line {line}: {field}: {reason}").format(
+        line=error.line, field=error.field, reason=reason
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import tzinfo
@@ -17,7 +18,9 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,9 +37,9 @@ from kefu.core import periods
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
-from kefu.interactions.importer import configured_tz, detect_format
+from kefu.interactions.importer import configured_tz, detect_format, reason_text
 from kefu.interactions.models import ImportJob
-from kefu.interactions.tasks import run_import
+from kefu.interactions.tasks import cleanup_import_files, run_import, upload_folder
 
 ALLOWED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 ERRORS_SHOWN = 50
@@ -66,21 +69,32 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
             raise forms.ValidationError(_("Upload a .jsonl or .csv file."))
+        limit = settings.KEFU_IMPORT_MAX_UPLOAD_BYTES
+        if limit and upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; at most %(limit)s can be uploaded.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
         return upload
 
 
 def store_upload(upload: UploadedFile) -> tuple[Path, bytes, int]:
-    """Write the upload under MEDIA_ROOT/imports/<uuid>.<ext> chunk by chunk.
+    """Write the upload under MEDIA_ROOT/imports/<uuid>.<ext> chunk by chunk, readable by
+    the server's user alone (the file holds personal data; tasks.cleanup_import_files
+    deletes it later).
 
     Returns the path, the first bytes (format detection) and the size.
     """
     suffix = Path(upload.name).suffix.lower()
-    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
     path = folder / f"{uuid.uuid4().hex}{suffix}"
     head = b""
     size = 0
-    with path.open("wb") as out:
+    # Created 0600 from the start: a chmod afterwards would leave a window.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
         for chunk in upload.chunks():
             if len(head) < 4096:
                 head += chunk[: 4096 - len(head)]
@@ -90,6 +104,7 @@ def store_upload(upload: UploadedFile) -> tuple[Path, bytes, int]:
 
 
 def start_import(user, upload: UploadedFile, file_format: str) -> ImportJob:
+    cleanup_import_files()  # files of earlier imports whose time is up
     path, head, size = store_upload(upload)
     job = ImportJob.objects.create(
         created_by=user,
@@ -120,7 +135,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     """Queue a failed or stalled job again; imports are idempotent, so records that
     made it the first time come back as unchanged."""
     job = _visible_job(request, job_id)
-    if not job.can_retry or not Path(job.stored_path).exists():
+    if not _can_retry(job):
         return HttpResponse(status=409)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.QUEUED,
@@ -162,11 +177,20 @@ def _visible_job(request: HttpRequest, job_id: int) -> ImportJob:
     return job
 
 
+def _can_retry(job: ImportJob) -> bool:
+    return job.can_retry and Path(job.stored_path).exists()
+
+
 def _job_context(job: ImportJob) -> dict:
+    errors = [{**e, "reason": reason_text(e)} for e in job.errors[:ERRORS_SHOWN]]
     return {
         "job": job,
         "running": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-        "errors": job.errors[:ERRORS_SHOWN],
+        # Stored in English (a worker has no reader); known sentences are shown translated.
+        "failure": gettext(job.failure) if job.failure else "",
+        "can_retry": _can_retry(job),
+        "file_expired": job.can_retry and not Path(job.stored_path).exists(),
+        "errors": errors,
         "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
         "unstored_errors": max(0, job.rejected - len(job.errors)),
     }
@@ -205,14 +229,20 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = _visible_job(request, job_id)
     writer = csv.writer(_Echo())
 
+    # The rows are written after the view returned, when the request's language is no
+    # longer active: each is translated in it explicitly.
+    language = translation.get_language()
+
     def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(
-            [str(_("Line")), str(_("Record id")), str(_("Field")), str(_("Reason"))]
-        )
+        with translation.override(language):
+            header = [str(_("Line")), str(_("Record id")), str(_("Field")), str(_("Reason"))]
+        yield "\ufeff" + writer.writerow(header)
         for e in job.errors:
+            with translation.override(language):
+                reason = reason_text(e)
             yield writer.writerow(
                 [e.get("line"), _csv_cell(e.get("id")), _csv_cell(e.get("field")),
-                 _csv_cell(e.get("reason"))]
+                 _csv_cell(reason)]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -184,8 +184,11 @@ def contract_json(result: Figures | list[Group]) -> dict | list[dict]:
 
 def data_range() -> tuple[date | None, date | None]:
     """First and last day with conversations (for sensible default periods)."""
+    from kefu.interactions.importer import accepted_days
+
     refresh()
-    bounds = DailyKpi.objects.aggregate(first=Min("day"), last=Max("day"))
+    days = DailyKpi.objects.filter(day__range=accepted_days())  # not a stray year 9999
+    bounds = days.aggregate(first=Min("day"), last=Max("day"))
     return bounds["first"], bounds["last"]
 
 

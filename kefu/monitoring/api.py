@@ -92,7 +92,7 @@ class SuggestionIn(Schema):
 
 
 @router.post(
-    "/live/conversations/{conversation_id}/suggestions",
+    "/live/conversations/{path:conversation_id}/suggestions",
     response={201: dict[str, Any], **ERRORS},
 )
 def post_suggestion(request: HttpRequest, conversation_id: str, body: SuggestionIn):

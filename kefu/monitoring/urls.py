@@ -6,9 +6,9 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("", views.console, name="console"),
-    path("conversations/<str:external_id>/", views.listen, name="listen"),
-    path("conversations/<str:external_id>/suggest/", views.suggest, name="suggest"),
-    path("conversations/<str:external_id>/<str:kind>/", views.intervene, name="intervene"),
+    path("conversations/<extid:external_id>/", views.listen, name="listen"),
+    path("conversations/<extid:external_id>/suggest/", views.suggest, name="suggest"),
+    path("conversations/<extid:external_id>/<str:kind>/", views.intervene, name="intervene"),
     path("alerts/<int:alert_id>/ack/", views.acknowledge, name="acknowledge"),
     path("workspace/", views.workspace, name="workspace"),
     path("report/", views.report, name="report"),

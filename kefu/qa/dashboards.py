@@ -156,7 +156,10 @@ def indicator_choices(names: dict[str, str]) -> list[tuple[str, str]]:
 def last_scored_day() -> date:
     """The newest day with a current result (today when nothing is scored): the end of
     the default periods. Not personal: one index probe on (is_current, day)."""
-    last = QaResult.objects.filter(is_current=True).aggregate(last=Max("day"))["last"]
+    from kefu.interactions.importer import accepted_days
+
+    current = QaResult.objects.filter(is_current=True, day__range=accepted_days())
+    last = current.aggregate(last=Max("day"))["last"]  # not a stray year 9999
     return last or timezone.localdate()
 
 

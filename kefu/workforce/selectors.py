@@ -75,7 +75,11 @@ def interval_labels(week_start: date) -> list[str]:
 
 def default_week() -> date:
     """The Monday after the newest conversation (plan the coming week), else this week's."""
-    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    from kefu.interactions.importer import import_limits
+
+    limits = import_limits()  # the importer's window: not a stray year 9999
+    accepted = Conversation.objects.filter(created_at__range=(limits.earliest, limits.latest))
+    last = accepted.order_by("-created_at").values_list("created_at", flat=True).first()
     if last is None:
         return week_start(timezone.localdate())
     return week_start(timezone.localtime(last).date()) + timedelta(days=7)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from kefu.interactions.core.native import RecordError
+from kefu.interactions.core.native import gettext_noop, record_error
 
 AGENT_COLUMNS = ("id", "name", "team", "tier", "hired_on", "supervisor")
 CONVERSATION_COLUMNS = (
@@ -74,7 +74,16 @@ def iter_csv_agents(reader: Iterable[list[str]]) -> Iterator[tuple[int, Any]]:
         return
     missing = [c for c in ("id", "name") if c not in header]
     if missing:
-        yield 1, RecordError(1, None, "header", f"missing column(s): {', '.join(missing)}")
+        yield (
+            1,
+            record_error(
+                1,
+                None,
+                "header",
+                gettext_noop("missing column(s): {columns}"),
+                columns=", ".join(missing),
+            ),
+        )
         return
     line = 1
     for row in rows:
@@ -170,7 +179,16 @@ def iter_csv_conversations(reader: Iterable[list[str]]) -> Iterator[tuple[int, A
         return
     missing = [c for c in REQUIRED_CONVERSATION_COLUMNS if c not in header]
     if missing:
-        yield 1, RecordError(1, None, "header", f"missing column(s): {', '.join(missing)}")
+        yield (
+            1,
+            record_error(
+                1,
+                None,
+                "header",
+                gettext_noop("missing column(s): {columns}"),
+                columns=", ".join(missing),
+            ),
+        )
         return
     current: dict[str, Any] | None = None
     current_line = 0
@@ -183,7 +201,7 @@ def iter_csv_conversations(reader: Iterable[list[str]]) -> Iterator[tuple[int, A
         cells = dict(zip(header, row, strict=False))
         conversation_id = _value(cells.get("conversation_id"))
         if conversation_id is None:
-            yield line, RecordError(line, None, "conversation_id", "is required")
+            yield line, record_error(line, None, "conversation_id", gettext_noop("is required"))
             continue
         if current is None or current["id"] != conversation_id:
             if current is not None:
@@ -192,11 +210,11 @@ def iter_csv_conversations(reader: Iterable[list[str]]) -> Iterator[tuple[int, A
             if conversation_id in finished:
                 yield (
                     line,
-                    RecordError(
+                    record_error(
                         line,
                         conversation_id,
                         "conversation_id",
-                        "rows of this conversation are not consecutive",
+                        gettext_noop("rows of this conversation are not consecutive"),
                     ),
                 )
                 current = None

@@ -470,8 +470,10 @@ def test_a_closed_conversation_takes_no_messages(data):
 
 
 def test_an_invalid_message_names_its_index_and_field(data):
+    client = login(data.mia)
+    client.cookies["django_language"] = "en"  # the reasons follow the UI language
     response = post_json(
-        login(data.mia),
+        client,
         "/api/v1/conversations/C-A-OPEN/messages",
         [
             {"role": "agent", "agent": "A0007", "text": "ok"},

@@ -100,7 +100,15 @@ def test_uploading_a_jsonl_file_imports_it_and_reports_the_bad_record(personas, 
     assert job.total_bytes == len(GOOD_AND_BAD) == job.processed_bytes
     assert job.progress_percent == 100
     assert job.errors == [
-        {"line": 3, "id": "W-BAD", "field": "survey.csat", "reason": "must be from 1 to 5, got 7"}
+        {
+            "line": 3,
+            "id": "W-BAD",
+            "field": "survey.csat",
+            "reason": "must be from 1 to 5, got 7",
+            # kept so that the page shows the reason in the reader's language
+            "template": "must be from {low} to {high}, got {value}",
+            "params": {"low": 1, "high": 5, "value": "7"},
+        }
     ]
     assert set(Conversation.objects.values_list("external_id", flat=True)) == {"W-1", "W-2"}
     assert not Path(job.stored_path).exists()  # personal data does not linger on disk
@@ -131,7 +139,8 @@ def test_the_errors_csv_has_a_bom_and_every_stored_error(personas):
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 3
-    assert rows[1] == ["3", "W-BAD", "survey.csat", "must be from 1 to 5, got 7"]
+    # The reason in the reader's language (Chinese first), from the stored template.
+    assert rows[1] == ["3", "W-BAD", "survey.csat", "必须在 1 到 5 之间，实际为 7"]
     assert rows[2][0] == "4" and rows[2][2] == "json"
 
 

@@ -72,7 +72,7 @@ def test_it_imports_good_records_and_reports_bad_ones(contract_file):
 @pytest.mark.django_db
 def test_the_import_command_prints_counts_and_fails_on_rejects(contract_file, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        call_command("import", str(contract_file))
+        call_command("import", str(contract_file), "--language", "en")
     assert exit_info.value.code == 1
     out, err = capsys.readouterr()
     assert "read 7, created 5, updated 0, unchanged 0, rejected 2" in out

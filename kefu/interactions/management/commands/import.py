@@ -1,17 +1,36 @@
+import os
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.interactions.importer import import_file
+from kefu.interactions.core.encoding import FileRejected
+from kefu.interactions.importer import error_text, import_file
+
+
+def cli_language(option: str | None) -> str:
+    """The language of the command's messages: --language, else the shell's locale
+    (LC_ALL, LC_MESSAGES, LANG: zh… → Chinese, anything else set → English), else the
+    site's LANGUAGE_CODE (a bare C/POSIX locale says nothing about the operator)."""
+    if option:
+        return option
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value and value.split(".")[0] not in ("C", "POSIX"):
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return settings.LANGUAGE_CODE
 
 
 class Command(BaseCommand):
     help = (
         "Import interactions from a native JSONL file, an agents CSV or a conversations CSV. "
-        "Prints read/created/updated/rejected counts; exits 1 when a record was rejected."
+        "Prints read/created/updated/rejected counts; exits 1 when a record was rejected "
+        "or the file could not be read."
     )
 
     def add_arguments(self, parser):
@@ -21,15 +40,37 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=None)
         parser.add_argument("--quiet-errors", action="store_true", help="only print the counts")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=None,
+            help="language of the error messages (default: from LC_ALL/LC_MESSAGES/LANG)",
+        )
 
     def handle(self, *args, **options):
+        with translation.override(cli_language(options["language"])):
+            self._import(options)
+
+    def _import(self, options) -> None:
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
-        report = import_file(path, file_format=options["format"], batch_size=options["batch_size"])
+        try:
+            report = import_file(
+                path, file_format=options["format"], batch_size=options["batch_size"]
+            )
+        except FileRejected as exc:
+            audit(
+                AuditAction.IMPORT,
+                actor="cli",
+                object_type="file",
+                object_id=path.name,
+                detail={"failure": exc.sentence},
+            )
+            raise CommandError(f"{path.name}: {gettext(exc.sentence)}", returncode=1) from None
         if not options["quiet_errors"]:
             for error in report.errors:
-                self.stderr.write(f"{path.name}: {error}")
+                self.stderr.write(f"{path.name}: {error_text(error)}")
             if report.rejected > len(report.errors):
                 self.stderr.write(f"… and {report.rejected - len(report.errors)} more errors")
         audit(

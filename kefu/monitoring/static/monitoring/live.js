@@ -11,6 +11,14 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  // A conversation id as one URL segment, as Django reverses it
+  // (kefu/interactions/converters.py ExternalIdConverter.to_url, then percent-encoded).
+  function externalIdUrl(id) {
+    const segment = /^\.+$/.test(id) ? id.replace(/\./g, "%2E")
+      : id.replace(/%/g, "%25").replace(/\//g, "%2F").replace(/\\/g, "%5C");
+    return encodeURIComponent(segment);
+  }
+
   function el(tag, cls, text) {
     const node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -59,7 +67,7 @@
     const foot = el("div", "alert-foot");
     if (listenUrl) {
       const link = el("a", "", a.conversation);
-      link.href = listenUrl.replace("CONV", encodeURIComponent(a.conversation));
+      link.href = listenUrl.replace("CONV", externalIdUrl(a.conversation));
       foot.appendChild(link);
       foot.appendChild(document.createTextNode(" · " + a.message_id));
     } else {
@@ -107,7 +115,7 @@
         tr.dataset.conversation = state.conversation;
         ["num risk-cell", "conv", "agent", "waiting nowrap", "last muted", "rules"].forEach(function (c) { tr.appendChild(el("td", c)); });
         const link = el("a", "", state.conversation);
-        link.href = listenUrl.replace("CONV", encodeURIComponent(state.conversation));
+        link.href = listenUrl.replace("CONV", externalIdUrl(state.conversation));
         tr.children[1].appendChild(link);
         rows.appendChild(tr);
       }

@@ -15,6 +15,7 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from kefu.interactions.core.native import ConversationRecord, RecordError, iter_jsonl
+from kefu.interactions.importer import import_limits
 from kefu.qa.core.errors import DefinitionError
 
 
@@ -88,7 +89,8 @@ class Command(BaseCommand):
         stream = sys.stdin.buffer if path == "-" else _open(Path(path))
         rejected = 0
         try:
-            for item in iter_jsonl(stream, tz):
+            # The importer's limits (settings "Import limits"): what import rejects, this does.
+            for item in iter_jsonl(stream, tz, import_limits()):
                 if isinstance(item, RecordError):
                     rejected += 1
                     self.stderr.write(str(item))
