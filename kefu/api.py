@@ -7,21 +7,66 @@ when individual records or fields are at fault. See docs/api.md.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
+from pydantic import TypeAdapter
 
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.auth import api_auth
 from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
+from kefu.interactions.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
 from kefu.reviews.api import router as reviews_router
 from kefu.workforce.api import router as workforce_router
 
-api = NinjaAPI(
+REF = "#/components/schemas/{model}"
+
+
+def _ref(model: type, components: dict[str, Any]) -> dict[str, str]:
+    """A reference to `model`'s schema, added to the components (with its parts)."""
+    schema = TypeAdapter(model).json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components.setdefault(model.__name__, schema)
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _answer(description: str, ref: dict[str, str]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+class KefuAPI(NinjaAPI):
+    """Declares, in one place, the error answers any operation can give: 401 without
+    credentials, 422 for a parameter or body that fails validation, 404 for an id in the
+    path that is not (visible) there, 400 / 413 for an unreadable or too large body."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error, errors = _ref(ErrorOut, components), _ref(ErrorsOut, components)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                params = operation.get("parameters", [])
+                has_body = "requestBody" in operation
+                responses.setdefault(401, _answer("Unauthorized", error))
+                if params or has_body:
+                    responses.setdefault(422, _answer("Invalid parameter or body", errors))
+                if any(p.get("in") == "path" for p in params):
+                    responses.setdefault(404, _answer("Not found", error))
+                if has_body:
+                    responses.setdefault(400, _answer("Unreadable body", error))
+                    responses.setdefault(413, _answer("Body too large", error))
+        return schema
+
+
+api = KefuAPI(
     title="Kefu API",
     version="1",
     description="Conversations, customers, agents and teams of a Kefu installation. "
@@ -41,6 +86,16 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status)
 
 
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Unauthorized")}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not Found")}, status=404)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
@@ -48,11 +103,12 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
             "index": None,
             "id": None,
             "field": ".".join(str(part) for part in e.get("loc", ())),
-            "reason": e.get("msg", "is invalid"),
+            "reason": reason(e),
         }
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "invalid request", "errors": errors}, status=422)
+    body = {"detail": _("invalid request"), "errors": errors}
+    return api.create_response(request, body, status=422)
 
 
 v1 = Router()

@@ -31,6 +31,7 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.spreadsheet import safe_cell
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
@@ -187,12 +188,6 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "interactions/import_progress.html", _job_context(job))
 
 
-def _csv_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas in values that came from the uploaded file."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -211,8 +206,8 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
         )
         for e in job.errors:
             yield writer.writerow(
-                [e.get("line"), _csv_cell(e.get("id")), _csv_cell(e.get("field")),
-                 _csv_cell(e.get("reason"))]
+                [e.get("line"), safe_cell(e.get("id")), safe_cell(e.get("field")),
+                 safe_cell(e.get("reason"))]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

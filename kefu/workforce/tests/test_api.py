@@ -60,7 +60,8 @@ def test_erlang_refuses_anonymous(db):
 
 def test_erlang_says_what_is_wrong(personas):
     response = post_erlang(personas.mia, ERLANG | {"sl": 1.5})
-    assert response.status_code == 422 and "sl_target" in response.json()["detail"]
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["body.body.sl"]
     missing = post_erlang(personas.mia, {"calls": 10})
     assert missing.status_code == 422 and missing.json()["errors"]
 
