@@ -6,6 +6,8 @@ A period `from`–`to` is a pair of inclusive local dates; as instants it is
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
 # Days a request may name (query parameters, form fields): outside this window a date is
@@ -22,6 +24,16 @@ def latest_day(today: date) -> date:
 
 def day_allowed(day: date, today: date) -> bool:
     return EARLIEST_DAY <= day <= latest_day(today)
+
+
+def parse_month(text: str, today: date) -> tuple[date, date] | None:
+    """'2024-05' → (2024-05-01, 2024-05-31); None unless an allowed month (ASCII digits)."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", (text or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    first = date(int(match[1]), int(match[2]), 1)
+    last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    return (first, last) if day_allowed(first, today) and day_allowed(last, today) else None
 
 
 def span_days(date_from: date, date_to: date) -> int:

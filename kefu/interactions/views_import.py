@@ -35,6 +35,7 @@ from kefu.core.spreadsheet import safe_cell
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
+from kefu.interactions.filters import DayField
 from kefu.interactions.importer import configured_tz, detect_format
 from kefu.interactions.models import ImportJob
 from kefu.interactions.tasks import run_import
@@ -219,12 +220,8 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
 
 
 class ExportForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=None, required=False, empty_label=_("All teams")

@@ -9,7 +9,6 @@ red fill.
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -25,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
-from kefu.core.periods import day_allowed, month_key, previous_period
+from kefu.core import periods
+from kefu.core.periods import month_key, previous_period
 from kefu.core.spreadsheet import save_as_text
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.core.kpis import KEYS
@@ -211,18 +211,10 @@ def write_figures_workbook(result: Figures | list[Group], by: str | None, stream
 # --- the monthly review ----------------------------------------------------------------------
 def parse_month(text: str) -> tuple[date, date]:
     """'2024-05' → (2024-05-01, 2024-05-31); ValueError when it is not a month."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", (text or "").strip())
-    if not match:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}")
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}")
-    first = date(year, month, 1)
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    # Within the days a request may name (kefu.core.periods): no date overflow later.
-    if not (day_allowed(first, timezone.localdate()) and day_allowed(last, timezone.localdate())):
-        raise ValueError(f"month out of range (YYYY-MM): {text!r}")
-    return first, last
+    bounds = periods.parse_month(text, timezone.localdate())
+    if bounds is None:
+        raise ValueError(f"not a month (YYYY-MM) from 2000 on: {text!r}")
+    return bounds
 
 
 def default_review_month() -> str:

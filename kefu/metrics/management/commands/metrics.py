@@ -25,6 +25,9 @@ def _date(value: str) -> date:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+OPTIONS = {"date_from": "from", "date_to": "to"}
+
+
 def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
     """The period asked for, with the API's bounds (KEFU_MAX_PERIOD_DAYS, the days a
     request may name; kefu.interactions.schemas.PeriodQuery); missing ends default to
@@ -33,7 +36,7 @@ def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
         query = PeriodQuery(date_from=date_from, date_to=date_to)
     except ValidationError as exc:
         raise CommandError(
-            "; ".join(f"--{e['loc'][-1]}: {reason(e)}" for e in exc.errors())
+            "; ".join(f"--{OPTIONS[e['loc'][-1]]}: {reason(e)}" for e in exc.errors())
         ) from None
     first = last = None
     if date_from is None or date_to is None:
