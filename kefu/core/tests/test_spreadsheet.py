@@ -13,7 +13,12 @@ HOSTILE = ['=HYPERLINK("http://evil.example","点我")', "=1+1", "+1", "-2", "@S
 
 def test_it_prefixes_formula_like_csv_text():
     assert [safe_cell(v) for v in HOSTILE] == [
-        '\'=HYPERLINK("http://evil.example","点我")', "'=1+1", "'+1", "'-2", "'@SUM(A1)", "王芳"
+        '\'=HYPERLINK("http://evil.example","点我")',
+        "'=1+1",
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "王芳",
     ]
     assert safe_cell("\tx") == "'\tx"
     assert safe_cell(None) == ""

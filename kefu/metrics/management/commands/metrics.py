@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from pydantic import ValidationError
 
 from kefu.interactions.schemas import PeriodQuery, reason
@@ -33,11 +33,12 @@ def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
     request may name; kefu.interactions.schemas.PeriodQuery); missing ends default to
     the data's range, bounded the same way."""
     try:
-        query = PeriodQuery(date_from=date_from, date_to=date_to)
+        with translation.override("en"):  # like the command's other messages
+            query = PeriodQuery(date_from=date_from, date_to=date_to)
     except ValidationError as exc:
-        raise CommandError(
-            "; ".join(f"--{OPTIONS[e['loc'][-1]]}: {reason(e)}" for e in exc.errors())
-        ) from None
+        with translation.override("en"):
+            problems = [f"--{OPTIONS[e['loc'][-1]]}: {reason(e)}" for e in exc.errors()]
+        raise CommandError("; ".join(problems)) from None
     first = last = None
     if date_from is None or date_to is None:
         first, last = data_range()
