@@ -173,3 +173,18 @@ def test_the_conversation_list_reports_an_out_of_range_day(data):
     response = client.get("/conversations/", {"date_from": "0001-01-01"})
     assert response.status_code == 200
     assert "date_from" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", "abc"])
+def test_posted_ids_of_the_live_console_are_refused_not_500(data, value):
+    from kefu.interactions.actions import Invalid
+    from kefu.monitoring import actions
+
+    data.mia.is_superuser = True  # may monitor every team
+    data.mia.save()
+    with pytest.raises(Invalid):
+        actions.send_suggestion(data.mia, "C-Q-1", "", template_id=value)
+    with pytest.raises(Invalid):
+        actions.send_suggestion(data.mia, "C-Q-1", "好的", alert_id=value)
+    assert actions.acknowledge_alert(data.mia, value) is False
+    assert actions.respond_to_suggestion(data.alice, value, used=True)["ok"] is False

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.params import parse_id
 from kefu.interactions.actions import (
     ActionError,
     Invalid,
@@ -66,11 +67,20 @@ def _text(raw: Any) -> str:
     return text
 
 
+def _row_id(value: Any) -> int:
+    """A posted row id; ValueError unless ASCII digits within the database's integers
+    (`int()` accepts "²"-free but huge values that then overflow the query)."""
+    pk = parse_id(str(value)) if value is not None else None
+    if pk is None:
+        raise ValueError(value)
+    return pk
+
+
 def _alert(conversation: Conversation, alert_id: Any) -> Alert | None:
     if alert_id in (None, ""):
         return None
     try:
-        return Alert.objects.get(pk=int(alert_id), conversation=conversation)
+        return Alert.objects.get(pk=_row_id(alert_id), conversation=conversation)
     except (ValueError, TypeError, Alert.DoesNotExist):
         raise Invalid("no such alert on this conversation") from None
 
@@ -125,7 +135,9 @@ def send_suggestion(
     conversation = _conversation_for(user, external_id)
     template = None
     if template_id not in (None, ""):
-        template = SuggestionTemplate.objects.filter(pk=template_id, enabled=True).first()
+        template_pk = parse_id(str(template_id))
+        templates = SuggestionTemplate.objects.filter(pk=template_pk, enabled=True)
+        template = templates.first() if template_pk else None
         if template is None:
             raise Invalid("no such suggestion template")
     body = _text(text if str(text or "").strip() else (template.text if template else ""))
@@ -167,7 +179,7 @@ def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
     agent_id = access.workspace_agent_id(user)
     try:
         item = Intervention.objects.select_related("conversation").get(
-            pk=int(suggestion_id), kind=InterventionKind.SUGGESTION
+            pk=_row_id(suggestion_id), kind=InterventionKind.SUGGESTION
         )
     except (TypeError, ValueError, Intervention.DoesNotExist):
         return {"ok": False, "error": "no such suggestion"}
@@ -209,7 +221,7 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
 
 def acknowledge_alert(user, alert_id: Any) -> bool:
     try:
-        alert = Alert.objects.select_related("conversation").get(pk=int(alert_id))
+        alert = Alert.objects.select_related("conversation").get(pk=_row_id(alert_id))
     except (TypeError, ValueError, Alert.DoesNotExist):
         return False
     if not access.may_listen(user, alert.conversation):
