@@ -51,7 +51,7 @@ def callers(personas, import_records) -> list[dict[str, str]]:
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=30,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
