@@ -57,7 +57,7 @@ class WfmErlangIn(Schema):
     )
     sl: float = Field(..., gt=0, lt=1, description="service-level target, 0–1")
     shrinkage: float = Field(0.0, ge=0, le=0.99, description="0–0.99")
-    occupancy: float = Field(1.0, gt=0, le=1, description="occupancy cap, 0–1")
+    occupancy: float = Field(1.0, ge=0.01, le=1, description="occupancy cap, 0.01–1")
     concurrency: int = Field(1, ge=1, le=100, description="contacts an agent works at once")
     max_asa: float | None = Field(None, gt=0, le=DAY_S, description="cap on the mean wait, s")
 
