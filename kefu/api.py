@@ -15,15 +15,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.views import openapi_json
+from pydantic import TypeAdapter
 
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.auth import api_auth, token_auth
 from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
+from kefu.interactions.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
@@ -57,7 +60,47 @@ def body_limit_text() -> str:
     )
 
 
-api = NinjaAPI(
+REF = "#/components/schemas/{model}"
+
+
+def _ref(model: type, components: dict[str, Any]) -> dict[str, str]:
+    """A reference to `model`'s schema, added to the components (with its parts)."""
+    schema = TypeAdapter(model).json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    components.setdefault(model.__name__, schema)
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _answer(description: str, ref: dict[str, str]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+class KefuAPI(NinjaAPI):
+    """Declares, in one place, the error answers any operation can give: 401 without
+    credentials, 422 for a parameter or body that fails validation, 404 for an id in the
+    path that is not (visible) there, 400 / 413 for an unreadable or too large body."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error, errors = _ref(ErrorOut, components), _ref(ErrorsOut, components)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                params = operation.get("parameters", [])
+                has_body = "requestBody" in operation
+                responses.setdefault(401, _answer("Unauthorized", error))
+                if params or has_body:
+                    responses.setdefault(422, _answer("Invalid parameter or body", errors))
+                if any(p.get("in") == "path" for p in params):
+                    responses.setdefault(404, _answer("Not found", error))
+                if has_body:
+                    responses.setdefault(400, _answer("Unreadable body", error))
+                    responses.setdefault(413, _answer("Body too large", error))
+        return schema
+
+
+api = KefuAPI(
     title="Kefu API",
     version="1",
     description="Conversations, customers, agents and teams of a Kefu installation. "
@@ -82,11 +125,21 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
 def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # Every endpoint's body, read by ninja or by json_body, ends here (not Django's bare 400).
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    detail = (
-        f"request body too large: the limit is {limit} bytes (KEFU_MAX_REQUEST_BYTES); "
+    detail = _(
+        "request body too large: the limit is %(limit)s bytes (KEFU_MAX_REQUEST_BYTES); "
         "send smaller batches"
-    )
+    ) % {"limit": limit}
     return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Unauthorized")}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not Found")}, status=404)
 
 
 @api.exception_handler(ValidationError)
@@ -96,11 +149,12 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
             "index": None,
             "id": None,
             "field": ".".join(str(part) for part in e.get("loc", ())),
-            "reason": e.get("msg", "is invalid"),
+            "reason": reason(e),
         }
         for e in exc.errors
     ]
-    return api.create_response(request, {"detail": "invalid request", "errors": errors}, status=422)
+    body = {"detail": _("invalid request"), "errors": errors}
+    return api.create_response(request, body, status=422)
 
 
 v1 = Router()

@@ -6,6 +6,7 @@ kefu/core/livethreads.py.)"""
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -21,11 +22,24 @@ class _BothModes:
             markcoroutinefunction(self)
 
 
+def _accepted(header: str) -> str | None:
+    """The first supported language of an Accept-Language header, else None."""
+    for code, _quality in parse_accept_lang_header(header[:500]):
+        if code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
 class ChineseFirstLocaleMiddleware(_BothModes):
     """Chinese unless the user chose another language (cookie set by /i18n/setlang/).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; Kefu's users
-    expect the Chinese UI on any browser until they switch.
+    expect the Chinese UI on any browser until they switch. The API (/api/) follows
+    Accept-Language, since its clients have no cookie; without one it is Chinese too.
     """
 
     def __init__(self, get_response) -> None:
@@ -54,6 +68,9 @@ class ChineseFirstLocaleMiddleware(_BothModes):
     def _activate(request) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _ in settings.LANGUAGES}
+        if chosen not in supported and request.path_info.startswith("/api/"):
+            # API clients have no language cookie: they say so with Accept-Language.
+            chosen = _accepted(request.headers.get("Accept-Language", ""))
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

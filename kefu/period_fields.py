@@ -12,14 +12,14 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.interactions.filters import DateInput
+from kefu.interactions.filters import DayField
 
 MAX_PERIOD_DAYS = 731  # two years: longer periods would make day charts unreadable
 
 
 def add_period_fields(form: forms.Form) -> None:
-    form.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    form.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    form.fields["from"] = DayField(label=_("From"), required=False)
+    form.fields["to"] = DayField(label=_("To"), required=False)
 
 
 def check_period(form: forms.Form, data: dict) -> None:

@@ -221,6 +221,11 @@ KEFU_WFM_ROSTER_TIME_LIMIT_S = float(env("KEFU_WFM_ROSTER_TIME_LIMIT_S", "25") o
 # API batches of up to 1,000 conversations exceed Django's 2.5 MB default body limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("KEFU_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)) or 0)
 
+# Request parameters (issue 14, docs/api.md): the longest period, in days, one request to
+# the metrics API, the reports or `kefu metrics` computes (about three years). Dates
+# in requests must also lie in 2000-01-01 … five years ahead (kefu/core/periods.py).
+KEFU_MAX_PERIOD_DAYS = int(env("KEFU_MAX_PERIOD_DAYS", "1100") or 1100)
+
 # Kefu's own settings.
 KEFU_IMPORT_BATCH_SIZE = int(env("KEFU_IMPORT_BATCH_SIZE", "500") or 500)
 # A bearer token's user and permissions are re-read at most this often per process.

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from kefu import views
@@ -18,5 +18,8 @@ urlpatterns = [
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),
+    # Anything else under /api/ (an id that is not a number, an unknown path) is answered
+    # in JSON like the API's own 404, not with the HTML page.
+    re_path(r"^api/", views.api_not_found),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from kefu.accounts.roles import VIEW_AUDIT
 from kefu.audit.models import AuditAction, AuditLog
 from kefu.core import periods
-from kefu.interactions.filters import DateInput, keyset_page
+from kefu.interactions.filters import DayField, keyset_page
 
 
 class AuditFilterForm(forms.Form):
@@ -23,8 +23,8 @@ class AuditFilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
     )
     user = forms.CharField(label=_("User"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=100)
 
     def filter(self, qs: QuerySet[AuditLog]) -> QuerySet[AuditLog]:

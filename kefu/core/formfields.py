@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from kefu.core.ids import parse_pk
+from kefu.core.params import parse_id
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -16,7 +16,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> Any:
         for item in value:
-            if parse_pk(item) is None:
+            if parse_id(item) is None:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -6,7 +6,45 @@ A period `from`–`to` is a pair of inclusive local dates; as instants it is
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date, datetime, time, timedelta, tzinfo
+
+# Days a request may name (query parameters, form fields): outside this window a date is
+# refused with a clear message instead of reaching the database or date arithmetic (year
+# 9999 + 1 day overflows; year 0001 by month builds 120,000 groups).
+EARLIEST_DAY = date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def latest_day(today: date) -> date:
+    """The last day a request may name: `YEARS_AHEAD` years after today."""
+    return today.replace(month=1, day=1, year=today.year + YEARS_AHEAD + 1) - timedelta(days=1)
+
+
+def day_allowed(day: date, today: date) -> bool:
+    return EARLIEST_DAY <= day <= latest_day(today)
+
+
+def parse_month(text: str, today: date) -> tuple[date, date] | None:
+    """'2024-05' → (2024-05-01, 2024-05-31); None unless an allowed month (ASCII digits)."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", (text or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    first = date(int(match[1]), int(match[2]), 1)
+    last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    return (first, last) if day_allowed(first, today) and day_allowed(last, today) else None
+
+
+def span_days(date_from: date, date_to: date) -> int:
+    """Days in the inclusive period."""
+    return (date_to - date_from).days + 1
+
+
+def clamp_start(date_from: date, date_to: date, max_days: int) -> date:
+    """`date_from`, moved later if the period would exceed `max_days` (a default period
+    taken from the data's range stays within the bound)."""
+    return max(date_from, date_to - timedelta(days=max_days - 1))
 
 
 def day_start(day: date, tz: tzinfo) -> datetime:

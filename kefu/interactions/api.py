@@ -17,8 +17,9 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
@@ -32,6 +33,7 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.params import parse_id
 from kefu.interactions import actions, search
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record, with_record_relations
@@ -47,6 +49,7 @@ from kefu.interactions.schemas import (
     ErrorOut,
     ErrorsOut,
     IngestResultOut,
+    Text,
 )
 
 router = Router(tags=["conversations"])
@@ -102,7 +105,8 @@ def apply_filters(
         conversations = conversations.filter(channel=f.channel)
     if f.team:
         teams = teams_visible_to(user)
-        team = teams.filter(pk=int(f.team)) if f.team.isdigit() else teams.filter(name=f.team)
+        team_id = parse_id(f.team)
+        team = teams.filter(pk=team_id) if team_id else teams.filter(name=f.team)
         conversations = conversations.filter(team__in=team)
     if f.agent:
         conversations = conversations.filter(agent__external_id=f.agent)
@@ -132,7 +136,7 @@ def json_body(request: HttpRequest) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise HttpError(400, f"invalid JSON: {exc}") from None
+        raise HttpError(400, _("invalid JSON: %(error)s") % {"error": exc}) from None
 
 
 def as_list(body: Any) -> list[Any]:
@@ -140,10 +144,12 @@ def as_list(body: Any) -> list[Any]:
         return body
     if isinstance(body, dict):
         return [body]
-    raise HttpError(422, "the body must be a JSON object or a list of objects")
+    raise HttpError(422, _("the body must be a JSON object or a list of objects"))
 
 
 def _full_conversation(user, external_id: str) -> Conversation:
+    if "\x00" in external_id:  # PostgreSQL refuses NUL in text: no such id
+        raise Http404
     return get_object_or_404(
         with_record_relations(conversations_visible_to(user)), external_id=external_id
     )
@@ -237,7 +243,8 @@ def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]
 
 @router.post(
     "/conversations",
-    response={200: IngestResultOut, 201: IngestResultOut, 422: IngestResultOut | ErrorsOut,
+    response={200: IngestResultOut, 201: IngestResultOut,
+              422: IngestResultOut | ErrorsOut | ErrorOut,
               400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut},
     openapi_extra=NATIVE_BODY,
 )  # fmt: skip
@@ -249,10 +256,10 @@ def post_conversations(request: HttpRequest) -> Status:
     `errors` with their index, id, field and reason; the others are imported.
     """
     if not request.user.has_perm(INGEST):
-        raise HttpError(403, "ingesting conversations needs the ingest permission")
+        raise HttpError(403, _("ingesting conversations needs the ingest permission"))
     objects = as_list(json_body(request))
     if not objects:
-        raise HttpError(422, "the list is empty")
+        raise HttpError(422, _("the list is empty"))
     result = actions.ingest_conversations(objects)
     report = result.report
     audit(
@@ -287,7 +294,7 @@ def get_conversation(request: HttpRequest, conversation_id: str) -> dict[str, An
               404: ErrorOut, 409: ErrorsOut | ErrorOut, 413: ErrorOut, 422: ErrorsOut | ErrorOut},
     openapi_extra=MESSAGE_BODY,
 )  # fmt: skip
-def post_messages(request: HttpRequest, conversation_id: str) -> Status:
+def post_messages(request: HttpRequest, conversation_id: Text) -> Status:
     """Append one message (or a list) to a conversation that is not closed."""
     items = as_list(json_body(request))
     visible = conversations_visible_to(request.user)
@@ -314,7 +321,7 @@ def post_messages(request: HttpRequest, conversation_id: str) -> Status:
 @router.get(
     "/customers/{path:customer_id}", response={200: CustomerOut, **ERRORS}, tags=["customers"]
 )
-def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
+def get_customer(request: HttpRequest, customer_id: Text) -> dict[str, Any]:
     """A customer's profile and their visible conversations across channels, oldest first
     (at most the latest 500; `conversation_count` is the total)."""
     customer = get_object_or_404(customers_visible_to(request.user), external_id=customer_id)

@@ -8,7 +8,7 @@ million rows is needed. The total shown is a capped count (see `capped_count`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -36,12 +36,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+class DayField(forms.DateField):
+    """A date field of a filter or report: only days in `kefu.core.periods`' window
+    (2000-01-01 … five years ahead), so no page computes with year 0001 or 9999."""
+
+    widget = DateInput
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        today = timezone.localdate()
+        if value is not None and not periods.day_allowed(value, today):
+            raise forms.ValidationError(
+                _("Choose a day from %(first)s to %(last)s."),
+                code="out_of_range",
+                params={"first": periods.EARLIEST_DAY, "last": periods.latest_day(today)},
+            )
+
+
 class ConversationFilterForm(forms.Form):
     """The list's filters. Team and agent choices are limited to what the user may see."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )

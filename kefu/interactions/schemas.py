@@ -6,13 +6,97 @@ Conversations themselves travel in the native format (a plain JSON object, see
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints, ValidationInfo, field_validator
+
+from kefu.core import periods
+from kefu.core.params import MAX_ID
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
+# Offset paging reads and skips `offset` rows: deeper than this, page by date instead.
+MAX_OFFSET = 1_000_000
+MAX_TEXT_PARAM = 200
+
+
+# --- parameter types shared by every router (one definition of each bound) ---------------
+def _allowed_day(value: date) -> date:
+    today = timezone.localdate()
+    if not periods.day_allowed(value, today):
+        raise ValueError(
+            _("must be a day from %(first)s to %(last)s")
+            % {"first": periods.EARLIEST_DAY, "last": periods.latest_day(today)}
+        )
+    return value
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; refuse it here with a message instead of a 500.
+    if "\x00" in value:
+        raise ValueError(_("must not contain NUL characters"))
+    return value
+
+
+# Validation reasons in the request's language, by pydantic's error type; the context
+# values fill the placeholders. Other types keep pydantic's own (English) message.
+REASONS = {
+    "missing": gettext_lazy("is required"),
+    "int_parsing": gettext_lazy("must be an integer"),
+    "int_type": gettext_lazy("must be an integer"),
+    "int_from_float": gettext_lazy("must be an integer"),
+    "float_parsing": gettext_lazy("must be a number"),
+    "float_type": gettext_lazy("must be a number"),
+    "finite_number": gettext_lazy("must be a finite number"),
+    "bool_parsing": gettext_lazy("must be true or false"),
+    "bool_type": gettext_lazy("must be true or false"),
+    "string_type": gettext_lazy("must be a string"),
+    "date_parsing": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "date_type": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "greater_than_equal": gettext_lazy("must be at least %(ge)s"),
+    "greater_than": gettext_lazy("must be greater than %(gt)s"),
+    "less_than_equal": gettext_lazy("must be at most %(le)s"),
+    "less_than": gettext_lazy("must be less than %(lt)s"),
+    "string_too_long": gettext_lazy("must be at most %(max_length)s characters"),
+    "string_too_short": gettext_lazy("must be at least %(min_length)s characters"),
+    "literal_error": gettext_lazy("must be one of %(expected)s"),
+    "enum": gettext_lazy("must be one of %(expected)s"),
+    "dict_type": gettext_lazy("must be an object"),
+    "model_type": gettext_lazy("must be an object"),
+    "model_attributes_type": gettext_lazy("must be an object"),
+    "list_type": gettext_lazy("must be a list"),
+    "extra_forbidden": gettext_lazy("is not allowed"),
+}
+
+
+def reason(error: dict[str, Any]) -> str:
+    """One validation error's reason (pydantic's error dict) in the active language."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # Kefu's own validators raise translated messages
+    template = REASONS.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", _("is invalid"))
+    try:
+        return str(template) % {k: str(v) for k, v in ctx.items()}
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", _("is invalid"))
+
+
+Day = Annotated[date, AfterValidator(_allowed_day)]
+"""A date parameter within `kefu.core.periods`' window (2000-01-01 … five years ahead)."""
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_PARAM), AfterValidator(_no_nul)]
+"""A free-text or external-id parameter: bounded, no NUL."""
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A database row id (path or query): a 64-bit positive integer."""
 
 ChannelName = Literal["chat", "phone", "email", "app"]
 StatusName = Literal["open", "resolved", "closed"]
@@ -36,22 +120,67 @@ class ErrorsOut(Schema):
     errors: list[FieldErrorOut]
 
 
+def max_period_days() -> int:
+    return settings.KEFU_MAX_PERIOD_DAYS
+
+
+class PeriodQuery(Schema):
+    """`from` / `to` of a report: inclusive local days, in order, at most
+    `KEFU_MAX_PERIOD_DAYS` days apart (422 naming the parameter otherwise)."""
+
+    date_from: Day | None = Field(None, alias="from", description="first day, inclusive")
+    date_to: Day | None = Field(None, alias="to", description="last day, inclusive")
+
+    model_config = {"populate_by_name": True}
+
+    @field_validator("date_to")
+    @classmethod
+    def _within_period(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value is None or start is None:
+            return value
+        if value < start:
+            raise ValueError(_("is before `from` (%(from)s)") % {"from": start})
+        if periods.span_days(start, value) > max_period_days():
+            raise ValueError(
+                _("the period from `from` to `to` is longer than %(days)s days")
+                % {"days": max_period_days()}
+            )
+        return value
+
+    def period(self, default_from: date, default_to: date) -> tuple[date, date]:
+        """The period asked for. A missing bound takes the default, moved so that the
+        period stays within `KEFU_MAX_PERIOD_DAYS`: a missing end ends at most that many
+        days after `from`; a missing start starts at most that many days before the end."""
+        longest = max_period_days()
+        if self.date_from is not None:
+            date_from = self.date_from
+            date_to = self.date_to or max(
+                date_from, min(default_to, date_from + timedelta(days=longest - 1))
+            )
+            return date_from, date_to
+        date_to = self.date_to or default_to
+        return periods.clamp_start(min(default_from, date_to), date_to, longest), date_to
+
+
 class ConversationFilters(Schema):
-    date_from: date | None = Field(
+    date_from: Day | None = Field(
         None, alias="from", description="created on or after this day (configured time zone)"
     )
-    date_to: date | None = Field(
+    date_to: Day | None = Field(
         None, alias="to", description="created on or before this day (configured time zone)"
     )
     channel: ChannelName | None = None
-    team: str | None = Field(None, description="team name or numeric team id")
-    agent: str | None = Field(None, description="owner agent's external id, e.g. A0007")
+    team: Text | None = Field(None, description="team name or numeric team id")
+    agent: Text | None = Field(None, description="owner agent's external id, e.g. A0007")
     status: StatusName | None = None
-    category: str | None = Field(None, description="matches any category level")
+    category: Text | None = Field(None, description="matches any category level")
     complaint: bool | None = None
-    q: str | None = Field(None, description="full-text search (Chinese or English)")
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, description=f"page size, capped at {MAX_PAGE_SIZE}")
-    offset: int = Field(0, ge=0)
+    q: Text | None = Field(None, description="full-text search (Chinese or English)")
+    limit: int = Field(
+        DEFAULT_PAGE_SIZE, ge=1, le=MAX_OFFSET, description=f"page size, capped at {MAX_PAGE_SIZE}"
+    )
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="rows to skip (page by date beyond)")
 
     model_config = {"populate_by_name": True}
 

@@ -34,9 +34,11 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.spreadsheet import safe_cell
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
+from kefu.interactions.filters import DayField
 from kefu.interactions.importer import configured_tz, detect_format, reason_text
 from kefu.interactions.models import ImportJob
 from kefu.interactions.tasks import cleanup_import_files, run_import, upload_folder
@@ -211,12 +213,6 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "interactions/import_progress.html", _job_context(job))
 
 
-def _csv_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas in values that came from the uploaded file."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -241,8 +237,8 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
             with translation.override(language):
                 reason = reason_text(e)
             yield writer.writerow(
-                [e.get("line"), _csv_cell(e.get("id")), _csv_cell(e.get("field")),
-                 _csv_cell(reason)]
+                [e.get("line"), safe_cell(e.get("id")), safe_cell(e.get("field")),
+                 safe_cell(reason)]
             )  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -254,12 +250,8 @@ def import_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
 
 
 class ExportForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=None, required=False, empty_label=_("All teams")

@@ -6,14 +6,13 @@ the roles that see every conversation everything; a caller with no role gets zer
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
-from kefu.interactions.schemas import ErrorOut
+from kefu.interactions.schemas import ErrorOut, ErrorsOut, PeriodQuery
 from kefu.metrics.selectors import contract_json, data_range, figures, scope_for
 
 router = Router(tags=["metrics"])
@@ -21,16 +20,11 @@ router = Router(tags=["metrics"])
 Grouping = Literal["agent", "team", "channel", "month", "segment"]
 
 
-class MetricsQuery(Schema):
-    date_from: date | None = Field(
-        None, alias="from", description="first day, inclusive (default: first day with data)"
-    )
-    date_to: date | None = Field(
-        None, alias="to", description="last day, inclusive (default: last day with data)"
-    )
-    by: Grouping | None = Field(None, description="group the figures; each gets a `group` key")
+class MetricsQuery(PeriodQuery):
+    """`from`/`to` default to the data's range, bounded to KEFU_MAX_PERIOD_DAYS (the
+    latest days); `by` groups are bounded by the period (months) or the data."""
 
-    model_config = {"populate_by_name": True}
+    by: Grouping | None = Field(None, description="group the figures; each gets a `group` key")
 
 
 class Figures(Schema):
@@ -61,19 +55,18 @@ class GroupFigures(Figures):
 
 @router.get(
     "/metrics",
-    response={200: Figures | list[GroupFigures], 401: ErrorOut, 422: ErrorOut},
+    response={200: Figures | list[GroupFigures], 401: ErrorOut, 422: ErrorsOut | ErrorOut},
     summary="Service KPIs of a period, optionally grouped",
     description="Every key of the KPI contract (docs/metrics.md) for the conversations "
     "created from `from` to `to` (inclusive local dates) within the caller's scope. Rates "
     "are fractions 0–1, times seconds unless the key ends in `_min`, NPS points; a figure "
-    "with an empty denominator is null.",
+    "with an empty denominator is null. A period may span at most `KEFU_MAX_PERIOD_DAYS` "
+    "days (default 1,100); longer is 422.",
 )
 def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
-    date_from, date_to = query.date_from, query.date_to
-    if date_from is None or date_to is None:
-        first, last = data_range()
-        date_from = date_from or first or date.today()
-        date_to = date_to or last or date.today()
-    if date_to < date_from:
-        raise HttpError(422, f"`to` ({date_to}) is before `from` ({date_from})")
+    default_from = default_to = None
+    if query.date_from is None or query.date_to is None:
+        default_from, default_to = data_range()
+    today = timezone.localdate()
+    date_from, date_to = query.period(default_from or today, default_to or today)
     return contract_json(figures(scope_for(request.user, date_from, date_to), query.by))

@@ -9,7 +9,6 @@ red fill.
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -25,7 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
+from kefu.core import periods
 from kefu.core.periods import month_key, previous_period
+from kefu.core.spreadsheet import save_as_text
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.core.kpis import KEYS
 from kefu.metrics.models import ImprovementAction, Target
@@ -204,19 +205,16 @@ def write_figures_workbook(result: Figures | list[Group], by: str | None, stream
                 _set_value(ws, offset, column, key, row[key])
     ws.freeze_panes = "B2" if grouped else "A2"
     _fit_columns(ws, minimum=10, maximum=28)
-    workbook.save(stream)
+    save_as_text(workbook, stream)
 
 
 # --- the monthly review ----------------------------------------------------------------------
 def parse_month(text: str) -> tuple[date, date]:
     """'2024-05' → (2024-05-01, 2024-05-31); ValueError when it is not a month."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", (text or "").strip())
-    if not match:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}")
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 1900:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}")
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    bounds = periods.parse_month(text, timezone.localdate())
+    if bounds is None:
+        raise ValueError(f"not a month (YYYY-MM) from 2000 on: {text!r}")
+    return bounds
 
 
 def default_review_month() -> str:
@@ -446,7 +444,7 @@ def write_review_workbook(scope: Scope, stream: BinaryIO, language: str = "zh") 
     )
     _targets_sheet(workbook.create_sheet(_t("sheet_targets", lang)), scope, lang, team_ids)
     _actions_sheet(workbook.create_sheet(_t("sheet_actions", lang)), scope, lang, team_ids)
-    workbook.save(stream)
+    save_as_text(workbook, stream)
 
 
 def review_scope(month: str | None = None, user=None) -> Scope:

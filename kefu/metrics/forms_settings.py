@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Team
+from kefu.interactions.filters import DayField
 from kefu.metrics import actions
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES, Figure
 
@@ -114,7 +115,7 @@ class BenchmarkSetForm(forms.Form):
 
 
 class ImprovementActionForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = DayField(label=_("Date"))
     title = forms.CharField(label=_("Action taken"), max_length=actions.TITLE_MAX)
     team = forms.ModelChoiceField(
         label=_("Team"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from kefu.accounts.scoping import agents_visible_to, own_agent_id, teams_visible_to
+from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
 from kefu.metrics import dashboards
@@ -27,10 +28,7 @@ def _kpi(request: HttpRequest) -> str:
 
 
 def _int(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET[name])
-    except (KeyError, ValueError):
-        return None
+    return parse_id(request.GET.get(name))
 
 
 def _common(request: HttpRequest, form: PeriodForm) -> dict:

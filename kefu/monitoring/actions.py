@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.ids import parse_pk
+from kefu.core.params import parse_id
 from kefu.interactions.actions import (
     ActionError,
     Invalid,
@@ -72,7 +72,7 @@ def _text(raw: Any) -> str:
 def _alert(conversation: Conversation, alert_id: Any) -> Alert | None:
     if alert_id in (None, ""):
         return None
-    alert = Alert.objects.filter(pk=parse_pk(alert_id), conversation=conversation).first()
+    alert = Alert.objects.filter(pk=parse_id(alert_id), conversation=conversation).first()
     if alert is None:
         raise Invalid("no such alert on this conversation")
     return alert
@@ -128,7 +128,9 @@ def send_suggestion(
     conversation = _conversation_for(user, external_id)
     template = None
     if template_id not in (None, ""):
-        template = SuggestionTemplate.objects.filter(pk=template_id, enabled=True).first()
+        template_pk = parse_id(template_id)
+        templates = SuggestionTemplate.objects.filter(pk=template_pk, enabled=True)
+        template = templates.first() if template_pk else None
         if template is None:
             raise Invalid("no such suggestion template")
     body = _text(text if str(text or "").strip() else (template.text if template else ""))
@@ -170,7 +172,7 @@ def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
     agent_id = access.workspace_agent_id(user)
     item = (
         Intervention.objects.select_related("conversation")
-        .filter(pk=parse_pk(suggestion_id), kind=InterventionKind.SUGGESTION)
+        .filter(pk=parse_id(suggestion_id), kind=InterventionKind.SUGGESTION)
         .first()
     )
     if item is None or agent_id is None or item.conversation.agent_id != agent_id:
@@ -197,7 +199,7 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
     own = Conversation.objects.filter(agent_id=agent_id)
     if not isinstance(external_id, str):
         return {"ok": False, "error": "no such conversation of yours"}
-    if suggestion_id not in (None, "") and parse_pk(suggestion_id) is None:
+    if suggestion_id not in (None, "") and parse_id(suggestion_id) is None:
         return {"ok": False, "error": "no such suggestion"}
     try:
         body = _text(text)
@@ -212,7 +214,7 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
 
 
 def acknowledge_alert(user, alert_id: Any) -> bool:
-    alert = Alert.objects.select_related("conversation").filter(pk=parse_pk(alert_id)).first()
+    alert = Alert.objects.select_related("conversation").filter(pk=parse_id(alert_id)).first()
     if alert is None or not access.may_listen(user, alert.conversation):
         return False
     if alert.acknowledged_at is None:

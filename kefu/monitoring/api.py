@@ -9,27 +9,30 @@ suggestions sent to them. Everything else is 403 or 404.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kefu.core.params import MAX_ID
 from kefu.interactions.actions import ActionError
-from kefu.interactions.schemas import ErrorOut
+from kefu.interactions.schemas import ErrorOut, PeriodQuery, RowId, Text
 from kefu.monitoring import access, actions, live, reports
 from kefu.monitoring.models import Alert, Intervention, LiveState
 
 router = Router(tags=["live"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_ALERTS = 500
+MAX_SUGGESTION = 2000
 
 
 def _monitor(request: HttpRequest) -> None:
     if not access.can_monitor(request.user):
-        raise HttpError(403, "live monitoring is for supervisors and managers")
+        raise HttpError(403, _("live monitoring is for supervisors and managers"))
 
 
 class LiveConversationOut(Schema):
@@ -70,7 +73,9 @@ def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 class AlertQuery(Schema):
-    after: int | None = Field(None, description="only alerts with a larger id (polling)")
+    after: int | None = Field(
+        None, ge=0, le=MAX_ID, description="only alerts with a larger id (polling)"
+    )
     limit: int = Field(100, ge=1, le=MAX_ALERTS)
 
 
@@ -86,16 +91,16 @@ def live_alerts(request: HttpRequest, query: Query[AlertQuery]) -> list[dict[str
 
 
 class SuggestionIn(Schema):
-    text: str = ""
-    template: int | None = None
-    alert: int | None = None
+    text: str = Field("", max_length=MAX_SUGGESTION)
+    template: RowId | None = None
+    alert: RowId | None = None
 
 
 @router.post(
     "/live/conversations/{path:conversation_id}/suggestions",
     response={201: dict[str, Any], **ERRORS},
 )
-def post_suggestion(request: HttpRequest, conversation_id: str, body: SuggestionIn):
+def post_suggestion(request: HttpRequest, conversation_id: Text, body: SuggestionIn):
     """Send the conversation's agent a suggested sentence (never shown to the customer)."""
     _monitor(request)
     try:
@@ -116,27 +121,23 @@ class SuggestionAnswer(Schema):
 
 
 @router.post("/live/suggestions/{suggestion_id}/response", response={200: dict[str, Any], **ERRORS})
-def answer_suggestion(request: HttpRequest, suggestion_id: int, body: SuggestionAnswer):
+def answer_suggestion(request: HttpRequest, suggestion_id: RowId, body: SuggestionAnswer):
     """The agent uses or dismisses a suggestion sent to them."""
     result = actions.respond_to_suggestion(request.user, suggestion_id, used=body.used)
     if not result["ok"]:
-        raise HttpError(404 if "no such" in result["error"] else 422, result["error"])
+        if "no such" in result["error"]:
+            raise HttpError(404, _("no such suggestion"))
+        raise HttpError(422, _("this suggestion was already answered"))
     return result
 
 
-class ReportQuery(Schema):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
-
-    model_config = {"populate_by_name": True}
-
-
 @router.get("/live/report", response={200: dict[str, Any], **ERRORS})
-def report(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any]:
-    """Interventions by month, supervisor and rule with the share that avoided escalation."""
+def report(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
+    """Interventions by month, supervisor and rule with the share that avoided escalation
+    (default: the last 365 days; at most `KEFU_MAX_PERIOD_DAYS`)."""
     _monitor(request)
-    end = query.date_to or timezone.localdate()
-    start = query.date_from or end - timedelta(days=365)
+    today = timezone.localdate()
+    start, end = query.period(today - timedelta(days=365), today)
     lang = "zh" if (request.LANGUAGE_CODE or "zh").startswith("zh") else "en"
     return reports.interventions_report(
         access.monitored(request.user, Intervention.objects.all()), start, end, lang

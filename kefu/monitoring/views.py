@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.core import periods
 from kefu.core.masking import mask_text
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import MessageRole
@@ -240,10 +241,12 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _date(raw: str | None) -> date | None:
+    """A `from`/`to` parameter; an invalid or out-of-window day is ignored (default)."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day and periods.day_allowed(day, timezone.localdate()) else None
 
 
 @login_required

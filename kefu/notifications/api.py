@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from kefu.interactions.schemas import ErrorOut, RowId
 from kefu.notifications.actions import mark_read
 from kefu.notifications.selectors import notifications_of, unread_count
 
@@ -29,10 +30,10 @@ class NotificationList(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = None  # None: all unread
+    ids: list[RowId] | None = Field(None, max_length=1000, description="none: all unread")
 
 
-@router.get("/notifications", response=NotificationList)
+@router.get("/notifications", response={200: NotificationList, 401: ErrorOut})
 def list_notifications(request: HttpRequest, unread: bool = False):
     qs = notifications_of(request.user)
     if unread:
@@ -51,6 +52,6 @@ def list_notifications(request: HttpRequest, unread: bool = False):
     return {"unread": unread_count(request.user), "items": items}
 
 
-@router.post("/notifications/read", response={200: dict})
+@router.post("/notifications/read", response={200: dict, 401: ErrorOut})
 def read(request: HttpRequest, payload: ReadIn):
     return {"marked": mark_read(request.user, payload.ids)}

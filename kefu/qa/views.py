@@ -26,6 +26,7 @@ from kefu.accounts.scoping import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment, page_total, personal_view
 from kefu.qa import dashboards
@@ -98,8 +99,9 @@ def conversation(request: HttpRequest, external_id: str) -> HttpResponse:
     )
     chosen = history[0] if history else None
     wanted = request.GET.get("result", "")
-    if wanted.isdigit():
-        chosen = next((r for r in history if r.pk == int(wanted)), chosen)
+    wanted_id = parse_id(wanted)
+    if wanted_id:
+        chosen = next((r for r in history if r.pk == wanted_id), chosen)
     personal = personal_view(request)
     lang = dashboards.language()
     data = dashboards.conversation_page(conversation, history, chosen, personal, lang)

@@ -5,6 +5,8 @@ writes go through `kefu.qa.actions`, which refuse a bad definition whole."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
@@ -147,6 +149,8 @@ def _add_to_scorecard(request: HttpRequest, version, key: str):
         return None
     try:
         points = float(request.POST.get("points") or 0)
+        if not math.isfinite(points):  # "nan" and "inf" parse as floats
+            raise ValueError(points)
     except ValueError:
         raise DefinitionError(f"scorecard {version.scorecard.slug}: item {key}.points",
                               "must be a number") from None  # fmt: skip

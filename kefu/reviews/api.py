@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_QA_EFFICIENCY
 from kefu.accounts.scoping import conversations_visible_to
-from kefu.interactions.schemas import ErrorOut
+from kefu.interactions.schemas import Day, ErrorOut, PeriodQuery, RowId, Text
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus
 from kefu.reviews.core import scoring
@@ -35,20 +36,27 @@ from kefu.reviews.selectors import (
 router = Router(tags=["reviews"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 LIMIT = 200
+MAX_COMMENT = 10_000
+MAX_NAME = 200
+MAX_SECONDS = 86_400  # one save reports at most a day of work
 
 
 class ItemIn(Schema):
     applies: bool = False
-    points: float | None = Field(None, description="0 … the item's cap; default its points")
-    comment: str = ""
+    points: float | None = Field(
+        None, allow_inf_nan=False, description="0 … the item's cap; default its points"
+    )
+    comment: str = Field("", max_length=MAX_COMMENT)
 
 
 class ScoreIn(Schema):
     items: dict[str, ItemIn] = Field(default_factory=dict, description="item id → value")
-    comment: str = ""
-    coaching: str = ""
+    comment: str = Field("", max_length=MAX_COMMENT)
+    coaching: str = Field("", max_length=MAX_COMMENT)
     submit: bool = True
-    seconds: int = Field(0, ge=0, description="time spent on this review since the last save")
+    seconds: int = Field(
+        0, ge=0, le=MAX_SECONDS, description="time spent on this review since the last save"
+    )
 
 
 class ReviewOut(Schema):
@@ -108,7 +116,7 @@ def _out(r: Review) -> dict:
     }
 
 
-def _review(user, review_id: int) -> Review:
+def _review(user, review_id: RowId) -> Review:
     qs = reviews_visible_to(user).select_related(
         "conversation", "agent", "team", "reviewer", "scorecard_version__scorecard", "auto_result"
     )
@@ -181,7 +189,7 @@ class ReviewQuery(Schema):
     status: Literal[tuple(ReviewStatus.values)] | None = None  # type: ignore[valid-type]
     kind: Literal[tuple(Kind.values)] | None = None  # type: ignore[valid-type]
     mine: bool = Field(False, description="only reviews assigned to me")
-    before_id: int | None = Field(None, description="page: reviews with a smaller id")
+    before_id: RowId | None = Field(None, description="page: reviews with a smaller id")
 
 
 @router.get("/reviews", response={200: list[ReviewOut], **ERRORS})
@@ -202,10 +210,10 @@ def list_reviews(request: HttpRequest, q: Query[ReviewQuery]):
 
 
 class NewReviewIn(Schema):
-    conversation: str
+    conversation: Text
     kind: Literal["manual", "mystery"] = "manual"
-    scenario: str = ""
-    shopper: str = ""
+    scenario: str = Field("", max_length=MAX_COMMENT)
+    shopper: str = Field("", max_length=MAX_NAME)
 
 
 @router.post("/reviews", response={201: ReviewDetail, **ERRORS})
@@ -225,12 +233,12 @@ def create_review(request: HttpRequest, payload: NewReviewIn):
 
 
 @router.get("/reviews/{int:review_id}", response={200: ReviewDetail, **ERRORS})
-def get_review(request: HttpRequest, review_id: int):
+def get_review(request: HttpRequest, review_id: RowId):
     return _detail(request.user, _review(request.user, review_id))
 
 
 @router.post("/reviews/{int:review_id}/score", response={200: ReviewDetail, **ERRORS})
-def score_review(request: HttpRequest, review_id: int, payload: ScoreIn):
+def score_review(request: HttpRequest, review_id: RowId, payload: ScoreIn):
     """Score a review (the assigned QA specialist): a draft, or submitted."""
     review = _review(request.user, review_id)
     actions.save_review(
@@ -246,26 +254,26 @@ def score_review(request: HttpRequest, review_id: int, payload: ScoreIn):
 
 
 class ReassignIn(Schema):
-    reviewer: str = Field(description="username of a QA specialist")
+    reviewer: Text = Field(description="username of a QA specialist")
 
 
 @router.post("/reviews/{int:review_id}/reassign", response={200: ReviewOut, **ERRORS})
-def reassign(request: HttpRequest, review_id: int, payload: ReassignIn):
+def reassign(request: HttpRequest, review_id: RowId, payload: ReassignIn):
     review = _review(request.user, review_id)
     target = get_user_model().objects.filter(username=payload.reviewer, is_active=True).first()
     if target is None:
-        raise HttpError(422, "no such user")
+        raise HttpError(422, _("no such user"))
     actions.reassign(review, target, by=request.user)
     return _out(_review(request.user, review_id))
 
 
 class AppealIn(Schema):
-    item: str
-    reason: str
+    item: Text
+    reason: str = Field(max_length=MAX_COMMENT)
 
 
 @router.post("/reviews/{int:review_id}/appeals", response={201: dict[str, Any], **ERRORS})
-def file_appeal(request: HttpRequest, review_id: int, payload: AppealIn):
+def file_appeal(request: HttpRequest, review_id: RowId, payload: AppealIn):
     """The agent reviewed appeals one item, within the appeal window."""
     review = _review(request.user, review_id)
     appeal = actions.file_appeal(review, payload.item, payload.reason, user=request.user)
@@ -273,7 +281,7 @@ def file_appeal(request: HttpRequest, review_id: int, payload: AppealIn):
 
 
 @router.get("/reviews/appeals", response={200: list[dict[str, Any]], **ERRORS})
-def list_appeals(request: HttpRequest, status: str | None = None):
+def list_appeals(request: HttpRequest, status: Text | None = None):
     qs = appeals_visible_to(request.user)
     if status in AppealStatus.values:
         qs = qs.filter(status=status)
@@ -282,13 +290,13 @@ def list_appeals(request: HttpRequest, status: str | None = None):
 
 class DecisionIn(Schema):
     upheld: bool
-    reason: str
+    reason: str = Field(max_length=MAX_COMMENT)
     applies: bool = Field(False, description="upheld, but the item still applies with `points`")
-    points: float | None = None
+    points: float | None = Field(None, allow_inf_nan=False)
 
 
 @router.post("/reviews/appeals/{int:appeal_id}/decide", response={200: dict[str, Any], **ERRORS})
-def decide_appeal(request: HttpRequest, appeal_id: int, payload: DecisionIn):
+def decide_appeal(request: HttpRequest, appeal_id: RowId, payload: DecisionIn):
     """The supervisor of the agent's team upholds or rejects, with a reason."""
     appeal = get_object_or_404(appeals_visible_to(request.user), pk=appeal_id)
     appeal = actions.decide_appeal(
@@ -305,7 +313,7 @@ def decide_appeal(request: HttpRequest, appeal_id: int, payload: DecisionIn):
 @router.get("/reviews/plans", response={200: list[dict[str, Any]], **ERRORS})
 def list_plans(request: HttpRequest):
     if not request.user.has_perm(MANAGE_SAMPLING):
-        raise HttpError(403, "you may not see sampling plans")
+        raise HttpError(403, _("you may not see sampling plans"))
     return [
         {
             "id": p.pk,
@@ -327,13 +335,13 @@ class RunIn(Schema):
     current: bool = Field(
         False, description="the current period so far (default: the last complete one)"
     )
-    today: date | None = Field(None, description="the day the run counts from (default: today)")
+    today: Day | None = Field(None, description="the day the run counts from (default: today)")
 
 
 @router.post("/reviews/plans/{int:plan_id}/run", response={200: dict[str, Any], **ERRORS})
-def run_plan(request: HttpRequest, plan_id: int, payload: RunIn):
+def run_plan(request: HttpRequest, plan_id: RowId, payload: RunIn):
     if not request.user.has_perm(MANAGE_SAMPLING):
-        raise HttpError(403, "you may not run sampling plans")
+        raise HttpError(403, _("you may not run sampling plans"))
     plan = get_object_or_404(plans_visible_to(request.user), pk=plan_id)
     run = actions.run_plan(plan, user=request.user, current=payload.current, today=payload.today)
     return {
@@ -348,7 +356,7 @@ def run_plan(request: HttpRequest, plan_id: int, payload: RunIn):
 
 
 @router.get("/reviews/calibrations/{int:session_id}", response={200: dict[str, Any], **ERRORS})
-def get_session(request: HttpRequest, session_id: int):
+def get_session(request: HttpRequest, session_id: RowId):
     """A session: each conversation's scores (only those the caller may see: blind until
     they submit), and the agreement once the caller may see every score."""
     session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
@@ -403,7 +411,7 @@ def get_session(request: HttpRequest, session_id: int):
 
 class CalibrationIn(Schema):
     items: dict[str, ItemIn] = Field(default_factory=dict)
-    comment: str = ""
+    comment: str = Field("", max_length=MAX_COMMENT)
     agreed: bool = Field(False, description="record the group's agreed score (facilitator)")
 
 
@@ -411,7 +419,9 @@ class CalibrationIn(Schema):
     "/reviews/calibrations/{int:session_id}/items/{int:item_id}/score",
     response={200: dict[str, Any], **ERRORS},
 )
-def score_calibration(request: HttpRequest, session_id: int, item_id: int, payload: CalibrationIn):
+def score_calibration(
+    request: HttpRequest, session_id: RowId, item_id: RowId, payload: CalibrationIn
+):
     session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
     item = get_object_or_404(session.items.all(), pk=item_id)
     values = {k: v.model_dump() for k, v in payload.items.items()}
@@ -422,21 +432,14 @@ def score_calibration(request: HttpRequest, session_id: int, item_id: int, paylo
     return {"score": score.score, "passed": score.passed}
 
 
-class ReportQuery(Schema):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
-
-    model_config = {"populate_by_name": True}
-
-
 @router.get("/reviews/report", response={200: dict[str, Any], **ERRORS})
-def report(request: HttpRequest, q: Query[ReportQuery]):
-    """The QA efficiency figures by month and by specialist (docs/qa-review.md)."""
+def report(request: HttpRequest, q: Query[PeriodQuery]):
+    """The QA efficiency figures by month and by specialist (docs/qa-review.md; default:
+    this year so far; at most `KEFU_MAX_PERIOD_DAYS`)."""
     if not request.user.has_perm(VIEW_QA_EFFICIENCY):
-        raise HttpError(403, "you may not see the QA efficiency report")
+        raise HttpError(403, _("you may not see the QA efficiency report"))
     today = timezone.localdate()
-    start = q.date_from or date(today.year, 1, 1)
-    end = q.date_to or today
+    start, end = q.period(date(today.year, 1, 1), today)
     reviews = reviews_visible_to(request.user)
     users = get_user_model().objects.filter(pk__in=reviews.values("reviewer_id"))
     data = pages.report(reviews, start, end, {u.pk: u.get_username() for u in users})

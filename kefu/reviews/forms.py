@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Team
+from kefu.core import periods
 from kefu.interactions.choices import Channel
-from kefu.interactions.filters import DateInput
+from kefu.interactions.filters import DayField
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus, RiskFactor
 from kefu.reviews.core.sampling import DEFAULT_RISK_WEIGHTS
 from kefu.reviews.models import ReviewSettings, SamplingPlan
@@ -169,7 +170,7 @@ class SessionForm(forms.Form):
     participants = UserMultipleChoice(
         label=_("Reviewers"), queryset=specialists(), widget=forms.CheckboxSelectMultiple
     )
-    due = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+    due = DayField(label=_("Due"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -200,18 +201,12 @@ class ReviewFilterForm(forms.Form):
         value = self.cleaned_data.get("month") if self.is_valid() else ""
         if not value:
             return None
-        try:
-            year, month = (int(p) for p in value.split("-"))
-            start = date(year, month, 1)
-        except ValueError:
-            return None
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return start, end
+        return periods.parse_month(value, timezone.localdate())
 
 
 class ReportForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     split = forms.RegexField(
         label=_("Compare from month"),
         regex=r"^\d{4}-\d{2}$",

@@ -18,11 +18,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import ValidationInfo, field_validator
 
 from kefu.interactions.choices import Channel
-from kefu.interactions.schemas import ErrorOut
+from kefu.interactions.schemas import Day, ErrorOut, RowId
 from kefu.workforce import selectors
 from kefu.workforce.core import erlang
 from kefu.workforce.core.forecast import week_start
@@ -33,22 +35,41 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 def _planner(request: HttpRequest) -> None:
     if not selectors.may_manage(request.user):
-        raise HttpError(403, "workforce planning needs the workforce permission")
+        raise HttpError(403, _("workforce planning needs the workforce permission"))
 
 
 # --- Erlang C ----------------------------------------------------------------------------
+# One request walks the agent count up from 1 to the traffic (Erlangs): bounded, so a
+# request cannot keep a worker busy for minutes.
+MAX_ERLANGS = 10_000
+DAY_S = 86_400.0
+
+
 class WfmErlangIn(Schema):
-    calls: float = Field(..., description="contacts in the interval")
-    interval: float = Field(1800, description="interval length, s")
-    aht: float = Field(..., description="average handle time, s")
+    calls: float = Field(..., ge=0, le=1_000_000, description="contacts in the interval")
+    interval: float = Field(1800, gt=0, le=DAY_S, description="interval length, s")
+    aht: float = Field(..., gt=0, le=DAY_S, description="average handle time, s")
     asa: float = Field(
-        ..., description="answer-time target of the service level, s (the 20 of 80/20)"
+        ...,
+        ge=0,
+        le=DAY_S,
+        description="answer-time target of the service level, s (the 20 of 80/20)",
     )
-    sl: float = Field(..., description="service-level target, 0–1")
-    shrinkage: float = Field(0.0, description="0–1")
-    occupancy: float = Field(1.0, description="occupancy cap, 0–1")
-    concurrency: int = Field(1, description="contacts an agent works at once")
-    max_asa: float | None = Field(None, description="cap on the mean wait, s")
+    sl: float = Field(..., gt=0, lt=1, description="service-level target, 0–1")
+    shrinkage: float = Field(0.0, ge=0, le=0.99, description="0–0.99")
+    occupancy: float = Field(1.0, ge=0.01, le=1, description="occupancy cap, 0.01–1")
+    concurrency: int = Field(1, ge=1, le=100, description="contacts an agent works at once")
+    max_asa: float | None = Field(None, gt=0, le=DAY_S, description="cap on the mean wait, s")
+
+    @field_validator("aht")
+    @classmethod
+    def _bounded_traffic(cls, value: float, info: ValidationInfo) -> float:
+        calls, interval = info.data.get("calls"), info.data.get("interval")
+        if calls is not None and interval and calls / interval * value > MAX_ERLANGS:
+            raise ValueError(
+                _("calls × aht / interval must be at most %(max)s Erlangs") % {"max": MAX_ERLANGS}
+            )
+        return value
 
 
 class WfmErlangOut(Schema):
@@ -88,7 +109,7 @@ def erlang_required(request: HttpRequest, body: WfmErlangIn) -> Any:
 # --- forecast ----------------------------------------------------------------------------
 class WfmForecastQuery(Schema):
     channel: str | None = Field(None, description="one channel (default: every channel)")
-    week: date | None = Field(
+    week: Day | None = Field(
         None, description="a day of the week (its Monday is used; default: the coming week)"
     )
 
@@ -157,7 +178,11 @@ def _starts(week: date) -> list[datetime]:
 def forecast(request: HttpRequest, query: Query[WfmForecastQuery]) -> Any:
     _planner(request)
     if query.channel is not None and query.channel not in Channel.values:
-        raise HttpError(422, f"unknown channel {query.channel!r}; one of {Channel.values}")
+        raise HttpError(
+            422,
+            _("unknown channel %(channel)r; one of %(choices)s")
+            % {"channel": query.channel, "choices": ", ".join(Channel.values)},
+        )
     week = week_start(query.week) if query.week else selectors.default_week()
     channels = None if query.channel is None else [query.channel]
     plans = selectors.week_plan(week, channels)
@@ -303,7 +328,7 @@ def _channels(roster, starts: list[datetime]) -> list[dict]:
     description="Managers and admins get every shift and the planning figures per "
     "interval; supervisors their teams' shifts only (`channels` null); anybody else 404.",
 )
-def roster(request: HttpRequest, roster_id: int) -> Any:
+def roster(request: HttpRequest, roster_id: RowId) -> Any:
     item = get_object_or_404(selectors.rosters_visible_to(request.user), pk=roster_id)
     assignments = [
         {

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kefu.core.spreadsheet import save_as_text
 from kefu.workforce import selectors
 from kefu.workforce.models import Roster
 
@@ -96,7 +97,7 @@ def write_roster(roster: Roster, assignments, out: BinaryIO, *, with_plan: bool 
             sheet.freeze_panes = "B2"
             sheet.column_dimensions["A"].width = 14
     book.properties.created = timezone.now().replace(tzinfo=None)
-    book.save(out)
+    save_as_text(book, out)
 
 
 def hours_by_agent(assignments) -> dict[int, float]:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kefu.interactions.choices import Channel
+from kefu.interactions.filters import DayField
 from kefu.workforce.choices import WEEKDAYS
 from kefu.workforce.models import (
     AgentWorkRule,
@@ -98,7 +99,7 @@ class TemplateForm(forms.ModelForm):
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(label=_("Week of"), widget=forms.DateInput(attrs={"type": "date"}))
+    week = DayField(label=_("Week of"))
 
 
 class AgentRuleForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import MANAGE_WORKFORCE
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core import periods
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment
 from kefu.workforce import actions, building, exports, selectors
@@ -51,7 +53,10 @@ def _week(request: HttpRequest) -> date:
     if not raw:
         return selectors.default_week()
     try:
-        return week_start(date.fromisoformat(raw))
+        day = date.fromisoformat(raw)
+        if not periods.day_allowed(day, timezone.localdate()):
+            return selectors.default_week()
+        return week_start(day)
     except ValueError:
         return selectors.default_week()
 

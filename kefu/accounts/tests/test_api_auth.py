@@ -27,7 +27,7 @@ def names(response) -> list[str]:
 
 @pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/agents", "/api/v1/teams"])
 def test_anonymous_requests_are_answered_401(personas, client, path):
-    response = client.get(path)
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert response.json() == {"detail": "Unauthorized"}
 

@@ -171,7 +171,9 @@ def test_pagination_and_the_limit_cap(data):
 
 
 def test_bad_filters_are_422_and_name_the_field(data):
-    response = login(data.mia).get("/api/v1/conversations?channel=fax&limit=0")
+    response = login(data.mia).get(
+        "/api/v1/conversations?channel=fax&limit=0", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "invalid request"
@@ -211,7 +213,9 @@ def test_a_manager_reads_it_unmasked_and_it_is_audited(data):
     [("bob", 404), ("olga", 404), ("sam", 200), ("quinn", 200), ("tina", 200)],
 )
 def test_a_conversation_outside_the_scope_is_404(data, persona, status):
-    response = login(getattr(data, persona)).get("/api/v1/conversations/C-A1")
+    response = login(getattr(data, persona)).get(
+        "/api/v1/conversations/C-A1", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == status
     if status == 404:
         assert response.json() == {"detail": "Not Found"}

@@ -217,3 +217,15 @@ def test_adding_to_a_missing_section_saves_neither(data):
     assert "no section" in response.content.decode()
     assert not Indicator.objects.filter(key="says_no_idea").exists()
     assert Scorecard.objects.get(slug="default").current_version().number == 1
+
+
+@pytest.mark.parametrize("points", ["nan", "inf", "-inf", "x"])
+def test_points_that_are_not_a_finite_number_save_neither(data, points):
+    client = login(data.quinn)
+    response = client.post(
+        "/qa/rules/new/",
+        {"definition": NEW_RULE, "add_to_scorecard": "1", "section": "solving", "points": points},
+    )
+    assert response.status_code == 400
+    assert "must be a number" in response.content.decode()
+    assert Scorecard.objects.get(slug="default").current_version().number == 1

@@ -144,6 +144,24 @@ def test_it_exports_the_roster_to_excel(client, planned):
     assert AuditLog.objects.filter(object_type="workforce.roster", action="export").exists()
 
 
+def test_it_writes_formula_like_names_as_text_in_the_roster(client, planned):
+    # given an agent and a team whose names look like formulas
+    from kefu.accounts.models import Agent, Team
+
+    link, team = '=HYPERLINK("http://evil.example","点我")', "=1+1"
+    Agent.objects.filter(external_id="A0007").update(name=link)
+    Team.objects.filter(name="售后一组").update(name=team)
+    login(client, planned.mia).post(reverse("workforce:roster_build"), {"week": WEEK})
+    # when
+    response = client.get(reverse("workforce:roster_export", args=[Roster.objects.get().pk]))
+    # then they come back as the same text, and no cell is a formula
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = {cell.value for cell in cells}
+    assert link in texts and team in texts
+
+
 def test_an_agent_sees_own_shifts(client, planned):
     login(client, planned.mia).post(reverse("workforce:roster_build"), {"week": WEEK})
     roster = Roster.objects.get()

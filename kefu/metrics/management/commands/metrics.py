@@ -9,7 +9,10 @@ from pathlib import Path
 import orjson
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone, translation
+from pydantic import ValidationError
 
+from kefu.interactions.schemas import PeriodQuery, reason
 from kefu.metrics.core.formatting import format_value
 from kefu.metrics.core.kpis import KEYS
 from kefu.metrics.selectors import GROUPINGS, Scope, contract_json, data_range, figures, scope_for
@@ -20,6 +23,27 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+OPTIONS = {"date_from": "from", "date_to": "to"}
+
+
+def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The period asked for, with the API's bounds (KEFU_MAX_PERIOD_DAYS, the days a
+    request may name; kefu.interactions.schemas.PeriodQuery); missing ends default to
+    the data's range, bounded the same way."""
+    try:
+        with translation.override("en"):  # like the command's other messages
+            query = PeriodQuery(date_from=date_from, date_to=date_to)
+    except ValidationError as exc:
+        with translation.override("en"):
+            problems = [f"--{OPTIONS[e['loc'][-1]]}: {reason(e)}" for e in exc.errors()]
+        raise CommandError("; ".join(problems)) from None
+    first = last = None
+    if date_from is None or date_to is None:
+        first, last = data_range()
+    today = timezone.localdate()
+    return query.period(first or today, last or today)
 
 
 def _width(text: str) -> int:
@@ -54,7 +78,7 @@ class Command(BaseCommand):
     help = (
         "Print the service KPIs of a period (dates inclusive, in KEFU_TIME_ZONE) as JSON, a "
         "table or an Excel workbook, optionally grouped by agent, team, channel, month or "
-        "customer segment."
+        "customer segment. A period spans at most KEFU_MAX_PERIOD_DAYS days."
     )
 
     def add_arguments(self, parser):
@@ -111,14 +135,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stderr.write(f"wrote {path}")
             return
-        date_from, date_to = options["date_from"], options["date_to"]
-        if date_from is None or date_to is None:
-            first, last = data_range()
-            today = date.today()
-            date_from = date_from or first or today
-            date_to = date_to or last or today
-        if date_to < date_from:
-            raise CommandError(f"--to {date_to} is before --from {date_from}")
+        date_from, date_to = _period(options["date_from"], options["date_to"])
         if user is not None:
             scope = scope_for(user, date_from, date_to)
         else:
