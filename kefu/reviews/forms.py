@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Team
 from kefu.core import periods
+from kefu.core.formfields import IdMultipleChoiceField
 from kefu.interactions.choices import Channel
 from kefu.interactions.filters import DayField
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus, RiskFactor
@@ -31,7 +32,7 @@ class UserChoice(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class UserMultipleChoice(forms.ModelMultipleChoiceField):
+class UserMultipleChoice(IdMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
 
@@ -51,7 +52,7 @@ class PlanForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every QA specialist."),
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = IdMultipleChoiceField(
         label=_("Teams"),
         queryset=Team.objects.order_by("name"),
         required=False,
