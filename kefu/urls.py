@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from kefu import views
@@ -7,6 +9,9 @@ from kefu.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page declares; as a 404 it rendered a page
+    # with a form, whose new CSRF cookie could replace the log-in page's mid-load.
+    path("favicon.ico", RedirectView.as_view(url=static("kefu/favicon.svg"), permanent=True)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("kefu.interactions.urls")),
