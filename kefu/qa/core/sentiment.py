@@ -149,6 +149,16 @@ class SentimentLexicon:
         return cls(words, negations, degrees, contrasts)
 
 
+# What the model reads: no whitespace, every digit 0. Reviews are full of spaces and prices,
+# chat messages of order numbers: left in, they would teach "review vs chat", not sentiment.
+_MODEL_TEXT = {ord(c): None for c in " \t\n\r\f\v\u3000\u00a0"} | {ord(d): "0" for d in "123456789"}
+
+
+def model_text(low: str) -> str:
+    """Lower-cased text as the model reads it (training and run time alike)."""
+    return low.translate(_MODEL_TEXT)
+
+
 def char_ngrams(low: str, n_max: int) -> list[str]:
     """Every character 1…n_max-gram of lower-cased text, repeats included: the features.
 
@@ -228,6 +238,7 @@ class SentimentModel:
 
     def odds(self, low: str) -> complex:
         """The model's log-odds of lower-cased text: positive (real), negative (imaginary)."""
+        low = model_text(low)
         if not low or not self.weights:
             return self.intercept
         found = sum(map(_value, self._automaton.iter(low)), 0j)
