@@ -192,7 +192,7 @@ def main() -> None:
         counts = ", ".join(f"{lb} {sum(1 for g, _ in rows if g == lb)}" for lb in LABELS)
         print(f"\n{set_name}: {len(rows)} sentences ({counts}); labels at ±0.3")
         print(
-            f"  {'':<26}{'macro-F1':>9}{'accuracy':>9}"
+            f"  {'':<26}{'macro-F1':>9}{'accuracy':>9} "
             f"{'neg P@' + str(below):>10}{'neg R@' + str(below):>10}"
             f"{'neg P@-0.3':>11}{'neg R@-0.3':>11}"
         )

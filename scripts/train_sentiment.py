@@ -216,7 +216,7 @@ def choose_blend(
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     temperatures = (0.5, 0.75, 1.0, 1.25, 1.5)
     lexicon_weights = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
-    neutral_biases = (-0.5, 0.0, 0.5, 1.0, 1.5)
+    neutral_biases = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5)
     for k, c, nb in itertools.product(temperatures, lexicon_weights, neutral_biases):
         snow_gold, snow_pred, gold, scores = [], [], [], []
         for source, label, odds, lexicon in oof:
