@@ -192,8 +192,8 @@ def main() -> None:
         counts = ", ".join(f"{lb} {sum(1 for g, _ in rows if g == lb)}" for lb in LABELS)
         print(f"\n{set_name}: {len(rows)} sentences ({counts}); labels at ±0.3")
         print(
-            f"  {'':<26}{'macro-F1':>9}{'accuracy':>9} "
-            f"{'neg P@' + str(below):>10}{'neg R@' + str(below):>10}"
+            f"  {'':<26}{'macro-F1':>9}{'accuracy':>9}"
+            f"{'neg P@' + str(below):>11}{'neg R@' + str(below):>11}"
             f"{'neg P@-0.3':>11}{'neg R@-0.3':>11}"
         )
         for name, (_, cs_score) in scorers.items():
@@ -201,7 +201,7 @@ def main() -> None:
             results[name, set_name] = r
             print(
                 f"  {name:<26}{r['macro_f1']:>9.3f}{r['accuracy']:>9.3f}"
-                f"{r['neg_precision_below']:>10.3f}{r['neg_recall_below']:>10.3f}"
+                f"{r['neg_precision_below']:>11.3f}{r['neg_recall_below']:>11.3f}"
                 f"{r['neg_precision_label']:>11.3f}{r['neg_recall_label']:>11.3f}"
             )
         r = results["model + lexicon (now)", set_name]

@@ -44,6 +44,7 @@ import sys
 import tarfile
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -157,7 +158,7 @@ def three_class(score: float) -> str:
 
 
 # --- training ---------------------------------------------------------------------------------
-def fit(rows: list[tuple[str, str, str]]):
+def fit(rows: list[tuple[str, str, str]]) -> tuple[Any, Any]:
     """A fitted (vectoriser, 3-class logistic regression) on (source, label, text) rows."""
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer
@@ -174,7 +175,7 @@ def fit(rows: list[tuple[str, str, str]]):
     return vectoriser, model
 
 
-def table(vectoriser, model, keep: int) -> tuple[dict[str, list[float]], list[float]]:
+def table(vectoriser: Any, model: Any, keep: int) -> tuple[dict[str, list[float]], list[float]]:
     """feature → [positive − neutral, negative − neutral] weights, and the same intercepts.
 
     Only differences matter to a softmax, so two numbers per feature are enough. The `keep`
