@@ -71,6 +71,8 @@ run: demo
 lint: deps keys
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-logo
+	.venv/bin/mypy
 	mkdir -p var
 	$(KEFU) check --database default --fail-level WARNING
 	$(KEFU) makemigrations --check --dry-run

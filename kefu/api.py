@@ -24,9 +24,9 @@ from pydantic import TypeAdapter
 
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.auth import api_auth, token_auth
-from kefu.interactions.actions import ActionError
 from kefu.interactions.api import router as interactions_router
-from kefu.interactions.schemas import ErrorOut, ErrorsOut, reason
+from kefu.lib.errors import ActionError
+from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router

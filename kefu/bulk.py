@@ -1,15 +1,17 @@
-"""Bulk database reads shared by the domains that derive data from every conversation
-(KPI facts, QA scoring): long id lists as one parameter, rows without Django's
-per-value converters, stored datetimes back as aware UTC."""
+"""Bulk database reads and writes shared by the domains that derive data from every
+conversation (import, KPI facts, QA scoring): long id lists as one parameter, rows without
+Django's per-value converters, stored datetimes back as aware UTC, inserts and updates
+with one executemany (or COPY) instead of Django's per-value SQL compilation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 import orjson
 from django.db import connection
 from django.db.models import QuerySet
+from encrypted_fields.fields import EncryptedFieldMixin
 
 
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -72,3 +74,84 @@ def queue_ids(model, column: str, ids: Iterable[int]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({col}) {select} ON CONFLICT ({col}) DO NOTHING", [param]
         )
+
+
+def datetime_adapter() -> Callable:
+    """Django's adapt_datetimefield_value, minus its per-call checks (7 µs → 1 µs).
+    SQLite stores naive UTC text; PostgreSQL's driver takes aware datetimes."""
+    if connection.vendor != "sqlite":
+        return lambda v: v
+
+    def to_sqlite(value):
+        if value is None:
+            return None
+        if value.tzinfo is not UTC:  # parsed records are UTC already
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # without the "+00:00"
+
+    return to_sqlite
+
+
+def json_text(value) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _adapter(field) -> Callable | None:
+    if isinstance(field, EncryptedFieldMixin):
+        return field.get_prep_value  # encrypts
+    internal = field.get_internal_type()
+    ops = connection.ops
+    if internal == "DateTimeField":
+        return datetime_adapter()
+    if internal == "JSONField":
+        return json_text
+    if internal == "DecimalField":
+        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    if internal == "DateField":
+        return ops.adapt_datefield_value
+    return None
+
+
+def fast_bulk_insert(model, values: list[dict]) -> None:
+    """Insert rows given as {attname: python value} without building model instances
+    (callers look the primary keys up afterwards)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    pairs = [(f.attname, _adapter(f)) for f in fields]
+    rows = [tuple(adapt(v[name]) if adapt else v[name] for name, adapt in pairs) for v in values]
+    insert_rows(model, tuple(f.column for f in fields), rows)
+
+
+def fast_bulk_update(model, values: list[dict], fields: list[str]) -> None:
+    """UPDATE rows given as {attname: python value, "id": pk} with one executemany: Django's
+    bulk_update compiles a CASE per field and row, which cost a live append 13 ms."""
+    if not values:
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    pairs = [(f.attname, _adapter(f)) for f in columns]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    table = quote(model._meta.db_table)
+    rows = [
+        (*(adapt(v[name]) if adapt else v[name] for name, adapt in pairs), v["id"]) for v in values
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain executemany for the bulkiest table: Django's bulk_create spends most of its
+    time compiling per-value SQL, which is 3x the cost of the insert itself here.
+    Values must already be adapted for the database (see connection.ops)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams rows in one round trip; executemany sends them one by one.
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)

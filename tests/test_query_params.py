@@ -177,7 +177,7 @@ def test_the_conversation_list_reports_an_out_of_range_day(data):
 
 @pytest.mark.parametrize("value", [HUGE, "²", "abc"])
 def test_posted_ids_of_the_live_console_are_refused_not_500(data, value):
-    from kefu.interactions.actions import Invalid
+    from kefu.lib.errors import Invalid
     from kefu.monitoring import actions
 
     data.mia.is_superuser = True  # may monitor every team

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 
 from kefu.accounts.choices import Role
+from kefu.audit.models import VIEW_AUDIT
 
 VIEW_ALL = "interactions.view_all_conversations"
 VIEW_PERSONAL_DATA = "interactions.view_personal_data"
 IMPORT = "interactions.import_conversations"
 EXPORT = "interactions.export_conversations"
 INGEST = "interactions.ingest_conversations"
-VIEW_AUDIT = "audit.view_auditlog"
 MANAGE_PEOPLE = "accounts.change_agent"
 # Declaring which extra (unknown) keys of the records hold personal data.
 MANAGE_PERSONAL_KEYS = "interactions.change_personalkey"

@@ -18,6 +18,10 @@ class AuditAction(models.TextChoices):
     INTERVENE = "intervene", _("Intervened in a live conversation")
 
 
+# Django's view permission of AuditLog; the roles that hold it: kefu.accounts.roles.
+VIEW_AUDIT = "audit.view_auditlog"
+
+
 class AuditLog(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

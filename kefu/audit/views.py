@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.roles import VIEW_AUDIT
-from kefu.audit.models import AuditAction, AuditLog
+from kefu.audit.models import VIEW_AUDIT, AuditAction, AuditLog
 from kefu.core import periods
-from kefu.interactions.filters import DayField, keyset_page
+from kefu.core.formfields import DayField
+from kefu.lib.paging import keyset_page
 
 
 class AuditFilterForm(forms.Form):

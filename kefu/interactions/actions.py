@@ -43,37 +43,11 @@ from kefu.interactions.importer import (
 )
 from kefu.interactions.models import Conversation
 from kefu.interactions.stored import stored_records
+from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 
 MAX_BATCH = 1000
 LIVE_BATCH = 10  # API writes this small are live traffic (kefu.interactions.importer)
 MAX_APPEND = 500
-
-
-class ActionError(Exception):
-    """A refused write: HTTP-like status, a sentence, and per-record errors if any."""
-
-    status = 400
-
-    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors or []
-
-
-class NotAllowed(ActionError):
-    status = 403
-
-
-class NotFound(ActionError):
-    status = 404
-
-
-class Conflict(ActionError):
-    status = 409
-
-
-class Invalid(ActionError):
-    status = 422
 
 
 def _error_dict(index: int | None, record_id: str | None, field_name: str, reason: str) -> dict:

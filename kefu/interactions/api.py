@@ -46,11 +46,9 @@ from kefu.interactions.schemas import (
     ConversationFilters,
     ConversationPage,
     CustomerOut,
-    ErrorOut,
-    ErrorsOut,
     IngestResultOut,
-    Text,
 )
+from kefu.lib.schemas import ErrorOut, ErrorsOut, Text
 
 router = Router(tags=["conversations"])
 

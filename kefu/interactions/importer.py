@@ -13,20 +13,19 @@ import io
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
-import orjson
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from encrypted_fields.fields import EncryptedFieldMixin
 
 from kefu.accounts.models import Agent, Team
+from kefu.bulk import datetime_adapter, fast_bulk_insert, fast_bulk_update, insert_rows, json_text
 from kefu.interactions import search
 from kefu.interactions.core import csvformat
 from kefu.interactions.core.encoding import (
@@ -60,87 +59,6 @@ MESSAGE_COLUMNS = (
     "conversation_id", "seq", "external_id", "role", "agent_id", "at", "text", "start_s", "end_s",
     "extra",
 )  # fmt: skip
-
-
-def datetime_adapter() -> Callable:
-    """Django's adapt_datetimefield_value, minus its per-call checks (7 µs → 1 µs).
-    SQLite stores naive UTC text; PostgreSQL's driver takes aware datetimes."""
-    if connection.vendor != "sqlite":
-        return lambda v: v
-
-    def to_sqlite(value):
-        if value is None:
-            return None
-        if value.tzinfo is not UTC:  # parsed records are UTC already
-            value = value.astimezone(UTC)
-        return value.isoformat(" ")[:-6]  # without the "+00:00"
-
-    return to_sqlite
-
-
-def json_text(value) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
-
-
-def _adapter(field) -> Callable | None:
-    if isinstance(field, EncryptedFieldMixin):
-        return field.get_prep_value  # encrypts
-    internal = field.get_internal_type()
-    ops = connection.ops
-    if internal == "DateTimeField":
-        return datetime_adapter()
-    if internal == "JSONField":
-        return json_text
-    if internal == "DecimalField":
-        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
-    if internal == "DateField":
-        return ops.adapt_datefield_value
-    return None
-
-
-def fast_bulk_insert(model, values: list[dict]) -> None:
-    """Insert rows given as {attname: python value} without building model instances
-    (callers look the primary keys up afterwards)."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    pairs = [(f.attname, _adapter(f)) for f in fields]
-    rows = [tuple(adapt(v[name]) if adapt else v[name] for name, adapt in pairs) for v in values]
-    insert_rows(model, tuple(f.column for f in fields), rows)
-
-
-def fast_bulk_update(model, values: list[dict], fields: list[str]) -> None:
-    """UPDATE rows given as {attname: python value, "id": pk} with one executemany: Django's
-    bulk_update compiles a CASE per field and row, which cost a live append 13 ms."""
-    if not values:
-        return
-    columns = [model._meta.get_field(name) for name in fields]
-    pairs = [(f.attname, _adapter(f)) for f in columns]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
-    table = quote(model._meta.db_table)
-    rows = [
-        (*(adapt(v[name]) if adapt else v[name] for name, adapt in pairs), v["id"]) for v in values
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
-
-
-def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain executemany for the bulkiest table: Django's bulk_create spends most of its
-    time compiling per-value SQL, which is 3x the cost of the insert itself here.
-    Values must already be adapted for the database (see connection.ops)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams rows in one round trip; executemany sends them one by one.
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
 @dataclass

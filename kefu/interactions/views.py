@@ -30,15 +30,10 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.choices import Channel, MessageRole
-from kefu.interactions.filters import (
-    ConversationFilterForm,
-    KeysetPage,
-    capped_count,
-    category_choices,
-    keyset_page,
-)
+from kefu.interactions.filters import ConversationFilterForm, category_choices
 from kefu.interactions.models import Conversation, Customer, Message
 from kefu.interactions.personal import PersonalDataView
+from kefu.lib.paging import KeysetPage, capped_count, keyset_page
 
 REPEAT_WINDOW = timedelta(hours=168)  # "repeat contact within 7 days" (二次来电)
 TIMELINE_LIMIT = 200

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from kefu.interactions.schemas import ErrorOut, ErrorsOut, PeriodQuery
+from kefu.interactions.schemas import PeriodQuery
+from kefu.lib.schemas import ErrorOut, ErrorsOut
 from kefu.metrics.selectors import contract_json, data_range, figures, scope_for
 
 router = Router(tags=["metrics"])

@@ -13,14 +13,9 @@ from django.utils import timezone
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.params import parse_id
-from kefu.interactions.actions import (
-    ActionError,
-    Invalid,
-    NotAllowed,
-    NotFound,
-    append_messages,
-)
+from kefu.interactions.actions import append_messages
 from kefu.interactions.models import Conversation
+from kefu.lib.errors import ActionError, Invalid, NotAllowed, NotFound
 from kefu.monitoring import access, broadcast
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, SuggestionTemplate

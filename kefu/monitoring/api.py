@@ -19,8 +19,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kefu.core.params import MAX_ID
-from kefu.interactions.actions import ActionError
-from kefu.interactions.schemas import ErrorOut, PeriodQuery, RowId, Text
+from kefu.interactions.schemas import PeriodQuery
+from kefu.lib.errors import ActionError
+from kefu.lib.schemas import ErrorOut, RowId, Text
 from kefu.monitoring import access, actions, live, reports
 from kefu.monitoring.models import Alert, Intervention, LiveState
 

@@ -57,29 +57,6 @@ def send_many(pairs: Sequence[tuple[str, dict]]) -> None:
     async_to_sync(deliver)()
 
 
-def conversation_changed(state, owner, record, new_messages, alerts) -> None:
-    """After a commit: one `live.update` for the consoles watching the conversation's
-    team (its new state and alerts), one for its listeners and the agent's workspace
-    (with the new messages too)."""
-    from kefu.monitoring.live import alert_payload, message_payload, rule_names, state_payload
-
-    last_text = new_messages[-1].text if new_messages else ""
-    # The customer's own name is masked inside the texts too.
-    customer = (record.customer.name,) if record.customer.name else ()
-    update = {"type": "live.update", "conversation": record.id,
-              "state": state_payload(state, owner, record.id, last_text, customer)}  # fmt: skip
-    if alerts:
-        names = rule_names()
-        risk = {"risk": state.risk}
-        update["alerts"] = [alert_payload(a, names, record.id) | risk for a in alerts]
-    pairs = [(group, update) for group in (ALL, team_group(state.team_id))]
-    room = update | {"messages": [message_payload(m, customer) for m in new_messages]}
-    pairs.append((conversation_group(state.pk), room))
-    if state.agent_id and new_messages:
-        pairs.append((agent_group(state.agent_id), room))
-    send_many(pairs)
-
-
 def conversations_ended(conversation_pks: Sequence[int]) -> None:
     from kefu.interactions.models import Conversation
     from kefu.monitoring.models import LiveState

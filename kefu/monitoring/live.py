@@ -173,9 +173,7 @@ def evaluate(
     state = _update_state(state, conversation_id, owner, record, specs)
     fresh = set(message_ids)
     new_messages = [m for m in record.messages if m.id in fresh]
-    transaction.on_commit(
-        lambda: broadcast.conversation_changed(state, owner, record, new_messages, alerts)
-    )
+    transaction.on_commit(lambda: conversation_changed(state, owner, record, new_messages, alerts))
     return alerts
 
 
@@ -316,3 +314,25 @@ def state_payload(
         "team": owner.team_name,
         "is_live": state.is_live,
     }
+
+
+def conversation_changed(state, owner, record, new_messages, alerts) -> None:
+    """After a commit: one `live.update` for the consoles watching the conversation's
+    team (its new state and alerts), one for its listeners and the agent's workspace
+    (with the new messages too). Built here, sent by `broadcast` (which knows the groups,
+    not the payloads: it imports nothing of the live path)."""
+    last_text = new_messages[-1].text if new_messages else ""
+    # The customer's own name is masked inside the texts too.
+    customer = (record.customer.name,) if record.customer.name else ()
+    update = {"type": "live.update", "conversation": record.id,
+              "state": state_payload(state, owner, record.id, last_text, customer)}  # fmt: skip
+    if alerts:
+        names = rule_names()
+        risk = {"risk": state.risk}
+        update["alerts"] = [alert_payload(a, names, record.id) | risk for a in alerts]
+    pairs = [(group, update) for group in (broadcast.ALL, broadcast.team_group(state.team_id))]
+    room = update | {"messages": [message_payload(m, customer) for m in new_messages]}
+    pairs.append((broadcast.conversation_group(state.pk), room))
+    if state.agent_id and new_messages:
+        pairs.append((broadcast.agent_group(state.agent_id), room))
+    broadcast.send_many(pairs)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kefu.core import periods
 from kefu.core.masking import mask_text
-from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import MessageRole
 from kefu.interactions.models import Conversation
+from kefu.lib.errors import ActionError
 from kefu.monitoring import access, actions, live, reports
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, LiveState, SuggestionTemplate

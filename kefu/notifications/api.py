@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from kefu.interactions.schemas import ErrorOut, RowId
+from kefu.lib.schemas import ErrorOut, RowId
 from kefu.notifications.actions import mark_read
 from kefu.notifications.selectors import notifications_of, unread_count
 

@@ -222,7 +222,7 @@ def key_page(
     if newer_than:
         day, pk = newer_than
         # "day >= d and not (day = d and id <= k)": the OR form hides the range from
-        # SQLite's planner (see kefu.interactions.filters.keyset_page).
+        # SQLite's planner (see kefu.lib.paging.keyset_page).
         newer = keys.filter(day__gte=day).exclude(**{"day": day, f"{key}__lte": pk})
         rows = list(newer.order_by("day", key)[: size + 1])
         if rows:

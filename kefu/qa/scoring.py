@@ -8,8 +8,9 @@
   results of the scorecard's other versions stay as history (`is_current=False`).
 - `queue(ids)` (the import hook, inside every batch) lists written conversations in
   `PendingQa`; `score_pending()` (a background task when the import ends) works it off.
-- `start_rescore(version, trigger)` creates a `QaRun` over every conversation and queues
-  the task that runs it (`execute_run`), which keeps the run's progress current.
+- `kefu.qa.tasks.start_rescore(version, trigger)` creates a `QaRun` over every
+  conversation and queues the task that runs it (`execute_run`), which keeps the run's
+  progress current.
 
 The engine is pure (kefu/qa/core); the records it gets here are the ones the importer
 stored, so a stored score equals `kefu qa score` on the imported file. Customers'
@@ -30,9 +31,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kefu.accounts.models import Agent
-from kefu.bulk import chunks, in_clause, instant, queue_ids, raw_rows, where_in
+from kefu.bulk import (
+    chunks,
+    datetime_adapter,
+    in_clause,
+    insert_rows,
+    instant,
+    queue_ids,
+    raw_rows,
+    where_in,
+)
 from kefu.core.masking import mask_text
-from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.core.native import (
     ConversationRecord,
     CustomerRecord,
@@ -42,7 +51,7 @@ from kefu.interactions.core.native import (
     SurveyRecord,
     TransferRecord,
 )
-from kefu.interactions.importer import configured_tz, datetime_adapter, insert_rows
+from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation, Escalation, Message, Transfer
 from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine
@@ -436,22 +445,6 @@ def score_pending(on_progress: Callable[[int], None] | None = None) -> int:
 # --- re-scoring runs --------------------------------------------------------------------
 
 
-def start_rescore(
-    version: ScorecardVersion | None,
-    trigger: str = RunTrigger.MANUAL,
-    user=None,
-) -> QaRun:
-    """A QaRun over every conversation with this version, run by a background task."""
-    return _enqueue(create_run(version or store.default_version(), trigger, user))
-
-
-def _enqueue(run: QaRun) -> QaRun:
-    from kefu.qa.tasks import run_rescore
-
-    return enqueue_or_fail(run_rescore, run, queued=RunStatus.QUEUED, failed=RunStatus.FAILED,
-                           what="the re-score")  # fmt: skip
-
-
 def create_run(version: ScorecardVersion, trigger: str = RunTrigger.MANUAL, user=None) -> QaRun:
     return QaRun.objects.create(
         scorecard_version=version,
@@ -518,21 +511,6 @@ def execute_run(run_id: int, on_progress: Callable[[int, int], None] | None = No
         )
         raise
     runs.update(status=RunStatus.DONE, done=done, finished_at=timezone.now())
-    run.refresh_from_db()
-    return run
-
-
-def restart_run(run: QaRun, on_progress: Callable[[int, int], None] | None = None) -> QaRun:
-    """Go on with a failed or stalled run after the last chunk it finished (scoring a
-    conversation again with the same version replaces its result, so a chunk cut off
-    half-way is simply done again): in a background task, or here with `on_progress`
-    (the `kefu qa rescore --resume` command)."""
-    QaRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now()
-    )
-    if on_progress is None:
-        return _enqueue(run)
-    execute_run(run.pk, on_progress)
     run.refresh_from_db()
     return run
 

@@ -30,7 +30,7 @@ from kefu.qa.models import (
     RunTrigger,
     Scorecard,
 )
-from kefu.qa.scoring import restart_run, start_rescore
+from kefu.qa.tasks import restart_run, start_rescore
 from kefu.qa.trial import try_indicator
 
 DEFAULT_TRIAL = 200

@@ -24,8 +24,8 @@ from kefu.accounts.scoping import own_agent_id
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
-from kefu.interactions.actions import Conflict, Invalid, NotAllowed
 from kefu.interactions.models import Conversation
+from kefu.lib.errors import Conflict, Invalid, NotAllowed
 from kefu.notifications.actions import notify
 from kefu.qa.models import QaHit, QaResult, Scorecard, ScorecardVersion
 from kefu.reviews.choices import (

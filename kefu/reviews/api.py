@@ -19,7 +19,8 @@ from ninja.errors import HttpError
 
 from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_QA_EFFICIENCY
 from kefu.accounts.scoping import conversations_visible_to
-from kefu.interactions.schemas import Day, ErrorOut, PeriodQuery, RowId, Text
+from kefu.interactions.schemas import PeriodQuery
+from kefu.lib.schemas import Day, ErrorOut, RowId, Text
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus
 from kefu.reviews.core import scoring

@@ -24,7 +24,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationInfo, field_validator
 
 from kefu.interactions.choices import Channel
-from kefu.interactions.schemas import Day, ErrorOut, RowId
+from kefu.lib.schemas import Day, ErrorOut, RowId
 from kefu.workforce import selectors
 from kefu.workforce.core import erlang
 from kefu.workforce.core.forecast import week_start

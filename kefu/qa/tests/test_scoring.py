@@ -23,6 +23,7 @@ from kefu.interactions.core.native import CustomerRecord, parse_object
 from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation
 from kefu.qa import scoring, store
+from kefu.qa import tasks as qa_tasks
 from kefu.qa.models import PendingQa, QaHit, QaResult, QaRun, RunStatus, ScorecardVersion
 from kefu.qa.selectors import hits_visible_to, results_visible_to
 from kefu.qa.tests.conversations import CLEAN, T0, native
@@ -299,7 +300,7 @@ def test_a_rescore_with_a_new_version_keeps_the_old_results_as_history(import_re
     # when the scorecard gets a version 2 (pass line 95) and everything is re-scored
     v2 = _new_version(pass_line=95)
     assert store.default_version() == v2
-    run = scoring.start_rescore(v2, "change")  # the immediate test backend runs it now
+    run = qa_tasks.start_rescore(v2, "change")  # the immediate test backend runs it now
     run.refresh_from_db()
     assert (run.status, run.done, run.total) == (RunStatus.DONE, 3, 3)
     assert run.started_at and run.finished_at and not run.error
@@ -318,7 +319,7 @@ def test_a_rescore_with_a_new_version_keeps_the_old_results_as_history(import_re
     assert QaHit.objects.filter(is_current=False).count() == old_hits
     assert QaHit.objects.filter(is_current=True).count() == old_hits
     # a second run of the same version replaces its results, history stays as it was
-    scoring.start_rescore(v2)
+    qa_tasks.start_rescore(v2)
     assert QaResult.objects.count() == 6
     assert QaResult.objects.filter(is_current=True).count() == 3
 
@@ -332,7 +333,7 @@ def test_a_run_that_cannot_be_queued_says_so(import_records, monkeypatch):
             raise ConnectionError("queue down")
 
     monkeypatch.setattr(tasks, "run_rescore", Down())
-    run = scoring.start_rescore(None)
+    run = qa_tasks.start_rescore(None)
     assert run.status == RunStatus.FAILED
     assert "queue down" in run.error
 
@@ -374,7 +375,7 @@ def test_a_failed_run_goes_on_where_it_stopped(import_records, monkeypatch):
     run.refresh_from_db()
     assert (run.status, run.done, run.total) == (RunStatus.FAILED, 4, 5) and run.can_restart
     # when it is restarted
-    run = scoring.restart_run(run)
+    run = qa_tasks.restart_run(run)
     # then it scores only what was left and ends done with every conversation counted
     assert (run.status, run.done, run.total) == (RunStatus.DONE, 5, 5)
     assert seen[3] == seen[2] and len(seen) == 4

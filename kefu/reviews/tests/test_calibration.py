@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from kefu.accounts.models import ApiToken
-from kefu.interactions.actions import ActionError
 from kefu.interactions.models import Conversation
+from kefu.lib.errors import ActionError
 from kefu.notifications.models import Notification
 from kefu.reviews import actions
 

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from pydantic import ValidationError
 
-from kefu.interactions.schemas import PeriodQuery, reason
+from kefu.interactions.schemas import PeriodQuery
+from kefu.lib.schemas import reason
 from kefu.metrics.core.formatting import format_value
 from kefu.metrics.core.kpis import KEYS
 from kefu.metrics.selectors import GROUPINGS, Scope, contract_json, data_range, figures, scope_for

@@ -110,6 +110,7 @@ class Command(BaseCommand):
         import time
 
         from kefu.qa import scoring
+        from kefu.qa import tasks as qa_tasks
         from kefu.qa.models import QaRun, RunStatus
 
         if resume is not None:
@@ -137,7 +138,7 @@ class Command(BaseCommand):
 
         try:
             if resume is not None:
-                run = scoring.restart_run(stopped, on_progress=progress)
+                run = qa_tasks.restart_run(stopped, on_progress=progress)
             else:
                 run = scoring.rescore(version, on_progress=progress)
         except Exception as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kefu.interactions.actions import ActionError
+from kefu.lib.errors import ActionError
 from kefu.reviews import actions
 from kefu.reviews.choices import RunTrigger
 from kefu.reviews.models import SamplingPlan
