@@ -4,7 +4,7 @@ Chinese has no spaces, and dictionary segmenters cut the same phrase differently
 a document and in a short query (jieba: 没到|账 vs 到账|慢), which loses hits. Search
 therefore indexes overlapping character bigrams of CJK runs (the approach of Lucene's
 CJKAnalyzer) and lower-cased words elsewhere; a query matches when all of its bigrams
-occur. jieba (rjieba) is used where words matter: QA lexicons and text analysis.
+occur. No word segmenter is used anywhere (QA lexicons match with Aho-Corasick).
 """
 
 from __future__ import annotations
