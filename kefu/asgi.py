@@ -8,10 +8,11 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
 django.setup(set_prefix=False)
 
-# Django's own handler (get_asgi_application), with live writes served in live threads.
-from kefu.core.livethreads import KefuASGIHandler  # noqa: E402
+# Django's own handler (get_asgi_application), with live writes served in live threads
+# (or exactly Django's with KEFU_SERVER_FAST_PATH=0: kefu/lib/server_adapter.py).
+from kefu.lib.server_adapter import asgi_handler  # noqa: E402
 
-django_asgi_app = KefuASGIHandler()
+django_asgi_app = asgi_handler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -233,6 +233,9 @@ KEFU_TOKEN_RECHECK_SECONDS = float(env("KEFU_TOKEN_RECHECK_SECONDS", "5") or 0)
 # Threads per server process for live writes (kefu.core.livethreads); unset: 1 on
 # SQLite (one writer anyway), 4 on PostgreSQL.
 KEFU_LIVE_THREADS = int(env("KEFU_LIVE_THREADS")) if env("KEFU_LIVE_THREADS") else None
+# The fast paths that rely on Uvicorn's and Django's internals (kefu/lib/server_adapter.py);
+# 0: the plain Channels send and Django's own ASGI handler.
+KEFU_SERVER_FAST_PATH = env_bool("KEFU_SERVER_FAST_PATH", True)
 KEFU_PAGE_SIZE = int(env("KEFU_PAGE_SIZE", "50") or 50)
 KEFU_ROLE_LABELS = {
     "agent": _("Agent"),

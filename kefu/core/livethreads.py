@@ -5,7 +5,8 @@ Under ASGI Django runs each request's middleware hooks and sync view in a new th
 request, hopping back to the event loop between the hooks, with a new database
 connection that is closed when the request ends: SQLite's connection set-up (pragmas, a
 cold page cache) and close made a live message cost the server 36 ms of CPU instead of
-20 ms, 50 times a second. `KefuASGIHandler` runs a live write's whole
+20 ms, 50 times a second. `KefuASGIHandler` (`kefu/lib/server_adapter.py`, which holds
+what relies on Django's handler internals) runs a live write's whole
 request (the middleware chain in sync mode, then the view) in one call in a live thread:
 a few long-lived threads per server process, each keeping its connection open. Every
 other request is served as Django would.
@@ -24,10 +25,8 @@ from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
-from django.core.handlers.base import BaseHandler
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 T = TypeVar("T")
 # POST a message to a conversation; POST conversations (live only when small: a big
@@ -86,17 +85,3 @@ def is_live_write(request: HttpRequest) -> bool:
         return int(request.META.get("CONTENT_LENGTH") or 0) <= LIVE_BODY_BYTES
     except ValueError:
         return False
-
-
-class KefuASGIHandler(ASGIHandler):
-    """Django's ASGI handler, with live writes served whole in a live thread."""
-
-    def load_middleware(self, is_async: bool = False) -> None:
-        super().load_middleware(is_async)
-        self._live_handler = BaseHandler()
-        self._live_handler.load_middleware(is_async=False)
-
-    async def get_response_async(self, request: HttpRequest) -> HttpResponse:
-        if is_live_write(request):
-            return await run_live(self._live_handler.get_response, request)
-        return await super().get_response_async(request)

@@ -10,8 +10,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from kefu.lib.server_adapter import frame_writer, server_send
 from kefu.monitoring import access, actions, broadcast
-from kefu.monitoring.hub import frame_writer, hub
+from kefu.monitoring.hub import hub
 
 REFUSED = 4403
 # Client frames are small commands (an ack, a reply of at most 1,000 characters); a bigger
@@ -31,8 +32,7 @@ class _Joined(AsyncJsonWebsocketConsumer):
     async def join(self, groups: list[str]) -> None:
         # The server's own send, for the hub's frames: the session middleware's wrapper
         # around it (checked on every message) only matters for HTTP responses' cookies.
-        wrapper = getattr(self.base_send, "__self__", None)
-        self.frame_send = getattr(wrapper, "real_send", self.base_send)
+        self.frame_send = server_send(self.base_send)
         self.frame_write = frame_writer(self.frame_send)
         self.joined = list(groups)
         for group in self.joined:

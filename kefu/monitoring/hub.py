@@ -20,6 +20,8 @@ from typing import Protocol
 import orjson
 from channels.layers import get_channel_layer
 
+from kefu.lib.server_adapter import text_frame
+
 log = logging.getLogger(__name__)
 
 
@@ -28,49 +30,9 @@ class Socket(Protocol):
     # "text": …} to it directly, not through the consumer's send() layers (200 sockets ×
     # every event).
     frame_send: Callable[[dict], Awaitable[None]]
-    # Or, under Uvicorn, the same frame bytes straight to the connection (frame_writer).
+    # Or, under Uvicorn, the same frame bytes straight to the connection
+    # (kefu.lib.server_adapter.frame_writer; None with the fast path off).
     frame_write: Callable[[bytes], bool] | None
-
-
-def text_frame(payload: bytes) -> bytes:
-    """A final, unmasked WebSocket text frame (RFC 6455 §5.2), as a server sends it."""
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 65536:
-        return bytes((0x81, 126)) + size.to_bytes(2, "big") + payload
-    return bytes((0x81, 127)) + size.to_bytes(8, "big") + payload
-
-
-def frame_writer(send: Callable) -> Callable[[bytes], bool] | None:
-    """For a socket served by Uvicorn's websockets protocol without extensions (no
-    compression negotiated): a function writing an encoded frame to its transport, True
-    when written. A server frame is not masked, so one encoding serves every socket; the
-    server would otherwise build the same frame again for each (~15 µs, 200 sockets × 50
-    messages a second). False (not open, or the client reads slowly and the server
-    paused writing): the caller sends through `send`, which waits or raises as the
-    server does. None for any other server."""
-    protocol = getattr(send, "__self__", None)
-    conn = getattr(protocol, "conn", None)
-    transport = getattr(protocol, "transport", None)
-    writable = getattr(protocol, "writable", None)
-    if conn is None or transport is None or writable is None or getattr(conn, "extensions", 1):
-        return None
-    from websockets.protocol import State
-
-    def write(frame: bytes) -> bool:
-        if (
-            conn.state is not State.OPEN
-            or protocol.close_sent
-            or protocol.disconnected
-            or not writable.is_set()
-            or transport.is_closing()
-        ):
-            return False
-        transport.write(frame)
-        return True
-
-    return write
 
 
 class Hub:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from kefu.accounts.models import ApiToken
 from kefu.core import livethreads
-from kefu.core.livethreads import KefuASGIHandler, is_live_write
+from kefu.core.livethreads import is_live_write
+from kefu.lib.server_adapter import asgi_handler
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,7 @@ def test_which_requests_are_live_writes(method, path, length, live):
 
 
 def _asgi(method: str, path: str, token: str, body: bytes = b"") -> tuple[int, dict]:
+    """One request through the ASGI handler `kefu.asgi` serves (fast path or fallback)."""
     headers = [(b"authorization", f"Bearer {token}".encode()),
                (b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode())]  # fmt: skip
@@ -41,7 +43,7 @@ def _asgi(method: str, path: str, token: str, body: bytes = b"") -> tuple[int, d
              "headers": headers, "http_version": "1.1", "scheme": "http",
              "server": ("testserver", 80), "client": ("127.0.0.1", 5000)}  # fmt: skip
 
-    handler = KefuASGIHandler()
+    handler = asgi_handler()
 
     async def in_this_thread(scope, receive, send) -> None:
         # handle(), not __call__: outside a ThreadSensitiveContext, sync code runs in the
@@ -71,7 +73,13 @@ def _asgi(method: str, path: str, token: str, body: bytes = b"") -> tuple[int, d
 
 
 @pytest.mark.django_db
-def test_a_live_write_runs_whole_in_a_live_thread_and_other_requests_do_not(personas, monkeypatch):
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "fallback"])
+def test_a_live_write_runs_whole_in_a_live_thread_and_other_requests_do_not(
+    personas, monkeypatch, settings, fast_path
+):
+    # The fallback (KEFU_SERVER_FAST_PATH=0, kefu/lib/server_adapter.py) is Django's own
+    # handler: the same answers, no live thread.
+    settings.KEFU_SERVER_FAST_PATH = fast_path
     served_live = []
     real = livethreads.run_live
 
@@ -93,4 +101,5 @@ def test_a_live_write_runs_whole_in_a_live_thread_and_other_requests_do_not(pers
     assert (status, body["message_count"]) == (201, 1)
     status, me = _asgi("GET", "/api/v1/me", token)
     assert (status, me["username"]) == (200, "mia")
-    assert served_live == ["/api/v1/conversations", "/api/v1/conversations/LT-1/messages"]
+    live = ["/api/v1/conversations", "/api/v1/conversations/LT-1/messages"]
+    assert served_live == (live if fast_path else [])

@@ -333,7 +333,7 @@ def test_a_hub_frame_is_what_a_websocket_client_reads(size):
     from websockets.frames import Frame, Opcode
     from websockets.streams import StreamReader
 
-    from kefu.monitoring.hub import frame_writer, text_frame
+    from kefu.lib.server_adapter import frame_writer, text_frame
 
     payload = ("监" * size).encode()[:size]
     data = text_frame(payload)
