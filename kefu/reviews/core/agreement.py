@@ -69,7 +69,8 @@ def alpha(
     values = data[~np.isnan(data)]
     if values.size == 0 or np.all(values == values[0]):
         return None
-    result = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
+    # `level` is one of LEVELS (checked above), krippendorff's Literal
+    result = krippendorff.alpha(reliability_data=data, level_of_measurement=level)  # type: ignore[arg-type]
     return None if math.isnan(result) else round(float(result), 4)
 
 

@@ -43,7 +43,8 @@ def balance(
                 continue
             chosen = rid
             load += 1
-            if caps[rid] is None or load < caps[rid]:
+            cap = caps[rid]
+            if cap is None or load < cap:
                 heapq.heappush(heap, (load, rid))
             break
         for entry in skipped:

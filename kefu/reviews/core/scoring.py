@@ -52,7 +52,7 @@ def load(definition: Mapping[str, Any]) -> Scorecard:
     """A stored scorecard version's definition, parsed. The version was checked against
     the indicators when it was saved; here its own indicator names are taken as known,
     so an indicator deleted since then does not make old reviews unreadable."""
-    known = set()
+    known: set[str] = set()
     for section in definition.get("sections") or []:
         for item in section.get("items") or []:
             names = item.get("indicators") or []

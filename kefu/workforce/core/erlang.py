@@ -191,7 +191,9 @@ def required_many(
     return {key: values[inverse.ravel()].reshape(shape) for key, values in solved.items()}
 
 
-def _metrics(n: np.ndarray, inv_b: np.ndarray, a: np.ndarray, aht: np.ndarray, t: np.ndarray):
+def _metrics(
+    n: np.ndarray | np.float64, inv_b: np.ndarray, a: np.ndarray, aht: np.ndarray, t: np.ndarray
+):
     """(Pw, SL, ASA) for n servers (> A) from 1/B(n); the same operations, in the same
     order, as the textbook formula, so results agree with other implementations to the
     last bits."""

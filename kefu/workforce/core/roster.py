@@ -34,7 +34,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # OR-Tools loads in ~0.3 s: only when a roster is solved
     from ortools.sat.python import cp_model
@@ -219,7 +219,7 @@ def solve(problem: RosterProblem, on_stage: Callable[[str], None] | None = None)
 def _status(code: int) -> str:
     from ortools.sat.python import cp_model
 
-    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+    names: dict[Any, str] = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
              cp_model.INFEASIBLE: "infeasible"}  # fmt: skip
     return names.get(code, "unknown")
 
