@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.scoping import agents_visible_to, teams_visible_to
 from kefu.core import periods
+from kefu.core.formfields import DayField
 from kefu.interactions import search
 from kefu.interactions.choices import Channel, Status
 from kefu.interactions.models import Conversation
-from kefu.lib.formfields import DayField
 
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 CATEGORY_CACHE_KEY = "kefu:conversation-categories"

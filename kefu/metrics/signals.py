@@ -7,8 +7,8 @@ import logging
 
 from django.dispatch import receiver
 
+from kefu.core.tasks import enqueue_soon
 from kefu.interactions.signals import conversations_written, import_finished
-from kefu.lib.tasks import enqueue_soon
 from kefu.metrics import facts
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import logging
 
 from django.dispatch import receiver
 
+from kefu.core.tasks import enqueue_soon
 from kefu.interactions.signals import conversations_written, import_finished
-from kefu.lib.tasks import enqueue_soon
 from kefu.qa import scoring
 
 log = logging.getLogger(__name__)

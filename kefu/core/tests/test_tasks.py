@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.cache import cache
 
-from kefu.lib.tasks import enqueue_soon
+from kefu.core.tasks import enqueue_soon
 
 
 @dataclass
