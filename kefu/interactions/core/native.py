@@ -870,8 +870,14 @@ def iter_jsonl(
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if transcode:
+                # A line that is UTF-8 is read as UTF-8 (GB18030 Chinese almost never is):
+                # a UTF-8 record in a file judged GB18030 is not garbled into a rejection.
                 try:
-                    raw = raw.decode(encoding)
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+                try:
+                    raw = raw if isinstance(raw, str) else raw.decode(encoding)
                 except UnicodeDecodeError:
                     yield record_error(
                         number, None, "json", _("is not valid {encoding} text"),
