@@ -8,6 +8,7 @@ contract `shared/spec/interactions-jsonl.md`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import math
 import re
@@ -872,10 +873,8 @@ def iter_jsonl(
             if transcode:
                 # A line that is UTF-8 is read as UTF-8 (GB18030 Chinese almost never is):
                 # a UTF-8 record in a file judged GB18030 is not garbled into a rejection.
-                try:
+                with contextlib.suppress(UnicodeDecodeError):
                     raw = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    pass
                 try:
                     raw = raw if isinstance(raw, str) else raw.decode(encoding)
                 except UnicodeDecodeError:
