@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from itertools import pairwise
 from typing import IO, Any, Protocol, TypeVar
 
 import orjson
@@ -293,10 +292,13 @@ def in_time_order(messages: list[T], channel: str, created_at: datetime) -> list
     """`messages` in time order (time_key), stably: equal times keep their order. The list
     itself when it is in order already (the common case costs one comparison a message)."""
     key = time_key(channel, created_at)
-    keys = [key(m) for m in messages]
-    if all(a <= b for a, b in pairwise(keys)):
-        return messages
-    return sorted(messages, key=key)
+    keys = map(key, messages)
+    previous = next(keys, None)
+    for current in keys:
+        if current < previous:
+            return sorted(messages, key=key)
+        previous = current
+    return messages
 
 
 # --- field readers -------------------------------------------------------------------
