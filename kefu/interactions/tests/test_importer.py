@@ -133,6 +133,37 @@ def test_export_then_import_round_trips(contract_file, tmp_path, django_db_block
 
 
 @pytest.mark.django_db
+def test_messages_are_stored_measured_and_exported_in_time_order(tmp_path):
+    from datetime import date
+
+    from kefu.metrics.selectors import Scope, figures
+
+    # given a file that lists the agent's reply (20 s after) before the customer's message
+    record = native_conversation(id="C-ORDER")
+    question, reply = record["messages"]
+    reply["at"] = "2024-05-02T10:15:23+08:00"
+    record["messages"] = [reply, question]
+    unsorted = write_jsonl(tmp_path / "unsorted.jsonl", [record])
+    # when it is imported (twice: the second time changes nothing)
+    assert import_file(unsorted).created == 1
+    assert (import_file(unsorted).unchanged, Conversation.objects.count()) == (1, 1)
+    # then the messages are stored in time order, the reply is the first response, and the
+    # conversation counts as responded
+    conv = Conversation.objects.get(external_id="C-ORDER")
+    assert list(conv.messages.values_list("external_id", "seq")) == [("m1", 0), ("m2", 1)]
+    assert conv.first_response_s == 20
+    may = figures(Scope(date(2024, 5, 1), date(2024, 5, 31)))
+    assert (may["frt_mean_s"], may["response_rate"]) == (20, 1)
+    # the export is in time order and re-imports as unchanged
+    exported = tmp_path / "exported.jsonl"
+    call_command("export", output=str(exported))
+    line = next(orjson.loads(x) for x in exported.read_bytes().splitlines() if b"C-ORDER" in x)
+    assert [m["id"] for m in line["messages"]] == ["m1", "m2"]
+    again = import_file(exported)
+    assert (again.created, again.updated, again.rejected) == (0, 0, 0)
+
+
+@pytest.mark.django_db
 def test_masked_export_hides_personal_data(contract_file, tmp_path):
     import_file(contract_file)
     out = tmp_path / "masked.jsonl"
