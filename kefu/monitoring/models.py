@@ -2,7 +2,7 @@
 raised message by message, the suggestion library and every supervisor intervention.
 
 Alerts, states and interventions copy the conversation's agent and team so the one role
-scoping of conversations (`kefu.accounts.scoping.scope_condition`) applies to them too.
+scoping of conversations (`kefu.accounts.access.scope_condition`) applies to them too.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from kefu.accounts.access import own_agent_id, supervised_team_ids
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import VIEW_ALL
-from kefu.accounts.scoping import own_agent_id, supervised_team_ids
 from kefu.core import periods
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
