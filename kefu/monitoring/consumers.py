@@ -1,6 +1,6 @@
 """WebSockets of live monitoring (Channels): the supervisor console, silent listening to
 one conversation, and the agent workspace. Access is checked when the socket opens
-(`kefu.monitoring.access`); a refused socket is closed with 4403."""
+(`kefu.accounts.access`); a refused socket is closed with 4403."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Pages of live monitoring: the supervisor console, a conversation listened to with the
 intervention controls, the agent workspace, the interventions report and the suggestion
-library. Every view checks access on the server (`kefu.monitoring.access`); the pages
+library. Every view checks access on the server (`kefu.accounts.access`); the pages
 then follow the WebSocket pushes (static/monitoring/live.js)."""
 
 from __future__ import annotations
