@@ -19,9 +19,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from kefu.accounts.access import own_agent_id
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
-from kefu.accounts.scoping import own_agent_id
 from kefu.interactions.core.facts import ConversationFacts, conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,

@@ -1,6 +1,6 @@
 """REST API v1: conversations and customers (mounted under /api/v1/ by kefu/api.py).
 
-Every read starts from `kefu.accounts.scoping`; an object outside the caller's scope
+Every read starts from `kefu.accounts.access`; an object outside the caller's scope
 is answered 404. Customer personal data is masked unless the caller has the
 `view_personal_data` permission (then the access is audited). Writes go through
 `kefu.interactions.actions`.
@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from kefu.accounts.roles import INGEST
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     can_view_personal_data,
     conversations_visible_to,
     customers_visible_to,
     teams_visible_to,
 )
+from kefu.accounts.roles import INGEST
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods

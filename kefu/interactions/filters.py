@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.accounts.scoping import agents_visible_to, teams_visible_to
+from kefu.accounts.access import agents_visible_to, teams_visible_to
 from kefu.core import periods
 from kefu.interactions import search
 from kefu.interactions.choices import Channel, Status

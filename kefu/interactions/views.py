@@ -1,6 +1,6 @@
 """Browsing pages: conversation list, conversation detail, customer cross-channel timeline.
 
-Every query set starts from `kefu.accounts.scoping`, so a page never shows more than the
+Every query set starts from `kefu.accounts.access`, so a page never shows more than the
 user's scope; objects outside it are 404 (their existence is not revealed). Personal data
 is masked unless the user may see it, and each page that shows it unmasked is audited.
 """
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     can_view_personal_data,
     conversations_visible_to,
     customers_visible_to,

@@ -24,13 +24,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.accounts.roles import EXPORT, IMPORT
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     agents_visible_to,
     can_view_personal_data,
     conversations_visible_to,
     teams_visible_to,
 )
+from kefu.accounts.roles import EXPORT, IMPORT
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods

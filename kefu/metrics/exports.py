@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
 from kefu.core import periods
@@ -266,7 +267,7 @@ class _Targets:
 def _titles(ws: Worksheet, scope: Scope, lang: str, title_key: str, legend: bool = True) -> None:
     title = f"{_t('title', lang)} · {_period_text(scope)} · {_t(title_key, lang)}"
     ws.cell(row=1, column=1, value=title).font = TITLE_FONT
-    scope_text = _t("scope_all" if scope.visible is None else "scope_visible", lang)
+    scope_text = _t("scope_all" if scope.visible is ALL else "scope_visible", lang)
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     ws.cell(
         row=2,
@@ -412,7 +413,7 @@ def _actions_sheet(ws, scope: Scope, lang: str, team_ids: set[int]) -> None:
     actions = ImprovementAction.objects.filter(
         on__gte=scope.date_from, on__lte=scope.date_to
     ).select_related("team")
-    if scope.visible is not None:  # the department's and the reader's teams' actions
+    if scope.visible is not ALL:  # the department's and the reader's teams' actions
         actions = actions.filter(Q(team__isnull=True) | Q(team_id__in=team_ids))
     row = HEADER_ROW
     for row, action in enumerate(actions.order_by("on", "pk"), start=HEADER_ROW + 1):
@@ -451,7 +452,7 @@ def review_scope(month: str | None = None, user=None) -> Scope:
     """The scope of a month's review: everything, or what `user` may see."""
     date_from, date_to = parse_month(month or default_review_month())
     if user is None:
-        return Scope(date_from, date_to)
+        return Scope(date_from, date_to, visible=ALL)
     return scope_for(user, date_from, date_to)
 
 

@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.scoping import agents_visible_to, own_agent_id, teams_visible_to
+from kefu.accounts.access import (
+    agents_visible_to,
+    drillable_teams,
+    may_view_teams,
+    own_agent_id,
+    teams_visible_to,
+)
 from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
@@ -39,7 +45,7 @@ def _common(request: HttpRequest, form: PeriodForm) -> dict:
         "date_to": end,
         "query": form.query(),
         "review_month": f"{end:%Y-%m}",
-        "may_view_teams": dashboards.may_view_teams(request.user),
+        "may_view_teams": may_view_teams(request.user),
         "own_agent_id": own_agent_id(request.user),
     }
 
@@ -55,7 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     start, end = form.period
     scope = scope_for(request.user, start, end, **form.narrowing)
     lang = dashboards.language()
-    team_chart = dashboards.may_view_teams(request.user)
+    team_chart = may_view_teams(request.user)
     data = dashboards.overview(
         scope,
         dashboards.overview_targets(request.user, form.chosen_team),
@@ -76,7 +82,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     lang = dashboards.language()
     actions = dashboards.visible_actions(request.user, start, end, form.chosen_team)
     heatmap = None
-    if dashboards.may_view_teams(request.user):
+    if may_view_teams(request.user):
         heatmap = dashboards.quarter_heatmap(scope, lang)
     return _page(
         request,
@@ -90,7 +96,7 @@ def trends(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def teams(request: HttpRequest) -> HttpResponse:
-    if not dashboards.may_view_teams(request.user):
+    if not may_view_teams(request.user):
         raise Http404
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
@@ -111,7 +117,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = get_object_or_404(dashboards.drillable_teams(request.user), pk=team_id)
+    team = get_object_or_404(drillable_teams(request.user), pk=team_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
     start, end = form.period
     key = _kpi(request)

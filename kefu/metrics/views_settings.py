@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS, user_roles
 from kefu.audit.actions import record as audit
@@ -326,7 +327,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         detail={
             "from": scope.date_from.isoformat(),
             "to": scope.date_to.isoformat(),
-            "scoped": scope.visible is not None,
+            "scoped": scope.visible is not ALL,
         },
     )
     response = HttpResponse(stream.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)

@@ -20,9 +20,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from kefu.accounts.access import ALL, own_agent_id, scope_condition, supervised_team_ids
 from kefu.accounts.models import Agent
-from kefu.accounts.roles import VIEW_ALL
-from kefu.accounts.scoping import own_agent_id, supervised_team_ids
 from kefu.core import periods
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
@@ -68,8 +67,10 @@ def narrowing(user, *, agent=None, team=None) -> str:
     or nothing at all)."""
     if agent is not None:
         return AGENT
-    if team is not None or user.has_perm(VIEW_ALL):
-        return TEAM if team is not None else ""
+    if team is not None:
+        return TEAM
+    if scope_condition(user) is ALL:
+        return ""
     if supervised_team_ids(user):
         return TEAM
     return AGENT if own_agent_id(user) is not None else ""

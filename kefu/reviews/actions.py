@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from kefu.accounts.access import own_agent_id
 from kefu.accounts.choices import Role
 from kefu.accounts.roles import MANAGE_REVIEW_SETTINGS, MANAGE_SAMPLING, REVIEW
-from kefu.accounts.scoping import own_agent_id
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods

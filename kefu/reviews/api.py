@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_QA_EFFICIENCY
-from kefu.accounts.scoping import conversations_visible_to
 from kefu.interactions.schemas import Day, ErrorOut, PeriodQuery, RowId, Text
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kefu.accounts.access import conversations_visible_to, own_agent_id, supervised_team_ids
 from kefu.accounts.roles import (
     MANAGE_REVIEW_SETTINGS,
     MANAGE_SAMPLING,
     REVIEW,
     VIEW_QA_EFFICIENCY,
 )
-from kefu.accounts.scoping import conversations_visible_to, own_agent_id, supervised_team_ids
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.actions import ActionError
