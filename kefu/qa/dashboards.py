@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import VIEW_ALL
 from kefu.accounts.scoping import own_agent_id, supervised_team_ids
-from kefu.core import periods
+from kefu.core import paging, periods
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
 from kefu.qa import rollups
@@ -185,59 +185,17 @@ def hit_chip(indicator: str, severity: str, type_: str, names: dict[str, str], l
 
 
 # --- the results list: keyset pages on (day, pk), newest first --------------------------
-@dataclass
-class ResultPage:
-    items: list
-    next_cursor: str | None = None  # older results
-    prev_cursor: str | None = None  # newer results; None on the first page
-
-    @property
-    def has_other_pages(self) -> bool:
-        return bool(self.next_cursor or self.prev_cursor)
-
-
-def encode_cursor(day: date, pk: int) -> str:
-    return f"{day:%Y%m%d}_{pk}"
-
-
-def decode_cursor(raw: str | None) -> tuple[date, int] | None:
-    """None for a missing or malformed cursor (the list then starts from the top)."""
-    day, sep, pk = (raw or "").partition("_")
-    if not sep or len(day) != 8:
-        return None
-    try:
-        return date(int(day[:4]), int(day[4:6]), int(day[6:])), int(pk)
-    except ValueError:
-        return None
-
-
 def key_page(
     qs: QuerySet, key: str, *, after: str | None, before: str | None, size: int
 ) -> tuple[list[tuple[date, int]], str | None, str | None]:
     """(day, result id) of one page newest first, with the cursors to the older and the
     newer page: one indexed range walk of size + 1 rows however deep. `key` names the
     result id in `qs` (pk of results, result_id of hits)."""
-    keys = qs.values_list("day", key)
-    newer_than = decode_cursor(before)
-    if newer_than:
-        day, pk = newer_than
-        # "day >= d and not (day = d and id <= k)": the OR form hides the range from
-        # SQLite's planner (see kefu.interactions.filters.keyset_page).
-        newer = keys.filter(day__gte=day).exclude(**{"day": day, f"{key}__lte": pk})
-        rows = list(newer.order_by("day", key)[: size + 1])
-        if rows:
-            page = rows[:size][::-1]
-            prev = encode_cursor(*page[0]) if len(rows) > size else None
-            return page, encode_cursor(*page[-1]), prev
-        after = None
-    older_than = decode_cursor(after)
-    if older_than:
-        day, pk = older_than
-        keys = keys.filter(day__lte=day).exclude(**{"day": day, f"{key}__gte": pk})
-    rows = list(keys.order_by("-day", f"-{key}")[: size + 1])
-    page = rows[:size]
-    following = encode_cursor(*page[-1]) if len(rows) > size else None
-    return page, following, encode_cursor(*page[0]) if page and older_than else None
+    page = paging.seek(
+        qs.values_list("day", key), field="day", key=key, after=after, before=before,
+        size=size, cursor=paging.DAY, position=tuple,
+    )  # fmt: skip
+    return page.items, page.next_cursor, page.prev_cursor
 
 
 def result_page(
@@ -248,7 +206,7 @@ def result_page(
     after: str | None,
     before: str | None,
     size: int,
-) -> tuple[ResultPage, QuerySet]:
+) -> tuple[paging.KeysetPage, QuerySet]:
     """One page of the matching results (scoped query sets) and the query set that
     counts them. With an indicator chosen the page walks that indicator's hits (one per
     result), otherwise the results; either way newest first on an index."""
@@ -262,7 +220,7 @@ def result_page(
     ids = [pk for _day, pk in keys]
     rows = list_rows(QaResult.objects.filter(pk__in=ids)).in_bulk(ids) if ids else {}
     items = [rows[pk] for pk in ids if pk in rows]
-    return ResultPage(items, following, preceding), matching
+    return paging.KeysetPage(items, following, preceding), matching
 
 
 def list_rows(qs: QuerySet[QaResult]) -> QuerySet[QaResult]:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import Agent
 from kefu.bulk import chunks, in_clause, instant, queue_ids, raw_rows, where_in
+from kefu.core.localtime import configured_tz
 from kefu.core.masking import mask_text
 from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.core.native import (
@@ -42,7 +43,7 @@ from kefu.interactions.core.native import (
     SurveyRecord,
     TransferRecord,
 )
-from kefu.interactions.importer import configured_tz, datetime_adapter, insert_rows
+from kefu.interactions.importer import datetime_adapter, insert_rows
 from kefu.interactions.models import Conversation, Escalation, Message, Transfer
 from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine

@@ -24,6 +24,7 @@ from kefu.accounts.scoping import own_agent_id
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.localtime import configured_tz
 from kefu.interactions.actions import Conflict, Invalid, NotAllowed
 from kefu.interactions.models import Conversation
 from kefu.notifications.actions import notify
@@ -56,10 +57,6 @@ from kefu.reviews.selectors import is_participant, may_decide
 AUDIT = AuditAction.QA_REVIEW
 NEGATIVE_INDICATORS = ("negative_emotion", "anger", "unresolved_negative_end")
 MAX_SECONDS_PER_SAVE = 4 * 3600  # a form left open overnight is not review time
-
-
-def _tz():
-    return timezone.get_default_timezone()
 
 
 def _url(name: str, *args: Any) -> str:
@@ -163,7 +160,7 @@ def candidates_for(plan: SamplingPlan, start: date, end: date) -> list[sampling.
     """Finished conversations with an agent in the period (and the plan's teams and
     channels), with what risk sampling needs from their current automatic result."""
     qs = Conversation.objects.filter(
-        **periods.lookups("created_at", start, end, _tz()), agent__isnull=False
+        **periods.lookups("created_at", start, end, configured_tz()), agent__isnull=False
     ).exclude(status="open")
     team_ids = list(plan.teams.values_list("pk", flat=True))
     if team_ids:

@@ -28,9 +28,9 @@ from kefu.accounts.roles import (
 from kefu.accounts.scoping import conversations_visible_to, own_agent_id, supervised_team_ids
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.paging import keyset_page
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import Channel
-from kefu.interactions.filters import keyset_page
 from kefu.interactions.views import personal_view
 from kefu.qa import dashboards
 from kefu.qa.models import QaResult
