@@ -31,11 +31,11 @@ from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.paging import KeysetPage, capped_count, keyset_page
 from kefu.interactions.choices import Channel, MessageRole
+from kefu.interactions.core.facts import REPEAT_WINDOW
 from kefu.interactions.filtersets import ConversationFilterSet, category_choices
 from kefu.interactions.models import Conversation, Customer, Message
 from kefu.interactions.personal import PersonalDataView
 
-REPEAT_WINDOW = timedelta(hours=168)  # "repeat contact within 7 days" (二次来电)
 TIMELINE_LIMIT = 200
 PREVIEW_CHARS = 120
 

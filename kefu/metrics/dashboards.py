@@ -13,10 +13,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import Agent, Team
@@ -60,10 +59,6 @@ TREND_MONTHS = 12
 
 
 # --- who, when, in which language -------------------------------------------------------
-def language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 def may_view_teams(user) -> bool:
     """Team pages (tables of a team's agents) are for supervisors and department roles."""
     return user.is_authenticated and (user.has_perm(VIEW_ALL) or bool(supervised_team_ids(user)))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.core import periods
+from kefu.core.language import short_language
 from kefu.core.masking import mask_text
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import MessageRole
@@ -40,12 +41,6 @@ def live_labels(lang: str) -> dict:
 def _monitor(request: HttpRequest) -> None:
     if not access.can_monitor(request.user):
         raise PermissionDenied
-
-
-def _lang() -> str:
-    from kefu.qa.dashboards import language
-
-    return "zh" if language().startswith("zh") else "en"
 
 
 def console_rows(user, lang: str) -> list[dict]:
@@ -92,10 +87,10 @@ def console(request: HttpRequest) -> HttpResponse:
         :RECENT_ALERTS
     ]
     context = {
-        "rows": console_rows(request.user, _lang()),
-        "live_labels": live_labels(_lang()),
+        "rows": console_rows(request.user, short_language()),
+        "live_labels": live_labels(short_language()),
         "alerts": alert_rows(alerts),
-        "lang": _lang(),
+        "lang": short_language(),
         "sound_rules": sorted(live.sound_rules()),
         "all_teams": access.monitors_all(request.user),
         "may_monitor": True,
@@ -130,9 +125,9 @@ def listen(request: HttpRequest, external_id: str) -> HttpResponse:
         "alerts": alert_rows(conversation.alerts.select_related("conversation")),
         "interventions": conversation.interventions.select_related("supervisor", "alert"),
         "templates": SuggestionTemplate.objects.filter(enabled=True),
-        "lang": _lang(),
+        "lang": short_language(),
         "may_monitor": True,
-        "live_labels": live_labels(_lang()),
+        "live_labels": live_labels(short_language()),
     }
     return render(request, "monitoring/listen.html", context)
 
@@ -221,7 +216,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "conversations": conversations,
         "suggestions": pending,
         "may_monitor": access.can_monitor(request.user),
-        "live_labels": live_labels(_lang()),
+        "live_labels": live_labels(short_language()),
     }
     return render(request, "monitoring/workspace.html", context)
 
@@ -234,7 +229,7 @@ def report(request: HttpRequest) -> HttpResponse:
     start = _date(request.GET.get("from")) or date(today.year, 1, 1) - timedelta(days=366)
     end = _date(request.GET.get("to")) or today
     data = reports.interventions_report(
-        access.monitored(request.user, Intervention.objects.all()), start, end, _lang()
+        access.monitored(request.user, Intervention.objects.all()), start, end, short_language()
     )
     context = {"data": data, "date_from": start, "date_to": end, "may_monitor": True}
     return render(request, "monitoring/report.html", context)

@@ -14,9 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from kefu.accounts.models import Agent
 from kefu.accounts.roles import VIEW_ALL
 from kefu.accounts.scoping import own_agent_id, supervised_team_ids
 from kefu.core import paging, periods
+from kefu.core.language import language  # noqa: F401  (qa.views reads dashboards.language)
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
 from kefu.qa import rollups
@@ -40,6 +40,7 @@ from kefu.qa.core.figures import (
     type_label,
 )
 from kefu.qa.core.indicators import SEVERITIES, TYPES
+from kefu.qa.core.scorecard import DEFAULT_BASE, DEFAULT_PASS_LINE
 from kefu.qa.forms import ResultFilterForm
 from kefu.qa.models import HitRollup, Indicator, Lexicon, QaHit, QaResult, ResultRollup
 
@@ -85,10 +86,6 @@ def current_rows(qs: QuerySet, narrowed: str) -> QuerySet:
 
 
 # --- language, names ---------------------------------------------------------------------
-def language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 @dataclass(frozen=True)
 class Kind:
     """An indicator as the pages name and classify it."""
@@ -307,8 +304,8 @@ def breakdown(result: QaResult, names: dict[str, str], lang: str) -> dict:
             }
         )
     return {
-        "base": format_score(float(definition.get("base", 100))),
-        "pass_line": format_score(float(definition.get("pass_line", 80))),
+        "base": format_score(float(definition.get("base", DEFAULT_BASE))),
+        "pass_line": format_score(float(definition.get("pass_line", DEFAULT_PASS_LINE))),
         "sections": sections,
     }
 

@@ -28,6 +28,7 @@ from kefu.core.localtime import configured_tz
 from kefu.interactions.actions import Conflict, Invalid, NotAllowed
 from kefu.interactions.models import Conversation
 from kefu.notifications.actions import notify
+from kefu.qa.core.scorecard import DEFAULT_PASS_LINE
 from kefu.qa.models import QaHit, QaResult, Scorecard, ScorecardVersion
 from kefu.reviews.choices import (
     OPEN_STATUSES,
@@ -106,7 +107,7 @@ def rules_of(plan: SamplingPlan) -> sampling.Rules:
     low = plan.low_score_below
     if low is None:
         version = plan.scorecard.current_version()
-        low = float((version.definition if version else {}).get("pass_line", 80))
+        low = float((version.definition if version else {}).get("pass_line", DEFAULT_PASS_LINE))
     return sampling.Rules(
         method=plan.method,
         quota=plan.quota,

@@ -28,11 +28,13 @@ from kefu.accounts.roles import (
 from kefu.accounts.scoping import conversations_visible_to, own_agent_id, supervised_team_ids
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.language import language
 from kefu.core.paging import keyset_page
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
 from kefu.qa import dashboards
+from kefu.qa.core.scorecard import DEFAULT_BASE, DEFAULT_PASS_LINE
 from kefu.qa.models import QaResult
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import OPEN_STATUSES, AppealStatus, Kind, ReviewStatus, SessionStatus
@@ -229,7 +231,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if editable and review.status != ReviewStatus.SUBMITTED:
         actions.start(review, user)
     auto = review.auto_result
-    lang = dashboards.language()
+    lang = language()
     personal = personal_view(request)
     conv = dashboards.conversation_page(
         review.conversation, [auto] if auto else [], auto, personal, lang
@@ -243,7 +245,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             detail={"page": "review"},
         )
     appeals = list(review.appeals.select_related("appellant", "decided_by").order_by("created_at"))
-    item_names = pages.item_names(definition, dashboards.language())
+    item_names = pages.item_names(definition, language())
     for a in appeals:
         a.item_name = item_names.get(a.item, a.item)
     appeals_by_item = {a.item: a for a in appeals}
@@ -288,8 +290,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reassign_form": ReassignForm(),
         "may_reassign": review.status in OPEN_STATUSES
         and (user.has_perm(MANAGE_SAMPLING) or review.reviewer_id == user.pk),
-        "pass_line": definition.get("pass_line", 80),
-        "base": definition.get("base", 100),
+        "pass_line": definition.get("pass_line", DEFAULT_PASS_LINE),
+        "base": definition.get("base", DEFAULT_BASE),
         "item_names": item_names,
         "tab": "queue" if editable else "list",
     }
@@ -448,7 +450,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ActionError as exc:
                 form.add_error(None, _(exc.detail))
     definition = review.scorecard_version.definition
-    names = pages.item_names(definition, dashboards.language())
+    names = pages.item_names(definition, language())
     card = scoring.load(dict(definition) | {"version": review.scorecard_version.number})
     item = next((i for i in card.items() if i.id == appeal.item), None)
     entry = next((e for e in review.items if e["item"] == appeal.item), None)
@@ -604,7 +606,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Blind: a participant sees only the conversations they have scored.
     visible_scores = [s for s in all_scores if not participant or s.item_id in mine]
     names = _names([s.reviewer_id for s in all_scores] + [p.pk for p in session.participants.all()])
-    lang = dashboards.language()
+    lang = language()
     item_names = pages.item_names(session.scorecard_version.definition, lang)
     per_conv = {}
     for s in visible_scores:
@@ -673,7 +675,7 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             _refused(request, exc)
         return redirect("reviews:session_item", session.pk, item.pk)
     personal = personal_view(request)
-    lang = dashboards.language()
+    lang = language()
     conv = dashboards.conversation_page(
         item.conversation, [], None, personal, lang
     )  # blind: no auto score
