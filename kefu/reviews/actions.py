@@ -436,13 +436,6 @@ def create_review(
 # --- reviewing --------------------------------------------------------------------------
 
 
-def start(review: Review, user) -> None:
-    """The assignee opened the form: the clock of the review starts (first time only)."""
-    if review.reviewer_id == user.pk and review.started_at is None:
-        review.started_at = timezone.now()
-        review.save(update_fields=["started_at"])
-
-
 @transaction.atomic
 def save_review(
     review: Review,
@@ -477,8 +470,11 @@ def save_review(
     review.items = list(result.items)
     review.score, review.passed, review.fatal = result.score, result.passed, result.fatal
     review.comment, review.coaching = comment.strip(), coaching.strip()
-    review.handle_seconds += max(0, min(int(seconds), MAX_SECONDS_PER_SAVE))
-    review.started_at = review.started_at or now
+    spent = max(0, min(int(seconds), MAX_SECONDS_PER_SAVE))
+    review.handle_seconds += spent
+    # The clock started when the form was opened (the signed timer says how long ago):
+    # set at the first save, as opening the page (a GET) writes nothing.
+    review.started_at = review.started_at or now - timedelta(seconds=spent)
     if not submit:
         review.status = ReviewStatus.DRAFT
         review.save()

@@ -228,8 +228,6 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if following is not None and request.POST.get("next") == "1":
                     return redirect("reviews:review", following.pk)
         return redirect("reviews:review", review.pk)
-    if editable and review.status != ReviewStatus.SUBMITTED:
-        actions.start(review, user)
     auto = review.auto_result
     lang = language()
     personal = personal_view(request)
