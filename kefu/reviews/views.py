@@ -39,6 +39,7 @@ from kefu.qa.models import QaResult
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import OPEN_STATUSES, AppealStatus, Kind, ReviewStatus, SessionStatus
 from kefu.reviews.core import scoring
+from kefu.reviews.filtersets import ReviewFilterSet
 from kefu.reviews.forms import (
     AppealForm,
     DecideForm,
@@ -46,7 +47,6 @@ from kefu.reviews.forms import (
     PlanForm,
     ReassignForm,
     ReportForm,
-    ReviewFilterForm,
     SessionForm,
     SettingsForm,
 )
@@ -128,20 +128,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    form = ReviewFilterForm(request.GET)
-    qs = reviews_visible_to(request.user).select_related(
-        "conversation", "agent", "team", "reviewer", "plan"
+    filterset = ReviewFilterSet(
+        request.GET,
+        reviews_visible_to(request.user).select_related(
+            "conversation", "agent", "team", "reviewer", "plan"
+        ),
+        user=request.user,
     )
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["kind"]:
-            qs = qs.filter(kind=form.cleaned_data["kind"])
-        month = form.month_range()
-        if month:
-            qs = qs.filter(period_start__gte=month[0], period_start__lte=month[1]) | qs.filter(
-                submitted_at__date__gte=month[0], submitted_at__date__lte=month[1]
-            )
+    form = filterset.form
+    qs = filterset.qs  # an invalid filter is not applied
     page = keyset_page(
         qs,
         after=request.GET.get("after"),
