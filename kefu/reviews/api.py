@@ -26,11 +26,9 @@ from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus
 from kefu.reviews.core import scoring
 from kefu.reviews.filtersets import ReviewFilterSet
-from kefu.reviews.models import Appeal, CalibrationScore, Review
+from kefu.reviews.models import Appeal, Review
 from kefu.reviews.selectors import (
     appeals_visible_to,
-    is_participant,
-    may_see_all_scores,
     plans_visible_to,
     reviews_visible_to,
     sessions_visible_to,
@@ -383,33 +381,23 @@ def get_session(request: HttpRequest, session_id: RowId):
     they submit), and the agreement once the caller may see every score."""
     session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
     items = list(session.items.select_related("conversation", "session__scorecard_version"))
-    visible = []
-    out_items = []
-    for it in items:
-        see = may_see_all_scores(request.user, it)
-        scores = list(CalibrationScore.objects.filter(item=it).select_related("reviewer"))
-        shown = [s for s in scores if see or s.reviewer_id == request.user.pk]
-        visible.extend(shown if see else [])
-        out_items.append(
-            {
-                "id": it.pk,
-                "conversation": it.conversation.external_id,
-                "agreed_score": it.agreed_score,
-                "scores": [
-                    {"reviewer": s.reviewer.get_username(), "score": s.score, "items": s.items}
-                    for s in shown
-                ],
-                "hidden": len(scores) - len(shown),
-            }
-        )
-    participant = is_participant(request.user, session)
-    complete = all(
-        CalibrationScore.objects.filter(item=it, reviewer=request.user).exists() for it in items
-    )
+    view = pages.session_scores(session, request.user, items)
+    out_items = [
+        {
+            "id": it.pk,
+            "conversation": it.conversation.external_id,
+            "agreed_score": it.agreed_score,
+            "scores": [
+                {"reviewer": s.reviewer.get_username(), "score": s.score, "items": s.items}
+                for s in view.shown(it)
+            ],
+            "hidden": view.count(it) - len(view.shown(it)),
+        }
+        for it in items
+    ]
     agreement = None
-    if not participant or complete:
-        names = pages.item_names(session.scorecard_version.definition, "en")
-        result = pages.session_agreement(items, visible, names)
+    result = view.agreement(pages.item_names(session.scorecard_version.definition, "en"))
+    if result is not None:
         agreement = {
             "alpha_total": result["overall"],
             "alpha_total_level": result["overall_level"],

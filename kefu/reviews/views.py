@@ -50,7 +50,7 @@ from kefu.reviews.forms import (
     SessionForm,
     SettingsForm,
 )
-from kefu.reviews.models import CalibrationScore, Review, ReviewSettings
+from kefu.reviews.models import Review, ReviewSettings
 from kefu.reviews.selectors import (
     appeals_to_decide,
     appeals_visible_to,
@@ -593,37 +593,29 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     user = request.user
     items = list(session.items.select_related("conversation__agent", "session__scorecard_version"))
-    participant = is_participant(user, session)
-    mine = set(session.items.filter(scores__reviewer=user).values_list("pk", flat=True))
-    all_scores = list(CalibrationScore.objects.filter(item__session=session))
-    # Blind: a participant sees only the conversations they have scored.
-    visible_scores = [s for s in all_scores if not participant or s.item_id in mine]
-    names = _names([s.reviewer_id for s in all_scores] + [p.pk for p in session.participants.all()])
-    lang = language()
-    item_names = pages.item_names(session.scorecard_version.definition, lang)
-    per_conv = {}
-    for s in visible_scores:
-        per_conv.setdefault(s.item_id, []).append(s)
-    rows = []
-    for it in items:
-        scored = per_conv.get(it.pk, [])
-        rows.append(
-            {
-                "item": it,
-                "mine": it.pk in mine,
-                "count": sum(1 for s in all_scores if s.item_id == it.pk),
-                "scores": [
-                    {"name": names.get(s.reviewer_id, "?"), **pages.score_info(s.score)}
-                    for s in scored
-                ]
-                if (not participant or it.pk in mine)
-                else None,
-                "agreed": pages.score_info(it.agreed_score),
-            }
-        )
-    results = None
-    if not participant or len(mine) == len(items):
-        results = pages.session_agreement(items, visible_scores, item_names)
+    view = pages.session_scores(session, user, items)
+    participant, mine = view.participant, view.mine
+    names = _names(
+        [s.reviewer_id for s in view.all_scores] + [p.pk for p in session.participants.all()]
+    )
+    item_names = pages.item_names(session.scorecard_version.definition, language())
+    rows = [
+        {
+            "item": it,
+            "mine": it.pk in mine,
+            "count": view.count(it),
+            "scores": [
+                {"name": names.get(s.reviewer_id, "?"), **pages.score_info(s.score)}
+                for s in view.shown(it)
+            ]
+            if view.sees(it)
+            else None,
+            "agreed": pages.score_info(it.agreed_score),
+        }
+        for it in items
+    ]
+    results = view.agreement(item_names)
+    if results is not None:
         results["deviation_rows"] = [
             {"name": names.get(d.reviewer, "?"), "d": d} for d in results["deviations"]
         ]
