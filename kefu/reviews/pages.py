@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from kefu.core import periods
 from kefu.core.language import language
 from kefu.qa.core.figures import format_score, localized, score_band
-from kefu.qa.dashboards import format_points
 from kefu.qa.models import QaResult
+from kefu.qa.presenters import format_points
 from kefu.reviews.choices import OPEN_STATUSES, AppealStatus, ReviewStatus
 from kefu.reviews.core import agreement, efficiency, scoring
 from kefu.reviews.models import (

@@ -20,7 +20,7 @@ from kefu.core.language import language
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
-from kefu.qa import dashboards
+from kefu.qa import presenters
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import SessionStatus
 from kefu.reviews.core import scoring
@@ -173,7 +173,7 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         return redirect("reviews:session_item", session.pk, item.pk)
     personal = personal_view(request)
     lang = language()
-    conv = dashboards.conversation_page(
+    conv = presenters.conversation_page(
         item.conversation, [], None, personal, lang
     )  # blind: no auto score
     see_all = may_see_all_scores(user, item)
@@ -191,7 +191,7 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             cells = []
             for s in scores:
                 e = next((x for x in s.items if x["item"] == it.id and x.get("applies")), None)
-                cells.append(dashboards.format_points(e["points"]) if e else "")
+                cells.append(presenters.format_points(e["points"]) if e else "")
             agreed = next(
                 (x for x in (item.agreed_items or []) if x["item"] == it.id and x.get("applies")),
                 None,
@@ -201,7 +201,7 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                     {
                         "name": names.get(it.id, it.id),
                         "cells": cells,
-                        "agreed": dashboards.format_points(agreed["points"]) if agreed else "",
+                        "agreed": presenters.format_points(agreed["points"]) if agreed else "",
                         "spread": len(set(cells)) > 1,
                     }
                 )

@@ -24,7 +24,7 @@ from kefu.core.language import language
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
-from kefu.qa import dashboards
+from kefu.qa import presenters
 from kefu.qa.core.scorecard import DEFAULT_BASE, DEFAULT_PASS_LINE
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import OPEN_STATUSES, Kind, ReviewStatus
@@ -115,7 +115,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     auto = review.auto_result
     lang = language()
     personal = personal_view(request)
-    conv = dashboards.conversation_page(
+    conv = presenters.conversation_page(
         review.conversation, [auto] if auto else [], auto, personal, lang
     )
     if personal.unmasked:
