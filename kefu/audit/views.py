@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from kefu.accounts.roles import VIEW_AUDIT
 from kefu.audit.models import AuditAction, AuditLog
 from kefu.core import periods
-from kefu.interactions.filters import DayField, keyset_page
+from kefu.core.formfields import DayField
+from kefu.core.paging import keyset_page
 
 
 class AuditFilterForm(forms.Form):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from kefu.core import periods
 from kefu.core.params import parse_id
 
 
@@ -23,3 +27,27 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": item},
                 )
         return super()._check_values(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class DayField(forms.DateField):
+    """A date field of a filter or report: only days in `kefu.core.periods`' window
+    (2000-01-01 … five years ahead), so no page computes with year 0001 or 9999."""
+
+    widget = DateInput
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        today = timezone.localdate()
+        if value is not None and not periods.day_allowed(value, today):
+            raise forms.ValidationError(
+                _("Choose a day from %(first)s to %(last)s."),
+                code="out_of_range",
+                params={"first": periods.EARLIEST_DAY, "last": periods.latest_day(today)},
+            )

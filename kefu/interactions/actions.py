@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop
 from kefu.accounts.access import own_agent_id
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
+from kefu.core.localtime import configured_tz
 from kefu.interactions.core.facts import ConversationFacts, conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,
@@ -38,7 +39,6 @@ from kefu.interactions.exporter import conversation_record, with_record_relation
 from kefu.interactions.importer import (
     Importer,
     ImportReport,
-    configured_tz,
     import_limits,
     reason_text,
 )

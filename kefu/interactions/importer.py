@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -27,6 +26,7 @@ from django.utils.translation import gettext
 from encrypted_fields.fields import EncryptedFieldMixin
 
 from kefu.accounts.models import Agent, Team
+from kefu.core.localtime import configured_tz
 from kefu.interactions import search
 from kefu.interactions.core import csvformat
 from kefu.interactions.core.encoding import (
@@ -170,10 +170,6 @@ class ImportReport:
             f"read {self.read}, created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {self.rejected}"
         )
-
-
-def configured_tz() -> tzinfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class Importer:

@@ -29,18 +29,13 @@ from kefu.accounts.access import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.paging import KeysetPage, capped_count, keyset_page
 from kefu.interactions.choices import Channel, MessageRole
-from kefu.interactions.filters import (
-    ConversationFilterForm,
-    KeysetPage,
-    capped_count,
-    category_choices,
-    keyset_page,
-)
+from kefu.interactions.core.facts import REPEAT_WINDOW
+from kefu.interactions.filtersets import ConversationFilterSet, category_choices
 from kefu.interactions.models import Conversation, Customer, Message
 from kefu.interactions.personal import PersonalDataView
 
-REPEAT_WINDOW = timedelta(hours=168)  # "repeat contact within 7 days" (二次来电)
 TIMELINE_LIMIT = 200
 PREVIEW_CHARS = 120
 
@@ -63,10 +58,12 @@ def is_htmx_fragment(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    form = ConversationFilterForm(request.GET, request.user)
-    form.is_valid()  # invalid fields are shown with their error and not applied
-    matching = form.filter(conversations_visible_to(request.user))
-    context = {"form": form}
+    filterset = ConversationFilterSet(
+        request.GET, conversations_visible_to(request.user), user=request.user
+    )
+    # Invalid fields are shown with their error and not applied.
+    matching = filterset.qs
+    context = {"form": filterset.form}
     if not is_htmx_fragment(request):
         scenes, problems = category_choices()
         context |= {"scenes": scenes, "problems": problems}

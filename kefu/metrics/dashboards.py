@@ -13,10 +13,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.access import (
@@ -60,8 +59,6 @@ TREND_MONTHS = 12
 
 
 # --- who, when, in which language -------------------------------------------------------
-def language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def default_period(days: int = OVERVIEW_DAYS) -> tuple[date, date]:

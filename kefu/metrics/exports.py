@@ -26,6 +26,7 @@ from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
 from kefu.core import periods
+from kefu.core.language import short_language
 from kefu.core.periods import month_key, previous_period
 from kefu.core.spreadsheet import save_as_text
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
@@ -127,10 +128,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "benchmark": ("基准：", "Benchmark: "),
     "none": ("（无）", "(none)"),
 }
-
-
-def _lang(language: str) -> str:
-    return "zh" if language.startswith("zh") else "en"
 
 
 def _t(name: str, lang: str) -> str:
@@ -432,7 +429,7 @@ def write_review_workbook(scope: Scope, stream: BinaryIO, language: str = "zh") 
     and each agent's against theirs (green meets, red misses), the targets used and the
     improvement actions of the period. `scope` decides what is in it (an agent's
     workbook holds only their own row)."""
-    lang = _lang(language)
+    lang = short_language(language)
     goals = _Targets()
     keys = review_keys()
     workbook = Workbook()

@@ -17,6 +17,7 @@ from kefu.accounts.access import (
     own_agent_id,
     teams_visible_to,
 )
+from kefu.core.language import language
 from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
@@ -60,7 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
+    lang = language()
     team_chart = may_view_teams(request.user)
     data = dashboards.overview(
         scope,
@@ -79,7 +80,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_months)
     start, end = form.period
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
+    lang = language()
     actions = dashboards.visible_actions(request.user, start, end, form.chosen_team)
     heatmap = None
     if may_view_teams(request.user):
@@ -102,7 +103,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     start, end = form.period
     key = _kpi(request)
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/teams.html",
@@ -123,7 +124,7 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     key = _kpi(request)
     channel = request.GET.get("channel", "")
     scope = scope_for(request.user, start, end, channel=channel if channel in _CHANNELS else "")
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/team.html",
@@ -142,7 +143,7 @@ def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent = get_object_or_404(agents_visible_to(request.user).select_related("team"), pk=agent_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
     start, end = form.period
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/agent.html",
@@ -174,7 +175,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         request,
         "metrics/workload.html",
         form,
-        data=dashboards.workload(scope, dashboards.language()),
+        data=dashboards.workload(scope, language()),
     )
 
 
@@ -198,7 +199,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
     matching = dashboards.behind_conversations(
         request.user, key, start, end, agent_id=agent_id, team_id=team_id, channel=channel
     )
-    lang = dashboards.language()
+    lang = language()
     figure = FIGURES[key]
     context = _common(request, form) | {
         "kpi": key,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kefu.accounts import access
 from kefu.core import periods
+from kefu.core.language import short_language
 from kefu.core.masking import mask_text
 from kefu.interactions.actions import ActionError
 from kefu.interactions.choices import MessageRole
@@ -41,12 +42,6 @@ def live_labels(lang: str) -> dict:
 def _monitor(request: HttpRequest) -> None:
     if not access.can_monitor(request.user):
         raise PermissionDenied
-
-
-def _lang() -> str:
-    from kefu.qa.dashboards import language
-
-    return "zh" if language().startswith("zh") else "en"
 
 
 def console_rows(user, lang: str) -> list[dict]:
@@ -93,10 +88,10 @@ def console(request: HttpRequest) -> HttpResponse:
         :RECENT_ALERTS
     ]
     context = {
-        "rows": console_rows(request.user, _lang()),
-        "live_labels": live_labels(_lang()),
+        "rows": console_rows(request.user, short_language()),
+        "live_labels": live_labels(short_language()),
         "alerts": alert_rows(alerts),
-        "lang": _lang(),
+        "lang": short_language(),
         "sound_rules": sorted(live.sound_rules()),
         "all_teams": access.monitors_all(request.user),
         "may_monitor": True,
@@ -131,9 +126,9 @@ def listen(request: HttpRequest, external_id: str) -> HttpResponse:
         "alerts": alert_rows(conversation.alerts.select_related("conversation")),
         "interventions": conversation.interventions.select_related("supervisor", "alert"),
         "templates": SuggestionTemplate.objects.filter(enabled=True),
-        "lang": _lang(),
+        "lang": short_language(),
         "may_monitor": True,
-        "live_labels": live_labels(_lang()),
+        "live_labels": live_labels(short_language()),
     }
     return render(request, "monitoring/listen.html", context)
 
@@ -222,7 +217,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "conversations": conversations,
         "suggestions": pending,
         "may_monitor": access.can_monitor(request.user),
-        "live_labels": live_labels(_lang()),
+        "live_labels": live_labels(short_language()),
     }
     return render(request, "monitoring/workspace.html", context)
 
@@ -235,7 +230,7 @@ def report(request: HttpRequest) -> HttpResponse:
     start = _date(request.GET.get("from")) or date(today.year, 1, 1) - timedelta(days=366)
     end = _date(request.GET.get("to")) or today
     data = reports.interventions_report(
-        access.restrict(Intervention.objects.all(), request.user), start, end, _lang()
+        access.restrict(Intervention.objects.all(), request.user), start, end, short_language()
     )
     context = {"data": data, "date_from": start, "date_to": end, "may_monitor": True}
     return render(request, "monitoring/report.html", context)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.interactions.filters import keyset_page
+from kefu.core.paging import keyset_page
 from kefu.notifications.actions import mark_read
 from kefu.notifications.selectors import notifications_of, unread_count
 

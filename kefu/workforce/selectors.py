@@ -4,7 +4,6 @@ to schedule, and which rosters a user may see."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -12,12 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Agent
+from kefu.core.localtime import configured_tz as local_tz
 from kefu.interactions.models import Conversation
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
@@ -51,10 +50,6 @@ WEEK = 7 * PER_DAY
 BACKTEST_DAYS = 14
 WAPE_WARNING = 0.5  # interval WAPE above which the page warns
 SKILL_SHARE = 0.1  # a channel is a skill when ≥ 10 % of the agent's conversations
-
-
-def local_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kefu.interactions.core.native import ConversationRecord, in_time_order
+
+# "Repeat contact within 7 days" (二次来电): the same customer again within 168 h, any
+# channel. Defined here, below the KPIs that count it and the pages that show it.
+REPEAT_WINDOW = timedelta(hours=168)
 
 
 @dataclass(slots=True, frozen=True)
