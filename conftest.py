@@ -64,18 +64,20 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def import_records(db):
+def import_native(*records: dict):
     """Import native dicts (agents or conversations) through the real importer."""
     from kefu.interactions.core.native import parse_object
     from kefu.interactions.importer import Importer, configured_tz
 
-    def _import(*records: dict):
-        tz = configured_tz()
-        importer = Importer(keep_ids=True)
-        return importer.feed_all(parse_object(r, tz, i + 1) for i, r in enumerate(records))
+    tz = configured_tz()
+    importer = Importer(keep_ids=True)
+    return importer.feed_all(parse_object(r, tz, i + 1) for i, r in enumerate(records))
 
-    return _import
+
+@pytest.fixture
+def import_records(db):
+    """Import native dicts (agents or conversations) through the real importer."""
+    return import_native
 
 
 class Personas:
@@ -84,14 +86,19 @@ class Personas:
 
 
 @pytest.fixture
-def personas(db, import_records):
+def personas(db):
+    return build_personas()
+
+
+def build_personas() -> Personas:
+    """The personas without a fixture (for module-scoped data, e.g. the access matrix)."""
     from django.contrib.auth.models import Group, User
 
     from kefu.accounts.models import Agent, Team
     from kefu.accounts.roles import ensure_roles
 
     ensure_roles()
-    import_records(
+    import_native(
         {"type": "agent", "id": "A0001", "name": "张伟", "team": "售后一组", "tier": "lead"},
         {"type": "agent", "id": "A0007", "name": "李娜", "team": "售后一组", "tier": "senior",
          "supervisor": "A0001"},

@@ -90,12 +90,14 @@ class KefuAPI(NinjaAPI):
                 params = operation.get("parameters", [])
                 has_body = "requestBody" in operation
                 responses.setdefault(401, _answer("Unauthorized", error))
+                # A NUL anywhere in the URL (kefu.middleware.RejectNulMiddleware), or a body
+                # that is not JSON.
+                responses.setdefault(400, _answer("Unreadable request", error))
                 if params or has_body:
                     responses.setdefault(422, _answer("Invalid parameter or body", errors))
                 if any(p.get("in") == "path" for p in params):
                     responses.setdefault(404, _answer("Not found", error))
                 if has_body:
-                    responses.setdefault(400, _answer("Unreadable body", error))
                     responses.setdefault(413, _answer("Body too large", error))
         return schema
 

@@ -102,3 +102,54 @@ class StaticFilesMiddleware(_BothModes, WhiteNoiseMiddleware):
         if static_file is not None:
             return await sync_to_async(self.serve)(static_file, request)
         return await self.get_response(request)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+    ):
+        return True
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        return any(
+            "\x00" in key or any("\x00" in v for v in values)
+            for key, values in request.POST.lists()
+        )
+    return False
+
+
+class RejectNulMiddleware(_BothModes):
+    """A NUL character in the path, a query parameter or a form field is answered 400.
+
+    No form or parameter has a use for one, and PostgreSQL refuses to store or even
+    compare text holding it: a view that let one through answered 500 and, inside a
+    transaction, broke every later query of the request. (JSON bodies are checked where
+    they are parsed: the API's `Text` type and the importer.)"""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self._follow_mode(get_response)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        return _nul_refused(request) if _has_nul(request) else self.get_response(request)
+
+    async def _acall(self, request):
+        if _has_nul(request):
+            return _nul_refused(request)
+        return await self.get_response(request)
+
+
+def _nul_refused(request):
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.utils.translation import gettext as _
+
+    detail = _("The request contains a NUL character, which no field accepts.")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=400)
+    return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kefu.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kefu.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -293,6 +294,7 @@ AXES_RESET_ON_SUCCESS = True
 # The lock ends on time even while someone keeps guessing.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kefu.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "kefu.accounts.views.axes_username"
 AXES_VERBOSE = False
 # Behind N reverse proxies, the client address is read from X-Forwarded-For (N hops).
 KEFU_PROXY_COUNT = int(env("KEFU_PROXY_COUNT", "0") or 0)

@@ -32,6 +32,21 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes database connections at each request's start and end;
+    the test client stops that, a direct WSGI call does not. On PostgreSQL that would close
+    the test's transaction (SQLite's in-memory database ignores the close)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def callers(personas, import_records) -> list[dict[str, str]]:
     """Authorization headers of a manager and of an agent, with a few conversations."""

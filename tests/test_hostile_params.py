@@ -143,3 +143,15 @@ def test_no_form_fails_on_hostile_posts(population, role):
             if response.status_code >= 500:
                 failures.append((route, value[:20], response.status_code))
     assert failures == []
+
+
+def test_it_refuses_a_nul_character_anywhere_with_400(population):
+    # PostgreSQL cannot store or compare text with NUL: refused before any view runs
+    client = Client()
+    client.force_login(population.mia)
+    assert client.get("/conversations/?q=a%00b").status_code == 400
+    assert client.post("/live/templates/", {"text": "a\x00b"}).status_code == 400
+    assert client.get("/workforce/parameters/%00/").status_code == 400
+    api = client.get("/api/v1/conversations?q=%00")
+    assert api.status_code == 400 and "detail" in api.json()
+    assert client.get("/conversations/?q=ok").status_code == 200

@@ -8,10 +8,10 @@ from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Router
 
+from kefu.accounts.access import agents_visible_to, teams_visible_to
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import EXPORT, IMPORT, INGEST, VIEW_ALL, VIEW_PERSONAL_DATA, user_roles
 from kefu.accounts.schemas import AgentOut, MeOut, TeamOut
-from kefu.accounts.scoping import agents_visible_to, teams_visible_to
 from kefu.lib.schemas import ErrorOut
 
 router = Router(tags=["people"])

@@ -2,7 +2,7 @@
 browser's session (the web pages' own calls).
 
 Both set `request.user`, so every endpoint reads the user the same way and takes its
-query sets from `kefu.accounts.scoping`.
+query sets from `kefu.accounts.access`.
 
 - Bearer: `Authorization: Bearer kefu_…` (see `kefu issue_token`). Not a cookie, so
   no CSRF check is needed.

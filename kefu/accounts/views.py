@@ -11,6 +11,17 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 LOCKED_OUT_STATUS = 429
+# django-axes keeps the tried username in a 255-character column: PostgreSQL refuses a
+# longer one (or a NUL) and the log-in answered 500. No real username is longer than this.
+MAX_USERNAME = 150
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """AXES_USERNAME_CALLABLE: the tried username as stored, printable and cut to size."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD) if source else None
+    text = str(username or "")
+    return "".join(c for c in text if c.isprintable())[:MAX_USERNAME]
 
 
 def lockout_message() -> str:

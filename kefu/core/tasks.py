@@ -40,6 +40,21 @@ def ping(value: int) -> int:
     return value * 2
 
 
+def queue_or_run_now(queued_task, run_now, *, live: bool, key: str) -> None:
+    """Hand the work of a durable queue (KPI facts, QA scoring) to `queued_task`: for a
+    live write at most one task per few seconds (`enqueue_soon` under `key`), after an
+    import one task now. Without a reachable task queue, `run_now()` does the work at
+    once rather than leave it to a later read (or to never)."""
+    try:
+        if live:
+            enqueue_soon(queued_task, key)
+        else:
+            queued_task.enqueue()
+    except Exception:
+        log.warning("could not enqueue %s; running it now", key, exc_info=True)
+        run_now()
+
+
 def enqueue_soon(queued_task, key: str, delay_s: float = LIVE_TASK_DELAY_S) -> bool:
     """Queue a task that works off a durable queue (KPI facts, QA scoring) at most once
     per `delay_s` per process, to run `delay_s` after the first request of the window: every

@@ -19,9 +19,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from kefu.accounts.access import own_agent_id
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
-from kefu.accounts.scoping import own_agent_id
+from kefu.core.localtime import configured_tz
 from kefu.interactions.core.facts import ConversationFacts, conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,
@@ -32,12 +33,12 @@ from kefu.interactions.core.native import (
     parse_object,
     record_error,
     record_size,
+    time_key,
 )
 from kefu.interactions.exporter import conversation_record, with_record_relations
 from kefu.interactions.importer import (
     Importer,
     ImportReport,
-    configured_tz,
     import_limits,
     reason_text,
 )
@@ -184,6 +185,7 @@ def append_messages(
         taken = set(existing_ids)
         now = timezone.now().astimezone(tz).isoformat()
         new_messages: list[dict[str, Any]] = []
+        request_index: dict[str, int] = {}  # message id → its index in the request
         errors: list[dict[str, Any]] = []
         conflicts: list[dict[str, Any]] = []
         for index, item in enumerate(items):
@@ -220,22 +222,56 @@ def append_messages(
                 )
                 continue
             taken.add(message_id)
+            request_index[message_id] = index
             new_messages.append(message)
         if conflicts:
             raise Conflict("message id already used in this conversation", conflicts)
         if errors:
             raise Invalid("invalid message", errors)
 
-        first_new = len(native["messages"])
+        stored_ids = [m["id"] for m in native["messages"]]
+        first_new = len(stored_ids)
         native["messages"] = [*native["messages"], *new_messages]
         parsed = parse_object(native, tz, 0, import_limits())
         if isinstance(parsed, RecordError):
             raise Invalid("invalid message", [_relative_error(parsed, first_new, new_messages)])
-        # The stored messages are kept as they are; only the new ones are written.
+        late = _earlier_than_stored(parsed, set(request_index), tz)
+        if late:
+            raise Invalid(
+                "invalid message",
+                [_error_dict(request_index[m], m, "at", reason) for m, reason in late],
+            )
+        # parse_object put the messages in time order; the new ones, never earlier than a
+        # stored one, come last. The stored messages are kept as they are and only the new
+        # ones written — unless the stored ones were not in time order (stored before
+        # Kefu sorted them): then all are written again, in time order.
+        in_order = [m.id for m in parsed.messages[:first_new]] == stored_ids
         importer = Importer(live=True)
-        importer.feed(parsed, kept_messages=first_new)
+        importer.feed(parsed, kept_messages=first_new if in_order else 0)
         importer.finish()
     return AppendResult(record=parsed, message_ids=[m["id"] for m in new_messages])
+
+
+def _earlier_than_stored(
+    record: ConversationRecord, new_ids: set[str], tz
+) -> list[tuple[str, str]]:
+    """(id, reason) of each new message of `record` timed before its last stored one.
+
+    An append adds to the end: the stored messages, their place (`seq`) and what was
+    evaluated on them as they arrived (live alerts) stay as they are. A message that
+    belongs earlier is refused with this reason; sending the whole conversation
+    (POST /api/v1/conversations) re-imports it in time order."""
+    key = time_key(record.channel, record.created_at)
+    stored = [m for m in record.messages if m.id not in new_ids]
+    if not stored:
+        return []
+    last = max(stored, key=key)
+    reason = gettext(
+        "is before the conversation's last message ({id}, {at}): messages are appended "
+        "in time order; to add an earlier one, send the whole conversation to "
+        "POST /api/v1/conversations"
+    ).format(id=last.id, at=last.at.astimezone(tz).isoformat())
+    return [(m.id, reason) for m in record.messages if m.id in new_ids and key(m) < key(last)]
 
 
 def _relative_error(error: RecordError, first_new: int, new_messages: list[dict]) -> dict:

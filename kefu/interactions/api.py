@@ -1,6 +1,6 @@
 """REST API v1: conversations and customers (mounted under /api/v1/ by kefu/api.py).
 
-Every read starts from `kefu.accounts.scoping`; an object outside the caller's scope
+Every read starts from `kefu.accounts.access`; an object outside the caller's scope
 is answered 404. Customer personal data is masked unless the caller has the
 `view_personal_data` permission (then the access is audited). Writes go through
 `kefu.interactions.actions`.
@@ -16,28 +16,26 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
-from kefu.accounts.roles import INGEST
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     can_view_personal_data,
     conversations_visible_to,
     customers_visible_to,
-    teams_visible_to,
 )
+from kefu.accounts.roles import INGEST
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core import periods
-from kefu.core.params import parse_id
-from kefu.interactions import actions, search
+from kefu.core.localtime import configured_tz
+from kefu.interactions import actions
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record, with_record_relations
-from kefu.interactions.importer import configured_tz
+from kefu.interactions.filtersets import ConversationFilterSet
 from kefu.interactions.models import Conversation
 from kefu.interactions.personal import PersonalDataView
 from kefu.interactions.schemas import (
@@ -90,34 +88,6 @@ def summaries(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
         }
         for row in conversations.values(*SUMMARY_VALUES)
     ]
-
-
-def apply_filters(
-    user, conversations: QuerySet[Conversation], f: ConversationFilters
-) -> QuerySet[Conversation]:
-    tz = configured_tz()
-    conversations = conversations.filter(
-        **periods.lookups("created_at", f.date_from, f.date_to, tz)
-    )
-    if f.channel:
-        conversations = conversations.filter(channel=f.channel)
-    if f.team:
-        teams = teams_visible_to(user)
-        team_id = parse_id(f.team)
-        team = teams.filter(pk=team_id) if team_id else teams.filter(name=f.team)
-        conversations = conversations.filter(team__in=team)
-    if f.agent:
-        conversations = conversations.filter(agent__external_id=f.agent)
-    if f.status:
-        conversations = conversations.filter(status=f.status)
-    if f.category:
-        c = f.category
-        conversations = conversations.filter(Q(category1=c) | Q(category2=c) | Q(category3=c))
-    if f.complaint is not None:
-        conversations = conversations.filter(complaint=f.complaint)
-    if f.q:
-        conversations = search.filter_conversations(conversations, f.q)
-    return conversations
 
 
 def json_body(request: HttpRequest) -> Any:
@@ -225,7 +195,15 @@ MESSAGE_BODY = {
 @router.get("/conversations", response={200: ConversationPage, **ERRORS})
 def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]) -> dict[str, Any]:
     """Conversations the caller may see, newest first, filtered and paginated."""
-    conversations = apply_filters(request.user, conversations_visible_to(request.user), filters)
+    filterset = ConversationFilterSet(
+        filters.filterset_data(), conversations_visible_to(request.user), user=request.user
+    )
+    if errors := filterset.api_errors():  # the schema refuses these first: a safety net
+        raise ValidationError(
+            [{"loc": ["query", name], "msg": "; ".join(m), "type": "value_error"}
+             for name, m in errors.items()]
+        )  # fmt: skip
+    conversations = filterset.api_qs()
     limit = min(filters.limit, MAX_PAGE_SIZE)
     offset = filters.offset
     count = conversations.count()

@@ -20,4 +20,16 @@ class InteractionsConfig(AppConfig):
         post_delete.connect(forget, sender=PersonalKey, weak=False)
 
         # URL converters for external ids (<extid:…>, {apiid:…}), before any URLconf loads.
+        # Who sees which rows (kefu.accounts.access): conversations by agent and team.
+        from kefu.accounts import access
         from kefu.interactions import converters  # noqa: F401
+        from kefu.interactions.models import Conversation, Customer, Message, Transfer
+
+        access.register(
+            Conversation,
+            policies={access.VIEW: access.CONVERSATION_VIEW, access.MONITOR: access.MONITORING},
+            like_conversations=True,
+        )
+        access.register(Customer, agent=None, team=None, custom=access.customer_rows)
+        for part in (Message, Transfer):  # seen with their conversation
+            access.register(part, follow=("conversation", Conversation))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import tzinfo
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -88,35 +89,11 @@ def stored_record(conv: Conversation) -> ConversationRecord:
         )
         for m in conv.messages.all()
     ]
-    survey = None
-    if conv.csat is not None or conv.nps is not None or conv.survey_extra is not None:
-        survey = SurveyRecord(
-            csat=conv.csat,
-            nps=conv.nps,
-            at=conv.survey_at,
-            comment=conv.survey_comment or None,
-            extra=conv.survey_extra or {},
-        )
-    order = None
-    if conv.has_order:
-        order = OrderRecord(
-            converted=bool(conv.order_converted),
-            amount=float(conv.order_amount) if conv.order_amount is not None else None,
-            currency=conv.order_currency or None,
-            extra=conv.order_extra or {},
-        )
-    return ConversationRecord(
-        id=conv.external_id,
-        channel=conv.channel,
+    return record_from_values(
+        {name: getattr(conv, name) for name in RECORD_COLUMNS},
         customer=customer,
-        created_at=conv.created_at,
-        messages=messages,
         agent=conv.agent.external_id if conv.agent_id else None,
-        resolved_at=conv.resolved_at,
-        closed_at=conv.closed_at,
-        status=conv.status,
-        category=conv.category_path,
-        complaint=conv.complaint,
+        messages=messages,
         transfers=[
             TransferRecord(
                 from_agent=t.from_agent.external_id if t.from_agent_id else None,
@@ -129,9 +106,66 @@ def stored_record(conv: Conversation) -> ConversationRecord:
             EscalationRecord(level=e.level, at=e.at, resolved_at=e.resolved_at)
             for e in conv.escalations.all()
         ],
+    )
+
+
+# The conversation's own columns a native record is rebuilt from.
+RECORD_COLUMNS = (
+    "external_id", "channel", "created_at", "resolved_at", "closed_at", "status",
+    "category1", "category2", "category3", "complaint", "csat", "nps", "survey_at",
+    "survey_comment", "survey_extra", "has_order", "order_converted", "order_amount",
+    "order_currency", "order_extra", "extra",
+)  # fmt: skip
+
+
+def record_from_values(
+    values: Mapping[str, Any],
+    *,
+    customer: CustomerRecord,
+    agent: str | None,
+    messages: list[MessageRecord],
+    transfers: list[TransferRecord],
+    escalations: list[EscalationRecord],
+) -> ConversationRecord:
+    """The native record from a conversation's stored `RECORD_COLUMNS` (a model's
+    attributes, or a raw row with its JSON decoded and its times aware) and its parts:
+    one definition for the export and QA scoring's bulk reader."""
+    v = values
+    survey = None
+    if v["csat"] is not None or v["nps"] is not None or v["survey_extra"] is not None:
+        survey = SurveyRecord(
+            csat=v["csat"],
+            nps=v["nps"],
+            at=v["survey_at"],
+            comment=v["survey_comment"] or None,
+            extra=v["survey_extra"] or {},
+        )
+    order = None
+    if v["has_order"]:
+        amount = v["order_amount"]
+        order = OrderRecord(
+            converted=bool(v["order_converted"]),
+            amount=float(amount) if amount is not None else None,
+            currency=v["order_currency"] or None,
+            extra=v["order_extra"] or {},
+        )
+    return ConversationRecord(
+        id=v["external_id"],
+        channel=v["channel"],
+        customer=customer,
+        created_at=v["created_at"],
+        messages=messages,
+        agent=agent,
+        resolved_at=v["resolved_at"],
+        closed_at=v["closed_at"],
+        status=v["status"],
+        category=[c for c in (v["category1"], v["category2"], v["category3"]) if c],
+        complaint=bool(v["complaint"]),
+        transfers=transfers,
+        escalations=escalations,
         survey=survey,
         order=order,
-        extra=conv.extra or {},
+        extra=v["extra"] or {},
     )
 
 

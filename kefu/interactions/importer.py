@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -26,6 +25,7 @@ from django.utils.translation import gettext
 
 from kefu.accounts.models import Agent, Team
 from kefu.bulk import datetime_adapter, fast_bulk_insert, fast_bulk_update, insert_rows, json_text
+from kefu.core.localtime import configured_tz
 from kefu.interactions import search
 from kefu.interactions.core import csvformat
 from kefu.interactions.core.encoding import (
@@ -88,10 +88,6 @@ class ImportReport:
             f"read {self.read}, created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {self.rejected}"
         )
-
-
-def configured_tz() -> tzinfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class Importer:

@@ -7,12 +7,12 @@ Conversations themselves travel in the native format (a plain JSON object, see
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator
+from pydantic import StringConstraints, ValidationInfo, field_validator
 
 from kefu.core import periods
 from kefu.lib.schemas import Day, FieldErrorOut, Text
@@ -77,10 +77,19 @@ class ConversationFilters(Schema):
     )
     channel: ChannelName | None = None
     team: Text | None = Field(None, description="team name or numeric team id")
-    agent: Text | None = Field(None, description="owner agent's external id, e.g. A0007")
+    agent: Text | None = Field(
+        None, description="owner agent's external id (e.g. A0007) or numeric agent id"
+    )
     status: StatusName | None = None
     category: Text | None = Field(None, description="matches any category level")
+    category1: Annotated[Text, StringConstraints(max_length=50)] | None = Field(
+        None, description="first category level (scene)"
+    )
+    category2: Annotated[Text, StringConstraints(max_length=100)] | None = Field(
+        None, description="second category level (problem)"
+    )
     complaint: bool | None = None
+    escalated: bool | None = None
     q: Text | None = Field(None, description="full-text search (Chinese or English)")
     limit: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_OFFSET, description=f"page size, capped at {MAX_PAGE_SIZE}"
@@ -88,6 +97,18 @@ class ConversationFilters(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="rows to skip (page by date beyond)")
 
     model_config = {"populate_by_name": True}
+
+    # The query parameters that are filters (the others page); named as the FilterSet
+    # (`kefu.interactions.filtersets.ConversationFilterSet`) names them.
+    PAGING: ClassVar[frozenset[str]] = frozenset({"limit", "offset"})
+
+    def filterset_data(self) -> dict[str, Any]:
+        """The filters given, as data for ConversationFilterSet (booleans as yes/no)."""
+        data = self.model_dump(exclude_none=True, exclude=set(self.PAGING))
+        for name in ("complaint", "escalated"):
+            if name in data:
+                data[name] = "yes" if data[name] else "no"
+        return data
 
 
 class ConversationSummary(Schema):

@@ -1,6 +1,6 @@
 """Browsing pages: conversation list, conversation detail, customer cross-channel timeline.
 
-Every query set starts from `kefu.accounts.scoping`, so a page never shows more than the
+Every query set starts from `kefu.accounts.access`, so a page never shows more than the
 user's scope; objects outside it are 404 (their existence is not revealed). Personal data
 is masked unless the user may see it, and each page that shows it unmasked is audited.
 """
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     can_view_personal_data,
     conversations_visible_to,
     customers_visible_to,
@@ -30,12 +30,12 @@ from kefu.accounts.scoping import (
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.choices import Channel, MessageRole
-from kefu.interactions.filters import ConversationFilterForm, category_choices
+from kefu.interactions.core.facts import REPEAT_WINDOW
+from kefu.interactions.filtersets import ConversationFilterSet, category_choices
 from kefu.interactions.models import Conversation, Customer, Message
 from kefu.interactions.personal import PersonalDataView
 from kefu.lib.paging import KeysetPage, capped_count, keyset_page
 
-REPEAT_WINDOW = timedelta(hours=168)  # "repeat contact within 7 days" (二次来电)
 TIMELINE_LIMIT = 200
 PREVIEW_CHARS = 120
 
@@ -58,10 +58,12 @@ def is_htmx_fragment(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    form = ConversationFilterForm(request.GET, request.user)
-    form.is_valid()  # invalid fields are shown with their error and not applied
-    matching = form.filter(conversations_visible_to(request.user))
-    context = {"form": form}
+    filterset = ConversationFilterSet(
+        request.GET, conversations_visible_to(request.user), user=request.user
+    )
+    # Invalid fields are shown with their error and not applied.
+    matching = filterset.qs
+    context = {"form": filterset.form}
     if not is_htmx_fragment(request):
         scenes, problems = category_choices()
         context |= {"scenes": scenes, "problems": problems}

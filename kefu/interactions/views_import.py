@@ -24,22 +24,23 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.accounts.roles import EXPORT, IMPORT
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     agents_visible_to,
     can_view_personal_data,
     conversations_visible_to,
     teams_visible_to,
 )
+from kefu.accounts.roles import EXPORT, IMPORT
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
 from kefu.core.formfields import DayField
+from kefu.core.localtime import configured_tz
 from kefu.core.spreadsheet import safe_cell
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
-from kefu.interactions.importer import configured_tz, detect_format, reason_text
+from kefu.interactions.importer import detect_format, reason_text
 from kefu.interactions.models import ImportJob
 from kefu.interactions.tasks import cleanup_import_files, run_import, upload_folder
 

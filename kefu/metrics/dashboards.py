@@ -13,20 +13,19 @@ from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.accounts.models import Agent, Team
-from kefu.accounts.roles import VIEW_ALL
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
+    ALL,
     conversations_visible_to,
+    may_view_teams,
     own_agent_id,
-    supervised_team_ids,
-    teams_visible_to,
+    restrict,
 )
+from kefu.accounts.models import Agent, Team
 from kefu.core import periods
 from kefu.interactions.models import Conversation
 from kefu.metrics import selectors
@@ -60,21 +59,6 @@ TREND_MONTHS = 12
 
 
 # --- who, when, in which language -------------------------------------------------------
-def language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
-def may_view_teams(user) -> bool:
-    """Team pages (tables of a team's agents) are for supervisors and department roles."""
-    return user.is_authenticated and (user.has_perm(VIEW_ALL) or bool(supervised_team_ids(user)))
-
-
-def drillable_teams(user) -> QuerySet[Team]:
-    if not user.is_authenticated:
-        return Team.objects.none()
-    if user.has_perm(VIEW_ALL):
-        return Team.objects.all()
-    return Team.objects.filter(pk__in=supervised_team_ids(user))
 
 
 def default_period(days: int = OVERVIEW_DAYS) -> tuple[date, date]:
@@ -166,7 +150,7 @@ def overview_targets(user, team: Team | None) -> dict[str, float]:
     team's, or the department's."""
     if team is not None:
         return selectors.targets(team.pk)
-    if not user.has_perm(VIEW_ALL) and not supervised_team_ids(user):
+    if not may_view_teams(user):
         agent_id = own_agent_id(user)
         if agent_id is not None:
             team_id, tier = Agent.objects.filter(pk=agent_id).values_list("team_id", "tier")[0]
@@ -325,8 +309,7 @@ def visible_actions(user, date_from: date, date_to: date, team: Team | None):
     actions = ImprovementAction.objects.filter(on__gte=date_from, on__lte=date_to)
     if team is not None:
         return actions.filter(Q(team__isnull=True) | Q(team=team)).select_related("team")
-    teams = teams_visible_to(user).values("pk")
-    return actions.filter(Q(team__isnull=True) | Q(team__in=teams)).select_related("team")
+    return restrict(actions, user).select_related("team")
 
 
 def month_series(
@@ -514,7 +497,7 @@ def agent_page(user, agent: Agent, date_from: date, date_to: date, lang: str) ->
     own = selectors.totals(own_scope)
     # The team's aggregate is shown to the agent too: a team total, nobody's own figures.
     team = (
-        selectors.totals(Scope(date_from, date_to, team_ids=(agent.team_id,)))
+        selectors.totals(Scope(date_from, date_to, visible=ALL, team_ids=(agent.team_id,)))
         if agent.team_id
         else selectors.empty_figures()
     )

@@ -22,9 +22,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
 from kefu.core import periods
+from kefu.core.language import short_language
 from kefu.core.periods import month_key, previous_period
 from kefu.core.spreadsheet import save_as_text
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
@@ -126,10 +128,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "benchmark": ("基准：", "Benchmark: "),
     "none": ("（无）", "(none)"),
 }
-
-
-def _lang(language: str) -> str:
-    return "zh" if language.startswith("zh") else "en"
 
 
 def _t(name: str, lang: str) -> str:
@@ -266,7 +264,7 @@ class _Targets:
 def _titles(ws: Worksheet, scope: Scope, lang: str, title_key: str, legend: bool = True) -> None:
     title = f"{_t('title', lang)} · {_period_text(scope)} · {_t(title_key, lang)}"
     ws.cell(row=1, column=1, value=title).font = TITLE_FONT
-    scope_text = _t("scope_all" if scope.visible is None else "scope_visible", lang)
+    scope_text = _t("scope_all" if scope.visible is ALL else "scope_visible", lang)
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     ws.cell(
         row=2,
@@ -412,7 +410,7 @@ def _actions_sheet(ws, scope: Scope, lang: str, team_ids: set[int]) -> None:
     actions = ImprovementAction.objects.filter(
         on__gte=scope.date_from, on__lte=scope.date_to
     ).select_related("team")
-    if scope.visible is not None:  # the department's and the reader's teams' actions
+    if scope.visible is not ALL:  # the department's and the reader's teams' actions
         actions = actions.filter(Q(team__isnull=True) | Q(team_id__in=team_ids))
     row = HEADER_ROW
     for row, action in enumerate(actions.order_by("on", "pk"), start=HEADER_ROW + 1):
@@ -431,7 +429,7 @@ def write_review_workbook(scope: Scope, stream: BinaryIO, language: str = "zh") 
     and each agent's against theirs (green meets, red misses), the targets used and the
     improvement actions of the period. `scope` decides what is in it (an agent's
     workbook holds only their own row)."""
-    lang = _lang(language)
+    lang = short_language(language)
     goals = _Targets()
     keys = review_keys()
     workbook = Workbook()
@@ -451,7 +449,7 @@ def review_scope(month: str | None = None, user=None) -> Scope:
     """The scope of a month's review: everything, or what `user` may see."""
     date_from, date_to = parse_month(month or default_review_month())
     if user is None:
-        return Scope(date_from, date_to)
+        return Scope(date_from, date_to, visible=ALL)
     return scope_for(user, date_from, date_to)
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.accounts.scoping import teams_visible_to
+from kefu.accounts.access import teams_visible_to
 from kefu.interactions.choices import Channel
 from kefu.period_fields import add_period_fields, check_period, chosen_period
 

@@ -14,8 +14,8 @@ from datetime import date
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
+from kefu.accounts.access import ALL, Condition, nothing, scope_condition
 from kefu.accounts.models import Agent, Team
-from kefu.accounts.scoping import scope_condition
 from kefu.core.periods import days_between, month_key, months_between
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, add_stats, finalize
@@ -38,12 +38,12 @@ Figures = dict[str, float | int | None]
 @dataclass(frozen=True)
 class Scope:
     """Which conversations a question is about: a period, the caller's visibility
-    (a Q on agent_id/team_id from accounts.scoping, None = everything) and optional
-    narrowing to teams, agents or a channel."""
+    (a Q on agent_id/team_id from kefu.accounts.access, or ALL; nothing unless said) and
+    optional narrowing to teams, agents or a channel."""
 
     date_from: date
     date_to: date
-    visible: Q | None = None
+    visible: Condition = field(default_factory=nothing)
     team_ids: tuple[int, ...] = ()
     agent_ids: tuple[int, ...] = ()
     channel: str = ""
@@ -75,7 +75,7 @@ def scope_for(user, date_from: date, date_to: date, **narrowing) -> Scope:
 def _source(scope: Scope, by: str | None) -> QuerySet:
     model = KpiFact if by == "segment" else DailyKpi
     qs = model.objects.filter(day__gte=scope.date_from, day__lte=scope.date_to)
-    if scope.visible is not None:
+    if scope.visible is not ALL:
         qs = qs.filter(scope.visible)
     if scope.team_ids:
         qs = qs.filter(team_id__in=scope.team_ids)

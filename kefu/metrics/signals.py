@@ -3,15 +3,11 @@ inside the batch's transaction). When the import ends the queue is handed to a b
 task, so importing stays as fast as storing; every read works off what is left first, so
 figures are always current (the first read after a large import may take longer)."""
 
-import logging
-
 from django.dispatch import receiver
 
-from kefu.core.tasks import enqueue_soon
+from kefu.core.tasks import queue_or_run_now
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.metrics import facts
-
-log = logging.getLogger(__name__)
 
 
 @receiver(conversations_written, dispatch_uid="metrics-facts")
@@ -23,11 +19,4 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 def on_import_finished(sender, live: bool = False, **kwargs) -> None:
     from kefu.metrics.tasks import refresh_metrics
 
-    try:
-        if live:  # a message at a time: one task per few seconds (reads catch up anyway)
-            enqueue_soon(refresh_metrics, "metrics-refresh")
-        else:
-            refresh_metrics.enqueue()
-    except Exception:  # no reachable task queue: do it now rather than leave it to a read
-        log.warning("could not enqueue refresh_metrics; refreshing KPI facts now", exc_info=True)
-        facts.refresh()
+    queue_or_run_now(refresh_metrics, facts.refresh, live=live, key="metrics-refresh")

@@ -10,7 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.scoping import agents_visible_to, own_agent_id, teams_visible_to
+from kefu.accounts.access import (
+    agents_visible_to,
+    drillable_teams,
+    may_view_teams,
+    own_agent_id,
+    teams_visible_to,
+)
+from kefu.core.language import language
 from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
@@ -39,7 +46,7 @@ def _common(request: HttpRequest, form: PeriodForm) -> dict:
         "date_to": end,
         "query": form.query(),
         "review_month": f"{end:%Y-%m}",
-        "may_view_teams": dashboards.may_view_teams(request.user),
+        "may_view_teams": may_view_teams(request.user),
         "own_agent_id": own_agent_id(request.user),
     }
 
@@ -54,8 +61,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
-    team_chart = dashboards.may_view_teams(request.user)
+    lang = language()
+    team_chart = may_view_teams(request.user)
     data = dashboards.overview(
         scope,
         dashboards.overview_targets(request.user, form.chosen_team),
@@ -73,10 +80,10 @@ def trends(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_months)
     start, end = form.period
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
+    lang = language()
     actions = dashboards.visible_actions(request.user, start, end, form.chosen_team)
     heatmap = None
-    if dashboards.may_view_teams(request.user):
+    if may_view_teams(request.user):
         heatmap = dashboards.quarter_heatmap(scope, lang)
     return _page(
         request,
@@ -90,13 +97,13 @@ def trends(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def teams(request: HttpRequest) -> HttpResponse:
-    if not dashboards.may_view_teams(request.user):
+    if not may_view_teams(request.user):
         raise Http404
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
     key = _kpi(request)
     scope = scope_for(request.user, start, end, **form.narrowing)
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/teams.html",
@@ -111,13 +118,13 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = get_object_or_404(dashboards.drillable_teams(request.user), pk=team_id)
+    team = get_object_or_404(drillable_teams(request.user), pk=team_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
     start, end = form.period
     key = _kpi(request)
     channel = request.GET.get("channel", "")
     scope = scope_for(request.user, start, end, channel=channel if channel in _CHANNELS else "")
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/team.html",
@@ -136,7 +143,7 @@ def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent = get_object_or_404(agents_visible_to(request.user).select_related("team"), pk=agent_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
     start, end = form.period
-    lang = dashboards.language()
+    lang = language()
     return _page(
         request,
         "metrics/agent.html",
@@ -168,7 +175,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         request,
         "metrics/workload.html",
         form,
-        data=dashboards.workload(scope, dashboards.language()),
+        data=dashboards.workload(scope, language()),
     )
 
 
@@ -192,7 +199,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
     matching = dashboards.behind_conversations(
         request.user, key, start, end, agent_id=agent_id, team_id=team_id, channel=channel
     )
-    lang = dashboards.language()
+    lang = language()
     figure = FIGURES[key]
     context = _common(request, form) | {
         "kpi": key,

@@ -13,14 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS, user_roles
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.core.language import language
 from kefu.core.periods import month_key
 from kefu.metrics import actions, exports
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
@@ -42,10 +43,6 @@ ACTIONS_SHOWN = 200
 def manager_only(view: Callable) -> Callable:
     """Log-in first (anonymous → log-in page), then the KPI-settings permission (→ 403)."""
     return login_required(permission_required(MANAGE_KPI_SETTINGS, raise_exception=True)(view))
-
-
-def _language() -> str:
-    return get_language() or "zh-hans"
 
 
 def _back(anchor: str) -> HttpResponse:
@@ -124,7 +121,7 @@ def _benchmark_rows(lang: str, value_forms: dict[int, BenchmarkValueForm]) -> li
 
 
 def render_settings(request: HttpRequest, status: int = 200, **forms) -> HttpResponse:
-    lang = _language()
+    lang = language()
     figure_rows, overrides = _target_rows(lang)
     context = {
         "layout": "base.html",
@@ -174,7 +171,7 @@ def target_save(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            label = FIGURES[target.key].label(_language())
+            label = FIGURES[target.key].label(language())
             messages.success(request, _("Target saved: %(figure)s.") % {"figure": label})
             return _back("targets")
     return _rejected(request, form, target_form=form)
@@ -185,7 +182,7 @@ def target_save(request: HttpRequest) -> HttpResponse:
 def target_delete(request: HttpRequest, target_id: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("team"), pk=target_id)
     actions.delete_target(target, by=request.user, request=request)
-    label = ALL_FIGURES[target.key].label(_language()) if target.key in ALL_FIGURES else target.key
+    label = ALL_FIGURES[target.key].label(language()) if target.key in ALL_FIGURES else target.key
     messages.success(request, _("Target removed: %(figure)s.") % {"figure": label})
     return _back("targets")
 
@@ -317,7 +314,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("Give the month as YYYY-MM, for example 2024-05."))
     scope = exports.review_scope(month, request.user)
     stream = io.BytesIO()
-    exports.write_review_workbook(scope, stream, language=_language())
+    exports.write_review_workbook(scope, stream, language=language())
     audit(
         AuditAction.EXPORT,
         request=request,
@@ -326,7 +323,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         detail={
             "from": scope.date_from.isoformat(),
             "to": scope.date_to.isoformat(),
-            "scoped": scope.visible is not None,
+            "scoped": scope.visible is not ALL,
         },
     )
     response = HttpResponse(stream.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)

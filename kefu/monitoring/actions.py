@@ -10,13 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.params import parse_id
 from kefu.interactions.actions import append_messages
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import ActionError, Invalid, NotAllowed, NotFound
-from kefu.monitoring import access, broadcast
+from kefu.monitoring import broadcast
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, SuggestionTemplate
 
@@ -48,7 +49,7 @@ def _conversation_for(user, external_id: Any) -> Conversation:
         if external_id
         else None
     )
-    if conversation is None or not access.may_listen(user, conversation):
+    if conversation is None:  # outside the user's teams is not found, like a wrong id
         raise NotFound("no such live conversation in your teams")
     return conversation
 
@@ -162,18 +163,18 @@ def _push(item: Intervention, event_type: str) -> None:
     transaction.on_commit(lambda: broadcast.send(groups, {"type": event_type, "item": payload}))
 
 
-def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
-    """The conversation's agent uses or dismisses a pending suggestion."""
-    agent_id = access.workspace_agent_id(user)
-    item = (
-        Intervention.objects.select_related("conversation")
-        .filter(pk=parse_id(suggestion_id), kind=InterventionKind.SUGGESTION)
-        .first()
+def answer_suggestion(user, suggestion_id: Any, *, used: bool) -> Intervention:
+    """The conversation's agent uses or dismisses a pending suggestion: NotFound outside
+    the user's own conversations, Invalid once answered."""
+    suggestions = Intervention.objects.select_related("conversation").filter(
+        kind=InterventionKind.SUGGESTION
     )
-    if item is None or agent_id is None or item.conversation.agent_id != agent_id:
-        return {"ok": False, "error": "no such suggestion"}
+    item = access.restrict(suggestions, user, access.CHANGE).filter(pk=parse_id(suggestion_id))
+    item = item.first()
+    if item is None:
+        raise NotFound("no such suggestion")
     if item.status != SuggestionStatus.PENDING:
-        return {"ok": False, "error": f"already {item.status}"}
+        raise Invalid(f"already {item.status}")
     item.status = SuggestionStatus.USED if used else SuggestionStatus.DISMISSED
     item.responded_at = timezone.now()
     item.save(update_fields=["status", "responded_at"])
@@ -182,6 +183,15 @@ def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
         [broadcast.conversation_group(item.conversation_id)],
         {"type": "live.intervention", "item": payload},
     )
+    return item
+
+
+def respond_to_suggestion(user, suggestion_id: Any, *, used: bool) -> dict:
+    """`answer_suggestion` for the workspace socket: a result, never an exception."""
+    try:
+        item = answer_suggestion(user, suggestion_id, used=used)
+    except ActionError as exc:
+        return {"ok": False, "error": exc.detail}
     return {"ok": True, "suggestion": item.pk, "status": item.status}
 
 
@@ -209,8 +219,9 @@ def agent_reply(user, external_id: Any, text: Any, suggestion_id: Any = None) ->
 
 
 def acknowledge_alert(user, alert_id: Any) -> bool:
-    alert = Alert.objects.select_related("conversation").filter(pk=parse_id(alert_id)).first()
-    if alert is None or not access.may_listen(user, alert.conversation):
+    alerts = access.restrict(Alert.objects.all(), user, access.CHANGE)
+    alert = alerts.filter(pk=parse_id(alert_id)).first()
+    if alert is None:  # outside the user's teams is not found, like a wrong id
         return False
     if alert.acknowledged_at is None:
         Alert.objects.filter(pk=alert.pk).update(

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kefu.accounts import access
 from kefu.core.params import MAX_ID
 from kefu.interactions.schemas import PeriodQuery
-from kefu.lib.errors import ActionError
+from kefu.lib.errors import ActionError, NotFound
 from kefu.lib.schemas import ErrorOut, RowId, Text
-from kefu.monitoring import access, actions, live, reports
+from kefu.monitoring import actions, live, reports
 from kefu.monitoring.models import Alert, Intervention, LiveState
 
 router = Router(tags=["live"])
@@ -51,7 +52,7 @@ class LiveConversationOut(Schema):
 def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
     """The live conversations of the caller's teams, riskiest first (risk as of now)."""
     _monitor(request)
-    states = access.monitored(request.user, LiveState.objects.filter(is_live=True))
+    states = access.restrict(LiveState.objects.filter(is_live=True), request.user)
     out = []
     ranked = live.riskiest(states.select_related("conversation", "agent", "team")[:1000],
                            timezone.now())  # fmt: skip
@@ -84,7 +85,7 @@ class AlertQuery(Schema):
 def live_alerts(request: HttpRequest, query: Query[AlertQuery]) -> list[dict[str, Any]]:
     """Alerts of the caller's teams, newest first; `after` returns only newer ones."""
     _monitor(request)
-    alerts = access.monitored(request.user, Alert.objects.select_related("conversation"))
+    alerts = access.restrict(Alert.objects.select_related("conversation"), request.user)
     if query.after is not None:
         alerts = alerts.filter(pk__gt=query.after)
     names = live.rule_names()
@@ -124,12 +125,13 @@ class SuggestionAnswer(Schema):
 @router.post("/live/suggestions/{suggestion_id}/response", response={200: dict[str, Any], **ERRORS})
 def answer_suggestion(request: HttpRequest, suggestion_id: RowId, body: SuggestionAnswer):
     """The agent uses or dismisses a suggestion sent to them."""
-    result = actions.respond_to_suggestion(request.user, suggestion_id, used=body.used)
-    if not result["ok"]:
-        if "no such" in result["error"]:
-            raise HttpError(404, _("no such suggestion"))
-        raise HttpError(422, _("this suggestion was already answered"))
-    return result
+    try:
+        item = actions.answer_suggestion(request.user, suggestion_id, used=body.used)
+    except NotFound as exc:
+        raise HttpError(404, _("no such suggestion")) from exc
+    except ActionError as exc:
+        raise HttpError(422, _("this suggestion was already answered")) from exc
+    return {"ok": True, "suggestion": item.pk, "status": item.status}
 
 
 @router.get("/live/report", response={200: dict[str, Any], **ERRORS})
@@ -141,5 +143,5 @@ def report(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     start, end = query.period(today - timedelta(days=365), today)
     lang = "zh" if (request.LANGUAGE_CODE or "zh").startswith("zh") else "en"
     return reports.interventions_report(
-        access.monitored(request.user, Intervention.objects.all()), start, end, lang
+        access.restrict(Intervention.objects.all(), request.user), start, end, lang
     )

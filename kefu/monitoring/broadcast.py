@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from kefu.accounts import access
+
 log = logging.getLogger(__name__)
 
 ALL = "live.all"
@@ -32,6 +34,13 @@ def conversation_group(conversation_pk: int) -> str:
 
 def agent_group(agent_pk: int) -> str:
     return f"live.agent.{agent_pk}"
+
+
+def console_groups(user) -> list[str]:
+    """The console groups of a monitor: every team's or their teams' (none: refused)."""
+    if access.monitors_all(user):
+        return [ALL]
+    return [team_group(t) for t in access.monitored_team_ids(user)]
 
 
 def send(groups: Sequence[str], event: dict) -> None:

@@ -1,6 +1,6 @@
 """WebSockets of live monitoring (Channels): the supervisor console, silent listening to
 one conversation, and the agent workspace. Access is checked when the socket opens
-(`kefu.monitoring.access`); a refused socket is closed with 4403."""
+(`kefu.accounts.access`); a refused socket is closed with 4403."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from kefu.accounts import access
 from kefu.lib.server_adapter import frame_writer, server_send
-from kefu.monitoring import access, actions, broadcast
+from kefu.monitoring import actions, broadcast
 from kefu.monitoring.hub import hub
 
 REFUSED = 4403
@@ -73,7 +74,7 @@ class ConsoleConsumer(_Joined):
     """A supervisor's console: states and alerts of the teams they watch."""
 
     async def connect(self) -> None:
-        groups = await database_sync_to_async(access.console_groups)(self.scope["user"])
+        groups = await database_sync_to_async(broadcast.console_groups)(self.scope["user"])
         if not groups:
             await self.close(code=REFUSED)
             return

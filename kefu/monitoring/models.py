@@ -1,8 +1,8 @@
 """Live monitoring: the live rules, each live conversation's state (risk), the alerts
 raised message by message, the suggestion library and every supervisor intervention.
 
-Alerts, states and interventions copy the conversation's agent and team so the one role
-scoping of conversations (`kefu.accounts.scoping.scope_condition`) applies to them too.
+Alerts, states and interventions copy the conversation's agent and team so the one set of
+access rules (`kefu.accounts.access`, registered in apps.py) apply to them too.
 """
 
 from __future__ import annotations

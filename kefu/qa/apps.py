@@ -17,3 +17,11 @@ class QaConfig(AppConfig):
             lambda sender, **kwargs: ensure_definitions(), sender=self, weak=False,
             dispatch_uid="qa-definitions",
         )  # fmt: skip
+
+        from kefu.accounts import access
+        from kefu.qa.models import HitRollup, QaHit, QaResult, ResultRollup
+
+        for model in (QaResult, QaHit, ResultRollup, HitRollup):  # like their conversations
+            access.register(
+                model, policies={access.VIEW: access.CONVERSATION_VIEW}, like_conversations=True
+            )

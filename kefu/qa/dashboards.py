@@ -10,38 +10,42 @@ to the page scripts with `json_script`.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet, Sum
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.accounts.access import ALL, own_agent_id, scope_condition, supervised_team_ids
 from kefu.accounts.models import Agent
-from kefu.accounts.roles import VIEW_ALL
-from kefu.accounts.scoping import own_agent_id, supervised_team_ids
 from kefu.core import periods
+from kefu.core.language import language  # noqa: F401  (qa.views reads dashboards.language)
 from kefu.interactions.models import Conversation
-from kefu.interactions.personal import PersonalDataView
+from kefu.lib import paging
 from kefu.qa import rollups
 from kefu.qa.core import figures
 from kefu.qa.core.figures import (
     compliance_rate,
-    evidence_words,
     format_rate,
     format_score,
-    highlight,
-    localized,
     score_band,
     severity_label,
     type_label,
 )
 from kefu.qa.core.indicators import SEVERITIES, TYPES
 from kefu.qa.forms import ResultFilterForm
-from kefu.qa.models import HitRollup, Indicator, Lexicon, QaHit, QaResult, ResultRollup
+from kefu.qa.models import HitRollup, QaHit, QaResult, ResultRollup
+
+# conversation_page and indicator_names are not used here: re-exported for qa.views.
+from kefu.qa.presenters import (  # noqa: F401
+    classify,
+    conversation_page,
+    hit_chip,
+    indicator_catalogue,
+    indicator_choices,
+    indicator_names,
+)
 
 SUMMARY_MONTHS = 12
 TOP_INDICATORS = 10
@@ -68,8 +72,10 @@ def narrowing(user, *, agent=None, team=None) -> str:
     or nothing at all)."""
     if agent is not None:
         return AGENT
-    if team is not None or user.has_perm(VIEW_ALL):
-        return TEAM if team is not None else ""
+    if team is not None:
+        return TEAM
+    if scope_condition(user) is ALL:
+        return ""
     if supervised_team_ids(user):
         return TEAM
     return AGENT if own_agent_id(user) is not None else ""
@@ -84,52 +90,6 @@ def current_rows(qs: QuerySet, narrowed: str) -> QuerySet:
     return qs.filter(is_current__in=[True])
 
 
-# --- language, names ---------------------------------------------------------------------
-def language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
-@dataclass(frozen=True)
-class Kind:
-    """An indicator as the pages name and classify it."""
-
-    name: str
-    type: str
-    severity: str
-
-
-def indicator_catalogue(lang: str) -> dict[str, Kind]:
-    """Indicator id → its name in the language (definition.name.zh / .en), its current
-    problem type and severity."""
-    return {
-        key: Kind(
-            figures.indicator_name(definition, key, lang),
-            definition.get("type", ""),
-            definition.get("severity", ""),
-        )
-        for key, definition in Indicator.objects.values_list("key", "definition")
-    }
-
-
-def indicator_names(lang: str) -> dict[str, str]:
-    """Indicator id → its name in the language (Chinese from definition.name.zh)."""
-    return {key: kind.name for key, kind in indicator_catalogue(lang).items()}
-
-
-def classify(
-    hits: QuerySet[QaHit], keys: set[str], catalogue: dict[str, Kind]
-) -> dict[str, tuple[str, str]]:
-    """Indicator → (problem type, severity): the indicator's current ones; for an
-    indicator since deleted, as stored on its hits (one small query, only then)."""
-    out = {k: (catalogue[k].type, catalogue[k].severity) for k in keys if k in catalogue}
-    unknown = keys - set(out)
-    if unknown:
-        stored = hits.filter(indicator__in=unknown).order_by()
-        for key, kind, severity in stored.values_list("indicator", "type", "severity").distinct():
-            out.setdefault(key, (kind, severity))
-    return out
-
-
 def hit_counts(hit_rollups: QuerySet[HitRollup], start: date, end: date) -> list[tuple]:
     """(day or first of month, indicator, hits) over start…end from the roll-ups, each
     part grouped in the order of the (grain, period, indicator…) key."""
@@ -137,20 +97,6 @@ def hit_counts(hit_rollups: QuerySet[HitRollup], start: date, end: date) -> list
     for part in rollups.in_period(hit_rollups, start, end):
         out += part.order_by().values_list("period", "indicator").annotate(n=Sum("hits"))
     return out
-
-
-def lexicon_synonyms() -> dict[str, list[str]]:
-    """Lexicon word (lower case) → its synonyms: evidence names the word ("不知道") while
-    the message may say a synonym ("不清楚"), which is highlighted as well."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for synonyms in Lexicon.objects.values_list("synonyms", flat=True):
-        for word, others in (synonyms or {}).items():
-            out[str(word).lower()].extend(str(o) for o in others or ())
-    return out
-
-
-def indicator_choices(names: dict[str, str]) -> list[tuple[str, str]]:
-    return sorted(names.items(), key=lambda kv: kv[1])
 
 
 def last_scored_day() -> date:
@@ -173,71 +119,18 @@ def default_months(months: int = SUMMARY_MONTHS) -> tuple[date, date]:
     return start, month_end
 
 
-def hit_chip(indicator: str, severity: str, type_: str, names: dict[str, str], lang: str):
-    return {
-        "indicator": indicator,
-        "name": names.get(indicator, indicator),
-        "severity": severity,
-        "severity_label": severity_label(severity, lang),
-        "type": type_,
-        "type_label": type_label(type_, lang),
-    }
-
-
 # --- the results list: keyset pages on (day, pk), newest first --------------------------
-@dataclass
-class ResultPage:
-    items: list
-    next_cursor: str | None = None  # older results
-    prev_cursor: str | None = None  # newer results; None on the first page
-
-    @property
-    def has_other_pages(self) -> bool:
-        return bool(self.next_cursor or self.prev_cursor)
-
-
-def encode_cursor(day: date, pk: int) -> str:
-    return f"{day:%Y%m%d}_{pk}"
-
-
-def decode_cursor(raw: str | None) -> tuple[date, int] | None:
-    """None for a missing or malformed cursor (the list then starts from the top)."""
-    day, sep, pk = (raw or "").partition("_")
-    if not sep or len(day) != 8:
-        return None
-    try:
-        return date(int(day[:4]), int(day[4:6]), int(day[6:])), int(pk)
-    except ValueError:
-        return None
-
-
 def key_page(
     qs: QuerySet, key: str, *, after: str | None, before: str | None, size: int
 ) -> tuple[list[tuple[date, int]], str | None, str | None]:
     """(day, result id) of one page newest first, with the cursors to the older and the
     newer page: one indexed range walk of size + 1 rows however deep. `key` names the
     result id in `qs` (pk of results, result_id of hits)."""
-    keys = qs.values_list("day", key)
-    newer_than = decode_cursor(before)
-    if newer_than:
-        day, pk = newer_than
-        # "day >= d and not (day = d and id <= k)": the OR form hides the range from
-        # SQLite's planner (see kefu.lib.paging.keyset_page).
-        newer = keys.filter(day__gte=day).exclude(**{"day": day, f"{key}__lte": pk})
-        rows = list(newer.order_by("day", key)[: size + 1])
-        if rows:
-            page = rows[:size][::-1]
-            prev = encode_cursor(*page[0]) if len(rows) > size else None
-            return page, encode_cursor(*page[-1]), prev
-        after = None
-    older_than = decode_cursor(after)
-    if older_than:
-        day, pk = older_than
-        keys = keys.filter(day__lte=day).exclude(**{"day": day, f"{key}__gte": pk})
-    rows = list(keys.order_by("-day", f"-{key}")[: size + 1])
-    page = rows[:size]
-    following = encode_cursor(*page[-1]) if len(rows) > size else None
-    return page, following, encode_cursor(*page[0]) if page and older_than else None
+    page = paging.seek(
+        qs.values_list("day", key), field="day", key=key, after=after, before=before,
+        size=size, cursor=paging.DAY, position=tuple,
+    )  # fmt: skip
+    return page.items, page.next_cursor, page.prev_cursor
 
 
 def result_page(
@@ -248,7 +141,7 @@ def result_page(
     after: str | None,
     before: str | None,
     size: int,
-) -> tuple[ResultPage, QuerySet]:
+) -> tuple[paging.KeysetPage, QuerySet]:
     """One page of the matching results (scoped query sets) and the query set that
     counts them. With an indicator chosen the page walks that indicator's hits (one per
     result), otherwise the results; either way newest first on an index."""
@@ -262,7 +155,7 @@ def result_page(
     ids = [pk for _day, pk in keys]
     rows = list_rows(QaResult.objects.filter(pk__in=ids)).in_bulk(ids) if ids else {}
     items = [rows[pk] for pk in ids if pk in rows]
-    return ResultPage(items, following, preceding), matching
+    return paging.KeysetPage(items, following, preceding), matching
 
 
 def list_rows(qs: QuerySet[QaResult]) -> QuerySet[QaResult]:
@@ -288,164 +181,6 @@ def decorate_rows(items: list[QaResult], names: dict[str, str], lang: str) -> No
         result.chips = [
             hit_chip(h.indicator, h.severity, h.type, names, lang) for h in result.hits.all()
         ]
-
-
-# --- the conversation QA page --------------------------------------------------------------
-@dataclass
-class MessageMarks:
-    hits: list[dict] = field(default_factory=list)
-    words: set[str] = field(default_factory=set)
-
-
-def format_points(points: float) -> str:
-    if not points:
-        return "0"
-    return f"{points:+g}".replace("-", "−")
-
-
-def scorecard_label(result: QaResult, lang: str) -> str:
-    version = result.scorecard_version
-    name = localized(version.definition.get("name"), lang, version.scorecard.name)
-    return f"{name} v{version.number}"
-
-
-def breakdown(result: QaResult, names: dict[str, str], lang: str) -> dict:
-    """The score explained by the scorecard version's sections and items: base, each
-    section's points and the items that applied (QaResult.items), the pass line."""
-    definition = result.scorecard_version.definition or {}
-    applied = {entry["item"]: entry for entry in result.items or []}
-    shown: set[str] = set()
-    sections = []
-    for section in definition.get("sections") or []:
-        rows = []
-        for item in section.get("items") or []:
-            entry = applied.get(item.get("id"))
-            if entry is None:
-                continue
-            shown.add(entry["item"])
-            rows.append(_item_row(entry, localized(item.get("name"), lang, entry["item"]), names))
-        sections.append(
-            {
-                "id": section.get("id", ""),
-                "name": localized(section.get("name"), lang, section.get("id", "")),
-                "points": sum(r["points"] for r in rows),
-                "points_text": format_points(sum(r["points"] for r in rows)),
-                "items": rows,
-                "item_count": len(section.get("items") or []),
-            }
-        )
-    # Items the definition no longer names (should not happen: versions are immutable).
-    others = [_item_row(e, e["item"], names) for k, e in applied.items() if k not in shown]
-    if others:
-        points = sum(r["points"] for r in others)
-        sections.append(
-            {
-                "id": "",
-                "name": _("Other items"),
-                "points": points,
-                "points_text": format_points(points),
-                "items": others,
-                "item_count": len(others),
-            }
-        )
-    return {
-        "base": format_score(float(definition.get("base", 100))),
-        "pass_line": format_score(float(definition.get("pass_line", 80))),
-        "sections": sections,
-    }
-
-
-def _item_row(entry: dict, name: str, names: dict[str, str]) -> dict:
-    return {
-        "id": entry["item"],
-        "name": name,
-        "points": entry["points"],
-        "points_text": format_points(entry["points"]),
-        "fatal": entry.get("fatal", False),
-        "indicators": [names.get(i, i) for i in entry.get("indicators", [])],
-    }
-
-
-def conversation_page(
-    conversation: Conversation,
-    results: list[QaResult],
-    chosen: QaResult | None,
-    personal: PersonalDataView,
-    lang: str,
-) -> dict:
-    """Messages with each hit marked on the messages it rests on (evidence words in
-    <mark>), hits resting on no message, the score breakdown and the history."""
-    names = indicator_names(lang)
-    # The customer's own name is masked inside the texts too.
-    personal = personal.for_customer(conversation.customer.name)
-    synonyms = lexicon_synonyms() if chosen is not None and chosen.hit_count else {}
-    transcript = list(conversation.messages.select_related("agent").order_by("seq"))
-    # message id → its position (1, 2, …): the anchor msg-N of its element
-    positions = {m.external_id: n for n, m in enumerate(transcript, start=1)}
-    marks: dict[str, MessageMarks] = defaultdict(MessageMarks)
-    hits, whole = [], []
-    for hit in chosen.hits.order_by("pk") if chosen is not None else []:
-        evidence = personal.text(hit.evidence)
-        info = hit_chip(hit.indicator, hit.severity, hit.type, names, lang) | {
-            "evidence": evidence,
-            "occurrences": hit.occurrences,
-            "positions": [positions[i] for i in hit.messages if i in positions],
-        }
-        hits.append(info)
-        words = {
-            personal.text(w)
-            for word in evidence_words(hit.evidence)
-            for w in (word, *synonyms.get(word.lower(), ()))
-        }
-        on_messages = [i for i in hit.messages if i in positions]
-        if not on_messages:
-            whole.append(info)
-        for message_id in on_messages:
-            marks[message_id].hits.append(info)
-            marks[message_id].words |= words
-    for message in transcript:
-        mark = marks.get(message.external_id)
-        message.anchor = f"msg-{positions[message.external_id]}"
-        message.qa_hits = mark.hits if mark else []
-        # highlight() escapes the text itself; only its <mark> tags are markup.
-        message.display_html = mark_safe(
-            highlight(personal.text(message.text), mark.words if mark else ())
-        )
-        message.severity = _worst(h["severity"] for h in message.qa_hits)
-    summary = None
-    if chosen is not None:
-        summary = {
-            "result": chosen,
-            "score_text": format_score(chosen.score),
-            "band": score_band(chosen.score),
-            "scorecard": scorecard_label(chosen, lang),
-            "breakdown": breakdown(chosen, names, lang),
-        }
-    history = [
-        {
-            "result": r,
-            "scorecard": scorecard_label(r, lang),
-            "score_text": format_score(r.score),
-            "band": score_band(r.score),
-            "chosen": chosen is not None and r.pk == chosen.pk,
-        }
-        for r in results
-    ]
-    return {
-        "transcript": transcript,
-        "hits": hits,
-        "whole_hits": whole,
-        "summary": summary,
-        "history": history,
-    }
-
-
-def _worst(severities) -> str:
-    found = set(severities)
-    for severity in reversed(SEVERITIES):
-        if severity in found:
-            return severity
-    return ""
 
 
 # --- monthly figures -------------------------------------------------------------------------

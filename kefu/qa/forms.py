@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kefu.accounts.scoping import agents_visible_to, teams_visible_to
+from kefu.accounts.access import agents_visible_to, teams_visible_to
 from kefu.period_fields import add_period_fields, check_period, chosen_period
 from kefu.qa.core.figures import (
     BAND_LABELS,

@@ -41,17 +41,16 @@ from kefu.bulk import (
     raw_rows,
     where_in,
 )
+from kefu.core.localtime import configured_tz
 from kefu.core.masking import mask_text
 from kefu.interactions.core.native import (
     ConversationRecord,
     CustomerRecord,
     EscalationRecord,
     MessageRecord,
-    OrderRecord,
-    SurveyRecord,
     TransferRecord,
 )
-from kefu.interactions.importer import configured_tz
+from kefu.interactions.exporter import record_from_values
 from kefu.interactions.models import Conversation, Escalation, Message, Transfer
 from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine
@@ -194,48 +193,28 @@ def records_for(conversation_ids: Iterable[int]) -> Iterator[tuple[ConvInfo, Con
             .values_list(*_CONVERSATION_FIELDS)
         )  # fmt: skip
         for row in conversations:
-            (pk, external_id, channel, customer_ext, segment, agent_id, team_id, created_at,
-             resolved_at, closed_at, status, cat1, cat2, cat3, complaint, csat, nps, survey_at,
-             survey_comment, survey_extra, has_order, converted, amount, currency, order_extra,
-             extra, updated_at) = row  # fmt: skip
-            created_at = instant(created_at)
-            survey_extra = _json(survey_extra)
-            survey = None
-            if csat is not None or nps is not None or survey_extra is not None:
-                survey = SurveyRecord(
-                    csat=csat,
-                    nps=nps,
-                    at=instant(survey_at),
-                    comment=survey_comment or None,
-                    extra=survey_extra or {},
-                )
-            order = None
-            if has_order:
-                order = OrderRecord(
-                    converted=bool(converted),
-                    amount=float(amount) if amount is not None else None,
-                    currency=currency or None,
-                    extra=_json(order_extra) or {},
-                )
-            record = ConversationRecord(
-                id=external_id,
-                channel=channel,
-                customer=CustomerRecord(id=customer_ext, segment=segment or None),
-                created_at=created_at,
-                messages=messages.pop(pk, []),
-                agent=ext(agent_id),
-                resolved_at=instant(resolved_at),
-                closed_at=instant(closed_at),
-                status=status,
-                category=[c for c in (cat1, cat2, cat3) if c],
-                complaint=bool(complaint),
-                transfers=transfers.pop(pk, []),
-                escalations=escalations.pop(pk, []),
-                survey=survey,
-                order=order,
-                extra=_json(extra) or {},
+            values = dict(zip(_CONVERSATION_FIELDS, row, strict=True))
+            for name in ("created_at", "resolved_at", "closed_at", "survey_at"):
+                values[name] = instant(values[name])
+            for name in ("survey_extra", "order_extra", "extra"):
+                values[name] = _json(values[name])
+            record = record_from_values(
+                values,
+                customer=CustomerRecord(
+                    id=values["customer__external_id"], segment=values["customer__segment"] or None
+                ),
+                agent=ext(values["agent_id"]),
+                messages=messages.pop(values["pk"], []),
+                transfers=transfers.pop(values["pk"], []),
+                escalations=escalations.pop(values["pk"], []),
             )
-            info = ConvInfo(pk, agent_id, team_id, created_at.astimezone(tz).date(), updated_at)
+            info = ConvInfo(
+                values["pk"],
+                values["agent_id"],
+                values["team_id"],
+                values["created_at"].astimezone(tz).date(),
+                values["updated_at"],
+            )
             yield info, record
 
 

@@ -2,15 +2,11 @@
 insert inside the batch's transaction); when the import ends a background task scores
 the queue, so importing stays as fast as storing."""
 
-import logging
-
 from django.dispatch import receiver
 
-from kefu.core.tasks import enqueue_soon
+from kefu.core.tasks import queue_or_run_now
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.qa import scoring
-
-log = logging.getLogger(__name__)
 
 
 @receiver(conversations_written, dispatch_uid="qa-queue")
@@ -22,11 +18,4 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 def on_import_finished(sender, live: bool = False, **kwargs) -> None:
     from kefu.qa.tasks import score_pending_task
 
-    try:
-        if live:  # a message at a time: one task per few seconds scores them all
-            enqueue_soon(score_pending_task, "qa-score")
-        else:
-            score_pending_task.enqueue()
-    except Exception:  # no reachable task queue: score now rather than never
-        log.warning("could not enqueue score_pending_task; scoring now", exc_info=True)
-        scoring.score_pending()
+    queue_or_run_now(score_pending_task, scoring.score_pending, live=live, key="qa-score")

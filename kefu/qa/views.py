@@ -2,7 +2,7 @@
 score explained, earlier results), the per-agent summary and the problem dashboard.
 
 Every query set comes from the scoped selectors (`kefu.qa.selectors`, which follow
-`kefu.accounts.scoping`): agents see their own results, supervisors their teams',
+`kefu.accounts.access`): agents see their own results, supervisors their teams',
 QA / trainers / managers / admins everything; an object outside the scope is 404.
 Personal data in message text is masked unless the user may see it (and then audited).
 """
@@ -17,12 +17,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from kefu.accounts.roles import VIEW_ALL
-from kefu.accounts.scoping import (
+from kefu.accounts.access import (
     agents_visible_to,
     conversations_visible_to,
+    may_view_teams,
     own_agent_id,
-    supervised_team_ids,
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
@@ -37,10 +36,6 @@ from kefu.qa.selectors import (
     result_rollups_visible_to,
     results_visible_to,
 )
-
-
-def may_view_teams(user) -> bool:
-    return user.has_perm(VIEW_ALL) or bool(supervised_team_ids(user))
 
 
 def _base(request: HttpRequest) -> dict:

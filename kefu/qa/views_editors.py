@@ -15,13 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_QA
-from kefu.accounts.scoping import conversations_visible_to
+from kefu.core.language import language
 from kefu.qa import actions, store
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.figures import localized
 from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
-from kefu.qa.dashboards import language
 from kefu.qa.models import (
     Indicator,
     Lexicon,

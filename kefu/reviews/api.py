@@ -7,7 +7,7 @@ writes are refused by the actions with 403 / 409 / 422 and `{"detail": …}`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -15,20 +15,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
+from pydantic import field_validator
 
+from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_QA_EFFICIENCY
-from kefu.accounts.scoping import conversations_visible_to
+from kefu.core import periods
 from kefu.interactions.schemas import PeriodQuery
 from kefu.lib.schemas import Day, ErrorOut, RowId, Text
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus
 from kefu.reviews.core import scoring
-from kefu.reviews.models import Appeal, CalibrationScore, Review
+from kefu.reviews.filtersets import ReviewFilterSet
+from kefu.reviews.models import Appeal, Review
 from kefu.reviews.selectors import (
     appeals_visible_to,
-    is_participant,
-    may_see_all_scores,
     plans_visible_to,
     reviews_visible_to,
     sessions_visible_to,
@@ -187,24 +188,43 @@ def _detail(user, review: Review) -> dict:
 
 
 class ReviewQuery(Schema):
+    """Mirrors `kefu.reviews.filtersets.ReviewFilterSet`, plus the page parameter."""
+
     status: Literal[tuple(ReviewStatus.values)] | None = None  # type: ignore[valid-type]
     kind: Literal[tuple(Kind.values)] | None = None  # type: ignore[valid-type]
+    month: Text | None = Field(
+        None, description="YYYY-MM: reviews sampled for that month or submitted in it"
+    )
     mine: bool = Field(False, description="only reviews assigned to me")
     before_id: RowId | None = Field(None, description="page: reviews with a smaller id")
+
+    PAGING: ClassVar[frozenset[str]] = frozenset({"before_id"})
+
+    @field_validator("month")
+    @classmethod
+    def _a_month(cls, value: str | None) -> str | None:
+        if value is not None and periods.parse_month(value, timezone.localdate()) is None:
+            raise ValueError(_("must be a month (YYYY-MM)"))
+        return value
 
 
 @router.get("/reviews", response={200: list[ReviewOut], **ERRORS})
 def list_reviews(request: HttpRequest, q: Query[ReviewQuery]):
     """Reviews in the caller's scope, newest first (200 a page; page on with before_id)."""
-    qs = reviews_visible_to(request.user).select_related(
-        "conversation", "agent", "team", "reviewer", "scorecard_version__scorecard", "auto_result"
-    )
-    if q.status:
-        qs = qs.filter(status=q.status)
-    if q.kind:
-        qs = qs.filter(kind=q.kind)
-    if q.mine:
-        qs = qs.filter(reviewer=request.user)
+    filterset = ReviewFilterSet(
+        q.model_dump(exclude_none=True, exclude=set(q.PAGING)),
+        reviews_visible_to(request.user).select_related(
+            "conversation", "agent", "team", "reviewer", "scorecard_version__scorecard",
+            "auto_result",
+        ),
+        user=request.user,
+    )  # fmt: skip
+    if filterset.errors:  # the schema refuses these first: a safety net
+        raise ValidationError(
+            [{"loc": ["query", name], "msg": "; ".join(m), "type": "value_error"}
+             for name, m in filterset.errors.items()]
+        )  # fmt: skip
+    qs = filterset.qs
     if q.before_id:
         qs = qs.filter(pk__lt=q.before_id)
     return [_out(r) for r in qs.order_by("-pk")[:LIMIT]]
@@ -362,33 +382,23 @@ def get_session(request: HttpRequest, session_id: RowId):
     they submit), and the agreement once the caller may see every score."""
     session = get_object_or_404(sessions_visible_to(request.user), pk=session_id)
     items = list(session.items.select_related("conversation", "session__scorecard_version"))
-    visible = []
-    out_items = []
-    for it in items:
-        see = may_see_all_scores(request.user, it)
-        scores = list(CalibrationScore.objects.filter(item=it).select_related("reviewer"))
-        shown = [s for s in scores if see or s.reviewer_id == request.user.pk]
-        visible.extend(shown if see else [])
-        out_items.append(
-            {
-                "id": it.pk,
-                "conversation": it.conversation.external_id,
-                "agreed_score": it.agreed_score,
-                "scores": [
-                    {"reviewer": s.reviewer.get_username(), "score": s.score, "items": s.items}
-                    for s in shown
-                ],
-                "hidden": len(scores) - len(shown),
-            }
-        )
-    participant = is_participant(request.user, session)
-    complete = all(
-        CalibrationScore.objects.filter(item=it, reviewer=request.user).exists() for it in items
-    )
+    view = pages.session_scores(session, request.user, items)
+    out_items = [
+        {
+            "id": it.pk,
+            "conversation": it.conversation.external_id,
+            "agreed_score": it.agreed_score,
+            "scores": [
+                {"reviewer": s.reviewer.get_username(), "score": s.score, "items": s.items}
+                for s in view.shown(it)
+            ],
+            "hidden": view.count(it) - len(view.shown(it)),
+        }
+        for it in items
+    ]
     agreement = None
-    if not participant or complete:
-        names = pages.item_names(session.scorecard_version.definition, "en")
-        result = pages.session_agreement(items, visible, names)
+    result = view.agreement(pages.item_names(session.scorecard_version.definition, "en"))
+    if result is not None:
         agreement = {
             "alpha_total": result["overall"],
             "alpha_total_level": result["overall_level"],

@@ -32,7 +32,6 @@ from kefu.reviews.models import (
     CalibrationScore,
     Review,
     ReviewRevision,
-    ReviewSettings,
     SamplingPlan,
 )
 
@@ -147,7 +146,6 @@ def seed_demo(seed: int = 42, password: str = "kefu2024") -> None:
     card = Scorecard.objects.filter(is_default=True).first()
     if qa is None or card is None:
         return
-    ReviewSettings.current()
     span = Conversation.objects.order_by("created_at").values_list("created_at", flat=True)
     first = timezone.localtime(span.first(), tz).date()
     last = timezone.localtime(span.last(), tz).date()

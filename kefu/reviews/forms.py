@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Team
-from kefu.core import periods
 from kefu.core.formfields import DayField, IdMultipleChoiceField
 from kefu.interactions.choices import Channel
-from kefu.reviews.choices import AppealStatus, Kind, ReviewStatus, RiskFactor
+from kefu.reviews.choices import AppealStatus, Kind, RiskFactor
 from kefu.reviews.core.sampling import DEFAULT_RISK_WEIGHTS
 from kefu.reviews.models import ReviewSettings, SamplingPlan
 
@@ -181,27 +180,6 @@ class SessionForm(forms.Form):
         raw = self.cleaned_data.get("conversations", "")
         ids = [p.strip() for chunk in raw.splitlines() for p in chunk.split(",")]
         return list(dict.fromkeys(i for i in ids if i))
-
-
-class ReviewFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ReviewStatus.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All")), *Kind.choices]
-    )
-    month = forms.CharField(
-        label=_("Month"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month"}),
-    )
-
-    def month_range(self) -> tuple[date, date] | None:
-        value = self.cleaned_data.get("month") if self.is_valid() else ""
-        if not value:
-            return None
-        return periods.parse_month(value, timezone.localdate())
 
 
 class ReportForm(forms.Form):

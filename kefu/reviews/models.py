@@ -56,8 +56,9 @@ class ReviewSettings(models.Model):
 
     @classmethod
     def current(cls) -> ReviewSettings:
-        row, _created = cls.objects.get_or_create(pk=1)
-        return row
+        """The settings row (a migration creates it); a read never writes: without the
+        row, the defaults of an unsaved one, which `save()` then stores as row 1."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 def _default_weights() -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,12 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core import periods
+from kefu.core.language import language
 from kefu.qa.core.figures import format_score, localized, score_band
-from kefu.qa.dashboards import format_points, language
 from kefu.qa.models import QaResult
+from kefu.qa.presenters import format_points
 from kefu.reviews.choices import OPEN_STATUSES, AppealStatus, ReviewStatus
 from kefu.reviews.core import agreement, efficiency, scoring
-from kefu.reviews.models import Appeal, CalibrationItem, CalibrationScore, Review, ReviewSettings
+from kefu.reviews.models import (
+    Appeal,
+    CalibrationItem,
+    CalibrationScore,
+    CalibrationSession,
+    Review,
+    ReviewSettings,
+)
+from kefu.reviews.selectors import is_participant
 
 
 def item_names(definition: Mapping[str, Any], lang: str) -> dict[str, str]:
@@ -340,3 +350,46 @@ def workload(reviews: QuerySet[Review]) -> list[dict]:
         }
         for r in rows
     ]
+
+
+@dataclass
+class SessionScores:
+    """What one user may see of a calibration session: blind until submitted (a
+    participant sees a conversation's scores only once they scored it, and the agreement
+    once they scored every one). One builder for the session page and the API."""
+
+    items: list[CalibrationItem]
+    participant: bool
+    mine: set[int]  # items the user has scored
+    all_scores: list[CalibrationScore]
+    visible: list[CalibrationScore]
+
+    def sees(self, item: CalibrationItem) -> bool:
+        return not self.participant or item.pk in self.mine
+
+    def shown(self, item: CalibrationItem) -> list[CalibrationScore]:
+        """The item's scores the user may see (none while blind)."""
+        return [s for s in self.visible if s.item_id == item.pk]
+
+    def count(self, item: CalibrationItem) -> int:
+        return sum(1 for s in self.all_scores if s.item_id == item.pk)
+
+    @property
+    def shows_agreement(self) -> bool:
+        return not self.participant or len(self.mine) == len(self.items)
+
+    def agreement(self, names: dict) -> dict | None:
+        return session_agreement(self.items, self.visible, names) if self.shows_agreement else None
+
+
+def session_scores(
+    session: CalibrationSession, user, items: list[CalibrationItem]
+) -> SessionScores:
+    """`items` are the session's (with what the caller shows of them)."""
+    participant = is_participant(user, session)
+    all_scores = list(
+        CalibrationScore.objects.filter(item__session=session).select_related("reviewer")
+    )
+    mine = {s.item_id for s in all_scores if s.reviewer_id == user.pk}
+    visible = [s for s in all_scores if not participant or s.item_id in mine]
+    return SessionScores(items, participant, mine, all_scores, visible)

@@ -1,4 +1,5 @@
 """Scoped reads of human QA: one function per model, used by every view and endpoint.
+The rules are registered with `kefu.accounts.access` (kefu/reviews/apps.py):
 
 - Reviews: specialists, trainers and managers (view_all_reviews) see every review; a
   supervisor sees the submitted reviews of their teams' agents; an agent only their own
@@ -13,11 +14,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from kefu.accounts.roles import MANAGE_SAMPLING, VIEW_ALL_REVIEWS
-from kefu.accounts.scoping import own_agent_id, supervised_team_ids
-from kefu.reviews.choices import ReviewStatus
+from kefu.accounts import access
+from kefu.reviews.choices import AppealStatus
 from kefu.reviews.models import (
     Appeal,
     CalibrationItem,
@@ -27,73 +27,43 @@ from kefu.reviews.models import (
     SamplingPlan,
 )
 
-
-def _review_condition(user, prefix: str = "") -> Q | None:
-    """None: everything; else the Q on Review (or `prefix` + Review fields)."""
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.has_perm(VIEW_ALL_REVIEWS):
-        return None
-    submitted = Q(**{f"{prefix}status": ReviewStatus.SUBMITTED})
-    condition = Q(**{f"{prefix}reviewer": user})  # a reviewer without the department view
-    teams = supervised_team_ids(user)
-    if teams:
-        condition |= submitted & Q(**{f"{prefix}team_id__in": teams})
-    agent_id = own_agent_id(user)
-    if agent_id is not None:
-        condition |= submitted & Q(**{f"{prefix}agent_id": agent_id})
-    return condition
+DECIDE = "decide"  # the access action of deciding an appeal
 
 
 def reviews_visible_to(user) -> QuerySet[Review]:
-    condition = _review_condition(user)
-    qs = Review.objects.all()
-    return qs if condition is None else qs.filter(condition)
+    return access.restrict(Review.objects.all(), user)
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
-    condition = _review_condition(user, "review__")
-    qs = Appeal.objects.all()
-    return qs if condition is None else qs.filter(condition)
+    return access.restrict(Appeal.objects.all(), user)
+
+
+def _not_ones_own(user, qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """Never the appellant, nor the agent the appeal is about."""
+    qs = qs.exclude(appellant_id=user.pk)
+    agent_id = access.own_agent_id(user)
+    return qs if agent_id is None else qs.exclude(agent_id=agent_id)
 
 
 def may_decide(user, appeal: Appeal) -> bool:
     """The supervisor of the agent's team (or a department role with decide_any_appeal),
-    never the appellant themselves, and only while the appeal is open."""
-    if not user.is_authenticated or appeal.appellant_id == user.pk:
-        return False
-    if appeal.agent_id is not None and appeal.agent_id == own_agent_id(user):
-        return False
-    if user.has_perm("reviews.decide_any_appeal"):
-        return True
-    return appeal.team_id is not None and appeal.team_id in supervised_team_ids(user)
+    never the appellant themselves (the views check that it is still open)."""
+    qs = _not_ones_own(user, Appeal.objects.filter(pk=appeal.pk))
+    return access.restrict(qs, user, DECIDE).exists()
 
 
 def appeals_to_decide(user) -> QuerySet[Appeal]:
     """Open appeals this user may decide."""
-    qs = Appeal.objects.filter(status="open").exclude(appellant=user)
-    agent_id = own_agent_id(user)
-    if agent_id is not None:
-        qs = qs.exclude(agent_id=agent_id)
-    if user.has_perm("reviews.decide_any_appeal"):
-        return qs
-    return qs.filter(team_id__in=supervised_team_ids(user))
+    qs = _not_ones_own(user, Appeal.objects.filter(status=AppealStatus.OPEN))
+    return access.restrict(qs, user, DECIDE)
 
 
 def plans_visible_to(user) -> QuerySet[SamplingPlan]:
-    if user.is_authenticated and (
-        user.has_perm(MANAGE_SAMPLING) or user.has_perm(VIEW_ALL_REVIEWS)
-    ):
-        return SamplingPlan.objects.all()
-    return SamplingPlan.objects.none()
+    return access.restrict(SamplingPlan.objects.all(), user)
 
 
 def sessions_visible_to(user) -> QuerySet[CalibrationSession]:
-    if not user.is_authenticated:
-        return CalibrationSession.objects.none()
-    if user.has_perm(MANAGE_SAMPLING):
-        return CalibrationSession.objects.all()
-    return CalibrationSession.objects.filter(Q(participants=user) | Q(facilitator=user)).distinct()
+    return access.restrict(CalibrationSession.objects.all(), user)
 
 
 def is_participant(user, session: CalibrationSession) -> bool:

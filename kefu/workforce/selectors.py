@@ -4,7 +4,6 @@ to schedule, and which rosters a user may see."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -12,13 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from kefu.accounts import access
 from kefu.accounts.models import Agent
-from kefu.accounts.roles import MANAGE_WORKFORCE
-from kefu.accounts.scoping import own_agent_id, supervised_team_ids
+from kefu.core.localtime import configured_tz as local_tz
 from kefu.interactions.models import Conversation
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
@@ -52,10 +50,6 @@ WEEK = 7 * PER_DAY
 BACKTEST_DAYS = 14
 WAPE_WARNING = 0.5  # interval WAPE above which the page warns
 SKILL_SHARE = 0.1  # a channel is a skill when ≥ 10 % of the agent's conversations
-
-
-def local_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:
@@ -373,34 +367,26 @@ def agents_with_rules(team_id: int | None = None) -> QuerySet[Agent]:
 
 
 # --- visibility ---------------------------------------------------------------------------
-def may_manage(user) -> bool:
-    return user.is_authenticated and user.has_perm(MANAGE_WORKFORCE)
+# The rules are registered with kefu.accounts.access (kefu/workforce/apps.py).
+may_manage = access.manages_workforce
 
 
 def rosters_visible_to(user) -> QuerySet[Roster]:
     """Planners see every roster; supervisors too (their teams' part of it)."""
-    if may_manage(user) or (user.is_authenticated and supervised_team_ids(user)):
-        return Roster.objects.all()
-    return Roster.objects.none()
+    return access.restrict(Roster.objects.all(), user)
 
 
 def assignments_visible_to(user, roster: Roster) -> QuerySet[RosterAssignment]:
     qs = roster.assignments.select_related("agent", "agent__team").order_by(
         "agent__team__name", "agent__external_id", "day"
     )
-    if may_manage(user):
-        return qs
-    condition = Q(agent__team_id__in=supervised_team_ids(user))
-    agent_id = own_agent_id(user)
-    if agent_id is not None:
-        condition |= Q(agent_id=agent_id)
-    return qs.filter(condition)
+    return access.restrict(qs, user)
 
 
 def own_shifts(user, weeks: int = 8) -> QuerySet[RosterAssignment]:
     """An agent's shifts in the newest roster of each of the latest `weeks` weeks that
     have one (the demo's year lies in the past, so not relative to today)."""
-    agent_id = own_agent_id(user)
+    agent_id = access.own_agent_id(user)
     if agent_id is None:
         return RosterAssignment.objects.none()
     newest: dict[date, int] = {}
@@ -415,4 +401,4 @@ def own_shifts(user, weeks: int = 8) -> QuerySet[RosterAssignment]:
 
 
 def own_agent_id_of(user) -> int | None:
-    return own_agent_id(user) if user.is_authenticated else None
+    return access.own_agent_id(user)

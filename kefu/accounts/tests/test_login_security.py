@@ -197,3 +197,11 @@ def test_the_demo_log_ins_still_work(db, client):
     response = attempt(client, logins[0].username, DEMO_PASSWORD)
     assert response.status_code == 302
     assert logged_in(client)
+
+
+def test_it_answers_a_hostile_username_without_failing(db, client):
+    # PostgreSQL refuses values over the column's 255 characters (and a NUL: refused
+    # before the log-in by kefu.middleware.RejectNulMiddleware)
+    for username in ("x" * 5000, "ad\x01min", "长" * 300):
+        response = client.post("/accounts/login/", {"username": username, "password": GUESS})
+        assert response.status_code == 200

@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import native_conversation
+from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.models import Agent, Team
-from kefu.accounts.scoping import conversations_visible_to
 
 
 def visible(user) -> set[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.cache import cache
 
-from kefu.core.tasks import enqueue_soon
+from kefu.core.tasks import enqueue_soon, queue_or_run_now
 
 
 @dataclass
@@ -45,3 +45,19 @@ def test_a_backend_that_cannot_defer_runs_every_time():
     for _ in range(3):
         enqueue_soon(task, "k", delay_s=5)
     assert task.queued == [None, None, None]
+
+
+class DownTask(FakeTask):
+    def enqueue(self):
+        raise ConnectionError("queue down")
+
+
+def test_it_queues_the_work_or_runs_it_now_when_the_queue_is_down():
+    ran = []
+    up = FakeTask(defer=True)
+    queue_or_run_now(up, lambda: ran.append("now"), live=False, key="k")
+    queue_or_run_now(up, lambda: ran.append("now"), live=True, key="k")
+    assert len(up.queued) == 2 and ran == []
+    for live in (False, True):
+        queue_or_run_now(DownTask(defer=False), lambda: ran.append("now"), live=live, key="k2")
+    assert ran == ["now", "now"]

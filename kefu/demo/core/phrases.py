@@ -1,894 +1,99 @@
-"""What the demo customers and agents say: scenario templates and shared phrasings.
+"""What the demo customers and agents say: scenario templates and shared phrasings,
+read once from kefu/demo/data/phrases.yaml (see its header for the shapes).
 
-Pure data. Each scenario lists several phrasings per dialogue turn so that 30,000
-conversations do not read like one; `{placeholders}` are filled per conversation
-(order, product, courier, days, amount, nick, ...). Bad-service phrasings are kept
-in their own lists so the generator decides *how often* they appear, not the text.
+Pure data. YAML has no tuples: the pairs and triples the generator unpacks are made
+tuples again here, so the generated data stays byte for byte what it was.
 """
 
 from __future__ import annotations
 
-BRAND = "云选商城"
+from pathlib import Path
+from typing import Any
 
-# --- scenarios -------------------------------------------------------------------------
-# category = [scene, problem, root cause]; root causes carry weights for the first and the
-# second half of the year, so that improvement projects show up in root-cause analysis.
-# queue: which teams take the chat/app contacts (phone and e-mail have their own teams).
-# complaint/repeat: relative likelihood of a complaint and of a repeat contact.
-# cases: the sub-problems, each a coherent thread: the customer's opening, the agent's
-# confirmation of the need and the customer's answer ("yes"), or, when the agent skips
-# confirming, a plain question ("ask", default: the order number) and its answer
-# ("info"), then the solution. Scenario-level "qa" are follow-up questions that fit
-# every case; "repeat_ask" is what an impatient customer asks again and again.
+import yaml
 
-SCENARIOS: list[dict] = [
-    {
-        "key": "presale",
-        "name": "售前咨询",
-        "weight": 22,
-        "scene": "售前",
-        "problem": "商品咨询",
-        "root_causes": [
-            ("商品信息不清晰", 4, 3),
-            ("促销规则复杂", 3, 2),
-            ("库存不足", 2, 2),
-            ("价格对比", 2, 2),
-        ],
-        "queue": "presale",
-        "complaint": 0.25,
-        "repeat": 0.55,
-        "order": True,
-        "cases": [
-            {
-                "opening": [
-                    "你好，这款{product}现在有活动吗？",
-                    "{product}能便宜点吗？看了好几家了",
-                    "在吗？{product}双11价格是多少？",
-                ],
-                "confirm": [
-                    "请问您是想了解{product}现在的优惠价格，对吗？",
-                    "我确认一下，您主要关心的是到手价，对吗？",
-                ],
-                "yes": ["对，主要看价格", "是的，预算{amount}元左右", "对的，划算就买"],
-                "ask": ["您说的是哪一款？", "看中的是哪个型号？"],
-                "info": ["就是页面上这款{product}", "标准版的{product}"],
-                "solution": [
-                    "目前{product}参加店铺满减活动，下单立减{discount}元，叠加优惠券到手价{amount}元。",
-                    "现在领券再减{discount}元，{product}到手价{amount}元，是近30天最低价。",
-                ],
-            },
-            {
-                "opening": ["{product}今天下单什么时候能发货？", "你好，{product}有没有现货？急用"],
-                "confirm": [
-                    "您的意思是想今天下单并尽快收到货，是吗？",
-                    "我确认一下，您是想知道今天下单几天能到，对吗？",
-                ],
-                "yes": ["是的，想这周内收到", "对，周末要用", "对，寄到{city}"],
-                "ask": ["寄到哪里？"],
-                "info": ["{city}", "寄到{city}"],
-                "solution": [
-                    "{product}现货充足，今天16点前下单当天发货，{courier}发到{city}一般2-3天送达。",
-                    "这款有现货，下单后48小时内发出，{courier}配送，预计{days}天内送到{city}。",
-                ],
-            },
-            {
-                "opening": ["请问{product}支持7天无理由退货吗？", "{product}买回去不合适能退吗？"],
-                "confirm": ["请问您是想了解收到后不满意能不能退，对吗？"],
-                "yes": ["对，怕买了不合适", "是的，第一次买这个"],
-                "ask": ["哪个商品？"],
-                "info": ["{product}"],
-                "solution": [
-                    "这款支持7天无理由退货和一年质保，收到后不满意可以直接申请退货，还送运费险。"
-                ],
-            },
-            {
-                "opening": [
-                    "我想买{product}送人，推荐哪一款？",
-                    "{product}标准版和旗舰版有什么区别？",
-                ],
-                "confirm": [
-                    "我确认一下，您是自己用还是送人呢？我帮您推荐合适的款式。",
-                    "请问您是想在两个版本里选一个性价比高的，对吗？",
-                ],
-                "yes": ["送父母的，要操作简单一点", "自己用，家里两个人", "对，预算{amount}元左右"],
-                "ask": ["预算多少？"],
-                "info": ["{amount}元左右", "一千以内吧"],
-                "solution": [
-                    "根据您的需求，推荐您选择标准版{product}，操作简单、性价比高，到手价{amount}元。",
-                    "旗舰版多了智能控制和更长质保，日常使用标准版就够了，到手价{amount}元。",
-                ],
-            },
-        ],
-        "repeat_ask": ["到底有没有活动？", "这个有优惠吗？", "{product}到底什么价？"],
-        "qa": [
-            (
-                ["能开发票吗？", "发票可以开公司抬头吗？"],
-                ["可以的，下单时在发票栏填写抬头和税号，电子发票会在确认收货后发送到您的邮箱。"],
-            ),
-            (
-                ["送货上门吗？", "可以放小区门口的快递柜吗？"],
-                ["可以的，快递默认送货上门，您也可以在备注里写放快递柜。"],
-            ),
-            (
-                ["有赠品吗？", "买两件有优惠吗？"],
-                ["现在下单送收纳包一个，买两件再享95折。", "两件及以上可以叠加满减，到手更划算。"],
-            ),
-            (
-                ["质保多久？", "坏了怎么保修？"],
-                ["整机质保一年，质保期内非人为损坏免费维修，全国联保。"],
-            ),
-        ],
-        "taboo": ["爱买不买。", "嫌贵就别买。"],
-        "angry": [
-            "问了半天一直让我等，还买不买了？",
-            "刚买完就降价，你们这是坑人吧！",
-            "页面写的有货，下单又说缺货，太差了！",
-        ],
-    },
-    {
-        "key": "logistics_delay",
-        "name": "物流延迟",
-        "weight": 15,
-        "scene": "售后",
-        "problem": "物流延迟",
-        "root_causes": [
-            ("供应商变更", 2, 5),
-            ("仓储爆仓", 4, 3),
-            ("天气原因", 1, 1),
-            ("系统故障", 2, 1),
-        ],
-        "queue": "aftersale",
-        "complaint": 1.4,
-        "repeat": 1.3,
-        "cases": [
-            {
-                "opening": [
-                    "我的快递怎么还没到？订单号{order}",
-                    "说好的次日达，{days}天了还没收到",
-                    "请问订单{order}什么时候能送到？",
-                ],
-                "confirm": [
-                    "请问您是想查询订单{order}的物流进度，对吗？",
-                    "您的意思是包裹超过承诺时效还没送到，是吗？",
-                ],
-                "yes": ["对，就是这个订单", "是的，等着急用", "对，{days}天了"],
-                "solution": [
-                    "查询到您的包裹目前在{city}转运中心，因近期件量较大有所延误，预计{days}天内送达。",
-                    "您的订单已于{date}发出，{courier}单号{tracking}，我已联系快递加急派送。",
-                ],
-            },
-            {
-                "opening": [
-                    "你好，我{days}天前买的{product}到现在都没发货",
-                    "下单这么久了怎么还不发货？",
-                ],
-                "confirm": [
-                    "请问您是想确认订单{order}什么时候发货，对吗？",
-                    "我确认一下，您是希望尽快发货，还是考虑取消订单呢？",
-                ],
-                "yes": ["尽快发货吧", "对，再不发就取消了", "是的，{order}"],
-                "solution": [
-                    "非常抱歉，仓库近期发货延迟，我已为您催促优先发货，今天内会更新物流信息。",
-                    "查到您的订单在仓库排队出库，我已备注加急，预计明天发出，发货后短信通知您。",
-                ],
-            },
-            {
-                "opening": [
-                    "物流信息三天没更新了，怎么回事？",
-                    "我的包裹显示一直在{city}中转，是不是丢了？",
-                ],
-                "confirm": [
-                    "您的意思是物流信息一直停在中转站没有更新，是吗？",
-                    "和您核实一下，收货地址是{city}的地址，对吗？",
-                ],
-                "yes": ["对，一直没动", "是的，地址没变过", "对，停了三天了"],
-                "solution": [
-                    "包裹在途中出现滞留，我已经提交{courier}核查，24小时内给您回复处理结果。",
-                    "经查包裹在{city}转运中心滞留，已安排优先转运，如果48小时内还没更新，我们直接为您补发。",
-                ],
-            },
-        ],
-        "repeat_ask": ["我的快递到底什么时候到？", "快递到底什么时候到？", "快递到底到哪了？"],
-        "qa": [
-            (
-                ["能不能给我换个快递？", "可以改发顺丰吗？"],
-                ["已经发出的包裹没办法更换快递，我已经帮您备注加急了。"],
-            ),
-            (
-                ["要是再不到怎么办？", "如果丢件了怎么处理？"],
-                [
-                    "如果{days}天内还没送达，您可以直接申请退款，或者我们为您补发一件。",
-                    "若确认丢件，我们会第一时间为您补发或全额退款，不会让您受损失。",
-                ],
-            ),
-            (
-                ["能给我点补偿吗？", "耽误我用了，有没有补偿？"],
-                ["给您带来不便非常抱歉，我为您申请了一张{coupon}元无门槛优惠券作为补偿。"],
-            ),
-            (
-                ["快递员电话多少？", "能联系上送货的人吗？"],
-                ["快递员联系方式可以在物流详情里查看，我也已经让站点联系您。"],
-            ),
-        ],
-        "taboo": ["这不归我管，你找快递公司去。"],
-        "angry": [
-            "都{days}天了还没到，太差了！",
-            "你们的物流也太慢了吧，气死了！",
-            "每次问都说在催，到底有没有人管？",
-            "再不到我就投诉了！",
-        ],
-    },
-    {
-        "key": "refund_slow",
-        "name": "退款到账慢",
-        "weight": 12,
-        "scene": "售后",
-        "problem": "退款到账慢",
-        "root_causes": [
-            ("流程冗余", 5, 2),
-            ("系统故障", 2, 1),
-            ("银行处理延迟", 2, 2),
-            ("培训缺失", 1, 1),
-        ],
-        "queue": "aftersale",
-        "complaint": 1.5,
-        "repeat": 1.3,
-        "cases": [
-            {
-                "opening": [
-                    "我的退款怎么还没到？",
-                    "你好，订单{order}的退款什么时候到账？",
-                    "说好的退款三天到账，现在都一周了",
-                ],
-                "confirm": [
-                    "请问您是想查询订单{order}的退款进度，对吗？",
-                    "我确认一下，您当时是用什么方式付款的呢？",
-                ],
-                "yes": ["对，就是这个订单", "用的银行卡支付的", "支付宝付的"],
-                "solution": [
-                    "查到您的退款{amount}元已于{date}原路退回，银行卡一般需要1-3个工作日到账，请您留意。",
-                    "系统显示退款流程卡在了审核环节，我已经提交紧急处理，今天内退回到您的支付账户。",
-                ],
-            },
-            {
-                "opening": ["退货{days}天了，钱还没退回来", "东西都寄回去了，退款呢？"],
-                "confirm": ["您的意思是退货已经寄出，但还没有收到退款，是吗？"],
-                "yes": ["是的，{days}天前寄的", "对，快递显示签收了"],
-                "solution": [
-                    "您的退货仓库已签收，退款正在财务审核中，我已为您加急，预计24小时内到账。",
-                    "仓库昨天签收了您的退货，质检通过后会马上退款，我已备注优先处理。",
-                ],
-            },
-            {
-                "opening": ["退款显示成功了但是银行卡没收到钱", "退款成功三天了，卡里没钱"],
-                "confirm": ["您的意思是退款已经显示成功，但还没有到账，是吗？"],
-                "yes": ["是的，查了好几次", "对，银行说没收到"],
-                "solution": [
-                    "退款已经原路退回了，到账时间以银行为准，我把退款凭证号发您，您可以拿着去银行查询。",
-                    "查到退款{amount}元已于{date}退出，银行入账一般1-3个工作日，超过5天我们帮您联系银行核查。",
-                ],
-            },
-        ],
-        "repeat_ask": ["我的退款到底什么时候到？", "退款什么时候到？", "退款到底什么时候到账？"],
-        "qa": [
-            (
-                ["为什么要这么久？", "别家都是秒到，你们为什么这么慢？"],
-                [
-                    "退款需要仓库签收、质检和财务审核三个环节，现在已经在最后一步了。",
-                    "非常理解您的心情，我们正在优化退款流程，这一单我已经帮您加急了。",
-                ],
-            ),
-            (
-                ["到了会通知我吗？", "怎么知道钱退回来了？"],
-                ["退款到账后会有短信通知，您也可以在订单详情里查看退款进度。"],
-            ),
-            (
-                ["能退到别的卡上吗？", "原来那张卡注销了怎么办？"],
-                ["退款只能原路返回，如果原卡已注销，银行会将款项退回到您的同名账户。"],
-            ),
-        ],
-        "angry": [
-            "一直说审核中，到底还要多久？太差了！",
-            "退个款这么麻烦，气死了！",
-            "再不退钱我就打12315投诉！",
-            "你们是不是想拖着不退？",
-        ],
-    },
-    {
-        "key": "quality",
-        "name": "商品质量",
-        "weight": 10,
-        "scene": "售后",
-        "problem": "商品质量问题",
-        "root_causes": [("供应商变更", 3, 2), ("品控缺失", 3, 2), ("运输破损", 2, 2)],
-        "queue": "aftersale",
-        "complaint": 1.6,
-        "repeat": 1.1,
-        "cases": [
-            {
-                "opening": ["收到的{product}是坏的，开不了机", "你好，{product}用了两天就出问题了"],
-                "confirm": [
-                    "请问您是想退货退款，还是换一件新的呢？",
-                    "我确认一下，问题是开不了机，还是使用中有异常呢？",
-                ],
-                "yes": ["想换个新的", "直接退了吧", "开不了机，充了一晚上电"],
-                "solution": [
-                    "非常抱歉给您带来困扰，我已为您登记换货，快递员会上门取件，新品同步发出。",
-                    "已为您提交退货退款申请，运费由我们承担，退回的商品签收后马上为您退款。",
-                ],
-            },
-            {
-                "opening": ["买的{product}外壳有裂痕，怎么处理？", "收到货发现少了配件"],
-                "confirm": ["您的意思是收到时就有问题，不是使用中损坏的，对吗？"],
-                "yes": ["对，拆开就这样", "是的，我拍了照片"],
-                "solution": [
-                    "麻烦您提供一下问题部位的照片，我这边帮您申请质量问题补发配件。",
-                    "这种情况可以按质量问题处理，我为您办理换新，预计{days}天内收到。",
-                ],
-            },
-            {
-                "opening": ["这个{product}跟图片上的颜色不一样", "{product}跟详情页描述的不一样"],
-                "confirm": ["请问您是想换成图片上的颜色，还是直接退货呢？"],
-                "yes": ["换成图片上那个", "退了吧，不想要了"],
-                "solution": [
-                    "非常抱歉，可能是批次色差，已为您办理免费换货，快递明天上门取件。",
-                    "已为您提交退货，运费我们承担，退回签收后马上为您退款。",
-                ],
-            },
-        ],
-        "repeat_ask": [
-            "东西坏了怎么处理？",
-            "到底怎么处理？能不能给个说法？",
-            "坏的东西你们管不管？",
-        ],
-        "qa": [
-            (
-                ["运费谁出？", "退回去的运费要我付吗？"],
-                ["质量问题产生的往返运费都由我们承担，您不用支付。"],
-            ),
-            (
-                ["换的新的还会这样吗？", "新的会不会还有问题？"],
-                ["新品发出前会单独检测，收到后有任何问题随时联系我们。"],
-            ),
-            (
-                ["照片怎么发给你？", "视频可以吗？"],
-                ["您直接在对话框里点击图片按钮上传就可以，视频也可以。"],
-            ),
-        ],
-        "angry": [
-            "花{amount}买个坏的，太差了！",
-            "你们这质量也太差了吧，气死了！",
-            "买到假货了吧？我要投诉！",
-            "以后再也不在你们家买了！",
-        ],
-    },
-    {
-        "key": "feature_misunderstanding",
-        "name": "功能误解",
-        "weight": 9,
-        "scene": "技术",
-        "problem": "功能误解",
-        "root_causes": [("培训缺失", 3, 2), ("说明不清晰", 4, 2), ("界面设计", 2, 2)],
-        "queue": "tech",
-        "complaint": 0.6,
-        "repeat": 1.0,
-        "cases": [
-            {
-                "opening": ["{product}的App连不上设备怎么办？", "设备配网一直失败"],
-                "confirm": ["我确认一下，您是在App的设备页面添加时连不上，对吗？"],
-                "yes": ["对，一直转圈", "是的，手机是安卓的"],
-                "ask": ["手机什么系统？"],
-                "info": ["安卓", "苹果的"],
-                "solution": ["请您先把手机蓝牙打开，再长按设备电源键5秒重新配网，一般就能连上了。"],
-                "qa": [
-                    (
-                        ["重置了还是不行", "还是连不上怎么办？"],
-                        [
-                            "麻烦您把App更新到最新版本再试一次，还不行的话我为您安排技术同事远程协助。"
-                        ],
-                    )
-                ],
-            },
-            {
-                "opening": ["为什么我开了自动续费，之前不知道啊", "怎么自动扣了我会员费？"],
-                "confirm": ["您的意思是不知道开通了自动续费，想关闭并退回本期费用，是吗？"],
-                "yes": ["对，我根本没想开", "是的，钱退给我"],
-                "solution": [
-                    "自动续费可以在「我的-会员-自动续费管理」里关闭，本期费用我帮您申请退回。"
-                ],
-                "qa": [
-                    (
-                        ["为什么开通时不提醒？", "这么重要的事为什么不提醒？"],
-                        ["感谢您的反馈，提示不够明显是我们的问题，我已经把建议提交给产品团队。"],
-                    )
-                ],
-            },
-            {
-                "opening": ["这个优惠券为什么用不了？", "领的券结算时不能用"],
-                "confirm": ["您的意思是下单时优惠券显示不可用，是吗？"],
-                "yes": ["对，结算的时候显示不可用", "是的，灰色的"],
-                "ask": ["哪张券？"],
-                "info": ["满减券", "店铺券"],
-                "solution": [
-                    "这张优惠券需要满{amount}元才能使用，当前订单金额还差一点，所以显示不可用。"
-                ],
-            },
-            {
-                "opening": ["{product}的定时功能怎么设置？", "说明书看不懂，定时在哪开？"],
-                "confirm": ["请问您是想设置{product}的定时功能，对吗？"],
-                "yes": ["对，想每天早上自动开", "是的"],
-                "solution": ["这个功能在「设备-更多设置-定时任务」里，打开后选择时间就可以了。"],
-                "qa": [
-                    (
-                        ["为什么说明书上没写？"],
-                        ["感谢您的反馈，说明不够清楚是我们的问题，新版说明书已经补充了这一步。"],
-                    )
-                ],
-            },
-            {
-                "opening": ["App里的积分为什么清零了？", "我的积分怎么没了？"],
-                "confirm": ["我确认一下，您是发现积分余额变成了0，对吗？"],
-                "yes": ["对，之前有好几千", "是的，突然没了"],
-                "solution": [
-                    "积分有效期为一年，到期自动清零，这次我为您申请补发，之后会在到期前短信提醒您。"
-                ],
-            },
-        ],
-        "repeat_ask": ["到底怎么设置？", "还是不行，怎么弄？", "能不能回答一下怎么用？"],
-        "qa": [],
-        "angry": [
-            "这么简单的问题都说不清楚？",
-            "你们这App设计得太差了！",
-            "偷偷给我开自动续费，这不是骗钱吗？",
-        ],
-    },
-    {
-        "key": "invoice",
-        "name": "发票问题",
-        "weight": 7,
-        "scene": "咨询",
-        "problem": "发票问题",
-        "root_causes": [("系统故障", 2, 1), ("流程冗余", 3, 2), ("信息填写错误", 3, 3)],
-        "queue": "aftersale",
-        "complaint": 0.5,
-        "repeat": 0.9,
-        "cases": [
-            {
-                "opening": ["发票抬头开错了，能重开吗？", "我的发票怎么还没开？"],
-                "confirm": [
-                    "请问您是想重新开具发票，还是修改抬头呢？",
-                    "我确认一下，您要开的是订单{order}的发票，对吗？",
-                ],
-                "yes": ["对，抬头要改成公司名称", "重开吧，抬头是{company}"],
-                "solution": [
-                    "已为您提交发票重开申请，新的电子发票会在1-2个工作日内发送到您的邮箱。"
-                ],
-            },
-            {
-                "opening": ["你好，订单{order}需要开增值税专用发票", "公司报销要专票，能开吗？"],
-                "confirm": ["您的意思是需要开专票用于公司报销，对吗？"],
-                "yes": ["是的，公司报销用", "对，抬头是{company}"],
-                "solution": [
-                    "专用发票需要提供税号、开户行和地址，您填写后我为您提交，纸质发票3-5天寄出。"
-                ],
-                "qa": [
-                    (
-                        ["需要我提供什么资料？", "税号在哪填？"],
-                        ["需要公司名称、税号、注册地址电话和开户行账号，在发票申请页面填写即可。"],
-                    )
-                ],
-            },
-            {
-                "opening": ["电子发票在哪里下载？", "发票开好了去哪看？"],
-                "confirm": ["请问您是想下载订单{order}的电子发票，对吗？"],
-                "yes": ["对", "是的，报销要打印"],
-                "solution": ["电子发票可以在「订单详情-查看发票」里下载，也可以发送到您的邮箱。"],
-            },
-        ],
-        "repeat_ask": ["发票到底什么时候开？", "发票的事有人管吗？", "我的发票呢？"],
-        "qa": [
-            (
-                ["能开明细吗？", "发票内容可以写办公用品吗？"],
-                ["发票内容需要和实际商品一致，可以开具商品明细。"],
-            ),
-        ],
-        "angry": ["一张发票弄了一个星期，太差了！", "报销都过期了，你们负责吗？"],
-    },
-    {
-        "key": "account_security",
-        "name": "账户安全",
-        "weight": 6,
-        "scene": "技术",
-        "problem": "账户安全",
-        "root_causes": [("用户操作", 3, 3), ("系统故障", 2, 1), ("安全策略", 2, 2)],
-        "queue": "tech",
-        "complaint": 1.2,
-        "repeat": 0.9,
-        "cases": [
-            {
-                "opening": [
-                    "我的账号被别人登录了，怎么办？",
-                    "收到一条陌生设备登录的短信，是不是被盗号了？",
-                ],
-                "confirm": [
-                    "请问您是想先冻结账户，防止进一步损失，对吗？",
-                    "我确认一下，您现在还能正常登录账号吗？",
-                ],
-                "yes": ["对，先冻结", "还能登录，但是很担心"],
-                "ask": ["账号是哪个手机号注册的？"],
-                "info": ["就是我现在用的这个号", "注册手机尾号是{phone_tail}"],
-                "solution": ["已为您临时冻结账户，请通过「忘记密码」重置密码，并开启登录保护。"],
-            },
-            {
-                "opening": ["账户里多了一笔不是我下的订单", "有一笔订单不是我买的"],
-                "confirm": ["您的意思是这笔订单不是您本人下的，是吗？"],
-                "yes": ["不是我下的，我没买过这个", "对，我从来没买过"],
-                "solution": [
-                    "这笔异常订单我已经拦截并取消，款项会原路退回，同时建议您修改支付密码。"
-                ],
-            },
-            {
-                "opening": ["手机号换了，账号怎么改绑？", "旧手机号不用了，账号登录不上"],
-                "confirm": ["请问您是想把账号改绑到新手机号，对吗？"],
-                "yes": ["对", "是的，旧号已经停机了"],
-                "solution": [
-                    "账号改绑需要验证身份，请在App里上传身份证照片完成人脸识别后即可改绑。"
-                ],
-            },
-        ],
-        "repeat_ask": ["我的账号到底安不安全？", "账号的事怎么处理？", "能不能先帮我把账号冻结？"],
-        "qa": [
-            (
-                ["钱会不会被盗？", "我的银行卡安全吗？"],
-                ["账户已冻结，目前无法再进行支付，建议您同时联系银行确认卡片安全。"],
-            ),
-            (
-                ["多久能解冻？", "什么时候能恢复使用？"],
-                ["完成身份验证后一般2小时内解冻，解冻后会短信通知您。"],
-            ),
-        ],
-        "angry": [
-            "你们的系统这么不安全，气死了！",
-            "被盗了钱你们赔吗？我要投诉！",
-            "我要去微博曝光你们！",
-        ],
-    },
-    {
-        "key": "membership",
-        "name": "会员权益",
-        "weight": 7,
-        "scene": "咨询",
-        "problem": "会员权益",
-        "root_causes": [("规则复杂", 4, 2), ("培训缺失", 2, 1), ("系统故障", 1, 1)],
-        "queue": "presale",
-        "complaint": 0.6,
-        "repeat": 0.8,
-        "cases": [
-            {
-                "opening": ["会员的免运费权益怎么没生效？", "开了会员怎么还收运费？"],
-                "confirm": ["您的意思是下单时没有减免运费，是吗？"],
-                "yes": ["对，还是收了6块运费", "是的"],
-                "ask": ["什么等级的会员？"],
-                "info": ["{level}会员"],
-                "solution": [
-                    "{level}会员每月有4张免运费券，需要在「我的-会员中心」领取后才能使用。"
-                ],
-            },
-            {
-                "opening": ["我是{level}会员，生日礼包在哪领？", "会员生日礼什么时候发？"],
-                "confirm": ["请问您是想领取本月的会员生日礼包，对吗？"],
-                "yes": ["对，这个月生日", "是的"],
-                "solution": ["生日礼包在生日当月1号发放到账户，可以在「会员中心-我的礼包」查看。"],
-            },
-            {
-                "opening": ["开通会员后为什么价格没变？", "会员价在哪看？"],
-                "confirm": ["您的意思是下单时没有显示会员价，是吗？"],
-                "yes": ["是的，结算页没有会员价", "对，跟没开一样"],
-                "solution": ["会员价只在会员专享商品上显示，普通商品享受95折，在结算页自动抵扣。"],
-            },
-            {
-                "opening": ["会员积分怎么兑换？", "积分能换什么？"],
-                "confirm": ["请问您是想用积分抵扣订单金额，对吗？"],
-                "yes": ["对，下单想用", "是的"],
-                "solution": [
-                    "100积分可以抵扣1元，结算时勾选使用积分即可，也可以在积分商城兑换礼品。"
-                ],
-            },
-        ],
-        "repeat_ask": ["会员权益到底怎么用？", "我的会员权益呢？", "会员的事能回答一下吗？"],
-        "qa": [
-            (
-                ["会员能退吗？", "不想续费了怎么关？"],
-                ["会员开通7天内未使用权益可以全额退款，自动续费可以在会员中心关闭。"],
-            ),
-        ],
-        "angry": ["开了会员什么都没用上，太差了！", "会员规则这么复杂，是故意的吧？"],
-    },
-    {
-        "key": "return_exchange",
-        "name": "退换货",
-        "weight": 8,
-        "scene": "售后",
-        "problem": "退换货",
-        "root_causes": [("流程冗余", 4, 2), ("规则不清晰", 2, 2), ("仓储爆仓", 1, 1)],
-        "queue": "aftersale",
-        "complaint": 1.1,
-        "repeat": 1.1,
-        "cases": [
-            {
-                "opening": ["{product}尺码不合适，想换一个", "我要退货，怎么操作？"],
-                "confirm": ["请问您是想换货还是退货退款呢？", "您的意思是想换大一号的尺码，对吗？"],
-                "yes": ["换大一号", "直接退了吧，不想要了"],
-                "solution": [
-                    "已为您提交换货申请，明天上午会有快递上门取件，新商品在收到退货后发出。",
-                    "您在订单详情点击「申请售后」，选择退货退款，我已为您开通免费上门取件。",
-                ],
-            },
-            {
-                "opening": ["退货申请被拒绝了，为什么？", "为什么不给我退？"],
-                "confirm": ["我确认一下，您是在订单{order}上申请的退货吗？"],
-                "yes": ["是的，就是这个订单", "对"],
-                "solution": [
-                    "退货申请被拒是因为超过了7天无理由期限，这次我为您申请特殊处理，今天内给您答复。"
-                ],
-            },
-            {
-                "opening": ["上门取件的快递一直没来", "换货寄回去{days}天了，新的还没发"],
-                "confirm": [
-                    "您的意思是约好的上门取件一直没人来，是吗？",
-                    "我确认一下，您寄回的换货仓库还没处理，对吗？",
-                ],
-                "yes": ["对，等了一天", "是的，{days}天了"],
-                "solution": [
-                    "已为您重新预约取件，快递员今天18点前上门，取件后我们优先为您发出新商品。"
-                ],
-            },
-        ],
-        "repeat_ask": ["退货到底怎么弄？", "上门取件到底什么时候来？", "换货的事有人管吗？"],
-        "qa": [
-            (
-                ["包装扔了还能退吗？", "吊牌剪了能退吗？"],
-                ["不影响二次销售的情况下可以退，吊牌剪了的话需要按照商品实际情况审核。"],
-            ),
-            (
-                ["退货运费多少？", "运费险能赔多少？"],
-                ["您购买了运费险，退货运费会在退款后自动理赔到您的账户。"],
-            ),
-        ],
-        "angry": ["退个货这么麻烦，太差了！", "取件的快递放我鸽子三次了，气死了！"],
-    },
-    {
-        "key": "order_change",
-        "name": "订单修改",
-        "weight": 4,
-        "scene": "售后",
-        "problem": "订单修改",
-        "root_causes": [("系统故障", 2, 1), ("流程冗余", 2, 2), ("用户操作", 3, 3)],
-        "queue": "aftersale",
-        "complaint": 0.5,
-        "repeat": 0.8,
-        "cases": [
-            {
-                "opening": ["地址填错了，能改吗？", "订单{order}想改一下收货地址"],
-                "confirm": ["请问您是想修改订单{order}的收货地址，对吗？"],
-                "yes": ["对，改到{city}", "是的，换个小区"],
-                "solution": ["订单还未出库，已为您修改收货地址，您可以在订单详情里确认新地址。"],
-            },
-            {
-                "opening": ["拍错颜色了，还没发货能换吗？", "规格选错了"],
-                "confirm": ["您的意思是把颜色换成另一款，其它不变，是吗？"],
-                "yes": ["是的，换成黑色", "对，其它不变"],
-                "solution": ["已为您备注修改颜色，仓库会按新的颜色发货。"],
-            },
-            {
-                "opening": ["我想取消订单", "不想要了，能取消吗？"],
-                "confirm": ["我确认一下，您是想取消订单{order}并退款，对吗？"],
-                "yes": ["对，直接取消", "是的，买重复了"],
-                "solution": ["订单已为您取消，款项会在1-3个工作日内原路退回。"],
-            },
-        ],
-        "repeat_ask": ["地址到底能不能改？", "能不能快点帮我改？", "订单能取消吗？"],
-        "qa": [
-            (
-                ["改了会不会影响发货时间？", "还能今天发吗？"],
-                ["不影响的，修改后仍然按原计划今天发出。"],
-            ),
-        ],
-        "angry": ["刚下单就说改不了，什么破系统！"],
-    },
-]
+PATH = Path(__file__).resolve().parent.parent / "data" / "phrases.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# --- shared customer phrasings ----------------------------------------------------------
 
-CUSTOMER_HELLO = ["在吗？", "你好", "有人吗", "您好，咨询一下"]
-CUSTOMER_THANKS = [
-    "好的，谢谢",
-    "明白了，谢谢你",
-    "好的，辛苦了",
-    "行，那我等等看",
-    "嗯嗯，没有其他问题了",
-    "好的，麻烦你了",
-    "OK，谢谢",
-]
-CUSTOMER_BYE_PHONE = ["没有了，谢谢", "好的，没别的了，再见", "行，那就这样吧"]
-CUSTOMER_GIVE_UP = ["算了，不想说了。", "行吧，就这样吧。", "算了，我自己想办法吧。"]
-CUSTOMER_ANGRY = [
-    "太差了！",
-    "你们到底能不能解决问题？气死了！",
-    "什么破服务，我要给差评！",
-    "我要投诉你们！",
-    "你们这是骗子吧！！！",
-]
-CUSTOMER_COMPLAINT = [
-    "我要投诉，这件事必须给我一个说法！",
-    "再不处理我就打12315投诉了！",
-    "我已经很有耐心了，现在正式投诉！",
-    "我要投诉你们的服务，太差了！",
-]
-CUSTOMER_LEGAL = ["再不解决我就找律师起诉你们！", "我要找媒体曝光你们！"]
-CUSTOMER_CHURN = ["以后再也不买你们家的东西了。", "我要销户，换一家买。"]
-CUSTOMER_WAITING = ["人呢？", "还在吗？？", "有人吗？？？"]
-# Personal data customers type although they should not (QA: sensitive data).
-CUSTOMER_SENSITIVE = [
-    ("phone", "我手机号{phone}，你们直接打给我吧"),
-    ("phone", "联系电话改成{phone}"),
-    ("id_card", "我身份证号是{id_card}，你查一下"),
-    ("id_card", "实名认证用的是{id_card}"),
-    ("bank_card", "退款退到我这张卡吧：{bank_card}"),
-    ("bank_card", "我的卡号{bank_card}，为什么还没到账"),
-]
-FOLLOWUP_PREFIX = [
-    "我{ago}已经咨询过了，",
-    "{ago}找过{prev_channel}，",
-    "又是我，{ago}那个问题还没解决，",
-    "上次{prev_channel}说会处理，",
-]
+def _tuples(rows: list) -> list[tuple]:
+    return [tuple(row) for row in rows]
 
-# --- shared agent phrasings -------------------------------------------------------------
 
-# The customer has already said what it is about: greetings here ask nothing.
-AGENT_GREETING = [
-    "您好，我是客服{nick}，很高兴为您服务。",
-    "您好，欢迎光临" + BRAND + "，我是{nick}。",
-    "您好~我是您的专属客服{nick}，马上为您处理。",
-    "亲，您好，我是{nick}，让您久等了。",
-]
-AGENT_GREETING_PHONE = [
-    "您好，" + BRAND + "客服中心，工号{workno}，很高兴为您服务，请问有什么可以帮您？",
-    "您好，工号{workno}为您服务，请问有什么可以帮您？",
-]
-AGENT_GREETING_EMAIL = ["尊敬的{customer}您好：\n感谢您的来信。"]
-# Openings without any greeting (QA: missing_greeting).
-AGENT_NO_GREETING = ["在的。", "说。", "什么问题？", "嗯，看到了。"]
-AGENT_NO_GREETING_PHONE = ["喂，请讲。", "喂？说吧。"]
-AGENT_ASK_ORDER = [
-    "麻烦提供一下您的订单号，我帮您查询。",
-    "请问您的订单号是多少呢？",
-    "订单号发一下。",
-]
-CUSTOMER_ORDER_NO = ["订单号{order}", "{order}", "是这个订单：{order}"]
-AGENT_CHECKING = [
-    "好的，请稍等，我这边帮您查询一下。",
-    "收到，马上为您查看，请稍候。",
-    "好的，麻烦您稍等1-2分钟，我帮您看一下。",
-]
-AGENT_SOOTHE = [
-    "非常理解您的心情，给您带来不便真的很抱歉。",
-    "让您着急了，实在抱歉，我一定帮您跟进到底。",
-    "您先别着急，我这边马上为您加急处理。",
-]
-# The same sentence sent again and again (QA: mechanical_soothing).
-AGENT_MECHANICAL = ["非常抱歉给您带来不便，请您耐心等待。", "请您耐心等待，我们正在处理。"]
-AGENT_CLOSING = [
-    "请问还有其他可以帮您的吗？",
-    "请问还有其他可以帮您的吗？感谢您的耐心。",
-    "感谢您的耐心等待，祝您生活愉快！",
-    "不客气，还有其他问题随时联系我们哦~",
-    "感谢您的理解与支持，再见！",
-]
-AGENT_CLOSING_PHONE = [
-    "感谢您的来电，祝您生活愉快，再见。",
-    "好的，感谢您的耐心，再见。",
-]
-AGENT_CLOSING_EMAIL = [
-    "如有其他问题，欢迎随时联系我们。\n此致\n敬礼\n" + BRAND + "客服中心 {name}",
-    "感谢您的耐心，祝您生活愉快！\n" + BRAND + "客服中心 {name}",
-]
-AGENT_ABRUPT_END = ["好的。", "嗯，处理好了。", "就这样。"]
-# 服务禁语 (QA: forbidden_phrase).
-AGENT_TABOO = [
-    "这不归我管。",
-    "你自己看说明，上面写得很清楚。",
-    "我也没办法，系统就是这样的。",
-    "不知道，你等着吧。",
-    "听不懂吗？我已经说过了。",
-]
-# 推诿 (QA: shirking).
-AGENT_SHIRKING = ["这不是我们的问题，是快递公司的问题。", "你去找别的部门吧，不是我负责的。"]
-# QA: overpromise.
-AGENT_OVERPROMISE = [
-    "我保证明天一定到。",
-    "绝对没问题，百分之百给您解决。",
-    "肯定没问题的，您放心。",
-]
-# QA: perfunctory_reply (three or more tiny replies).
-AGENT_PERFUNCTORY = ["嗯", "哦", "好"]
-# QA: asks_for_secret.
-AGENT_ASK_SECRET = ["麻烦把收到的验证码发我一下，我帮您操作。", "您把登录密码告诉我，我帮您看看。"]
-# QA: agent_pii_leak (the agent writes a full number back).
-AGENT_PII_ECHO = ["已为您登记回访电话{phone}，稍后会有专员联系您。"]
-AGENT_TRANSFER = [
-    "这个问题需要专门的同事处理，我帮您转接一下，请稍等。",
-    "我帮您转给更熟悉这块业务的同事，请稍候。",
-]
-AGENT_TAKEOVER = [
-    "您好，我是{nick}，已经看到您之前的描述了，我继续为您处理。",
-    "您好，我接手您的问题，之前的情况我已了解。",
-]
-AGENT_ESCALATE = [
-    "非常抱歉，这个问题我马上为您升级给主管处理。",
-    "您的情况比较特殊，我已经提交给上级处理，请您稍等。",
-]
-AGENT_ESCALATE_EXPERT = ["这个问题需要专家组进一步排查，我已为您提交，处理后第一时间联系您。"]
-LEAD_JOIN = [
-    "您好，我是{team}组长{name}，您的问题我已经了解，非常抱歉给您带来困扰。",
-    "您好，我是主管{name}，这件事由我来跟进，请您放心。",
-]
-LEAD_TO_EXPERT = "这个问题我再请专家组协助确认，请您稍候。"
-EXPERT_JOIN = ["您好，我是专家组的{name}，您的问题已经转到我这里，我来跟进处理。"]
-ESCALATION_RESOLVED = [
-    "已经为您处理完毕：{solution}",
-    "经过排查，{solution}给您带来不便深表歉意。",
-]
-AGENT_PROMISE_CALLBACK = ["我已经帮您升级处理，预计{hours}小时内给您回电，请保持电话畅通。"]
-AGENT_EMAIL_BODY = ["关于您反馈的{problem}问题，{solution}"]
+def _load() -> dict[str, Any]:
+    with PATH.open(encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=_LOADER)
+    for name in ("CUSTOMER_SENSITIVE", "PRODUCTS"):
+        data[name] = _tuples(data[name])
+    for scenario in data["SCENARIOS"]:
+        scenario["root_causes"] = _tuples(scenario["root_causes"])
+        if "qa" in scenario:
+            scenario["qa"] = _tuples(scenario["qa"])
+        for case in scenario.get("cases", ()):
+            if "qa" in case:
+                case["qa"] = _tuples(case["qa"])
+    return data
 
-# --- bot and system ---------------------------------------------------------------------
 
-BOT_GREETING = [
-    "您好，欢迎来到" + BRAND + "，我是智能助手小云，正在为您转接人工客服，请稍候~",
-    "亲，欢迎光临" + BRAND + "！人工客服马上就来，您可以先描述一下问题哦。",
-]
-BOT_GREETING_APP = ["您好，这里是" + BRAND + "App在线客服，正在为您接入人工服务。"]
-BOT_BUSY = ["当前咨询人数较多，请您耐心等待，人工客服将尽快为您服务。"]
-BOT_EMAIL_ACK = ["【自动回复】您的邮件已收到，我们将尽快处理并回复您。"]
-SYSTEM_TRANSFERRED = "会话已转接至{name}"
-SYSTEM_ESCALATED = {"supervisor": "会话已升级至主管{name}", "expert": "会话已升级至专家组"}
-SYSTEM_LEFT = "客户已离开会话"
-SYSTEM_ENDED = "会话已结束"
+_DATA = _load()
 
-# --- surveys ----------------------------------------------------------------------------
-
-COMMENTS_GOOD = [
-    "客服很耐心，问题解决了，点赞！",
-    "回复很及时，很满意",
-    "态度很好，谢谢小姐姐",
-    "处理很专业，下次还来",
-    "很快就解决了",
-]
-COMMENTS_MIDDLE = ["还行吧", "一般，等得有点久", "问题解决了，但是流程太麻烦"]
-COMMENTS_BAD = [
-    "等了很久才回复",
-    "客服态度不好",
-    "问题没解决，说了好几遍",
-    "一直让我等，没有下文",
-    "太差了，不会再买了",
-]
-
-# --- slots ------------------------------------------------------------------------------
-
-PRODUCTS = [
-    ("扫地机器人", 1299, 3999), ("空气炸锅", 199, 599), ("蓝牙耳机", 99, 1299),
-    ("羽绒服", 399, 1599), ("运动鞋", 299, 899), ("护肤套装", 199, 899),
-    ("婴儿奶粉", 229, 469), ("电动牙刷", 129, 599), ("行李箱", 299, 999),
-    ("智能手表", 599, 2999), ("家用投影仪", 1499, 4999), ("床上四件套", 199, 699),
-    ("胶囊咖啡机", 499, 1599), ("儿童安全座椅", 899, 2499), ("轻薄笔记本电脑", 3999, 7999),
-    ("破壁机", 299, 1299), ("猫粮", 89, 259), ("保温杯", 59, 199),
-]  # fmt: skip
-COURIERS = ["顺丰", "中通", "圆通", "韵达", "京东物流", "申通", "极兔"]
-CITIES = ["上海", "北京", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "郑州",
-          "长沙", "重庆", "苏州", "天津", "沈阳", "青岛"]  # fmt: skip
-MEMBER_LEVELS = ["黄金", "铂金", "钻石"]
-COMPANIES = ["上海华信科技有限公司", "杭州云启网络有限公司", "深圳前海智联有限公司",
-             "北京博远商贸有限公司", "成都天府数码有限公司"]  # fmt: skip
-CHANNEL_NAMES = {"chat": "在线客服", "phone": "电话客服", "email": "邮件客服", "app": "App客服"}
+BRAND: str = _DATA["BRAND"]
+SCENARIOS: list[dict] = _DATA["SCENARIOS"]
+CUSTOMER_HELLO: list[str] = _DATA["CUSTOMER_HELLO"]
+CUSTOMER_THANKS: list[str] = _DATA["CUSTOMER_THANKS"]
+CUSTOMER_BYE_PHONE: list[str] = _DATA["CUSTOMER_BYE_PHONE"]
+CUSTOMER_GIVE_UP: list[str] = _DATA["CUSTOMER_GIVE_UP"]
+CUSTOMER_ANGRY: list[str] = _DATA["CUSTOMER_ANGRY"]
+CUSTOMER_COMPLAINT: list[str] = _DATA["CUSTOMER_COMPLAINT"]
+CUSTOMER_LEGAL: list[str] = _DATA["CUSTOMER_LEGAL"]
+CUSTOMER_CHURN: list[str] = _DATA["CUSTOMER_CHURN"]
+CUSTOMER_WAITING: list[str] = _DATA["CUSTOMER_WAITING"]
+CUSTOMER_SENSITIVE: list[tuple] = _DATA["CUSTOMER_SENSITIVE"]
+FOLLOWUP_PREFIX: list[str] = _DATA["FOLLOWUP_PREFIX"]
+AGENT_GREETING: list[str] = _DATA["AGENT_GREETING"]
+AGENT_GREETING_PHONE: list[str] = _DATA["AGENT_GREETING_PHONE"]
+AGENT_GREETING_EMAIL: list[str] = _DATA["AGENT_GREETING_EMAIL"]
+AGENT_NO_GREETING: list[str] = _DATA["AGENT_NO_GREETING"]
+AGENT_NO_GREETING_PHONE: list[str] = _DATA["AGENT_NO_GREETING_PHONE"]
+AGENT_ASK_ORDER: list[str] = _DATA["AGENT_ASK_ORDER"]
+CUSTOMER_ORDER_NO: list[str] = _DATA["CUSTOMER_ORDER_NO"]
+AGENT_CHECKING: list[str] = _DATA["AGENT_CHECKING"]
+AGENT_SOOTHE: list[str] = _DATA["AGENT_SOOTHE"]
+AGENT_MECHANICAL: list[str] = _DATA["AGENT_MECHANICAL"]
+AGENT_CLOSING: list[str] = _DATA["AGENT_CLOSING"]
+AGENT_CLOSING_PHONE: list[str] = _DATA["AGENT_CLOSING_PHONE"]
+AGENT_CLOSING_EMAIL: list[str] = _DATA["AGENT_CLOSING_EMAIL"]
+AGENT_ABRUPT_END: list[str] = _DATA["AGENT_ABRUPT_END"]
+AGENT_TABOO: list[str] = _DATA["AGENT_TABOO"]
+AGENT_SHIRKING: list[str] = _DATA["AGENT_SHIRKING"]
+AGENT_OVERPROMISE: list[str] = _DATA["AGENT_OVERPROMISE"]
+AGENT_PERFUNCTORY: list[str] = _DATA["AGENT_PERFUNCTORY"]
+AGENT_ASK_SECRET: list[str] = _DATA["AGENT_ASK_SECRET"]
+AGENT_PII_ECHO: list[str] = _DATA["AGENT_PII_ECHO"]
+AGENT_TRANSFER: list[str] = _DATA["AGENT_TRANSFER"]
+AGENT_TAKEOVER: list[str] = _DATA["AGENT_TAKEOVER"]
+AGENT_ESCALATE: list[str] = _DATA["AGENT_ESCALATE"]
+AGENT_ESCALATE_EXPERT: list[str] = _DATA["AGENT_ESCALATE_EXPERT"]
+LEAD_JOIN: list[str] = _DATA["LEAD_JOIN"]
+LEAD_TO_EXPERT: str = _DATA["LEAD_TO_EXPERT"]
+EXPERT_JOIN: list[str] = _DATA["EXPERT_JOIN"]
+ESCALATION_RESOLVED: list[str] = _DATA["ESCALATION_RESOLVED"]
+AGENT_PROMISE_CALLBACK: list[str] = _DATA["AGENT_PROMISE_CALLBACK"]
+AGENT_EMAIL_BODY: list[str] = _DATA["AGENT_EMAIL_BODY"]
+BOT_GREETING: list[str] = _DATA["BOT_GREETING"]
+BOT_GREETING_APP: list[str] = _DATA["BOT_GREETING_APP"]
+BOT_BUSY: list[str] = _DATA["BOT_BUSY"]
+BOT_EMAIL_ACK: list[str] = _DATA["BOT_EMAIL_ACK"]
+SYSTEM_TRANSFERRED: str = _DATA["SYSTEM_TRANSFERRED"]
+SYSTEM_ESCALATED: dict = _DATA["SYSTEM_ESCALATED"]
+SYSTEM_LEFT: str = _DATA["SYSTEM_LEFT"]
+SYSTEM_ENDED: str = _DATA["SYSTEM_ENDED"]
+COMMENTS_GOOD: list[str] = _DATA["COMMENTS_GOOD"]
+COMMENTS_MIDDLE: list[str] = _DATA["COMMENTS_MIDDLE"]
+COMMENTS_BAD: list[str] = _DATA["COMMENTS_BAD"]
+PRODUCTS: list[tuple] = _DATA["PRODUCTS"]
+COURIERS: list[str] = _DATA["COURIERS"]
+CITIES: list[str] = _DATA["CITIES"]
+MEMBER_LEVELS: list[str] = _DATA["MEMBER_LEVELS"]
+COMPANIES: list[str] = _DATA["COMPANIES"]
+CHANNEL_NAMES: dict = _DATA["CHANNEL_NAMES"]

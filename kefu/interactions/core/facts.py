@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from kefu.interactions.core.native import ConversationRecord
+from kefu.interactions.core.native import ConversationRecord, in_time_order
+
+# "Repeat contact within 7 days" (二次来电): the same customer again within 168 h, any
+# channel. Defined here, below the KPIs that count it and the pages that show it.
+REPEAT_WINDOW = timedelta(hours=168)
 
 
 @dataclass(slots=True, frozen=True)
@@ -25,9 +29,11 @@ class ConversationFacts:
 
 
 def first_response(record: ConversationRecord) -> tuple[datetime | None, datetime | None]:
-    """First customer message, and the first human agent message after it."""
+    """First customer message, and the first human agent message after it, by time
+    (a file may list the reply before the question: parse sorts, records built
+    elsewhere may not)."""
     first_customer = None
-    for message in record.messages:
+    for message in in_time_order(record.messages, record.channel, record.created_at):
         if first_customer is None:
             if message.role == "customer":
                 first_customer = message.at

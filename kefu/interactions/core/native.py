@@ -8,13 +8,14 @@ contract `shared/spec/interactions-jsonl.md`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
 import orjson
 
@@ -260,6 +261,45 @@ class ConversationRecord:
 
 
 Record = AgentRecord | ConversationRecord
+
+
+# --- time order ----------------------------------------------------------------------
+
+
+class Timed(Protocol):
+    """A message as far as its place in time goes (MessageRecord, the QA's MessageView)."""
+
+    at: datetime
+    start_s: float | None
+
+
+T = TypeVar("T", bound=Timed)
+
+
+def time_key(channel: str, created_at: datetime) -> Callable[[Timed], Any]:
+    """The key that puts a conversation's messages in time order. The contract defines
+    "first", "next" and "after" by message time, whatever order a file lists them in:
+    `at`; phone segments by `start_s` (their `at` is the call start + `start_s`)."""
+    if channel != "phone":
+        return _at
+    return lambda m: m.start_s if m.start_s is not None else (m.at - created_at).total_seconds()
+
+
+def _at(message: Timed) -> datetime:
+    return message.at
+
+
+def in_time_order(messages: list[T], channel: str, created_at: datetime) -> list[T]:
+    """`messages` in time order (time_key), stably: equal times keep their order. The list
+    itself when it is in order already (the common case costs one comparison a message)."""
+    key = time_key(channel, created_at)
+    keys = map(key, messages)
+    previous = next(keys, None)
+    for current in keys:
+        if current < previous:
+            return sorted(messages, key=key)
+        previous = current
+    return messages
 
 
 # --- field readers -------------------------------------------------------------------
@@ -645,6 +685,9 @@ def parse_conversation(
         tz,
         limits,  # type: ignore[arg-type]
     )
+    # Stored, scored and exported in time order (the file's order only breaks ties), so
+    # `seq`, the content hash and every "first" or "next" follow the clock.
+    messages = in_time_order(messages, channel, created_at)  # type: ignore[arg-type]
 
     resolved_at = _timestamp(obj.get("resolved_at"), "resolved_at", tz, limits)
     closed_at = _timestamp(obj.get("closed_at"), "closed_at", tz, limits)
@@ -870,8 +913,12 @@ def iter_jsonl(
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if transcode:
+                # A line that is UTF-8 is read as UTF-8 (GB18030 Chinese almost never is):
+                # a UTF-8 record in a file judged GB18030 is not garbled into a rejection.
+                with contextlib.suppress(UnicodeDecodeError):
+                    raw = raw.decode("utf-8")
                 try:
-                    raw = raw.decode(encoding)
+                    raw = raw if isinstance(raw, str) else raw.decode(encoding)
                 except UnicodeDecodeError:
                     yield record_error(
                         number, None, "json", _("is not valid {encoding} text"),

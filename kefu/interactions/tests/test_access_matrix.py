@@ -1,86 +1,310 @@
-"""Who gets what: every page and API read × every role → expected HTTP status, one table.
+"""Who gets what: every URL pattern and every API route × every role → HTTP status.
 
-(Writes through the API are checked per role in test_api.py.)
+The routes come from the URL resolver and the OpenAPI schema, so a new route without a
+row in MATRIX fails `test_it_has_a_row_for_every_route`. A route that needs an object id
+is filled from FILL (which fixture object); a route whose object belongs to an agent is
+asked twice, with alice's object (own for alice, same team for sam, other team for bob)
+and with bob's. GET is sent; a POST-only page (405 on GET) is sent an empty POST, the API
+its OpenAPI method with an empty JSON body. Each request runs in a rolled-back savepoint.
 
-302 = sent to the log-in page (anonymous), 403 = role lacks the permission,
-404 = the object is outside the user's scope (its existence is not revealed).
-A None cell is not asserted (the page belongs to another part of the project).
+Cells: 200/302/403/404/405/422… as answered; 302 for anonymous = sent to log in,
+401 for the anonymous API, 404 = outside the user's scope (existence not revealed).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
+from http.cookies import SimpleCookie
+
 import pytest
+from django.db import transaction
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import native_conversation
+from conftest import SHANGHAI, build_personas, import_native, native_conversation
+from kefu.interactions.tests.access_matrix_table import MATRIX  # the expected table
 
-ROLES = ["anonymous", "alice", "bob", "sam", "quinn", "tina", "mia", "adam", "olga"]
+ROLES = ("anonymous", "alice", "bob", "sam", "quinn", "tina", "mia", "adam", "olga")
+PER_AGENT = ("alice", "bob")  # the two owners of per-agent objects
 
-# Defaults per kind of page, then the cells that differ.
-EVERYONE = dict.fromkeys(ROLES, 200) | {"anonymous": 302}
-ALICE_OBJECT = EVERYONE | {"bob": 404, "olga": 404}  # alice's team: alice, sam, all-seeing roles
-BOB_OBJECT = EVERYONE | {"alice": 404, "sam": 404, "olga": 404}
-ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"anonymous": 302, "adam": 200}
-IMPORTERS = dict.fromkeys(ROLES, 403) | {"anonymous": 302, "mia": 200, "adam": 200}
-EXPORTERS = IMPORTERS | {"quinn": 200}
-API = {"anonymous": 401}  # the API answers 401, it does not redirect to a log-in page
 
-MATRIX: dict[str, dict[str, int | None]] = {
-    "/": dict.fromkeys(ROLES, 302),  # home redirects to the list (or to log in)
-    "/accounts/login/": dict.fromkeys(ROLES, 200),
-    "/conversations/": EVERYONE,
-    "/conversations/?channel=chat&q=退款&complaint=yes": EVERYONE,
-    "/conversations/M-ALICE/": ALICE_OBJECT,
-    "/conversations/M-BOB/": BOB_OBJECT,
-    "/conversations/M-NONE/": EVERYONE | dict.fromkeys(ROLES[1:], 404),
-    "/customers/U-M-ALICE/": ALICE_OBJECT,
-    "/customers/U-M-BOB/": BOB_OBJECT,
-    "/customers/U-M-NONE/": EVERYONE | dict.fromkeys(ROLES[1:], 404),
-    "/audit/": ADMIN_ONLY,
-    "/audit/?action=view_personal_data": ADMIN_ONLY,
-    "/imports/": IMPORTERS,
-    "/export/": EXPORTERS,
-    "/api/docs": EVERYONE,
-    "/api/openapi.json": EVERYONE | API,
-    "/api/v1/me": EVERYONE | API,
-    "/api/v1/conversations": EVERYONE | API,
-    "/api/v1/conversations?q=退款&channel=chat": EVERYONE | API,
-    "/api/v1/conversations/M-ALICE": ALICE_OBJECT | API,
-    "/api/v1/conversations/M-BOB": BOB_OBJECT | API,
-    "/api/v1/customers/U-M-ALICE": ALICE_OBJECT | API,
-    "/api/v1/customers/U-M-BOB": BOB_OBJECT | API,
-    "/api/v1/agents": EVERYONE | API,
-    "/api/v1/teams": EVERYONE | API,
-}
+# --- routes ---------------------------------------------------------------------------------
+def _walk(resolver: URLResolver, prefix: str = ""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
 
-CASES = [
-    pytest.param(url, role, status, id=f"{role}:{url}")
-    for url, expected in MATRIX.items()
-    for role, status in expected.items()
-    if status is not None
+
+def web_routes() -> list[str]:
+    """Every URL pattern but the API's (those come from the schema, with their method)."""
+    return sorted({r for r in _walk(get_resolver()) if not r.startswith("api/v1/")})
+
+
+def api_routes() -> list[str]:
+    from kefu.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return sorted(f"{m.upper()} {path}" for path, ops in paths.items() for m in ops)
+
+
+def all_routes() -> list[str]:
+    return web_routes() + api_routes()
+
+
+# --- which object fills a parameter -------------------------------------------------------
+# (route regex, parameter) → a key of the `world` fixture; a key with ":alice"/":bob"
+# variants there makes the route asked once per owner.
+FILL: list[tuple[str, str, str]] = [
+    (r"^customers/", "external_id", "customer"),
+    (r"", "external_id", "conversation"),
+    (r"", "conversation_id", "conversation"),
+    (r"", "customer_id", "customer"),
+    (r"", "job_id", "import_job"),
+    (r"", "team_id", "team"),
+    (r"", "agent_id", "agent"),
+    (r"", "target_id", "target"),
+    (r"", "set_id", "benchmark_set"),
+    (r"", "value_id", "benchmark_value"),
+    (r"", "action_id", "improvement_action"),
+    (r"", "key", "qa_rule"),
+    (r"", "name", "lexicon"),
+    (r"", "slug", "scorecard"),
+    (r"", "run_id", "missing"),
+    (r"", "channel", "channel"),
+    (r"", "roster_id", "roster"),
+    (r"", "event_id", "event"),
+    (r"", "template_id", "shift_template"),
+    (r"", "kind", "intervention_kind"),
+    (r"", "alert_id", "alert"),
+    (r"", "suggestion_id", "suggestion"),
+    (r"^reviews/appeals/", "pk", "appeal"),
+    (r"^reviews/plans/", "pk", "plan"),
+    (r"^reviews/calibration/", "pk", "session"),
+    (r"^reviews/", "pk", "review"),
+    (r"^notifications/", "pk", "notification"),
+    (r"", "review_id", "review"),
+    (r"", "appeal_id", "appeal"),
+    (r"", "plan_id", "plan"),
+    (r"", "session_id", "session"),
+    (r"", "item_pk", "session_item"),
+    (r"", "item_id", "session_item"),
+    (r"", "uidb64", "missing"),
+    (r"", "token", "missing"),
+    (r"", "object_id", "missing"),
+    (r"", "content_type_id", "missing"),
+    (r"", "id", "missing"),
+    (r"", "app_label", "app_label"),
+    (r"", "url", "missing"),
 ]
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
 
-@pytest.fixture
-def population(personas, import_records):
-    report = import_records(
+def _source(route: str, param: str) -> str:
+    path = route.split(" ", 1)[-1].removeprefix("/api/v1/")
+    for pattern, name, key in FILL:
+        if name == param and re.search(pattern, path):
+            return key
+    raise AssertionError(f"{route}: no FILL entry for the parameter {param!r}")
+
+
+def _params(route: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in PARAM.finditer(route)]
+
+
+def variants(route: str) -> list[str]:
+    keys = {_source(route, p) for p in _params(route)}
+    return list(PER_AGENT) if keys & PER_AGENT_KEYS else ["-"]
+
+
+PER_AGENT_KEYS = {
+    "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
+}  # fmt: skip
+
+
+def url_of(route: str, variant: str, world: dict) -> tuple[str, str]:
+    """(method, path) with every parameter filled."""
+    method, _, pattern = route.rpartition(" ")
+
+    def fill(m: re.Match) -> str:
+        key = _source(route, next(g for g in m.groups() if g))
+        return str(world.get(f"{key}:{variant}", world.get(key)))
+
+    path = PARAM.sub(fill, pattern)
+    if not method:  # a URL pattern: strip the regex anchors of re_path()
+        path = "/" + path.replace("^", "").replace("$", "")
+    return method or "GET", path
+
+
+def rows() -> list[str]:
+    return [f"{r} [{v}]" for r in all_routes() for v in variants(r)]
+
+
+# --- data: one set per module, built once ------------------------------------------------
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Personas and one object of each kind (alice's and bob's where per agent); rolled
+    back after the module."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _build_world() -> dict:
+    from kefu.accounts.models import Agent
+    from kefu.interactions.models import Conversation, ImportJob
+    from kefu.metrics.models import BenchmarkSet, BenchmarkValue, ImprovementAction, Target
+    from kefu.monitoring.models import Alert, Intervention
+    from kefu.notifications.models import Notification
+    from kefu.qa.models import Scorecard
+    from kefu.qa.scoring import score_conversations
+    from kefu.qa.store import default_version
+    from kefu.reviews.models import (
+        Appeal,
+        CalibrationItem,
+        CalibrationSession,
+        Review,
+        SamplingPlan,
+    )
+    from kefu.workforce.models import ForecastEvent, Roster, RosterAssignment, ShiftTemplate
+
+    p = build_personas()
+    created = datetime(2024, 5, 2, 10, 15, tzinfo=SHANGHAI)
+    report = import_native(
         native_conversation(id="M-ALICE", agent="A0007", customer={"id": "U-M-ALICE"}),
         native_conversation(id="M-BOB", agent="A0102", customer={"id": "U-M-BOB"}),
     )
     assert report.rejected == 0, report.errors
-    return personas
+    score_conversations(Conversation.objects.values_list("pk", flat=True), default_version())
+    w: dict = {"personas": p, "missing": "0", "channel": "chat", "app_label": "accounts"}
+    w["intervention_kind"] = "takeover"
+    version = default_version()
+    for who, ext, agent_ext in (("alice", "M-ALICE", "A0007"), ("bob", "M-BOB", "A0102")):
+        conv = Conversation.objects.get(external_id=ext)
+        agent = Agent.objects.get(external_id=agent_ext)
+        w[f"conversation:{who}"] = ext
+        w[f"customer:{who}"] = f"U-{ext}"
+        w[f"agent:{who}"] = agent.pk
+        w[f"team:{who}"] = agent.team_id
+        alert = Alert.objects.create(
+            conversation=conv, rule="r", message_id="m1", severity="high", type="t",
+            agent=agent, team_id=agent.team_id,
+        )  # fmt: skip
+        w[f"alert:{who}"] = alert.pk
+        w[f"suggestion:{who}"] = Intervention.objects.create(
+            conversation=conv, kind="suggestion", supervisor=p.sam, status="pending",
+            agent=agent, team_id=agent.team_id, text="建议",
+        ).pk  # fmt: skip
+        review = Review.objects.create(
+            conversation=conv, scorecard_version=version, agent=agent, team_id=agent.team_id,
+            reviewer=p.quinn, status="submitted",
+        )  # fmt: skip
+        w[f"review:{who}"] = review.pk
+        w[f"appeal:{who}"] = Appeal.objects.create(
+            review=review, item="greeting", reason="不同意", appellant=getattr(p, who),
+            agent=agent, team_id=agent.team_id, status="open",
+        ).pk  # fmt: skip
+    w["import_job"] = ImportJob.objects.create(
+        file_name="a.jsonl", file_format="jsonl", stored_path="x", created_by=p.mia
+    ).pk
+    w["target"] = Target.objects.get_or_create(
+        key="fcr_rate", tier="", team=None, defaults={"value": 0.8}
+    )[0].pk
+    bench = BenchmarkSet.objects.get_or_create(slug="industry", defaults={"name": "行业"})[0]
+    w["benchmark_set"] = bench.pk
+    w["benchmark_value"] = BenchmarkValue.objects.get_or_create(
+        benchmark=bench, key="fcr_rate", defaults={"value": 0.7}
+    )[0].pk
+    w["improvement_action"] = ImprovementAction.objects.create(on=date(2024, 5, 1), title="培训").pk
+    scorecard = Scorecard.objects.get(is_default=True)
+    w["scorecard"] = scorecard.slug
+    w["qa_rule"] = version.items[0]["key"] if getattr(version, "items", None) else "missing"
+    w["lexicon"] = "missing"
+    plan = SamplingPlan.objects.create(
+        name="每人每月抽检", scorecard=scorecard, method="random", quota=2,
+        quota_basis="per_agent", period="month", seed=7,
+    )  # fmt: skip
+    w["plan"] = plan.pk
+    session = CalibrationSession.objects.create(
+        name="校准", scorecard_version=version, facilitator=p.quinn
+    )
+    session.participants.add(p.quinn)
+    w["session"] = session.pk
+    w["session_item"] = CalibrationItem.objects.create(
+        session=session, conversation=Conversation.objects.get(external_id="M-ALICE")
+    ).pk
+    roster = Roster.objects.create(week_start=date(2024, 5, 13), status="done")
+    w["roster"] = roster.pk
+    for agent in Agent.objects.all():
+        start = created + timedelta(days=11)
+        RosterAssignment.objects.create(
+            roster=roster, agent=agent, day=start.date(), template="early", channel="chat",
+            start=start, end=start + timedelta(hours=8),
+        )  # fmt: skip
+    w["event"] = ForecastEvent.objects.create(
+        name="大促", start=date(2024, 6, 1), end=date(2024, 6, 2)
+    ).pk
+    w["shift_template"] = ShiftTemplate.objects.filter().values_list("pk", flat=True).first() or 0
+    w["notification"] = Notification.objects.create(
+        recipient=p.alice, kind="reviews.assigned", title="x"
+    ).pk
+    w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(getattr(p, role))
+        w["cookies"][role] = client.cookies.output(header="", sep=";")
+    return w
 
 
-def test_matrix_covers_every_role():
-    assert all(set(row) == set(ROLES) for row in MATRIX.values())
+# --- asking --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "role", "status"), CASES)
-def test_access(population, url, role, status):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(getattr(population, role))
-    response = client.get(url)
-    assert response.status_code == status
-    if status == 302 and role == "anonymous" and url != "/":
-        assert response["Location"].startswith("/accounts/login/")
+# Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
+BODY = {
+    "POST /api/v1/live/suggestions/{suggestion_id}/response": '{"used": false}',
+    "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
+    "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
+}
+
+
+def answers(route: str, variant: str, world: dict) -> dict[str, int]:
+    method, path = url_of(route, variant, world)
+    out = {}
+    for role in ROLES:
+        client = Client()
+        # The session made once per role (a log-out within the savepoint is undone too).
+        client.cookies = SimpleCookie(world["cookies"][role])
+        with transaction.atomic():
+            if method == "GET":
+                response = client.get(path)
+                if response.status_code == 405:
+                    response = client.post(path, {})
+            else:
+                response = client.generic(
+                    method, path, BODY.get(route, "{}"), content_type="application/json"
+                )
+            transaction.set_rollback(True)
+        out[role] = response.status_code
+    return out
+
+
+def test_it_has_a_row_for_every_route():
+    missing = sorted(set(rows()) - set(MATRIX))
+    assert not missing, f"routes without a row in the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(rows()))
+    assert not stale, f"rows of routes that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", sorted(MATRIX))
+def test_it_answers_each_role_as_the_matrix_says(world, row):
+    route, _, variant = row.rpartition(" [")
+    expected = dict(zip(ROLES, map(int, MATRIX[row].split()), strict=True))
+    assert answers(route, variant.rstrip("]"), world) == expected

@@ -456,6 +456,69 @@ def test_the_kept_record_serves_an_append_only_while_it_is_what_is_stored(
     assert (stored.category1, stored.category2, stored.message_count) == ("售前", "咨询", 4)
 
 
+def test_new_messages_are_stored_in_time_order(data):
+    from kefu.interactions.models import Message
+
+    # given two new messages posted out of order (the reply listed first)
+    start = T0 + timedelta(days=1)  # C-A-OPEN's one stored message, m1
+    posted = [
+        {"id": "a1", "role": "agent", "agent": "A0007",
+         "at": (start + timedelta(seconds=20)).isoformat(), "text": "您好"},
+        {"id": "c2", "role": "customer", "at": (start + timedelta(seconds=5)).isoformat(),
+         "text": "还在吗"},
+        {"id": "c3", "role": "customer", "at": start.isoformat(), "text": "同一时刻"},
+    ]  # fmt: skip
+    response = post_json(login(data.mia), "/api/v1/conversations/C-A-OPEN/messages", posted)
+    # then they are stored in time order after the stored one (same time: after it)
+    assert response.status_code == 201
+    assert response.json()["first_response_s"] == 20
+    stored = Message.objects.filter(conversation__external_id="C-A-OPEN").order_by("seq")
+    assert list(stored.values_list("external_id", flat=True)) == ["m1", "c3", "c2", "a1"]
+
+
+def test_an_append_earlier_than_the_last_stored_message_is_refused(data):
+    # given C-A-OPEN's stored message m1 at T0 + 1 day
+    client = login(data.mia)
+    client.cookies["django_language"] = "en"
+    start = T0 + timedelta(days=1)
+    posted = [
+        {"id": "a1", "role": "agent", "agent": "A0007",
+         "at": (start + timedelta(seconds=20)).isoformat(), "text": "您好"},
+        {"id": "c0", "role": "customer", "at": (start - timedelta(seconds=30)).isoformat(),
+         "text": "更早的消息"},
+    ]  # fmt: skip
+    # when a message timed before it is appended
+    response = post_json(client, "/api/v1/conversations/C-A-OPEN/messages", posted)
+    # then that message is refused by name, and the request writes nothing
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["index"], error["id"], error["field"]) == (1, "c0", "at")
+    assert error["reason"].startswith("is before the conversation's last message (m1, 2024-05-03")
+    assert "POST /api/v1/conversations" in error["reason"]
+    assert Conversation.objects.get(external_id="C-A-OPEN").message_count == 1
+
+
+def test_an_append_puts_messages_stored_out_of_order_in_time_order(data):
+    from kefu.interactions import actions
+    from kefu.interactions.models import Message
+
+    # given a conversation whose messages were stored in file order (before Kefu sorted
+    # them): the reply first
+    conv = Conversation.objects.get(external_id="C-A1")
+    rows = {m.external_id: m for m in Message.objects.filter(conversation=conv)}
+    for external_id, seq in (("m1", 99), ("m2", 0), ("m1", 1)):
+        Message.objects.filter(pk=rows[external_id].pk).update(seq=seq)
+    actions.stored_records.clear()
+    # when a message is appended
+    later = (T0 + timedelta(hours=2)).isoformat()
+    body = {"id": "c9", "role": "customer", "at": later, "text": "谢谢"}
+    response = post_json(login(data.mia), "/api/v1/conversations/C-A1/messages", body)
+    # then every message is stored in time order
+    assert response.status_code == 201
+    stored = Message.objects.filter(conversation=conv).order_by("seq")
+    assert list(stored.values_list("external_id", "seq")) == [("m1", 0), ("m2", 1), ("c9", 2)]
+
+
 def test_appending_again_with_the_same_id_is_a_conflict(data):
     client = login(data.mia)
     message = {"id": "m1", "role": "agent", "agent": "A0007", "text": "重复"}

@@ -83,6 +83,20 @@ def test_it_reads_jsonl_with_a_bom_or_in_gb18030(personas, tmp_path, encoding):
 
 
 @pytest.mark.django_db
+def test_a_utf8_line_in_a_gb18030_file_is_read_as_utf8(personas, tmp_path):
+    # pasted together from two exports: mostly GB18030, one record in UTF-8
+    gb = [native_conversation(id=f"C-GB{i}") for i in range(3)]
+    utf8 = native_conversation(id="C-U8", customer={"id": "U-U8", "name": "李娜"})
+    body = b"".join(orjson.dumps(r).decode().encode("gb18030") + b"\n" for r in gb)
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(body + orjson.dumps(utf8) + b"\n")
+
+    assert run_cli(path) == (0, "")
+    assert Conversation.objects.get(external_id="C-U8").customer.name == "李娜"
+    assert Conversation.objects.get(external_id="C-GB0").customer.name == "王芳"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "content", "sentence"),
     [

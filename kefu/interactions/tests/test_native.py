@@ -1,7 +1,7 @@
 """The native format contract: every kind of bad record is rejected with line, id, field."""
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import orjson
 import pytest
@@ -10,6 +10,7 @@ from conftest import native_conversation
 from kefu.interactions.core.native import (
     ConversationRecord,
     RecordError,
+    content_hash,
     conversation_to_native,
     parse_line,
     parse_object,
@@ -158,3 +159,49 @@ def test_agent_records_are_validated():
     assert parse_object({"type": "agent", "id": "A1"}, TZ).field == "name"
     ok = parse_object({"type": "agent", "id": "A1", "name": "李娜", "hired_on": "2022-03-14"}, TZ)
     assert ok.hired_on.year == 2022
+
+
+# --- message order -------------------------------------------------------------------------
+CREATED = datetime(2024, 5, 2, 10, 15, 3, tzinfo=TZ)
+
+
+def message(mid: str, role: str, seconds: float, text: str = "好") -> dict:
+    out = {"id": mid, "role": role, "at": (CREATED + timedelta(seconds=seconds)).isoformat()}
+    return {**out, "text": text, **({"agent": "A0007"} if role == "agent" else {})}
+
+
+def test_it_puts_messages_in_time_order():
+    # given the agent's reply (20 s after) listed before the customer's message
+    record = parse(
+        native_conversation(messages=[message("m2", "agent", 20), message("m1", "customer", 0)])
+    )
+    # then the record, stored, scored and exported, has them in time order
+    assert [m.id for m in record.messages] == ["m1", "m2"]
+    assert [m["id"] for m in conversation_to_native(record, TZ)["messages"]] == ["m1", "m2"]
+
+
+def test_messages_of_equal_time_keep_the_file_order():
+    listed = [message("c2", "customer", 5), message("a1", "agent", 0), message("c1", "customer", 0)]
+    assert [m.id for m in parse(native_conversation(messages=listed)).messages] == [
+        "a1", "c1", "c2"
+    ]  # fmt: skip
+
+
+def test_phone_segments_are_ordered_by_their_start():
+    listed = [
+        {"id": "s2", "role": "customer", "start_s": 4.5, "end_s": 9.0, "text": "我要退款"},
+        {"id": "s1", "role": "agent", "agent": "A0007", "start_s": 0.0, "end_s": 4.2, "text": "您好"},
+    ]  # fmt: skip
+    assert [m.id for m in parse(native_conversation(channel="phone", messages=listed)).messages] == [
+        "s1", "s2"
+    ]  # fmt: skip
+
+
+def test_the_content_hash_is_that_of_the_time_order():
+    # the same conversation listed in two orders is the same content (import: "unchanged")
+    unsorted = native_conversation(
+        messages=[message("m2", "agent", 20), message("m1", "customer", 0)]
+    )
+    first = parse(unsorted)
+    again = parse({**unsorted, "messages": unsorted["messages"][::-1]})
+    assert content_hash(first) == content_hash(again)

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-REPEAT_WINDOW = timedelta(hours=168)
+from kefu.interactions.core.facts import REPEAT_WINDOW
+
 COMPLAINT_CLOSE_WINDOW = timedelta(hours=72)
 FRT_THRESHOLD_S = 30.0
 KEYS = (

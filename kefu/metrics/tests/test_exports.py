@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from conftest import native_conversation
+from kefu.accounts.access import ALL
 from kefu.accounts.models import Team
 from kefu.audit.models import AuditAction, AuditLog
 from kefu.metrics import exports
@@ -23,7 +24,7 @@ from kefu.metrics.models import ImprovementAction, Target
 from kefu.metrics.selectors import Scope, figures, scope_for
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-MAY = Scope(date(2024, 5, 1), date(2024, 5, 31))
+MAY = Scope(date(2024, 5, 1), date(2024, 5, 31), visible=ALL)
 REVIEW = reverse("metrics:review_export")
 H = exports.HEADER_ROW
 GREEN, RED = exports.GOOD_FILL.fgColor.rgb, exports.BAD_FILL.fgColor.rgb
@@ -124,7 +125,7 @@ def test_the_grouped_figures_workbook_has_one_row_per_group(may):
 
 
 def test_months_without_data_are_rows_of_empty_cells(may):
-    result = figures(Scope(date(2024, 4, 1), date(2024, 6, 30)), "month")
+    result = figures(Scope(date(2024, 4, 1), date(2024, 6, 30), visible=ALL), "month")
     ws = workbook(exports.write_figures_workbook, result, "month").active
     rows = list(ws.iter_rows(2, values_only=True))
     assert [r[0] for r in rows] == ["2024-04", "2024-05", "2024-06"]

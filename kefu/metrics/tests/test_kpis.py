@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -132,3 +133,27 @@ def test_percentile_matches_linear_interpolation():
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([7], 90) == 7
     assert percentile([], 50) is None
+
+
+def test_a_reply_listed_before_the_question_is_the_first_response():
+    # given the agent's reply (20 s after) listed before the customer's message
+    record = parse_object(
+        {
+            "type": "conversation", "id": "R1", "channel": "chat", "customer": {"id": "U1"},
+            "created_at": "2024-05-01T10:00:00+08:00",
+            "messages": [
+                {"id": "m2", "role": "agent", "agent": "A1", "at": "2024-05-01T10:00:20+08:00", "text": "您好"},
+                {"id": "m1", "role": "customer", "at": "2024-05-01T10:00:00+08:00", "text": "在吗"},
+            ],
+        },
+        TZ,
+    )  # fmt: skip
+    # then it is the first response (20 s) and the conversation counts as responded
+    facts = conversation_facts(record)
+    assert (facts.first_customer_at, facts.first_response_s) == (record.created_at, 20)
+    # a record listed out of order that did not come through the parser: the same facts
+    listed = dataclasses.replace(record, messages=record.messages[::-1])
+    assert conversation_facts(listed) == facts
+    row = Row("U1", record.created_at, has_customer_message=True, first_response_s=20)
+    figures = compute([row])
+    assert (figures["frt_mean_s"], figures["response_rate"]) == (20, 1)

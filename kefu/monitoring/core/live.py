@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kefu.interactions.core.native import ConversationRecord
+from kefu.interactions.core.native import ConversationRecord, in_time_order
 from kefu.qa.core.engine import Engine
 from kefu.qa.core.indicators import Hit
 
@@ -73,11 +73,12 @@ def new_alerts(
     rules: Iterable[str],
 ) -> list[AlertSpec]:
     """The alerts raised by the messages `new_message_ids` (the last ones of `record`),
-    evaluated one at a time in order, as if each had just arrived."""
+    evaluated one at a time in time order, as if each had just arrived."""
     live = set(rules)
     fresh = set(new_message_ids)
-    earlier = [m for m in record.messages if m.id not in fresh]
-    arriving = [m for m in record.messages if m.id in fresh]
+    messages = in_time_order(record.messages, record.channel, record.created_at)
+    earlier = [m for m in messages if m.id not in fresh]
+    arriving = [m for m in messages if m.id in fresh]
     session = engine.session(replace(record, messages=earlier))
     before = _hits(session.result())
     alerts: list[AlertSpec] = []
@@ -106,9 +107,9 @@ def new_alerts(
 
 def waiting_since(record: ConversationRecord) -> datetime | None:
     """Since when the customer has been waiting for an answer: the first customer
-    message after the last agent (or bot) message; None when nobody is waiting."""
+    message after the last agent (or bot) message, by time; None when nobody is waiting."""
     since = None
-    for message in record.messages:
+    for message in in_time_order(record.messages, record.channel, record.created_at):
         if message.role == "customer":
             since = since or message.at
         elif message.role in ("agent", "bot"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from hypothesis import given
@@ -74,6 +75,22 @@ def test_waiting_counts_from_the_first_unanswered_customer_message():
     assert live.waiting_seconds(record, T0 + timedelta(seconds=70)) == 60
     answered = conversation([("c", "在吗", 0), ("a", "在的", 5)])
     assert live.waiting_seconds(answered, T0 + timedelta(seconds=70)) == 0
+
+
+def test_waiting_and_alerts_are_measured_by_time_not_by_listing():
+    # given the agent's reply listed before the question it answers (records the parser
+    # did not put in order: stored before Kefu sorted messages)
+    record = conversation([("c", "在吗", 0), ("a", "在的", 5), ("c", "退款呢", 10)])
+    listed = dataclasses.replace(record, messages=[record.messages[i] for i in (1, 0, 2)])
+    # then the customer waits since their last question, not since the first one
+    assert live.waiting_since(listed) == live.waiting_since(record) == T0 + timedelta(seconds=10)
+    slow = conversation([("c", "订单什么时候发货", 0), ("a", "您好，请问您是想查哪个订单？", 5),
+                         ("c", "还有吗", 10), ("a", "请稍等", 100)])  # fmt: skip
+    listed = dataclasses.replace(slow, messages=slow.messages[::-1])
+    engine = default_engine()
+    assert live.new_alerts(engine, listed, ["m4"], RULES) == live.new_alerts(
+        engine, slow, ["m4"], RULES
+    )
 
 
 @given(

@@ -18,6 +18,10 @@ from kefu.interactions.core.native import CHANNELS
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.indicators import Hit
 
+# A scorecard without `base` / `pass_line` scores out of 100 and passes at 80.
+DEFAULT_BASE = 100
+DEFAULT_PASS_LINE = 80
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -140,8 +144,8 @@ def parse_scorecard(data: Any, known_indicators: set[str] | frozenset[str]) -> S
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise DefinitionError(f"{where}: version", "must be a whole number ≥ 1")
-    base = _number(data.get("base", 100), f"{where}: base", minimum=1)
-    pass_line = _number(data.get("pass_line", 80), f"{where}: pass_line")
+    base = _number(data.get("base", DEFAULT_BASE), f"{where}: base", minimum=1)
+    pass_line = _number(data.get("pass_line", DEFAULT_PASS_LINE), f"{where}: pass_line")
     if pass_line > base:
         raise DefinitionError(f"{where}: pass_line", f"must not exceed the base score {base:g}")
     raw_sections = data.get("sections")

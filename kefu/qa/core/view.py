@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kefu.interactions.core.native import ConversationRecord, MessageRecord
+from kefu.interactions.core.native import ConversationRecord, MessageRecord, time_key
 from kefu.qa.core.lexicons import LexiconSet
 
 # text → (score −1…1, words that drove it)
@@ -30,7 +31,7 @@ def normalise(text: str) -> str:
 
 @dataclass
 class MessageView:
-    index: int
+    index: int  # position in the conversation's time order (ConversationView.append)
     id: str
     role: str
     at: datetime
@@ -57,12 +58,26 @@ class MessageView:
 @dataclass
 class ConversationView:
     record: ConversationRecord  # header fields (messages are in `messages`)
-    messages: list[MessageView] = field(default_factory=list)
+    messages: list[MessageView] = field(default_factory=list)  # in time order
     sentiment_fn: SentimentFn | None = None
     _roles: dict[str, list[MessageView]] = field(default_factory=dict)
+    _keys: list = field(default_factory=list)  # time_key of each message
 
     def append(self, message: MessageView) -> None:
-        self.messages.append(message)
+        """Add a message at its place in time (after those of equal time): rules measure
+        by time (first response, waits, runs, first and last), whatever order the
+        messages are listed or arrive in. `index` is the position in that order."""
+        key = time_key(self.record.channel, self.record.created_at)(message)
+        if not self._keys or key >= self._keys[-1]:
+            message.index = len(self.messages)
+            self.messages.append(message)
+            self._keys.append(key)
+        else:  # an earlier message arriving late
+            place = bisect_right(self._keys, key)
+            self.messages.insert(place, message)
+            self._keys.insert(place, key)
+            for index in range(place, len(self.messages)):
+                self.messages[index].index = index
         self._roles.clear()
 
     def role(self, role: str) -> list[MessageView]:

@@ -3,6 +3,7 @@ a conversation is scored whole, message by message, or by `kefu qa score`."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import timedelta
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from kefu.interactions.core.native import time_key
 from kefu.qa.core.defaults import (
     default_engine,
     default_indicators,
@@ -176,6 +178,44 @@ def test_batch_and_message_by_message_give_the_same_result(spec):
     for message in record.messages:
         live = session.add(message)
     assert live == whole
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conversations(), st.randoms(use_true_random=False))
+def test_it_measures_by_time_whatever_order_messages_are_listed_or_arrive_in(spec, rnd):
+    # given a conversation in time order, and its messages listed in another order
+    messages, header = spec
+    record = conversation(messages, **header)
+    key = time_key(record.channel, record.created_at)
+    assume(len({key(m) for m in record.messages}) == len(record.messages))  # no ties
+    shuffled = list(record.messages)
+    rnd.shuffle(shuffled)
+    engine = default_engine()
+    # then scoring the listing, or its messages as they arrive, gives the time order's result
+    whole = engine.score(record)
+    assert engine.score(dataclasses.replace(record, messages=shuffled)) == whole
+    session = engine.session(dataclasses.replace(record, messages=[]))
+    for message in shuffled:
+        live = session.add(message)
+    assert not shuffled or live == whole
+
+
+def test_a_reply_listed_before_the_question_is_the_first_response():
+    # given the agent's reply (20 s after) listed before the customer's question
+    timely = conversation([("c", "你好，想问一下退款的进度", 0), *CLEAN[1:]])
+    later = [(role, text, seconds + 40) for role, text, seconds in CLEAN[2:]]
+    slow = conversation([("c", "你好，想问一下退款的进度", 0),
+                         ("a", "您好，请问您是想查询哪个订单的退款呢？", 45), *later])  # fmt: skip
+    engine = default_engine()
+    for record in (timely, slow):
+        listed = [record.messages[1], record.messages[0], *record.messages[2:]]
+        result = engine.score(dataclasses.replace(record, messages=listed))
+        # then the reply counts (answered) and its wait is measured from the question
+        assert result == engine.score(record)
+        assert "no_agent_reply" not in {h.indicator for h in result.hits}
+    [frt] = [h for h in engine.score(slow).hits if h.indicator == "slow_first_response"]
+    assert (frt.messages, frt.evidence) == (("m1", "m2"), "首次响应 45 秒")
+    assert "slow_first_response" not in {h.indicator for h in engine.score(timely).hits}
 
 
 def run_qa(*args: str) -> list[dict]:

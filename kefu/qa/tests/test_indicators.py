@@ -142,7 +142,9 @@ CASES: dict[str, tuple] = {
         {"channel": "phone"},
     ),
     "customer_repeat_3": (
-        [("c", "在吗", 0), ("c", "有人吗", 10), ("b", "请稍候", 11), ("c", "快点回复", 20), *C[1:]],
+        # (the clean replies follow, 20 s later: rules read messages by time)
+        [("c", "在吗", 0), ("c", "有人吗", 10), ("b", "请稍候", 11), ("c", "快点回复", 20),
+         *[(r, text, s + 20) for r, text, s in C[1:]]],
         {}, ["m1", "m2", "m4"], "连续 3 条",
         [("c", "在吗", 0), ("c", "有人吗", 10), ("a", "您好，请问有什么可以帮您？", 15), ("c", "退款", 20)],
         {},

@@ -16,6 +16,8 @@ from conftest import SHANGHAI, native_conversation
 from kefu.accounts.models import Agent, Team
 from kefu.audit.models import AuditLog
 from kefu.interactions.models import Conversation
+from kefu.lib.paging import decode_day_cursor as decode_cursor
+from kefu.lib.paging import encode_day_cursor as encode_cursor
 from kefu.qa.core.figures import (
     band_lookups,
     compliance_rate,
@@ -24,7 +26,6 @@ from kefu.qa.core.figures import (
     highlight,
     score_band,
 )
-from kefu.qa.dashboards import decode_cursor, encode_cursor
 from kefu.qa.models import QaResult, ScorecardVersion
 from kefu.qa.scoring import score_conversations
 from kefu.qa.store import default_version

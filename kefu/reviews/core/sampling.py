@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from kefu.qa.core.scorecard import DEFAULT_PASS_LINE
+
 METHODS = ("random", "stratified", "risk")
 STRATA = ("team", "channel", "team_channel")
 RISK_FACTORS = ("low_score", "fatal", "negative_emotion", "complaint", "low_csat")
@@ -60,7 +62,7 @@ class Rules:
     strata: str = "team"
     risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
     base_weight: float = 0.0
-    low_score_below: float = 80.0
+    low_score_below: float = float(DEFAULT_PASS_LINE)  # the scorecard's pass line
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:

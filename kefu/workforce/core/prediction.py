@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kefu.metrics.core.kpis import FRT_THRESHOLD_S
 from kefu.workforce.core.erlang import evaluate_many
-
-FRT_THRESHOLD_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
+from kefu.core.localtime import configured_tz
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
-from kefu.interactions.importer import configured_tz
 from kefu.interactions.models import Conversation
 
 
