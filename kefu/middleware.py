@@ -1,7 +1,7 @@
 """Kefu's own middleware. Both work in sync and async mode: under ASGI one sync-only
 middleware makes every request hop event loop → thread → event loop before its view
 runs in a thread again. (Live writes run the chain in sync mode, in a live thread:
-kefu/core/livethreads.py.)"""
+kefu/lib/livethreads.py.)"""
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings

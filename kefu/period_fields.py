@@ -12,7 +12,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.formfields import DayField
+from kefu.lib.formfields import DayField
 
 MAX_PERIOD_DAYS = 731  # two years: longer periods would make day charts unreadable
 

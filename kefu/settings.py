@@ -231,7 +231,7 @@ KEFU_MAX_PERIOD_DAYS = int(env("KEFU_MAX_PERIOD_DAYS", "1100") or 1100)
 KEFU_IMPORT_BATCH_SIZE = int(env("KEFU_IMPORT_BATCH_SIZE", "500") or 500)
 # A bearer token's user and permissions are re-read at most this often per process.
 KEFU_TOKEN_RECHECK_SECONDS = float(env("KEFU_TOKEN_RECHECK_SECONDS", "5") or 0)
-# Threads per server process for live writes (kefu.core.livethreads); unset: 1 on
+# Threads per server process for live writes (kefu.lib.livethreads); unset: 1 on
 # SQLite (one writer anyway), 4 on PostgreSQL.
 KEFU_LIVE_THREADS = int(env("KEFU_LIVE_THREADS")) if env("KEFU_LIVE_THREADS") else None
 # The fast paths that rely on Uvicorn's and Django's internals (kefu/lib/server_adapter.py);

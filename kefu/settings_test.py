@@ -20,7 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django builds an in-memory test database; WAL pragmas do not apply there.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 WHITENOISE_AUTOREFRESH = True
-# Live writes in the test's own thread and transaction (kefu.core.livethreads).
+# Live writes in the test's own thread and transaction (kefu.lib.livethreads).
 KEFU_LIVE_THREADS = 0
 # Tokens re-read on every request (tests revoke and reuse them at once).
 KEFU_TOKEN_RECHECK_SECONDS = 0

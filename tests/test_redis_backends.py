@@ -55,13 +55,13 @@ def test_an_rq_worker_in_another_process_runs_enqueued_tasks(tmp_path):
 
     kefu("migrate", "-v0")
     task_id = kefu(
-        "shell", "-c", "from kefu.core.tasks import ping; print(ping.enqueue(21).id)"
+        "shell", "-c", "from kefu.lib.tasks import ping; print(ping.enqueue(21).id)"
     ).splitlines()[-1]
     kefu("rqworker", "--burst", "default")
     result = kefu(
         "shell",
         "-c",
-        f"from kefu.core.tasks import ping; r = ping.get_result('{task_id}'); "
+        f"from kefu.lib.tasks import ping; r = ping.get_result('{task_id}'); "
         "print(r.status, r.return_value)",
     )
     assert result.splitlines()[-1] == "SUCCESSFUL 42"

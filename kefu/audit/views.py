@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from kefu.audit.models import VIEW_AUDIT, AuditAction, AuditLog
 from kefu.core import periods
-from kefu.core.formfields import DayField
+from kefu.lib.formfields import DayField
 from kefu.lib.paging import keyset_page
 
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext, gettext_noop
 from kefu.accounts.access import own_agent_id
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
-from kefu.core.localtime import configured_tz
 from kefu.interactions.core.facts import ConversationFacts, conversation_facts
 from kefu.interactions.core.native import (
     AgentRecord,
@@ -45,6 +44,7 @@ from kefu.interactions.importer import (
 from kefu.interactions.models import Conversation
 from kefu.interactions.stored import stored_records
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
+from kefu.lib.localtime import configured_tz
 
 MAX_BATCH = 1000
 LIVE_BATCH = 10  # API writes this small are live traffic (kefu.interactions.importer)

@@ -31,7 +31,6 @@ from kefu.accounts.access import (
 from kefu.accounts.roles import INGEST
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.localtime import configured_tz
 from kefu.interactions import actions
 from kefu.interactions.core.native import conversation_to_native
 from kefu.interactions.exporter import conversation_record, with_record_relations
@@ -46,6 +45,7 @@ from kefu.interactions.schemas import (
     CustomerOut,
     IngestResultOut,
 )
+from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import ErrorOut, ErrorsOut, Text
 
 router = Router(tags=["conversations"])

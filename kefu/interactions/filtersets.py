@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.access import agents_visible_to, teams_visible_to
 from kefu.core import periods
-from kefu.core.formfields import DayField
-from kefu.core.localtime import configured_tz
 from kefu.core.params import parse_id
 from kefu.interactions import search
 from kefu.interactions.choices import Channel, Status
 from kefu.interactions.models import Conversation
+from kefu.lib.formfields import DayField
+from kefu.lib.localtime import configured_tz
 
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 MAX_TEXT = 200

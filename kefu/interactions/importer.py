@@ -25,7 +25,6 @@ from django.utils.translation import gettext
 
 from kefu.accounts.models import Agent, Team
 from kefu.bulk import datetime_adapter, fast_bulk_insert, fast_bulk_update, insert_rows, json_text
-from kefu.core.localtime import configured_tz
 from kefu.interactions import search
 from kefu.interactions.core import csvformat
 from kefu.interactions.core.encoding import (
@@ -52,6 +51,7 @@ from kefu.interactions.models import Conversation, Customer, Escalation, Message
 from kefu.interactions.personal import Sealer, personal_digest, phone_digest
 from kefu.interactions.signals import conversations_written, import_finished
 from kefu.interactions.stored import stored_records
+from kefu.lib.localtime import configured_tz
 
 MAX_KEPT_ERRORS = 10_000
 SQLITE_IMPORT_CHECKPOINT_PAGES = 20_000

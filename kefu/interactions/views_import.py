@@ -34,8 +34,6 @@ from kefu.accounts.roles import EXPORT, IMPORT
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
-from kefu.core.formfields import DayField
-from kefu.core.localtime import configured_tz
 from kefu.core.spreadsheet import safe_cell
 from kefu.interactions.choices import Channel, ImportStatus
 from kefu.interactions.core.native import dumps
@@ -43,6 +41,8 @@ from kefu.interactions.exporter import iter_native
 from kefu.interactions.importer import detect_format, reason_text
 from kefu.interactions.models import ImportJob
 from kefu.interactions.tasks import cleanup_import_files, run_import, upload_folder
+from kefu.lib.formfields import DayField
+from kefu.lib.localtime import configured_tz
 
 ALLOWED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 ERRORS_SHOWN = 50

@@ -9,7 +9,7 @@ Two fast paths, each with a fallback that uses only public APIs:
   (`conn`, `transport`, `writable`, `close_sent`, `disconnected`) and of Channels' session
   wrapper (`real_send`). Fallback: the ASGI send (the plain Channels path).
 - **Live writes (Django).** `KefuASGIHandler` subclasses Django's `ASGIHandler` to serve
-  a live write's whole request in a long-lived thread (`kefu/core/livethreads.py`). It
+  a live write's whole request in a long-lived thread (`kefu/lib/livethreads.py`). It
   overrides `load_middleware(is_async)` and `get_response_async(request)` and calls
   `BaseHandler.get_response(request)`. Fallback: Django's own `ASGIHandler`.
 
@@ -29,7 +29,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponse
 
-from kefu.core import livethreads
+from kefu.lib import livethreads
 
 # Uvicorn's websockets protocol: what `frame_writer` reads.
 UVICORN_PROTOCOL = "uvicorn.protocols.websockets.websockets_sansio_impl.WebSocketsSansIOProtocol"

@@ -26,9 +26,9 @@ from kefu.accounts.access import ALL
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Agent
 from kefu.core import periods
-from kefu.core.language import short_language
 from kefu.core.periods import month_key, previous_period
 from kefu.core.spreadsheet import save_as_text
+from kefu.lib.language import short_language
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.core.kpis import KEYS
 from kefu.metrics.models import ImprovementAction, Target

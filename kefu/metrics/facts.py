@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from kefu.bulk import chunks, insert_rows, instant, queue_ids, raw_rows, where_in
-from kefu.core.localtime import configured_tz
 from kefu.interactions.models import Conversation, Escalation
+from kefu.lib.localtime import configured_tz
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
 from kefu.metrics.core.kpis import Escalation as EscalationFact

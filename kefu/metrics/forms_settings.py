@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Team
-from kefu.core.formfields import DayField
+from kefu.lib.formfields import DayField
 from kefu.metrics import actions
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES, Figure
 

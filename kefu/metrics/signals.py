@@ -5,8 +5,8 @@ figures are always current (the first read after a large import may take longer)
 
 from django.dispatch import receiver
 
-from kefu.core.tasks import queue_or_run_now
 from kefu.interactions.signals import conversations_written, import_finished
+from kefu.lib.tasks import queue_or_run_now
 from kefu.metrics import facts
 
 

@@ -17,10 +17,10 @@ from kefu.accounts.access import (
     own_agent_id,
     teams_visible_to,
 )
-from kefu.core.language import language
 from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
+from kefu.lib.language import language
 from kefu.metrics import dashboards
 from kefu.metrics.core.catalogue import FIGURES
 from kefu.metrics.forms import PeriodForm

@@ -21,8 +21,8 @@ from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS, user_roles
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.language import language
 from kefu.core.periods import month_key
+from kefu.lib.language import language
 from kefu.metrics import actions, exports
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.core.formatting import format_value

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kefu.accounts import access
 from kefu.core import periods
-from kefu.core.language import short_language
 from kefu.core.masking import mask_text
 from kefu.interactions.choices import MessageRole
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import ActionError
+from kefu.lib.language import short_language
 from kefu.monitoring import actions, live, reports
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, LiveState, SuggestionTemplate

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from kefu.accounts.access import ALL, own_agent_id, scope_condition, supervised_team_ids
 from kefu.accounts.models import Agent
 from kefu.core import periods
-from kefu.core.language import language  # noqa: F401  (qa.views reads dashboards.language)
 from kefu.interactions.models import Conversation
 from kefu.lib import paging
+from kefu.lib.language import language  # noqa: F401  (qa.views reads dashboards.language)
 from kefu.qa import rollups
 from kefu.qa.core import figures
 from kefu.qa.core.figures import (

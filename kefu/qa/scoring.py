@@ -41,7 +41,6 @@ from kefu.bulk import (
     raw_rows,
     where_in,
 )
-from kefu.core.localtime import configured_tz
 from kefu.core.masking import mask_text
 from kefu.interactions.core.native import (
     ConversationRecord,
@@ -52,6 +51,7 @@ from kefu.interactions.core.native import (
 )
 from kefu.interactions.exporter import record_from_values
 from kefu.interactions.models import Conversation, Escalation, Message, Transfer
+from kefu.lib.localtime import configured_tz
 from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine
 from kefu.qa.core.engine import QaResult as Scored

@@ -4,8 +4,8 @@ the queue, so importing stays as fast as storing."""
 
 from django.dispatch import receiver
 
-from kefu.core.tasks import queue_or_run_now
 from kefu.interactions.signals import conversations_written, import_finished
+from kefu.lib.tasks import queue_or_run_now
 from kefu.qa import scoring
 
 

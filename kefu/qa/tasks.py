@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from django_tasks import task
 
-from kefu.core.tasks import enqueue_or_fail
+from kefu.lib.tasks import enqueue_or_fail
 from kefu.qa import scoring, store
 from kefu.qa.models import QaRun, RunStatus, RunTrigger, ScorecardVersion
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_QA
-from kefu.core.language import language
+from kefu.lib.language import language
 from kefu.qa import actions, store
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.figures import localized

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Role
 from kefu.accounts.models import Team
-from kefu.core.formfields import DayField, IdMultipleChoiceField
 from kefu.interactions.choices import Channel
+from kefu.lib.formfields import DayField, IdMultipleChoiceField
 from kefu.reviews.choices import AppealStatus, Kind, RiskFactor
 from kefu.reviews.core.sampling import DEFAULT_RISK_WEIGHTS
 from kefu.reviews.models import ReviewSettings, SamplingPlan

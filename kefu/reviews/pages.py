@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core import periods
-from kefu.core.language import language
+from kefu.lib.language import language
 from kefu.qa.core.figures import format_score, localized, score_band
 from kefu.qa.models import QaResult
 from kefu.qa.presenters import format_points

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.tasks import enqueue_or_fail
 from kefu.interactions.choices import Channel
+from kefu.lib.tasks import enqueue_or_fail
 from kefu.workforce import building, selectors
 from kefu.workforce.choices import BuildStatus
 from kefu.workforce.models import (

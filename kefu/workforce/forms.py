@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.formfields import DayField
 from kefu.interactions.choices import Channel
+from kefu.lib.formfields import DayField
 from kefu.workforce.choices import WEEKDAYS
 from kefu.workforce.models import (
     AgentWorkRule,

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Agent
-from kefu.core.localtime import configured_tz as local_tz
 from kefu.interactions.models import Conversation
+from kefu.lib.localtime import configured_tz as local_tz
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
 from kefu.metrics.models import KpiFact

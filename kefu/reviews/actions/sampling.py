@@ -16,9 +16,9 @@ from kefu.accounts.access import own_agent_id
 from kefu.accounts.roles import MANAGE_REVIEW_SETTINGS, MANAGE_SAMPLING, REVIEW
 from kefu.audit.actions import record as audit
 from kefu.core import periods
-from kefu.core.localtime import configured_tz
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import Conflict, Invalid, NotAllowed
+from kefu.lib.localtime import configured_tz
 from kefu.notifications.actions import notify
 from kefu.qa.core.scorecard import DEFAULT_PASS_LINE
 from kefu.qa.models import QaHit, QaResult, Scorecard, ScorecardVersion

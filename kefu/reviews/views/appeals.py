@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kefu.core.language import language
 from kefu.lib.errors import ActionError
+from kefu.lib.language import language
 from kefu.lib.paging import keyset_page
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus

@@ -16,10 +16,10 @@ from kefu.accounts.roles import (
     MANAGE_SAMPLING,
     REVIEW,
 )
-from kefu.core.language import language
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
 from kefu.lib.errors import ActionError
+from kefu.lib.language import language
 from kefu.qa import presenters
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import SessionStatus

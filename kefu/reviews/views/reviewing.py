@@ -20,10 +20,10 @@ from kefu.accounts.roles import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.language import language
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
 from kefu.lib.errors import ActionError
+from kefu.lib.language import language
 from kefu.qa import presenters
 from kefu.qa.core.scorecard import DEFAULT_BASE, DEFAULT_PASS_LINE
 from kefu.reviews import actions, pages

@@ -12,13 +12,13 @@ from django.db import transaction
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.core.localtime import configured_tz
 from kefu.demo.core.generator import SIZES, generate, size_count
 from kefu.demo.improvements import ensure_demo_improvements
 from kefu.demo.users import ensure_demo_users
 from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport
 from kefu.interactions.models import Conversation
+from kefu.lib.localtime import configured_tz
 from kefu.metrics.defaults import ensure_defaults
 from kefu.metrics.facts import refresh as refresh_metrics
 from kefu.reviews.demo import seed_demo as seed_reviews

@@ -8,10 +8,10 @@ from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core import periods
-from kefu.core.localtime import configured_tz
 from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
 from kefu.interactions.models import Conversation
+from kefu.lib.localtime import configured_tz
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from kefu.accounts.models import ApiToken
-from kefu.core import livethreads
-from kefu.core.livethreads import is_live_write
+from kefu.lib import livethreads
+from kefu.lib.livethreads import is_live_write
 from kefu.lib.server_adapter import asgi_handler
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.cache import cache
 
-from kefu.core.tasks import enqueue_soon, queue_or_run_now
+from kefu.lib.tasks import enqueue_soon, queue_or_run_now
 
 
 @dataclass
