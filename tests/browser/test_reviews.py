@@ -40,6 +40,9 @@ def log_in(page, user: User) -> None:
 
 
 def log_out(page) -> None:
+    # Leave the page first: a request it still had in flight (the bell's poll) would come
+    # back after the cookies are gone with a new CSRF cookie, replacing the log-in page's.
+    page.goto("about:blank")
     page.context.clear_cookies()
 
 
