@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from kefu.accounts import access
 from kefu.accounts.access import own_agent_id
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import INGEST
@@ -154,19 +155,26 @@ def append_messages(
         raise Invalid(f"at most {MAX_APPEND} messages per request, got {len(items)}")
     may_ingest = user.has_perm(INGEST)
     own_agent_pk = None if may_ingest else own_agent_id(user)
+    # Who may add messages is the access layer's CHANGE rule for conversations.
+    may_change = access.condition_for(Conversation, user, access.CHANGE)
     tz = configured_tz()
     with transaction.atomic():
-        # The scoping check and the lock on the conversation in one query.
+        # The scoping check, the change check and the lock on the conversation in one query.
         row = (
             conversations.select_for_update(of=("self",))
             .filter(external_id=external_id)
-            .values_list("pk", "status", "agent_id", "content_hash")
+            .annotate(
+                may_change=Value(True)
+                if may_change is access.ALL
+                else Case(When(may_change, then=True), default=False, output_field=BooleanField())
+            )
+            .values_list("pk", "status", "content_hash", "may_change")
             .first()
         )
         if row is None:
             raise NotFound(f"no conversation {external_id}")
-        pk, status, agent_pk, digest = row
-        if not may_ingest and (own_agent_pk is None or agent_pk != own_agent_pk):
+        pk, status, digest, allowed = row
+        if not allowed:
             raise NotAllowed(
                 "only the conversation's agent or an ingesting system may add messages"
             )

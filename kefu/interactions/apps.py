@@ -22,12 +22,18 @@ class InteractionsConfig(AppConfig):
         # URL converters for external ids (<extid:…>, {apiid:…}), before any URLconf loads.
         # Who sees which rows (kefu.accounts.access): conversations by agent and team.
         from kefu.accounts import access
+        from kefu.accounts.roles import INGEST
         from kefu.interactions import converters  # noqa: F401
         from kefu.interactions.models import Conversation, Customer, Message, Transfer
 
         access.register(
             Conversation,
-            policies={access.VIEW: access.CONVERSATION_VIEW, access.MONITOR: access.MONITORING},
+            policies={
+                access.VIEW: access.CONVERSATION_VIEW,
+                access.MONITOR: access.MONITORING,
+                # adding messages: ingesting systems to any, an agent to their own only
+                access.CHANGE: access.Policy(all=INGEST, teams=False),
+            },
             like_conversations=True,
         )
         access.register(Customer, agent=None, team=None, custom=access.customer_rows)

@@ -107,3 +107,17 @@ def test_it_does_not_find_another_teams_alert_to_acknowledge(personas, import_re
     assert acknowledge_alert(personas.sam, alert.pk) is False  # bob's team: not sam's
     assert acknowledge_alert(personas.mia, alert.pk) is True  # monitors every team
     assert Alert.objects.get(pk=alert.pk).acknowledged_by == personas.mia
+
+
+def test_adding_messages_is_the_access_layers_change_rule(personas):
+    from kefu.accounts import access
+    from kefu.interactions.models import Conversation
+
+    # an agent: their own conversations; a supervisor: not the team's (only any of their
+    # own, as an agent); an ingesting manager: every conversation
+    own = access.condition_for(Conversation, personas.alice, access.CHANGE)
+    assert own is not access.ALL and "agent_id" in str(own)
+    supervisor = access.condition_for(Conversation, personas.sam, access.CHANGE)
+    assert "team_id" not in str(supervisor)
+    assert "team_id" in str(access.condition_for(Conversation, personas.sam, access.VIEW))
+    assert access.condition_for(Conversation, personas.mia, access.CHANGE) is access.ALL
