@@ -107,19 +107,19 @@ class StaticFilesMiddleware(_BothModes, WhiteNoiseMiddleware):
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def _holds_nul(params) -> bool:
+    """A QueryDict (query string or form) with a NUL in any key or value."""
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
 def _has_nul(request) -> bool:
-    if "\x00" in request.path:
+    if "\x00" in request.path or _holds_nul(request.GET):
         return True
-    if any(
-        "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
-    ):
-        return True
-    if request.method == "POST" and request.content_type in _FORM_TYPES:
-        return any(
-            "\x00" in key or any("\x00" in v for v in values)
-            for key, values in request.POST.lists()
-        )
-    return False
+    return (
+        request.method == "POST"
+        and request.content_type in _FORM_TYPES
+        and _holds_nul(request.POST)
+    )
 
 
 class RejectNulMiddleware(_BothModes):
