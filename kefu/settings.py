@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kefu.notifications",
     "kefu.reviews",
     "kefu.monitoring",
+    "kefu.training",
     "kefu.demo",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workforce/", include("kefu.workforce.urls")),
     path("live/", include("kefu.monitoring.urls")),
     path("reviews/", include("kefu.reviews.urls")),
+    path("training/", include("kefu.training.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),

@@ -286,6 +286,20 @@ def drillable_teams(user) -> QuerySet[Team]:
     return Team.objects.filter(pk__in=supervised_team_ids(user))
 
 
+# --- catalogues (courses, scenarios, articles) -----------------------------------------------
+def catalogue(change_permission: str) -> Callable[[QuerySet, Any, str], QuerySet]:
+    """Rows any signed-in user may read; changing them takes `change_permission`."""
+
+    def rows(queryset: QuerySet, user, action: str) -> QuerySet:
+        if not _active(user):
+            return queryset.none()
+        if action == VIEW or user.has_perm(change_permission):
+            return queryset
+        return queryset.none()
+
+    return rows
+
+
 # --- live monitoring --------------------------------------------------------------------------
 def monitors_all(user) -> bool:
     return _active(user) and user.has_perm(MONITOR_ALL)

@@ -32,12 +32,16 @@ VIEW_ALL_REVIEWS = "reviews.view_all_reviews"
 DECIDE_ANY_APPEAL = "reviews.decide_any_appeal"
 VIEW_QA_EFFICIENCY = "reviews.view_qa_efficiency"
 MANAGE_REVIEW_SETTINGS = "reviews.change_reviewsettings"
+# Training (kefu.training): courses, sessions, exams, scenarios, assignment rules, grading;
+# and seeing every agent's training record.
+MANAGE_TRAINING = "training.manage_training"
+VIEW_ALL_TRAINING = "training.view_all_training"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
     Role.SUPERVISOR: [],
     Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA, REVIEW, MANAGE_SAMPLING, VIEW_ALL_REVIEWS],
-    Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS],
+    Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS, MANAGE_TRAINING, VIEW_ALL_TRAINING],
     Role.MANAGER: [
         VIEW_ALL,
         VIEW_PERSONAL_DATA,
@@ -52,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_REVIEW_SETTINGS,
         MANAGE_WORKFORCE,
         MONITOR_ALL,
+        VIEW_ALL_TRAINING,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -72,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         DECIDE_ANY_APPEAL,
         VIEW_QA_EFFICIENCY,
         MANAGE_REVIEW_SETTINGS,
+        MANAGE_TRAINING,
+        VIEW_ALL_TRAINING,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -300,4 +300,11 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/reviews/{review_id}/score [alice]": "401 403 404 403 409 403 403 403 404",
     "POST /api/v1/reviews/{review_id}/score [bob]": "401 404 403 404 409 403 403 403 404",
     "POST /api/v1/wfm/erlang [-]": "401 422 422 422 422 422 422 422 422",
+    "training/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/assignments/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/courses/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/exams/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/practice/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/records/ [-]": "302 200 200 200 200 200 200 200 200",
+    "training/sessions/ [-]": "302 200 200 200 200 200 200 200 200",
 }

@@ -1,0 +1,7 @@
+"""Training API: exams."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["training"])
