@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
+from typing import Any
 
 from kefu.demo.core import phrases as P
 from kefu.demo.core.people import RETURN_ACCEPT, Agent, Customer, make_agents, make_customer
@@ -741,7 +742,7 @@ class _Writer:
         use_expert = tech or lead is None or lead.id == self.owner.id or rng.random() < 0.3
         mean_min = year.trend["escalation_min"]
         both = complaint and self.channel != "phone" and rng.random() < 0.15
-        if not use_expert or both:
+        if lead is not None and (not use_expert or both):
             # supervisor level; the team lead joins the conversation
             share = 0.5 if use_expert else 0.72
             self.escalate("supervisor", lead, mean_min * share, final=not use_expert)
@@ -898,13 +899,14 @@ def _timeline(
             transfers += 1
         elif step.kind:
             marks[step.kind] = t
-        message = {"id": f"m{len(messages) + 1}", "role": role}
+        message: dict[str, Any] = {"id": f"m{len(messages) + 1}", "role": role}
         message["at"] = (created + timedelta(seconds=t)).isoformat()
         if role == "agent":
             message["agent"] = step.agent
         message["text"] = step.text
         if phone:
-            rate = agents[step.agent].speech_rate if role == "agent" else rng.uniform(3.6, 5.0)
+            speaker = agents[step.agent] if role == "agent" and step.agent else None
+            rate = speaker.speech_rate if speaker else rng.uniform(3.6, 5.0)
             end = round(t + max(1.0, len(step.text) / rate + rng.uniform(0.2, 0.8)), 1)
             message["start_s"] = t
             message["end_s"] = end

@@ -68,7 +68,11 @@ def conversation_facts(record: ConversationRecord) -> ConversationFacts:
     return ConversationFacts(
         first_customer_at=first_customer,
         first_response_at=first_reply,
-        first_response_s=(first_reply - first_customer).total_seconds() if first_reply else None,
+        first_response_s=(
+            (first_reply - first_customer).total_seconds()
+            if first_reply is not None and first_customer is not None
+            else None
+        ),
         handle_time_s=handle_time_s(record),
         message_count=len(record.messages),
         customer_message_count=customer_count,

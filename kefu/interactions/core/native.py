@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import hashlib
 import math
 import re
@@ -104,7 +105,8 @@ class RecordError:
     field: str
     reason: str
     template: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    # dataclasses.field: the class's own `field` attribute shadows the name here
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Errors are stored (JSON) and shown: an id or field path that holds control
@@ -119,7 +121,12 @@ class RecordError:
         return f"line {self.line}{rid}: {self.field}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"line": self.line, "id": self.record_id, "field": self.field, "reason": self.reason}
+        out: dict[str, Any] = {
+            "line": self.line,
+            "id": self.record_id,
+            "field": self.field,
+            "reason": self.reason,
+        }
         if self.template is not None:
             out["template"] = self.template
             out["params"] = self.params
@@ -676,6 +683,7 @@ def parse_conversation(
         raise InvalidRecord("customer", _("is required"))
     customer = _parse_customer(obj["customer"], limits)
     created_at = _timestamp(obj.get("created_at"), "created_at", tz, limits, required=True)
+    assert created_at is not None  # required=True raised otherwise
     if "messages" not in obj:
         raise InvalidRecord("messages", _("is required (may be an empty list)"))
     messages = _parse_messages(
@@ -683,11 +691,11 @@ def parse_conversation(
         channel,
         created_at,
         tz,
-        limits,  # type: ignore[arg-type]
+        limits,
     )
     # Stored, scored and exported in time order (the file's order only breaks ties), so
     # `seq`, the content hash and every "first" or "next" follow the clock.
-    messages = in_time_order(messages, channel, created_at)  # type: ignore[arg-type]
+    messages = in_time_order(messages, channel, created_at)
 
     resolved_at = _timestamp(obj.get("resolved_at"), "resolved_at", tz, limits)
     closed_at = _timestamp(obj.get("closed_at"), "closed_at", tz, limits)

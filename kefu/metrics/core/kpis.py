@@ -120,7 +120,9 @@ def contribution(row: Row) -> dict[str, int | float]:
         "handle_sum_s": row.handle_time_s or 0.0,
         "resolved": int(resolved),
         "resolution_sum_s": (
-            (row.resolved_at - row.created_at).total_seconds() if resolved else 0.0
+            (row.resolved_at - row.created_at).total_seconds()
+            if row.resolved_at is not None
+            else 0.0
         ),
         "repeat_contacts": int(row.repeat_contact),
         "first_contact_resolved": int(resolved and not row.escalations and not row.repeat_contact),
@@ -134,13 +136,15 @@ def contribution(row: Row) -> dict[str, int | float]:
         "complaints": int(row.complaint),
         "complaints_closed_72h": int(
             row.complaint
-            and resolved
+            and row.resolved_at is not None
             and row.resolved_at - row.created_at <= COMPLAINT_CLOSE_WINDOW
         ),
         "escalated": int(bool(row.escalations)),
         "escalations_resolved": len(closed),
         "escalation_sum_min": math.fsum(
-            (e.resolved_at - e.at).total_seconds() / 60 for e in closed
+            (e.resolved_at - e.at).total_seconds() / 60
+            for e in row.escalations
+            if e.resolved_at is not None
         ),
         "orders": int(row.order_converted is not None),
         "converted": int(bool(row.order_converted)),
@@ -175,7 +179,8 @@ def percentile_of_counts(counts: Mapping[float, int], pct: float) -> float | Non
     position = (total - 1) * pct / 100
     low_rank = int(position)
     high_rank = min(low_rank + 1, total - 1)
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     seen = 0
     for value in sorted(counts):
         seen += counts[value]
@@ -184,6 +189,7 @@ def percentile_of_counts(counts: Mapping[float, int], pct: float) -> float | Non
         if seen > high_rank:
             high = value
             break
+    assert low is not None and high is not None  # total > 0: both ranks exist
     return low + (high - low) * (position - low_rank)
 
 

@@ -10,7 +10,7 @@ holds for the conversation as a whole (metadata, survey, ``not``) holds with no 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -31,6 +31,10 @@ _QUESTION = re.compile(r"[?？]|吗|呢|怎么|什么|为什么|为啥|哪|几|�
 
 class Condition:
     name = ""
+    spec: Mapping[str, Param] = {}
+
+    def __init__(self, p: dict[str, Any], where: str, lexicons: LexiconSet) -> None:
+        """`p`: the checked parameters of `spec`; `where`: the definition's path."""
 
     def evaluate(self, view: ConversationView) -> Result:
         raise NotImplementedError
@@ -78,7 +82,7 @@ def _params(name: str, raw: Any, spec: Mapping[str, Param], where: str) -> dict[
             raise DefinitionError(spot, f"must be {names}, got {value!r}")
         if p.choices is not None and value not in p.choices:
             raise DefinitionError(spot, f"must be one of {', '.join(p.choices)}, got {value!r}")
-        if p.minimum is not None and value < p.minimum:
+        if p.minimum is not None and isinstance(value, int | float) and value < p.minimum:
             raise DefinitionError(spot, f"must be ≥ {p.minimum:g}, got {value!r}")
         out[key] = value
     return out
@@ -255,7 +259,9 @@ class ResponseGap(Condition):
             customers = view.role("customer")
             if customers and waits[0][0] is customers[0]:
                 waits = waits[1:]
-        found = [((c.id, a.id), f"等待 {_seconds(s)}") for c, a, s in waits if s > self.over_s]
+        found: list[Finding] = [
+            ((c.id, a.id), f"等待 {_seconds(s)}") for c, a, s in waits if s > self.over_s
+        ]
         return found or None
 
 
@@ -437,6 +443,11 @@ def _segments(view: ConversationView) -> list[MessageView]:
     return [m for m in view.messages if m.start_s is not None]
 
 
+def _start(segment: MessageView) -> float:
+    """A segment's start (set: `_segments` keeps only timed messages)."""
+    return segment.start_s or 0.0
+
+
 class Silence(Condition):
     name = "silence"
     spec = {"over_s": Param(float, required=True, minimum=0)}
@@ -446,10 +457,10 @@ class Silence(Condition):
 
     def evaluate(self, view: ConversationView) -> Result:
         segments = _segments(view)
-        found = []
+        found: list[Finding] = []
         for prev, nxt in pairwise(segments):
-            end = prev.end_s if prev.end_s is not None else prev.start_s
-            gap = nxt.start_s - end
+            end = prev.end_s if prev.end_s is not None else _start(prev)
+            gap = _start(nxt) - end
             if gap > self.over_s:
                 found.append(((prev.id, nxt.id), f"静音 {gap:.1f} 秒"))
         return found or None
@@ -466,10 +477,10 @@ class TalkOver(Condition):
 
     def evaluate(self, view: ConversationView) -> Result:
         segments = _segments(view)
-        found = []
+        found: list[Finding] = []
         for prev, nxt in pairwise(segments):
             if prev.role == "customer" and nxt.role == "agent" and prev.end_s is not None:
-                overlap = prev.end_s - nxt.start_s
+                overlap = prev.end_s - _start(nxt)
                 if overlap > self.min_s:
                     found.append(((prev.id, nxt.id), f"抢话 {overlap:.1f} 秒"))
         return found or None
@@ -487,12 +498,12 @@ class SpeechRate(Condition):
         self.role, self.over_cps, self.min_chars = p["role"], p["over_cps"], p["min_chars"]
 
     def evaluate(self, view: ConversationView) -> Result:
-        found = []
+        found: list[Finding] = []
         for m in _segments(view):
-            if m.role != self.role or m.end_s is None or m.end_s <= m.start_s:
+            if m.role != self.role or m.end_s is None or m.end_s <= _start(m):
                 continue
             chars = m.chars()
-            rate = chars / (m.end_s - m.start_s)
+            rate = chars / (m.end_s - _start(m))
             if chars >= self.min_chars and rate > self.over_cps:
                 found.append(((m.id,), f"语速 {rate:.1f} 字/秒"))
         return found or None
@@ -511,7 +522,7 @@ class Sentiment(Condition):
         return True
 
     def evaluate(self, view: ConversationView) -> Result:
-        found = []
+        found: list[Finding] = []
         for m in _select(view, self.role, self.position):
             score, words = view.sentiment(m)
             if score < self.below:
@@ -660,7 +671,7 @@ class Not(Condition):
         return [] if self.child.evaluate(view) is None else None
 
 
-LEAVES: dict[str, Callable[..., Condition]] = {
+LEAVES: dict[str, type[Condition]] = {
     cls.name: cls
     for cls in (
         Keywords, Regex, FirstResponse, ResponseGap, HandleTime, Consecutive, ShortReplies,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,29 +32,35 @@ class ChannelParameters:
 
 def predict(
     on_duty: Sequence[float], volume: Sequence[float], params: ChannelParameters
-) -> dict[str, list[float | None]]:
+) -> dict[str, Any]:
     """Per interval: `service_level` (at the channel's target time), `frt_over_30s_rate`,
     `asa_s` (None when the queue would grow without bound), `occupancy`, and the
     volume-weighted totals under `total_*`."""
     agents = np.floor(np.asarray(on_duty, dtype=float) * (1 - params.shrinkage) + 1e-9)
-    volume = np.asarray(volume, dtype=float)
-    common = {
-        "interval_s": params.interval_s,
-        "aht_s": params.aht_s,
-        "concurrency": params.concurrency,
-    }
-    at_target = evaluate_many(agents, volume, target_s=params.target_s, **common)
-    at_30 = evaluate_many(agents, volume, target_s=FRT_THRESHOLD_S, **common)
+    volumes = np.asarray(volume, dtype=float)
+
+    def evaluate(target_s: float) -> dict[str, np.ndarray]:
+        return evaluate_many(
+            agents,
+            volumes,
+            target_s=target_s,
+            interval_s=params.interval_s,
+            aht_s=params.aht_s,
+            concurrency=params.concurrency,
+        )
+
+    at_target = evaluate(params.target_s)
+    at_30 = evaluate(FRT_THRESHOLD_S)
     over_30 = 1 - at_30["service_level"]
     asa = [None if not np.isfinite(v) else float(v) for v in at_target["asa_s"]]
-    weight = volume.sum()
+    weight = volumes.sum()
     return {
         "service_level": [float(v) for v in at_target["service_level"]],
         "frt_over_30s_rate": [float(v) for v in over_30],
         "asa_s": asa,
         "occupancy": [float(v) for v in at_target["occupancy"]],
-        "total_service_level": float((at_target["service_level"] * volume).sum() / weight)
+        "total_service_level": float((at_target["service_level"] * volumes).sum() / weight)
         if weight
         else None,
-        "total_frt_over_30s_rate": float((over_30 * volume).sum() / weight) if weight else None,
+        "total_frt_over_30s_rate": float((over_30 * volumes).sum() / weight) if weight else None,
     }

@@ -216,7 +216,7 @@ def solve(problem: RosterProblem, on_stage: Callable[[str], None] | None = None)
     )
 
 
-def _status(code: int) -> str:
+def _status(code: Any) -> str:  # a CpSolverStatus (an int in older OR-Tools)
     from ortools.sat.python import cp_model
 
     names: dict[Any, str] = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
