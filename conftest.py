@@ -124,3 +124,40 @@ def build_personas() -> Personas:
     p.adam = user("adam", "admin")
     p.olga = user("olga", None)
     return p
+
+
+# --- channel-layer listening (live events, masked socket payloads) -----------------------
+def listen(*groups: str) -> str:
+    """A new channel of the channel layer, added to `groups`; returns its name."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def subscribe() -> str:
+        channel = await layer.new_channel()
+        for group in groups:
+            await layer.group_add(group, channel)
+        return channel
+
+    return async_to_sync(subscribe)()
+
+
+def drain(channel: str) -> list[dict]:
+    """Every event waiting on `channel` (stops after 50 ms of silence)."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def receive_all() -> list[dict]:
+        events = []
+        while True:
+            try:
+                events.append(await asyncio.wait_for(layer.receive(channel), 0.05))
+            except TimeoutError:
+                return events
+
+    return async_to_sync(receive_all)()

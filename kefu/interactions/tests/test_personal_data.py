@@ -6,15 +6,12 @@ errors; keys an administrator declares personal are encrypted at rest (issue 14,
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 from datetime import timedelta
 
 import orjson
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
@@ -22,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import native_conversation
+from conftest import drain, listen, native_conversation
 from kefu.audit.models import AuditAction, AuditLog
 from kefu.interactions.core.native import iter_jsonl, parse_object
 from kefu.interactions.importer import Importer, configured_tz
@@ -164,24 +161,8 @@ def test_it_masks_live_events_answers_and_alert_evidence(
 ):
     live.ensure_rules()
     live.forget_rules()
-    layer = get_channel_layer()
     groups = (broadcast.ALL, broadcast.agent_group(personas.alice.agent.pk))
-
-    async def listen_on() -> str:
-        channel = await layer.new_channel()
-        for group in groups:
-            await layer.group_add(group, channel)
-        return channel
-
-    async def drain(channel: str) -> list[dict]:
-        events = []
-        while True:
-            try:
-                events.append(await asyncio.wait_for(layer.receive(channel), 0.05))
-            except TimeoutError:
-                return events
-
-    channel = async_to_sync(listen_on)()
+    channel = listen(*groups)
     ingest = client_for(personas.mia)
     with django_capture_on_commit_callbacks(execute=True):
         opened = ingest.post("/api/v1/conversations", orjson.dumps(leaky()), "application/json")
@@ -193,15 +174,15 @@ def test_it_masks_live_events_answers_and_alert_evidence(
         )
     assert answer.status_code == 201, answer.content
     assert_no_secret(answer.content)
-    events = async_to_sync(drain)(channel)
+    events = drain(channel)
     assert any(e.get("messages") for e in events)
     assert_no_secret(orjson.dumps(events))
     alerts = Alert.objects.filter(rule="agent_pii_leak")
     assert alerts.exists()
     assert_no_secret(orjson.dumps(list(alerts.values_list("evidence", flat=True))))
-    listen = client_for(personas.mia).get(reverse("monitoring:listen", args=["C-PII"]))
-    assert listen.status_code == 200
-    assert_no_secret(listen.content)
+    listening = client_for(personas.mia).get(reverse("monitoring:listen", args=["C-PII"]))
+    assert listening.status_code == 200
+    assert_no_secret(listening.content)
 
 
 def test_it_masks_values_quoted_in_import_errors(personas, import_records):

@@ -4,18 +4,17 @@ listeners and workspaces; every page, API call and socket checks who may see wha
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from conftest import drain, listen
 from kefu.monitoring import live
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, LiveState
@@ -108,29 +107,13 @@ def test_messages_evaluated_again_keep_their_one_alert(room):
 
 def test_alerts_reach_the_watching_groups_only(room, django_capture_on_commit_callbacks):
     _personas, ingest = room
-    layer = get_channel_layer()
-
-    async def listen_on(*groups: str) -> str:
-        channel = await layer.new_channel()
-        for group in groups:
-            await layer.group_add(group, channel)
-        return channel
-
-    everyone = async_to_sync(listen_on)("live.all")
-    team_a = async_to_sync(listen_on)(live.broadcast.team_group(_team_id("售后一组")))
-    team_b = async_to_sync(listen_on)(live.broadcast.team_group(_team_id("售前一组")))
+    everyone = listen("live.all")
+    team_a = listen(live.broadcast.team_group(_team_id("售后一组")))
+    team_b = listen(live.broadcast.team_group(_team_id("售前一组")))
     with django_capture_on_commit_callbacks(execute=True):
         post(ingest, "LIVE-A", say("m2", "你们这什么破服务，气死我了"))
 
-    async def drain(channel: str) -> list[dict]:
-        events = []
-        while True:
-            try:
-                events.append(await asyncio.wait_for(layer.receive(channel), 0.05))
-            except TimeoutError:
-                return events
-
-    got_all, got_a, got_b = (async_to_sync(drain)(c) for c in (everyone, team_a, team_b))
+    got_all, got_a, got_b = (drain(c) for c in (everyone, team_a, team_b))
     assert [e["type"] for e in got_all] == ["live.update"]  # one event per message
     assert got_all[0]["state"]["conversation"] == "LIVE-A" and got_all[0]["group"] == "live.all"
     alerts = got_a[0]["alerts"]
