@@ -13,6 +13,7 @@ Cells: 200/302/403/404/405/422… as answered; 302 for anonymous = sent to log i
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from http.cookies import SimpleCookie
@@ -267,8 +268,20 @@ def _build_world() -> dict:
 
 
 # Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
+# A valid body where the route has one, so the access decision is what answers (an empty
+# body is refused 422 before any access check).
 BODY = {
+    "POST /api/v1/conversations": json.dumps(
+        native_conversation(id="M-NEW", agent="A0007", customer={"id": "U-M-NEW"})
+    ),
+    "POST /api/v1/conversations/{conversation_id}/messages": json.dumps(
+        {"role": "customer", "at": "2024-05-02T10:30:00+08:00", "text": "还在吗？"}
+    ),
+    "POST /api/v1/live/conversations/{conversation_id}/suggestions": '{"text": "先安抚客户"}',
     "POST /api/v1/live/suggestions/{suggestion_id}/response": '{"used": false}',
+    "POST /api/v1/reviews": '{"conversation": "M-ALICE"}',
+    "POST /api/v1/reviews/appeals/{appeal_id}/decide": '{"upheld": false, "reason": "维持"}',
+    "POST /api/v1/wfm/erlang": '{"calls": 120, "aht": 300, "asa": 20, "sl": 0.8}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
 }
@@ -307,4 +320,7 @@ def test_it_has_a_row_for_every_route():
 def test_it_answers_each_role_as_the_matrix_says(world, row):
     route, _, variant = row.rpartition(" [")
     expected = dict(zip(ROLES, map(int, MATRIX[row].split()), strict=True))
-    assert answers(route, variant.rstrip("]"), world) == expected
+    got = answers(route, variant.rstrip("]"), world)
+    # The message is the row as it reads now: paste it into the table when intended.
+    now = " ".join(str(got[role]) for role in ROLES)
+    assert got == expected, f'"{row}": "{now}",'

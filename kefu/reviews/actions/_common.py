@@ -71,6 +71,11 @@ def _agent_user(review: Review):
     return agent.user if agent is not None and agent.user_id else None
 
 
+def shown_score(score: float | None) -> str:
+    """A review's score in a notification ("—" when no item applied, so there is none)."""
+    return "—" if score is None else f"{score:g}"
+
+
 def _notify_agent(review: Review, kind: str, title: str) -> None:
     user = _agent_user(review)
     if user is not None:
@@ -79,7 +84,10 @@ def _notify_agent(review: Review, kind: str, title: str) -> None:
             kind,
             title,
             url=_url("review", review.pk),
-            params={"conversation": review.conversation.external_id, "score": f"{review.score:g}"},
+            params={
+                "conversation": review.conversation.external_id,
+                "score": shown_score(review.score),
+            },
         )
 
 

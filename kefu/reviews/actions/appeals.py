@@ -19,6 +19,7 @@ from kefu.reviews.actions._common import (
     _revision,
     _url,
     scorecard_of,
+    shown_score,
 )
 from kefu.reviews.choices import (
     AppealStatus,
@@ -179,7 +180,7 @@ def decide_appeal(
         if upheld
         else gettext_noop("Your appeal on %(conversation)s was rejected")
     )
-    params = {"conversation": review.conversation.external_id, "score": f"{review.score:g}"}
+    params = {"conversation": review.conversation.external_id, "score": shown_score(review.score)}
     notify(
         [appeal.appellant],
         "reviews.appeal_decided",

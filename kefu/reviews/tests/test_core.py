@@ -330,3 +330,10 @@ def test_it_knows_periods():
     assert sampling.last_complete("month", date(2024, 1, 1)) == (
         date(2023, 12, 1), date(2023, 12, 31))  # fmt: skip
     assert sampling.last_complete("day", date(2024, 3, 1)) == (date(2024, 2, 29),) * 2
+
+
+def test_a_notification_shows_a_missing_score_as_a_dash():
+    from kefu.reviews.actions._common import shown_score
+
+    assert shown_score(None) == "—"
+    assert shown_score(92.5) == "92.5" and shown_score(100.0) == "100"
