@@ -24,6 +24,7 @@ unregistered model, an unregistered action, an anonymous or inactive user: no ro
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,15 @@ def register(
     """Declare how a model's rows belong to agents and teams, and who may do what."""
     _REGISTRY[model] = Registration(
         agent, team, dict(policies or {}), follow, custom, like_conversations, distinct
+    )
+
+
+def add_policy(model: type[Model], action: str, policy: Policy) -> None:
+    """A higher app's action on a model registered below it (an agent's training record
+    is the training app's to open: `add_policy(Agent, "training", …)`)."""
+    registration = _registration(model)
+    _REGISTRY[model] = dataclasses.replace(
+        registration, policies={**registration.policies, action: policy}
     )
 
 

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The access action on agents: whose training record the user may open.
+RECORDS = "training_record"
+
 
 class TrainingConfig(AppConfig):
     name = "kefu.training"
@@ -11,6 +14,7 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         # Who sees which rows (kefu.accounts.access).
         from kefu.accounts import access
+        from kefu.accounts.models import Agent
         from kefu.accounts.roles import MANAGE_TRAINING, VIEW_ALL_TRAINING
         from kefu.training import models as m
 
@@ -52,3 +56,5 @@ class TrainingConfig(AppConfig):
         ):  # fmt: skip
             access.register(model, agent="agent_id", team="agent__team_id", policies=record)
         access.register(m.Answer, agent=None, team=None, follow=("attempt", m.Attempt))
+        # Whose training records (培训档案) a user may open: the same rule, on agents.
+        access.add_policy(Agent, RECORDS, record[access.VIEW])

@@ -31,6 +31,7 @@ from kefu.training.choices import (
     QuestionKind,
     SessionStatus,
 )
+from kefu.training.core.certification import COMMUNICATION_SECTIONS
 
 USER = settings.AUTH_USER_MODEL
 
@@ -378,6 +379,10 @@ class Answer(models.Model):
         ]
 
 
+def default_communication_sections() -> list[str]:
+    return list(COMMUNICATION_SECTIONS)
+
+
 class CertificationCycle(models.Model):
     """A quarter's certification: weights of its three components and its exams."""
 
@@ -392,6 +397,14 @@ class CertificationCycle(models.Model):
     )
     problem_exam = models.ForeignKey(
         Exam, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Taken after failing (in the improvement class): counts as the knowledge exam.
+    retest_exam = models.ForeignKey(
+        Exam, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The scorecard sections whose items make the communication component.
+    communication_sections = models.JSONField(
+        _("communication sections"), default=default_communication_sections
     )
     pass_score = models.PositiveSmallIntegerField(_("pass line"), default=85)
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from kefu.training.views import assignments, courses, exams, home, practice, records, sessions
+from kefu.training.views import (
+    assignments,
+    certification,
+    courses,
+    exams,
+    home,
+    practice,
+    records,
+    sessions,
+)
 
 app_name = "training"
 
@@ -11,5 +20,6 @@ urlpatterns = [
     *exams.urls,
     *practice.urls,
     *assignments.urls,
+    *certification.urls,
     *records.urls,
 ]

@@ -99,6 +99,8 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "id", "missing"),
     (r"", "app_label", "app_label"),
     (r"", "url", "missing"),
+    # training: certification and records
+    (r"", "cycle_id", "cycle"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -261,6 +263,14 @@ def _build_world() -> dict:
         client = Client()
         client.force_login(getattr(p, role))
         w["cookies"][role] = client.cookies.output(header="", sep=";")
+    # training: certification and records
+    from kefu.training.models import CertificationCycle, Exam, QuestionBank
+
+    bank = QuestionBank.objects.create(name="矩阵题库")
+    exam = Exam.objects.create(title="季度认证", kind="certification", bank=bank)
+    w["cycle"] = CertificationCycle.objects.create(
+        name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
+    ).pk
     return w
 
 

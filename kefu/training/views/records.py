@@ -1,18 +1,85 @@
-"""Training pages: records."""
+"""Training records (培训档案): each agent's sessions, exams, certificates, practice and
+assignments, on a page and as an Excel workbook. Agents see their own record,
+supervisors their teams', trainers and managers every record (kefu.accounts.access)."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
+
+from kefu.accounts.access import own_agent_id, restrict
+from kefu.accounts.models import Agent
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.training.apps import RECORDS
+from kefu.training.records import record_of, workbook_of
+
+
+def visible_agents(request: HttpRequest):
+    return restrict(Agent.objects.select_related("team"), request.user, RECORDS)
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "training/placeholder.html", {"tab": "records"})
+    agents = visible_agents(request)
+    own = own_agent_id(request.user)
+    # An agent has one record to open: theirs.
+    if own is not None and not agents.exclude(pk=own).exists():
+        return redirect("training:record", own)
+    query = (request.GET.get("q") or "").strip()[:50]
+    if query:
+        agents = agents.filter(name__icontains=query) | agents.filter(external_id__icontains=query)
+    return render(
+        request,
+        "training/records/list.html",
+        {
+            "tab": "records",
+            "agents": agents.order_by("team__name", "external_id")[:500],
+            "q": query,
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = get_object_or_404(visible_agents(request), pk=agent_id)
+    return render(
+        request,
+        "training/records/detail.html",
+        {"tab": "records", "agent": agent, "record": record_of(agent, timezone.now())},
+    )
+
+
+@login_required
+def export(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = visible_agents(request).filter(pk=agent_id).first()
+    if agent is None:
+        raise Http404
+    stream = io.BytesIO()
+    workbook_of(agent, record_of(agent, timezone.now()), stream)
+    audit(
+        AuditAction.EXPORT,
+        request=request,
+        user=request.user,
+        object_type="training.record",
+        object_id=str(agent.pk),
+        detail={"agent": agent.external_id},
+    )
+    response = HttpResponse(
+        stream.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="training-{agent.external_id}.xlsx"'
+    return response
 
 
 urls = [
     path("records/", index, name="records"),
+    path("records/<int:agent_id>/", detail, name="record"),
+    path("records/<int:agent_id>/export.xlsx", export, name="record_export"),
 ]
