@@ -52,3 +52,6 @@ class TrainingConfig(AppConfig):
         ):  # fmt: skip
             access.register(model, agent="agent_id", team="agent__team_id", policies=record)
         access.register(m.Answer, agent=None, team=None, follow=("attempt", m.Attempt))
+
+        # After every QA scoring pass the assignment rules run (QA → lesson).
+        from kefu.training import receivers  # noqa: F401

@@ -45,3 +45,12 @@ def due(counts: Mapping[int, int], min_hits: int, open_agents: Iterable[int] = (
     """The agents with at least `min_hits` hits and no open assignment of the rule."""
     skip = set(open_agents)
     return sorted(a for a, n in counts.items() if n >= max(1, min_hits) and a not in skip)
+
+
+def fails_item(items: Iterable[Mapping], item: str) -> bool:
+    """Whether a QA result's applied items (`QaResult.items`) fail scorecard item `item`:
+    it applied with a deduction, or it is fatal (added points are not a failure)."""
+    return any(
+        entry.get("item") == item and (float(entry.get("points") or 0) < 0 or entry.get("fatal"))
+        for entry in items
+    )

@@ -108,7 +108,7 @@ def summarize(sessions: Iterable[Session], seats: Iterable[Seat]) -> Summary:
 
 # --- the absence rule -------------------------------------------------------------------
 def quarter_of(day: date) -> str:
-    """"2024-Q3"."""
+    """ "2024-Q3"."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 

@@ -116,3 +116,18 @@ def test_span_covers_every_window():
     assert effect.span([], 5) is None
     with pytest.raises(ValueError):
         effect.effect({}, cs, [], 0)
+
+
+def test_an_item_fails_when_it_deducted_or_was_fatal():
+    items = [
+        {"item": "greeting", "points": -5, "fatal": False},
+        {"item": "bonus", "points": 3, "fatal": False},
+        {"item": "emotion", "points": 0, "fatal": False},
+        {"item": "rude", "points": -100, "fatal": True},
+    ]
+    assert assigning.fails_item(items, "greeting")
+    assert assigning.fails_item(items, "rude")
+    assert not assigning.fails_item(items, "bonus")
+    assert not assigning.fails_item(items, "emotion")  # a warning, not a failure
+    assert not assigning.fails_item(items, "closing")
+    assert not assigning.fails_item([], "greeting")
