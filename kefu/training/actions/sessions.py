@@ -203,12 +203,13 @@ def _took_place(session: TrainingSession) -> None:
 @transaction.atomic
 def mark_attendance(session: TrainingSession, marks: Mapping[int, str], *, user) -> int:
     """The trainer marks enrolments (enrolment id → attended | absent | excused |
-    enrolled); returns how many changed. Once started; never for a cancelled session."""
+    enrolled); returns how many changed. From 30 minutes before the start (when check-in
+    opens); never for a cancelled session."""
     require_trainer(user)
     if session.status == SessionStatus.CANCELLED:
         raise Conflict(gettext_noop("The session was cancelled."))
-    if session.starts_at > timezone.now():
-        raise Conflict(gettext_noop("Attendance can be marked once the session has started."))
+    if session.starts_at - CHECK_IN_OPENS > timezone.now():
+        raise Conflict(gettext_noop("Attendance can be marked from 30 minutes before the start."))
     if any(mark not in MARKS for mark in marks.values()):
         raise Invalid(gettext_noop("Unknown attendance mark."))
     rows = {e.pk: e for e in session.enrolments.filter(pk__in=list(marks))}

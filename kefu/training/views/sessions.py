@@ -169,7 +169,7 @@ def session_detail(request: HttpRequest, training_session_id: int) -> HttpRespon
             "shows_code": trainer or session.instructor_id == request.user.pk,
             "enrol_form": _enrol_form(request) if trainer else None,
             "attendance_form": AttendanceForm(enrolments=enrolments) if trainer else None,
-            "started": session.starts_at <= timezone.now(),
+            "started": session.starts_at - actions.CHECK_IN_OPENS <= timezone.now(),
             "statuses": SessionStatus.choices,
         },
     )
