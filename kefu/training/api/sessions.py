@@ -177,13 +177,14 @@ def _session(request: HttpRequest, pk: int, action: str = "view") -> TrainingSes
 
 
 class SessionQuery(Schema):
-    date_from: Day | None = Field(None, description="first local day (default: 30 days ago)")
-    date_to: Day | None = Field(None, description="last local day (default: 90 days ahead)")
+    date_from: Day | None = Field(None, description="first local day")
+    date_to: Day | None = Field(None, description="last local day")
 
 
 @router.get("/training/sessions", response={200: list[SessionOut], **ERRORS})
 def list_sessions(request: HttpRequest, q: Query[SessionQuery]):
-    """Sessions starting in the period, in time order (at most 500)."""
+    """Sessions starting in the period (default: from the first day of this month to 90
+    days ahead), in time order (at most 500)."""
     today = timezone.localdate()
     start = q.date_from or today.replace(day=1)
     end = q.date_to or date.fromordinal(today.toordinal() + 90)
@@ -232,11 +233,14 @@ def create_session(request: HttpRequest, payload: SessionIn):
 
 
 @router.get("/training/sessions/figures", response={200: FiguresOut, **ERRORS})
-def session_figures(request: HttpRequest, date_from: Day, date_to: Day):
-    """Coverage, attendance, hours per person of the period, and the agents over the
-    absence limit in its quarters (trainers and managers)."""
+def session_figures(request: HttpRequest, q: Query[SessionQuery]):
+    """Coverage, attendance, hours per person of the period (default: this calendar
+    year), and the agents over the absence limit in its quarters (trainers, managers)."""
     if not request.user.has_perm(VIEW_ALL_TRAINING):
         raise HttpError(403, _("you may not see every agent's training"))
+    year = timezone.localdate().year
+    date_from = q.date_from or date(year, 1, 1)
+    date_to = q.date_to or date(year, 12, 31)
     if date_to < date_from:
         raise HttpError(422, _("date_to is before date_from"))
     if periods.span_days(date_from, date_to) > 3 * 366:
