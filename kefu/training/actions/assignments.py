@@ -274,13 +274,25 @@ def lesson_ids(assignment: Assignment) -> list[int]:
     return list(Lesson.objects.filter(course_id=assignment.course_id).values_list("pk", flat=True))
 
 
+def done_lessons(assignment: Assignment) -> set[int]:
+    """The assignment's lessons the agent completed since it was assigned (a lesson read
+    before, for an earlier assignment, is to be taken again)."""
+    return set(
+        LessonProgress.objects.filter(
+            agent_id=assignment.agent_id,
+            lesson_id__in=lesson_ids(assignment),
+            completed_at__gte=assignment.assigned_at,
+        ).values_list("lesson_id", flat=True)
+    )
+
+
 def complete_finished(agent_id: int) -> list[Assignment]:
-    """Complete the agent's open assignments whose lessons are all completed."""
-    done = set(LessonProgress.objects.filter(agent_id=agent_id).values_list("lesson_id", flat=True))
+    """Complete the agent's open assignments whose lessons are all completed since they
+    were assigned."""
     finished = []
     for assignment in Assignment.objects.filter(agent_id=agent_id, status=AssignmentStatus.OPEN):
         needed = lesson_ids(assignment)
-        if needed and set(needed) <= done:
+        if needed and set(needed) <= done_lessons(assignment):
             finished.append(assignment)
     now = timezone.now()
     for assignment in finished:
@@ -300,12 +312,13 @@ def complete_assignment(assignment: Assignment, *, user) -> Assignment:
     if assignment.status != AssignmentStatus.OPEN:
         raise Conflict(gettext_noop("The assignment is not open."))
     now = timezone.now()
-    have = set(LessonProgress.objects.filter(agent_id=agent_id).values_list("lesson_id", flat=True))
     LessonProgress.objects.bulk_create(
-        LessonProgress(agent_id=agent_id, lesson_id=pk, completed_at=now)
-        for pk in lesson_ids(assignment)
-        if pk not in have
-    )
+        [LessonProgress(agent_id=agent_id, lesson_id=pk, completed_at=now)
+         for pk in lesson_ids(assignment)],
+        update_conflicts=True,
+        unique_fields=["agent", "lesson"],
+        update_fields=["completed_at"],
+    )  # fmt: skip
     complete_finished(agent_id)
     assignment.refresh_from_db()
     return assignment

@@ -194,18 +194,20 @@ def delete_attachment(attachment: LessonAttachment, *, user) -> None:
 
 # --- an agent's progress ------------------------------------------------------------------------
 def complete_lesson(lesson: Lesson, *, user) -> LessonProgress:
-    """The signed-in agent has read the lesson to the end: record it (once), and complete
+    """The signed-in agent has read the lesson to the end: record when (one row per agent
+    and lesson; taking it again, for a new assignment, moves the time on), and complete
     the agent's open assignments whose lessons are now all done."""
     agent_id = own_agent_id(user)
     if agent_id is None:
         raise NotAllowed(gettext_noop("Only agents complete lessons."))
+    now = timezone.now()
     with transaction.atomic():
         try:
             with transaction.atomic():
-                progress, _ = LessonProgress.objects.get_or_create(
-                    agent_id=agent_id, lesson=lesson, defaults={"completed_at": timezone.now()}
+                progress, _ = LessonProgress.objects.update_or_create(
+                    agent_id=agent_id, lesson=lesson, defaults={"completed_at": now}
                 )
-        except IntegrityError:  # completed twice at once: the first one stands
+        except IntegrityError:  # completed twice at once: the other one stands
             progress = LessonProgress.objects.get(agent_id=agent_id, lesson=lesson)
         complete_finished(agent_id)
     return progress

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -23,4 +24,4 @@ def points(change: float | None) -> str:
         return "—"
     text = number_format(abs(change) * 100, 1)
     sign = "−" if change < 0 else "+" if change > 0 else "±"
-    return f"{sign}{text} pp"
+    return _("%(change)s pp") % {"change": f"{sign}{text}"}

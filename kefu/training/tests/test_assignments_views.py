@@ -310,7 +310,7 @@ def test_the_rule_pages_and_effect_by_role(personas, measured):
         assert client_for(getattr(personas, who)).get(url).status_code == status, who
     page = client_for(personas.mia).get(url).content.decode()
     assert 'id="effect-table"' in page and 'id="trainee-kpis"' in page
-    assert "100" in page and "−100.0 pp" in page
+    assert "−100.0 个百分点" in page  # the difference, in the page's language
     assert client_for(personas.tina).get(reverse("training:rules")).status_code == 200
     assert client_for(personas.mia).get(reverse("training:rule_new")).status_code == 403
 
@@ -389,3 +389,26 @@ def test_the_assignment_api(personas, course, alices_review, measured):
     assert run.status_code == 200 and set(run.json()["by_rule"]) == {
         str(measured.pk), str(created.json()["id"]),
     }  # fmt: skip
+
+
+def test_a_lesson_assigned_again_is_taken_again(personas, course):
+    # given alice took the course for an earlier assignment
+    alice = Agent.objects.get(external_id="A0007")
+    first = actions.assign(alice, course, user=personas.tina)
+    c = client_for(personas.alice)
+    for lesson in course.lessons.all():
+        c.post(reverse("training:lesson_complete", args=[lesson.pk]))
+    first.refresh_from_db()
+    assert first.status == "completed"
+    # when it is assigned again
+    again = actions.assign(alice, course, user=personas.tina)
+    lesson = course.lessons.first()
+    page = c.get(reverse("training:lesson", args=[lesson.pk]), {"assignment": again.pk})
+    # then the lesson asks to be taken again, and the assignment stays open until it is
+    assert 'id="complete-lesson"' in page.content.decode()
+    assert actions.complete_finished(alice.pk) == []
+    for lesson in course.lessons.all():
+        c.post(reverse("training:lesson_complete", args=[lesson.pk]), {"assignment": again.pk})
+    again.refresh_from_db()
+    assert again.status == "completed"
+    assert LessonProgress.objects.filter(agent=alice).count() == 2  # one row per lesson

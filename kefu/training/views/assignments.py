@@ -97,7 +97,11 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     lessons = list(Lesson.objects.filter(pk__in=ids).order_by("position", "pk"))
     done = set(
         restrict(
-            LessonProgress.objects.filter(agent_id=assignment.agent_id, lesson_id__in=ids),
+            LessonProgress.objects.filter(
+                agent_id=assignment.agent_id,
+                lesson_id__in=ids,
+                completed_at__gte=assignment.assigned_at,  # taken for this assignment
+            ),
             request.user,
         ).values_list("lesson_id", flat=True)
     )

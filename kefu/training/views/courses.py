@@ -159,11 +159,6 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     at = siblings.index(lesson.pk)
     attachments = restrict(LessonAttachment.objects.filter(lesson=lesson), request.user)
     agent_id = own_agent_id(request.user)
-    done = (
-        agent_id is not None
-        and restrict(LessonProgress.objects.filter(agent_id=agent_id, lesson=lesson), request.user)
-        .exists()
-    )  # fmt: skip
     assignment = None
     if request.GET.get("assignment", "").isdigit():
         assignment = (
@@ -171,6 +166,15 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
             .filter(pk=int(request.GET["assignment"]))
             .first()
         )
+    progress = None
+    if agent_id is not None:
+        progress = restrict(
+            LessonProgress.objects.filter(agent_id=agent_id, lesson=lesson), request.user
+        ).first()
+    # Done: completed at all, or, opened from an assignment, since it was assigned.
+    done = progress is not None and (
+        assignment is None or progress.completed_at >= assignment.assigned_at
+    )
     return render(
         request,
         "training/courses/lesson.html",
