@@ -54,10 +54,10 @@ def _plan(year: int) -> list[tuple[date, time, float, str, str, str]]:
     for q, month in enumerate((3, 6, 9, 12), start=1):  # the last Friday: 季度服务认证
         last = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
         day = last - timedelta(days=(last.weekday() - 4) % 7)
-        plan.append((day, time(9, 0), 4.0, f"Q{q} 服务认证考试与复盘", CourseKind.CERTIFICATION,
+        plan.append((day, time(9, 0), 5.0, f"Q{q} 服务认证考试与复盘", CourseKind.CERTIFICATION,
                      "certification"))  # fmt: skip
     for q, month in enumerate((2, 5, 8, 11), start=1):
-        plan.append((date(year, month, 20), time(14, 0), 3.0, f"产品知识更新（Q{q}）",
+        plan.append((date(year, month, 20), time(14, 0), 3.1, f"产品知识更新（Q{q}）",
                      CourseKind.COURSE, "basic"))  # fmt: skip
         plan.append((date(year, month, 27), time(14, 0), 3.0, f"沟通技巧工作坊（Q{q}）",
                      CourseKind.COURSE, "complaint"))  # fmt: skip

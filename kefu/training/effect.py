@@ -9,19 +9,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
 from kefu.accounts.access import restrict, scope_condition
 from kefu.accounts.models import Agent
 from kefu.metrics.selectors import Scope, totals
-from kefu.qa.models import QaHit, QaResult
+from kefu.qa.models import Grain, HitRollup, QaHit, QaResult, ResultRollup
+from kefu.training.actions.assignments import item_indicators
 from kefu.training.choices import AssignmentStatus
 from kefu.training.core import assigning
 from kefu.training.core import effect as core
 from kefu.training.models import Assignment, AssignmentRule
 
-MAX_TRAINEES = 100  # KPI rows shown per rule (the newest completions)
+MAX_TRAINEES = 30  # KPI rows shown per rule (the newest measured completions)
 KPI_KEYS = ("conversations", "frt_mean_s", "fcr_rate")
 
 
@@ -46,36 +47,43 @@ def daily_series(
     rule: AssignmentRule, first: date, last: date, user
 ) -> dict[int, dict[date, tuple[int, int]]]:
     """Agent → day → (conversations scored, conversations with a hit of the rule), from
-    the current QA results the user may see."""
-    results = restrict(QaResult.objects.filter(is_current=True), user).filter(
-        day__gte=first, day__lte=last
-    )
-    scored = (
-        results.exclude(agent_id=None)
-        .order_by()
-        .values_list("agent_id", "day")
-        .annotate(n=Count("pk"))
-    )
+    the current QA results the user may see (the QA day roll-ups, kept equal to them)."""
     series: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    days = {"grain": Grain.DAY, "period__gte": first, "period__lte": last}
+    scored = (
+        restrict(ResultRollup.objects.filter(**days), user)
+        .exclude(agent_id=0)
+        .order_by()
+        .values_list("agent_id", "period")
+        .annotate(n=Sum("scored"))
+    )
     for agent, day, n in scored:
         series[agent][day][0] = n
     if rule.indicator:
         hits = (
-            restrict(QaHit.objects.filter(is_current=True), user)
-            .filter(indicator=rule.indicator, day__gte=first, day__lte=last)
-            .exclude(agent_id=None)
+            restrict(HitRollup.objects.filter(indicator=rule.indicator, **days), user)
+            .exclude(agent_id=0)
             .order_by()
-            .values_list("agent_id", "day")
-            .annotate(n=Count("pk"))
+            .values_list("agent_id", "period")
+            .annotate(n=Sum("hits"))
         )
         for agent, day, n in hits:
             series[agent][day][1] = n
     else:
-        rows = results.exclude(agent_id=None).order_by().values_list("agent_id", "day", "items")
+        # Only results with a hit of one of the item's indicators can fail it.
+        with_hits = restrict(QaHit.objects.filter(is_current=True), user).filter(
+            indicator__in=item_indicators(rule.scorecard_item), day__gte=first, day__lte=last
+        )
+        rows = (
+            restrict(QaResult.objects.filter(pk__in=with_hits.values("result_id")), user)
+            .exclude(agent_id=None)
+            .order_by()
+            .values_list("agent_id", "day", "items")
+        )
         for agent, day, items in rows.iterator(chunk_size=5000):
             if assigning.fails_item(items or [], rule.scorecard_item):
                 series[agent][day][1] += 1
-    return {a: {d: (v[0], v[1]) for d, v in days.items()} for a, days in series.items()}
+    return {a: {d: (v[0], v[1]) for d, v in days_.items()} for a, days_ in series.items()}
 
 
 def rule_effect(rule: AssignmentRule, user, *, today: date | None = None) -> RuleEffect:
@@ -106,9 +114,12 @@ def rule_effect(rule: AssignmentRule, user, *, today: date | None = None) -> Rul
     result = core.effect(series, completions, comparison, days, until=today)
     trainees = []
     visible = scope_condition(user)
-    for assignment, completion in list(zip(completed, completions, strict=True))[:MAX_TRAINEES]:
-        if completion.day + timedelta(days=days) > today:
-            continue
+    measured = [
+        (assignment, completion)
+        for assignment, completion in zip(completed, completions, strict=True)
+        if completion.day + timedelta(days=days) <= today
+    ]
+    for assignment, completion in measured[:MAX_TRAINEES]:
         (b0, b1), (a0, a1) = core.windows(completion.day, days)
         trainee = Trainee(assignment, assignment.agent, completion.day)
         for attr, (start, end) in (("before", (b0, b1)), ("after", (a0, a1))):

@@ -28,7 +28,7 @@ from kefu.lib.errors import Conflict, Invalid, NotAllowed
 from kefu.lib.localtime import configured_tz
 from kefu.notifications.actions import notify
 from kefu.qa.core.figures import localized
-from kefu.qa.models import Indicator, QaHit, QaResult
+from kefu.qa.models import Indicator, QaHit, QaResult, ScorecardVersion
 from kefu.qa.store import default_version
 from kefu.training.actions._checks import require_trainer
 from kefu.training.choices import AssignmentSource, AssignmentStatus
@@ -116,6 +116,18 @@ def save_rule(
 
 
 # --- running rules ------------------------------------------------------------------------------
+def item_indicators(item: str) -> set[str]:
+    """The indicators behind scorecard item `item`, in any version of any scorecard (a
+    result fails the item only when one of them fired)."""
+    out: set[str] = set()
+    for definition in ScorecardVersion.objects.values_list("definition", flat=True):
+        for section in (definition or {}).get("sections", []):
+            for entry in section.get("items", []):
+                if entry.get("id") == item:
+                    out.update(entry.get("indicators") or [])
+    return out
+
+
 def rule_hits(rule: AssignmentRule, first: date, last: date, agent_ids=None) -> list[tuple]:
     """(agent id, day) per conversation of the window with a hit of the rule's indicator
     (or failing its scorecard item), current QA results only."""
@@ -126,11 +138,16 @@ def rule_hits(rule: AssignmentRule, first: date, last: date, agent_ids=None) -> 
         if agent_ids is not None:
             qs = qs.filter(agent_id__in=list(agent_ids))
         return list(qs.order_by().values_list("agent_id", "day"))
-    qs = QaResult.objects.filter(is_current=True, day__gte=first, day__lte=last).exclude(
-        agent_id=None
-    )
+    # Only results with a hit of one of the item's indicators can fail it: read those.
+    hits = QaHit.objects.filter(
+        is_current=True,
+        indicator__in=item_indicators(rule.scorecard_item),
+        day__gte=first,
+        day__lte=last,
+    ).exclude(agent_id=None)
     if agent_ids is not None:
-        qs = qs.filter(agent_id__in=list(agent_ids))
+        hits = hits.filter(agent_id__in=list(agent_ids))
+    qs = QaResult.objects.filter(pk__in=hits.values("result_id"))
     return [
         (agent, day)
         for agent, day, items in qs.order_by().values_list("agent_id", "day", "items")
@@ -168,24 +185,31 @@ def run_rule(
         if done is not None
     }
     counts = assigning.counted_hits(hits, first, last, completed)
-    created = []
-    for agent_id in assigning.due(counts, rule.min_hits, open_agents):
-        try:
-            with transaction.atomic():
-                created.append(
-                    Assignment.objects.create(
-                        agent_id=agent_id,
-                        course_id=rule.course_id,
-                        lesson_id=rule.lesson_id,
-                        rule=rule,
-                        source=AssignmentSource.RULE,
-                        hits=counts[agent_id],
-                        assigned_at=at,
-                        due_at=at + timedelta(days=rule.due_days),
-                    )
-                )
-        except IntegrityError:  # a concurrent run assigned it first
-            continue
+    rows = [
+        Assignment(
+            agent_id=agent_id,
+            course_id=rule.course_id,
+            lesson_id=rule.lesson_id,
+            rule=rule,
+            source=AssignmentSource.RULE,
+            hits=counts[agent_id],
+            assigned_at=at,
+            due_at=at + timedelta(days=rule.due_days),
+        )
+        for agent_id in assigning.due(counts, rule.min_hits, open_agents)
+    ]
+    try:
+        with transaction.atomic():
+            created = Assignment.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent run assigned some of them first: one by one
+        created = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+                created.append(row)
+            except IntegrityError:
+                continue
     _notify(created)
     return created
 

@@ -93,26 +93,44 @@ def span(completions: Iterable[Completion], days: int) -> tuple[date, date] | No
 
 
 class _Pool:
+    """Conversations, hits and distinct agents summed over windows."""
+
     def __init__(self) -> None:
         self.conversations = 0
         self.hits = 0
         self.agents: set[int] = set()
 
-    def add(self, agent: int, by_day: Mapping[date, tuple[int, int]], first: date, last: date):
-        conversations = hits = 0
-        day = first
-        while day <= last:
-            n, h = by_day.get(day, (0, 0))
-            conversations += n
-            hits += h
-            day += timedelta(days=1)
-        if conversations:
-            self.conversations += conversations
-            self.hits += hits
-            self.agents.add(agent)
-
     def window(self) -> Window:
         return Window(self.conversations, self.hits, len(self.agents))
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _add_agent(pool: _Pool, agent: int, by_day: Mapping[date, tuple[int, int]], days) -> None:
+    conversations = hits = 0
+    for day in days:
+        n, h = by_day.get(day, (0, 0))
+        conversations += n
+        hits += h
+    if conversations:
+        pool.conversations += conversations
+        pool.hits += hits
+        pool.agents.add(agent)
+
+
+def _add_group(
+    pool: _Pool,
+    totals: Mapping[date, tuple[int, int]],
+    active: Mapping[date, set[int]],
+    days,
+) -> None:
+    for day in days:
+        n, h = totals.get(day, (0, 0))
+        pool.conversations += n
+        pool.hits += h
+        pool.agents |= active.get(day, set())
 
 
 def effect(
@@ -133,22 +151,30 @@ def effect(
             pending += 1
         else:
             measured.append(c)
-    pools = {name: _Pool() for name in ("tb", "ta", "cb", "ca")}
+    # The comparison group summed per day once (its agents are the same for every window).
+    totals: dict[date, tuple[int, int]] = {}
+    active: dict[date, set[int]] = {}
+    for agent in comparison:
+        for day, (n, h) in series.get(agent, {}).items():
+            if n:
+                t = totals.get(day, (0, 0))
+                totals[day] = (t[0] + n, t[1] + h)
+                active.setdefault(day, set()).add(agent)
+    tb, ta, cb, ca = _Pool(), _Pool(), _Pool(), _Pool()
     empty: Mapping[date, tuple[int, int]] = {}
     for c in measured:
         (b0, b1), (a0, a1) = windows(c.day, days)
+        before, after = _days(b0, b1), _days(a0, a1)
         mine = series.get(c.agent, empty)
-        pools["tb"].add(c.agent, mine, b0, b1)
-        pools["ta"].add(c.agent, mine, a0, a1)
-        for other in comparison:
-            theirs = series.get(other, empty)
-            pools["cb"].add(other, theirs, b0, b1)
-            pools["ca"].add(other, theirs, a0, a1)
+        _add_agent(tb, c.agent, mine, before)
+        _add_agent(ta, c.agent, mine, after)
+        _add_group(cb, totals, active, before)
+        _add_group(ca, totals, active, after)
     return Effect(
-        trained_before=pools["tb"].window(),
-        trained_after=pools["ta"].window(),
-        comparison_before=pools["cb"].window(),
-        comparison_after=pools["ca"].window(),
+        trained_before=tb.window(),
+        trained_after=ta.window(),
+        comparison_before=cb.window(),
+        comparison_after=ca.window(),
         completions=len(measured),
         pending=pending,
         comparison_agents=len(comparison),
