@@ -121,7 +121,7 @@ def test_a_trainer_schedules_a_session_and_the_agent_checks_in(page, personas, s
     page.check("input[name='enrol-how'][value='agents']")
     page.select_option("#id_enrol-agents", str(alice.pk))
     page.click("#enrol-form button[type=submit]")
-    page.wait_for_selector(f"#enrolments tr[data-agent='A0007']")
+    page.wait_for_selector("#enrolments tr[data-agent='A0007']")
     screenshot(page, "training-session-trainer")
     log_out(page)
 
