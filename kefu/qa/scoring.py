@@ -28,6 +28,7 @@ from datetime import date
 
 import orjson
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from kefu.accounts.models import Agent
@@ -66,6 +67,12 @@ from kefu.qa.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# Sent when a scoring pass has stored its results and committed: the import queue
+# (`score_pending`, with the conversation ids it scored) or a re-score run (`execute_run`,
+# conversation_ids=None: any conversation may have changed). Apps above QA listen (the
+# training app runs its assignment rules); QA imports none of them.
+scoring_finished = Signal()
 
 CHUNK = 500  # conversations read, scored and written together
 # Serialises QA result writers on PostgreSQL (SQLite serialises every writer already), so
@@ -393,7 +400,16 @@ def queue(conversation_ids: Iterable[int]) -> None:
 def score_pending(on_progress: Callable[[int], None] | None = None) -> int:
     """Score queued conversations with the default scorecard; returns how many were taken
     off the queue. One transaction per chunk: the queue rows are taken (skip_locked: a
-    concurrent pass on PostgreSQL owns what it took) and removed with the results."""
+    concurrent pass on PostgreSQL owns what it took) and removed with the results. Sends
+    `scoring_finished` with the conversations scored."""
+    scored: list[int] = []
+    done = _score_pending(scored, on_progress)
+    if scored:
+        scoring_finished.send(sender=QaResult, conversation_ids=scored)
+    return done
+
+
+def _score_pending(scored: list[int], on_progress: Callable[[int], None] | None) -> int:
     version = store.default_version()
     engine = store.engine_for(version)
     siblings = _sibling_versions(version)
@@ -414,6 +430,7 @@ def score_pending(on_progress: Callable[[int], None] | None = None) -> int:
             # Taken off: scored, or gone; a conversation written meanwhile stays queued.
             finished = [pk for pk in ids if pk in stored or pk not in existing]
             where_in(PendingQa.objects.all(), "conversation_id", finished).delete()
+        scored.extend(pk for pk in ids if pk in stored)
         done += len(finished)
         if on_progress is not None:
             on_progress(done)
@@ -491,6 +508,7 @@ def execute_run(run_id: int, on_progress: Callable[[int, int], None] | None = No
         raise
     runs.update(status=RunStatus.DONE, done=done, finished_at=timezone.now())
     run.refresh_from_db()
+    scoring_finished.send(sender=QaResult, conversation_ids=None)
     return run
 
 

@@ -58,3 +58,6 @@ class TrainingConfig(AppConfig):
         access.register(m.Answer, agent=None, team=None, follow=("attempt", m.Attempt))
         # Whose training records (培训档案) a user may open: the same rule, on agents.
         access.add_policy(Agent, RECORDS, record[access.VIEW])
+
+        # After every QA scoring pass the assignment rules run (QA → lesson).
+        from kefu.training import receivers  # noqa: F401

@@ -101,6 +101,14 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "url", "missing"),
     # training: certification and records
     (r"", "cycle_id", "cycle"),
+    # training: courses, sessions, assignments
+    (r"", "course_id", "course"),
+    (r"", "lesson_id", "lesson"),
+    (r"", "attachment_id", "attachment"),
+    (r"", "track_id", "track"),
+    (r"", "training_session_id", "training_session"),
+    (r"", "assignment_id", "assignment"),
+    (r"", "rule_id", "assignment_rule"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -124,6 +132,7 @@ def variants(route: str) -> list[str]:
 
 PER_AGENT_KEYS = {
     "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
+    "assignment",  # training: courses, sessions, assignments
 }  # fmt: skip
 
 
@@ -258,6 +267,7 @@ def _build_world() -> dict:
     w["notification"] = Notification.objects.create(
         recipient=p.alice, kind="reviews.assigned", title="x"
     ).pk
+    _training_courses_world(w, p)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -274,10 +284,58 @@ def _build_world() -> dict:
     return w
 
 
+# training: courses, sessions, assignments
+def _training_courses_world(w: dict, p) -> None:
+    """A course with a lesson and a stored PNG, a track, a session starting now (alice
+    enrolled), a rule, and an assignment of alice's and of bob's."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from kefu.accounts.models import Agent
+    from kefu.training.models import (
+        Assignment,
+        AssignmentRule,
+        Course,
+        Enrolment,
+        Lesson,
+        LessonAttachment,
+        Track,
+        TrainingSession,
+    )  # fmt: skip
+
+    course = Course.objects.create(title="矩阵课程")
+    lesson = Lesson.objects.create(course=course, title="第一课", body="**正文**")
+    name = "training/matrix/matrix.png"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16))
+    w["course"], w["lesson"] = course.pk, lesson.pk
+    w["attachment"] = LessonAttachment.objects.create(
+        lesson=lesson, file=name, name="matrix.png", content_type="image/png", size=24
+    ).pk
+    w["track"] = Track.objects.create(name="矩阵路径").pk
+    now = timezone.now()
+    session = TrainingSession.objects.create(
+        title="矩阵场次", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    Enrolment.objects.create(session=session, agent=Agent.objects.get(external_id="A0007"))
+    w["training_session"] = session.pk
+    w["assignment_rule"] = AssignmentRule.objects.create(
+        name="矩阵规则", indicator="forbidden_phrase", course=course
+    ).pk
+    for who, agent_ext in (("alice", "A0007"), ("bob", "A0102")):
+        w[f"assignment:{who}"] = Assignment.objects.create(
+            agent=Agent.objects.get(external_id=agent_ext), course=course, source="manual",
+            assigned_at=now, due_at=now + timedelta(days=7),
+        ).pk  # fmt: skip
+
+
 # --- asking --------------------------------------------------------------------------------
 
 
-# Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
+SESSION_BODY = (  # training: courses, sessions, assignments
+    '{"starts_at": "2024-06-01T10:00+08:00", "ends_at": "2024-06-01T11:00+08:00", "title": "x"}'
+)
 # A valid body where the route has one, so the access decision is what answers (an empty
 # body is refused 422 before any access check).
 BODY = {
@@ -294,6 +352,16 @@ BODY = {
     "POST /api/v1/wfm/erlang": '{"calls": 120, "aht": 300, "asa": 20, "sl": 0.8}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
+    # training: courses, sessions, assignments
+    "POST /api/v1/training/courses": '{"title": "矩阵"}',
+    "PUT /api/v1/training/courses/{course_id}": '{"title": "矩阵"}',
+    "POST /api/v1/training/courses/{course_id}/lessons": '{"title": "矩阵"}',
+    "PUT /api/v1/training/lessons/{lesson_id}": '{"title": "矩阵"}',
+    "POST /api/v1/training/sessions": SESSION_BODY,
+    "PUT /api/v1/training/sessions/{training_session_id}": SESSION_BODY,
+    "POST /api/v1/training/sessions/{training_session_id}/enrol": '{"tier": "senior"}',
+    "POST /api/v1/training/sessions/{training_session_id}/attendance": '{"marks": {}}',
+    "POST /api/v1/training/sessions/{training_session_id}/check-in": '{"code": "x"}',
 }
 
 
