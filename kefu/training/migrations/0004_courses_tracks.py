@@ -10,5 +10,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0002_areas_and_settings")]
+    dependencies = [("training", "0003_certification_retest_and_sections")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
