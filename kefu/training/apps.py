@@ -52,3 +52,11 @@ class TrainingConfig(AppConfig):
         ):  # fmt: skip
             access.register(model, agent="agent_id", team="agent__team_id", policies=record)
         access.register(m.Answer, agent=None, team=None, follow=("attempt", m.Attempt))
+        # training: practice — only the agent practising writes the turns of a practice
+        # ("practise"); what others see is the record's VIEW policy.
+        access.register(
+            m.Practice,
+            agent="agent_id",
+            team="agent__team_id",
+            policies=record | {"practise": access.Policy(teams=False, own=True)},
+        )
