@@ -91,6 +91,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "session_id", "session"),
     (r"", "item_pk", "session_item"),
     (r"", "item_id", "session_item"),
+    # training: practice
+    (r"", "scenario_code", "scenario"),
+    (r"", "practice_id", "practice"),
     (r"", "uidb64", "missing"),
     (r"", "token", "missing"),
     (r"", "object_id", "missing"),
@@ -121,6 +124,7 @@ def variants(route: str) -> list[str]:
 
 PER_AGENT_KEYS = {
     "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
+    "practice",  # training: practice
 }  # fmt: skip
 
 
@@ -255,6 +259,20 @@ def _build_world() -> dict:
     w["notification"] = Notification.objects.create(
         recipient=p.alice, kind="reviews.assigned", title="x"
     ).pk
+    # training: practice — a finished practice of alice and of bob
+    from kefu.training.actions.practice import (
+        finish_practice,
+        start_practice,
+        sync_builtin_scenarios,
+    )
+    from kefu.training.models import Scenario
+
+    sync_builtin_scenarios()
+    w["scenario"] = "logistics-delay"
+    for who in ("alice", "bob"):
+        user = getattr(p, who)
+        practice = start_practice(user, Scenario.objects.get(code="logistics-delay"), seed=1)
+        w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -266,11 +284,24 @@ def _build_world() -> dict:
 # --- asking --------------------------------------------------------------------------------
 
 
+# training: practice — the smallest valid scenario (CODE to fill in)
+MATRIX_SCENARIO = (
+    '{"definition": {"code": "CODE", "title": "t", "goal": "g", "start": "a", "nodes": {'
+    '"a": {"say": ["x"], "routes": [{"to": "g", "keywords": ["y"]}], "otherwise": "e"}, '
+    '"g": {"goal": true, "say": ["ok"]}, "e": {"end": true, "say": ["bye"]}}}}'
+)
+
 # Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
 BODY = {
     "POST /api/v1/live/suggestions/{suggestion_id}/response": '{"used": false}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
+    # training: practice
+    "POST /api/v1/training/practices/{practice_id}/turns": '{"text": "您好"}',
+    "POST /api/v1/training/scenarios": MATRIX_SCENARIO.replace("CODE", "matrix-test"),
+    "PUT /api/v1/training/scenarios/{scenario_code}": MATRIX_SCENARIO.replace(
+        "CODE", "logistics-delay"
+    ),
 }
 
 

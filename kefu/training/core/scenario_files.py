@@ -19,7 +19,7 @@ def parse_text(text: str) -> Any:
     """A scenario written as YAML or JSON (YAML is a superset of JSON); ValueError names
     the line of a syntax error."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_Loader)  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -29,21 +29,37 @@ SMALL = {
             "routes": [
                 {
                     "to": "angry",
-                    "qa": {"must_not_say": {"lexicon": "forbidden", "role": "agent", "position": "last"}},
+                    "qa": {
+                        "must_not_say": {
+                            "lexicon": "forbidden",
+                            "role": "agent",
+                            "position": "last",
+                        }
+                    },
                     "good": False,
                     "note": "禁语",
                 },
-                {"to": "order", "keywords": [["抱歉", "不好意思"], ["订单号", "单号"]], "good": True},
+                {
+                    "to": "order",
+                    "keywords": [["抱歉", "不好意思"], ["订单号", "单号"]],
+                    "good": True,
+                },
                 {"to": "order", "regex": r"\d{6,}", "note": "报了单号"},
             ],
             "otherwise": "open",
         },
         "order": {
             "say": ["订单号 2024050212。"],
-            "routes": [{"to": "done", "keywords": ["明天", "今天"], "good": True, "note": "给了时间"}],
+            "routes": [
+                {"to": "done", "keywords": ["明天", "今天"], "good": True, "note": "给了时间"}
+            ],
             "otherwise": "angry",
         },
-        "angry": {"say": ["什么态度！"], "routes": [{"to": "order", "keywords": ["对不起"]}], "otherwise": "left"},
+        "angry": {
+            "say": ["什么态度！"],
+            "routes": [{"to": "order", "keywords": ["对不起"]}],
+            "otherwise": "left",
+        },
         "done": {"goal": True, "say": ["好的，谢谢。"]},
         "left": {"end": True, "say": ["我去投诉了。"]},
     },
@@ -334,7 +350,10 @@ def test_a_shipped_scenario_is_valid_and_complete(path, data):
         for route in node.routes:
             assert route.examples, f"{node.id}.{route.label} has no example"
             for example in route.examples:
-                lines = [d.Line("customer", "…", T0, node.id, "start"), d.Line("agent", example, T0)]
+                lines = [
+                    d.Line("customer", "…", T0, node.id, "start"),
+                    d.Line("agent", example, T0),
+                ]
                 step = d.respond(scenario, lines, 0)
                 assert step.route == f"{node.id}.{route.label}", example
     # good replies lead from the start to the goal

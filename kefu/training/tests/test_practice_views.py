@@ -48,7 +48,7 @@ def play(user, replies, *, code="logistics-delay", seed=3, gaps=None, finish=Tru
     at = T0
     for n, reply in enumerate(replies):
         at += timedelta(seconds=(gaps or [15] * len(replies))[n])
-        practice, step = actions.send_turn(user, practice.pk, reply, now=at)
+        practice, _step = actions.send_turn(user, practice.pk, reply, now=at)
         if practice.status != PracticeStatus.ACTIVE:
             return practice
     if finish:
@@ -98,7 +98,12 @@ def test_an_agent_practises_to_the_goal_and_is_scored(scenarios, personas):
     assert practice.status == PracticeStatus.FINISHED and practice.goal_reached is True
     lines = practice.transcript
     assert [line["role"] for line in lines] == ["customer", "agent"] * 4
-    assert [line.get("node") for line in lines[::2]] == ["open", "gave_details", "offer", "resolved"]
+    assert [line.get("node") for line in lines[::2]] == [
+        "open",
+        "gave_details",
+        "offer",
+        "resolved",
+    ]
     # customer lines are stamped when shown, the agent's when sent
     assert lines[1]["at"] == (T0 + timedelta(seconds=15)).isoformat()
     assert practice.checks == 20
@@ -181,12 +186,18 @@ def test_an_inactive_scenario_cannot_be_practised(scenarios, personas):
     actions.set_active(personas.tina, scenario, False)
     with pytest.raises(NotFound):
         actions.start_practice(personas.alice, scenario)
-    assert client_for(personas.alice).get(
-        reverse("training:practice_scenario", args=["invoice"])
-    ).status_code == 404
-    assert client_for(personas.tina).get(
-        reverse("training:practice_scenario", args=["invoice"])
-    ).status_code == 200
+    assert (
+        client_for(personas.alice)
+        .get(reverse("training:practice_scenario", args=["invoice"]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(personas.tina)
+        .get(reverse("training:practice_scenario", args=["invoice"]))
+        .status_code
+        == 200
+    )
 
 
 def test_a_practice_keeps_the_definition_it_started_with(scenarios, personas):
@@ -285,7 +296,9 @@ def test_the_editor_is_for_trainers(scenarios, personas):
         assert client.get(reverse("training:practice_scenario_new")).status_code == 403
         url = reverse("training:practice_scenario_edit", args=["invoice"])
         assert client.post(url, {"definition": "code: x"}).status_code == 403
-    assert client_for(personas.tina).get(reverse("training:practice_scenario_new")).status_code == 200
+    assert (
+        client_for(personas.tina).get(reverse("training:practice_scenario_new")).status_code == 200
+    )
 
 
 def test_the_editor_lists_every_problem(scenarios, personas):
@@ -329,7 +342,9 @@ def test_a_trainer_creates_edits_and_copies_a_scenario(scenarios, personas):
     assert source.goal == "新的目标" and not source.builtin  # the trainers' version now
     renamed = dump_text(dict(source.graph) | {"code": "other"})
     assert client.post(edit, {"definition": renamed}).status_code == 422
-    copy = client.post(reverse("training:practice_scenario_copy", args=["invoice"]), {"code": "invoice-2"})
+    copy = client.post(
+        reverse("training:practice_scenario_copy", args=["invoice"]), {"code": "invoice-2"}
+    )
     assert copy.status_code == 302
     assert Scenario.objects.get(code="invoice-2").title.endswith("（副本）")
 
@@ -352,7 +367,9 @@ def test_history_is_scoped(scenarios, personas):
     assert own.context["agent"].external_id == "A0007" and own.context["weeks"]
 
 
-def test_history_lists_with_a_constant_number_of_queries(scenarios, personas, django_assert_max_num_queries):
+def test_history_lists_with_a_constant_number_of_queries(
+    scenarios, personas, django_assert_max_num_queries
+):
     for _ in range(3):
         play(personas.alice, GOOD[:1])
     client = client_for(personas.tina)
@@ -367,7 +384,9 @@ def test_history_lists_with_a_constant_number_of_queries(scenarios, personas, dj
 
 def test_the_new_hire_error_rates(scenarios, personas):
     Agent.objects.filter(external_id="A0007").update(tier="new", hired_on=date(2024, 4, 29))
-    week1 = play(personas.alice, ["请您耐心等待，很快就会发货的。", "嗯", "我不知道。"], gaps=[45, 70, 20])
+    week1 = play(
+        personas.alice, ["请您耐心等待，很快就会发货的。", "嗯", "我不知道。"], gaps=[45, 70, 20]
+    )
     later = play(personas.alice, GOOD)
     Practice.objects.filter(pk=later.pk).update(finished_at=T0 + timedelta(days=14))
     # week 1 = Apr 29 – May 5; T0 is May 6: week 2; the moved one: week 4
