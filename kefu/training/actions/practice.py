@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from kefu.accounts import access
 from kefu.accounts.roles import MANAGE_TRAINING
@@ -107,7 +108,7 @@ def compile_graph(graph: dict[str, Any]) -> dialogue.Scenario:
         return _compiled(orjson.dumps(graph, option=orjson.OPT_SORT_KEYS), lexicons, sentiment)
     except dialogue.ScenarioError as exc:
         raise Invalid(
-            "The scenario is not valid.",
+            _("The scenario is not valid."),
             [{"field": p.where, "reason": p.reason} for p in exc.problems],
         ) from exc
 
@@ -128,7 +129,7 @@ def problems_of(data: Any) -> list[dialogue.Problem]:
 def _refuse_problems(problems: list[dialogue.Problem]) -> None:
     if problems:
         raise Invalid(
-            "The scenario has problems.",
+            _("The scenario has problems."),
             [{"field": p.where, "reason": p.reason} for p in problems],
         )
 
@@ -141,7 +142,7 @@ def _changeable(user, scenario: Scenario | None = None) -> None:
         rows = Scenario.objects.filter(pk=scenario.pk)
         allowed = access.restrict(rows, user, access.CHANGE).exists()
     if not allowed:
-        raise NotAllowed("Only trainers edit practice scenarios.")
+        raise NotAllowed(_("Only trainers edit practice scenarios."))
 
 
 @transaction.atomic
@@ -155,13 +156,13 @@ def save_scenario(user, data: Any, scenario: Scenario | None = None) -> Scenario
     values["area"] = Area.objects.filter(code=values["area"]).first() if values["area"] else None
     if scenario is None:
         if Scenario.objects.filter(code=code).exists():
-            raise Conflict("A scenario with this code exists already.")
+            raise Conflict(_("A scenario with this code exists already."))
         scenario = Scenario.objects.create(code=code, builtin=False, **values)
         change = "created"
     else:
         if code != scenario.code:
             raise Invalid(
-                "The code of a scenario does not change; copy it to make another one.",
+                _("The code of a scenario does not change; copy it to make another one."),
                 [{"field": "code", "reason": f"must stay {scenario.code!r}"}],
             )
         for key, value in values.items():
@@ -216,7 +217,7 @@ def _mine(user, practice_id: int) -> Practice:
         .first()
     )
     if practice is None:
-        raise NotFound("No such practice.")
+        raise NotFound(_("No such practice."))
     return practice
 
 
@@ -227,9 +228,9 @@ def start_practice(
     """The agent starts practising: the customer's first line is shown now."""
     agent_id = access.own_agent_id(user)
     if agent_id is None:
-        raise NotAllowed("Only an agent can practise: your log-in is not linked to an agent.")
+        raise NotAllowed(_("Only an agent can practise: your log-in is not linked to an agent."))
     if not scenario.active:
-        raise NotFound("No such scenario.")
+        raise NotFound(_("No such scenario."))
     compiled = compile_graph(scenario.graph)
     seed = secrets.randbelow(2**31) if seed is None else seed
     shown = now or timezone.now()
@@ -255,19 +256,19 @@ def send_turn(
     when it is shown. Reaching an end node (the customer leaves) finishes the practice."""
     practice = _mine(user, practice_id)
     if practice.status != PracticeStatus.ACTIVE:
-        raise Conflict("This practice is finished.")
+        raise Conflict(_("This practice is finished."))
     text = (text or "").strip()
     if not text:
-        raise Invalid("Write a reply first.", [{"field": "text", "reason": "is required"}])
+        raise Invalid(_("Write a reply first."), [{"field": "text", "reason": "is required"}])
     if len(text) > MAX_REPLY:
         raise Invalid(
-            "A reply is too long.",
+            _("A reply is too long."),
             [{"field": "text", "reason": f"must be at most {MAX_REPLY} characters"}],
         )
     scenario = compile_graph(practice.graph)
     lines = lines_of(practice)
     if dialogue.agent_turns(lines) >= scenario.max_turns + EXTRA_REPLIES:
-        raise Conflict("The customer has gone: finish the practice to see its score.")
+        raise Conflict(_("The customer has gone: finish the practice to see its score."))
     submitted = max(now or timezone.now(), lines[-1].at)
     lines.append(dialogue.Line("agent", text, submitted))
     step = dialogue.respond(scenario, lines, practice.seed)
@@ -288,7 +289,7 @@ def finish_practice(user, practice_id: int, *, now: datetime | None = None) -> P
     """The agent ends the practice (after the goal, or giving up); it is scored."""
     practice = _mine(user, practice_id)
     if practice.status != PracticeStatus.ACTIVE:
-        raise Conflict("This practice is finished.")
+        raise Conflict(_("This practice is finished."))
     scenario = compile_graph(practice.graph)
     last = lines_of(practice)[-1].at
     _finish(practice, scenario, max(now or timezone.now(), last))
