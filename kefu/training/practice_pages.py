@@ -29,7 +29,7 @@ from kefu.training.core.practice_errors import (
 )
 from kefu.training.models import Practice
 
-WEEKS_SHOWN = 12  # weeks since hire on the new-hire chart
+WEEKS_SHOWN = 12  # weeks since hire at most on the new-hire chart
 
 
 def transcript(practice: Practice, hits: list[dict] | None = None) -> list[dict]:
@@ -211,13 +211,14 @@ def new_hire_rates(practices: QuerySet[Practice]) -> dict[str, Any]:
         )
     rows.sort(key=lambda r: (r["hired_on"], r["external_id"]))
     cohort = pooled(series)
+    weeks_shown = range(1, max((p.week for p in cohort), default=1) + 1)
     chart = {
-        "weeks": list(range(1, WEEKS_SHOWN + 1)),
-        "cohort": _by_week(cohort),
+        "weeks": list(weeks_shown),
+        "cohort": _by_week(cohort, weeks_shown),
         "agents": [
             {
                 "name": f"{r['name']} ({r['external_id']})",
-                "data": [_pct(r["weeks"].get(w)) for w in range(1, WEEKS_SHOWN + 1)],
+                "data": [_pct(r["weeks"].get(w)) for w in weeks_shown],
             }
             for r in rows
         ],
@@ -234,6 +235,6 @@ def _pct(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
-def _by_week(periods: list[Period]) -> list[float | None]:
+def _by_week(periods: list[Period], weeks: range) -> list[float | None]:
     by = {p.week: p.rate for p in periods}
-    return [_pct(by.get(w)) for w in range(1, WEEKS_SHOWN + 1)]
+    return [_pct(by.get(w)) for w in weeks]

@@ -84,3 +84,28 @@ def test_an_agent_practises_and_sees_the_qa_breakdown(page, personas, screenshot
     assert best.goal_reached and best.qa_score > practice.qa_score
     page.goto("/training/practice/history/")
     assert page.locator("#tp-history tr[data-practice]").count() == 2
+
+
+def test_a_trainer_sees_the_new_hires_error_rate_fall(page, personas, screenshot):
+    from datetime import date
+
+    from conftest import import_native
+    from kefu.accounts.models import Agent
+    from kefu.training import demo_practice
+
+    import_native(
+        *[
+            {"type": "agent", "id": f"N{n:03d}", "name": name, "team": "新人组", "tier": "new",
+             "hired_on": date(2024, 2 + n, 5).isoformat()}
+            for n, name in enumerate(["陈晨", "刘洋", "赵敏", "孙悦", "周杰", "吴婷"])
+        ]
+    )  # fmt: skip
+    demo_practice.demo(7, today=date(2024, 12, 31), agents=list(Agent.objects.filter(tier="new")))
+    log_in(page, personas.tina)
+    page.goto("/training/practice/error-rates/")
+    page.wait_for_selector("#tp-rates-chart canvas")
+    assert page.locator("#tp-new-hires tr[data-agent]").count() == 6
+    first = page.locator("#tp-cohort tr[data-week='1'] td").last.inner_text()
+    last = page.locator("#tp-cohort tr[data-week='8'] td").last.inner_text()
+    assert float(first.rstrip(" %")) > 15 > 10 > float(last.rstrip(" %"))
+    screenshot(page, "training-practice-error-rates")
