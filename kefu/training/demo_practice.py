@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.accounts.models import Agent
+from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz
 from kefu.qa import store
 from kefu.training.actions.practice import (
@@ -37,6 +38,13 @@ PER_WEEK = 3
 RECENT_WEEKS = 6  # the demo log-ins' own practice, before `today`
 
 
+def _data_end(tz) -> date | None:
+    """The day of the newest demo conversation: practices stay within the data's year."""
+    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True)
+    newest = last.first()
+    return timezone.localtime(newest, tz).date() if newest else None
+
+
 def demo(
     seed: int,
     *,
@@ -45,11 +53,11 @@ def demo(
     per_week: int = PER_WEEK,
     agents: list[Agent] | None = None,
 ) -> int:
-    """Create the demo practices (replacing earlier practices of the same agents);
-    returns how many were created."""
+    """Create the demo practices (replacing earlier practices of the same agents), up to
+    `today` (default: the day of the newest conversation); returns how many."""
     rng = random.Random(seed * 7919 + 17)
     tz = configured_tz()
-    today = today or timezone.localdate()
+    today = today or _data_end(tz) or timezone.localdate()
     sync_builtin_scenarios()
     scenarios = [
         (row, compile_graph(row.graph))
