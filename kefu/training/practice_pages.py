@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from kefu.lib.errors import ActionError
 from kefu.qa import presenters
 from kefu.qa.core.figures import evidence_words, format_rate, format_score, highlight, score_band
 from kefu.qa.models import ScorecardVersion
@@ -37,7 +38,7 @@ def transcript(practice: Practice, hits: list[dict] | None = None) -> list[dict]
     their evidence words highlighted; customer lines name how the customer got there."""
     try:
         scenario: dialogue.Scenario | None = compile_graph(practice.graph)
-    except Exception:  # a definition no longer valid (lexicon renamed): show the text only
+    except ActionError:  # a definition no longer valid (lexicon renamed): the text only
         scenario = None
     on: dict[str, list[dict]] = defaultdict(list)
     for hit in hits or []:
