@@ -61,3 +61,12 @@ class TrainingConfig(AppConfig):
 
         # After every QA scoring pass the assignment rules run (QA → lesson).
         from kefu.training import receivers  # noqa: F401
+
+        # training: practice — only the agent practising writes the turns of a practice
+        # ("practise"); what others see is the record's VIEW policy.
+        access.register(
+            m.Practice,
+            agent="agent_id",
+            team="agent__team_id",
+            policies=record | {"practise": access.Policy(teams=False, own=True)},
+        )

@@ -470,6 +470,11 @@ class Practice(models.Model):
         max_length=16, choices=PracticeStatus.choices, default=PracticeStatus.ACTIVE
     )
     node = models.CharField(max_length=64, blank=True)
+    # The customer's line variants are chosen by this seed (kefu.training.core.dialogue).
+    seed = models.PositiveIntegerField(default=0)
+    # The scenario's definition when the practice started: a later edit of the scenario
+    # does not change a practice under way or the meaning of a finished one.
+    graph = models.JSONField(default=dict, blank=True)
     transcript = models.JSONField(default=list)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

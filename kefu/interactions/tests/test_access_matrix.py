@@ -92,6 +92,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "session_id", "session"),
     (r"", "item_pk", "session_item"),
     (r"", "item_id", "session_item"),
+    # training: practice
+    (r"", "scenario_code", "scenario"),
+    (r"", "practice_id", "practice"),
     (r"", "uidb64", "missing"),
     (r"", "token", "missing"),
     (r"", "object_id", "missing"),
@@ -133,6 +136,7 @@ def variants(route: str) -> list[str]:
 PER_AGENT_KEYS = {
     "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
     "assignment",  # training: courses, sessions, assignments
+    "practice",  # training: practice
 }  # fmt: skip
 
 
@@ -268,6 +272,20 @@ def _build_world() -> dict:
         recipient=p.alice, kind="reviews.assigned", title="x"
     ).pk
     _training_courses_world(w, p)
+    # training: practice — a finished practice of alice and of bob
+    from kefu.training.actions.practice import (
+        finish_practice,
+        start_practice,
+        sync_builtin_scenarios,
+    )
+    from kefu.training.models import Scenario
+
+    sync_builtin_scenarios()
+    w["scenario"] = "logistics-delay"
+    for who in ("alice", "bob"):
+        user = getattr(p, who)
+        practice = start_practice(user, Scenario.objects.get(code="logistics-delay"), seed=1)
+        w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -338,6 +356,14 @@ SESSION_BODY = (  # training: courses, sessions, assignments
 )
 # A valid body where the route has one, so the access decision is what answers (an empty
 # body is refused 422 before any access check).
+# training: practice — the smallest valid scenario (CODE to fill in)
+MATRIX_SCENARIO = (
+    '{"definition": {"code": "CODE", "title": "t", "goal": "g", "start": "a", "nodes": {'
+    '"a": {"say": ["x"], "routes": [{"to": "g", "keywords": ["y"]}], "otherwise": "e"}, '
+    '"g": {"goal": true, "say": ["ok"]}, "e": {"end": true, "say": ["bye"]}}}}'
+)
+
+# Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
 BODY = {
     "POST /api/v1/conversations": json.dumps(
         native_conversation(id="M-NEW", agent="A0007", customer={"id": "U-M-NEW"})
@@ -362,6 +388,12 @@ BODY = {
     "POST /api/v1/training/sessions/{training_session_id}/enrol": '{"tier": "senior"}',
     "POST /api/v1/training/sessions/{training_session_id}/attendance": '{"marks": {}}',
     "POST /api/v1/training/sessions/{training_session_id}/check-in": '{"code": "x"}',
+    # training: practice
+    "POST /api/v1/training/practices/{practice_id}/turns": '{"text": "您好"}',
+    "POST /api/v1/training/scenarios": MATRIX_SCENARIO.replace("CODE", "matrix-test"),
+    "PUT /api/v1/training/scenarios/{scenario_code}": MATRIX_SCENARIO.replace(
+        "CODE", "logistics-delay"
+    ),
 }
 
 
