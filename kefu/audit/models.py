@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     QA_REVIEW = "qa_review", _("Human QA (review, appeal, calibration, sampling)")
     LISTEN = "listen", _("Listened to a live conversation")
     INTERVENE = "intervene", _("Intervened in a live conversation")
+    TRAINING = "training", _("Training (grades, certificates)")
 
 
 # Django's view permission of AuditLog; the roles that hold it: kefu.accounts.roles.
