@@ -545,9 +545,7 @@ def _settle(attempt: Attempt, now: datetime, answers: list[Answer] | None = None
     """The score once nothing is pending; the hook when the attempt turns failed."""
     if answers is None:
         answers = list(attempt.answers.select_related("question"))
-    result = grading.total(
-        (None if a.points is None else float(a.points), float(a.question.points)) for a in answers
-    )
+    result = grading.total((a.points, a.question.points) for a in answers)
     was_passed = attempt.passed
     if result.score is None:
         attempt.score = attempt.passed = attempt.graded_at = None

@@ -137,25 +137,31 @@ def grade(key: Key, response: Sequence[Any]) -> Grade:
     return Grade(full if right else 0.0, right)
 
 
-def round_score(value: float) -> float:
-    """Half up to one decimal (84.95 → 85.0, whatever the binary float says)."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _decimal(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
 
 
-def total(answers: Iterable[tuple[float | None, float]]) -> Total:
-    """(points earned or None if pending, points possible) per question → the score."""
-    earned = possible = 0.0
+def round_score(value: float | Decimal) -> float:
+    """Half up to one decimal (84.95 → 85.0)."""
+    return float(_decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def total(answers: Iterable[tuple[float | Decimal | None, float | Decimal]]) -> Total:
+    """(points earned or None if pending, points possible) per question → the score.
+    Summed in decimal (points have one decimal), so 16.99 of 20 is 84.95 → 85.0, not
+    the binary float's 84.94999…"""
+    earned = possible = Decimal(0)
     pending = 0
     for points, maximum in answers:
-        possible += float(maximum)
+        possible += _decimal(maximum)
         if points is None:
             pending += 1
         else:
-            earned += float(points)
+            earned += _decimal(points)
     if pending:
-        return Total(earned, possible, pending, None)
-    score = round_score(100.0 * earned / possible) if possible > 0 else 0.0
-    return Total(earned, possible, 0, score)
+        return Total(float(earned), float(possible), pending, None)
+    score = round_score(Decimal(100) * earned / possible) if possible > 0 else 0.0
+    return Total(float(earned), float(possible), 0, score)
 
 
 def passed(score: float, pass_line: float) -> bool:
