@@ -18,6 +18,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from kefu.core.spreadsheet import FORMULA_STARTS, safe_cell, save_as_text
 from kefu.training.core import question_rows
 from kefu.training.core.question_rows import COLUMNS, ParsedQuestion, RowError
-from kefu.training.models import Question
+from kefu.training.models import Area, Question
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -206,20 +207,58 @@ def as_parsed(q: Question) -> ParsedQuestion:
     )  # fmt: skip
 
 
-def _rows(questions: Iterable[Question], zh: bool) -> Iterator[list[Any]]:
-    yield question_rows.header(zh)
+def rows_of(questions: Iterable[Question]) -> Iterator[tuple[ParsedQuestion, str | None]]:
+    """(question, area name) pairs for the writers (select_related("area") upstream)."""
     for q in questions:
-        yield question_rows.to_cells(as_parsed(q), q.area.name if q.area else None, zh)
+        yield as_parsed(q), q.area.name if q.area else None
 
 
-def write_xlsx(questions: Iterable[Question], stream: Any, zh: bool, title: str) -> None:
+# The rows of the import template: one question of each type.
+SAMPLE = [
+    ParsedQuestion("S-001", "single", "basic", 1, Decimal(1), "无理由退货的期限是几天？",
+                   ["3 天", "7 天", "15 天", "30 天"], [1]),
+    ParsedQuestion("S-002", "multiple", "complaint", 3, Decimal(2),
+                   "安抚投诉客户时，哪些做法是正确的？（全对才得分）",
+                   ["先致歉并表示理解", "强调是客户自己的问题", "复述客户诉求", "给出处理时限"],
+                   [0, 2, 3]),
+    ParsedQuestion("S-003", "true_false", "basic", 2, Decimal(1),
+                   "客户未提供订单号时，可以直接告知无法查询并结束会话。", [], [False]),
+    ParsedQuestion("S-004", "fill", "product", 2, Decimal(1),
+                   "会员等级中，最高一级的名称是____。", [], ["钻石会员", "钻石"]),
+    ParsedQuestion("S-005", "short", "communication", 3, Decimal(5),
+                   "客户第三次来电询问同一问题，请写出你的开场白。", [], [],
+                   "5 分：致歉 1 分、表明已了解前情 2 分、给出明确时限 2 分"),
+    ParsedQuestion("S-006", "scenario", "coordination", 4, Decimal(10),
+                   "请写出你接下来的回复，并说明需要协调哪个部门。", [], [],
+                   "安抚情绪 3 分；说明将联系物流部核实 4 分；承诺回电时限 3 分",
+                   [{"role": "customer", "text": "快递三天没更新了，你们到底管不管？"},
+                    {"role": "agent", "text": "您好，我马上为您查询。"},
+                    {"role": "customer", "text": "上次也是这么说的！"}]),
+]  # fmt: skip
+
+
+def sample_rows() -> Iterator[tuple[ParsedQuestion, str | None]]:
+    names = dict(Area.objects.values_list("code", "name"))
+    for q in SAMPLE:
+        yield q, names.get(q.area or "")
+
+
+def _rows(items: Iterable[tuple[ParsedQuestion, str | None]], zh: bool) -> Iterator[list[Any]]:
+    yield question_rows.header(zh)
+    for q, area_name in items:
+        yield question_rows.to_cells(q, area_name, zh)
+
+
+def write_xlsx(
+    items: Iterable[tuple[ParsedQuestion, str | None]], stream: Any, zh: bool, title: str
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = (title or "questions")[:31].translate({ord(c): "_" for c in "[]:*?/\\"})
-    for row in _rows(questions, zh):
+    for row in _rows(items, zh):
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -233,9 +272,9 @@ def write_xlsx(questions: Iterable[Question], stream: Any, zh: bool, title: str)
     save_as_text(book, stream)
 
 
-def write_csv(questions: Iterable[Question], zh: bool) -> str:
+def write_csv(items: Iterable[tuple[ParsedQuestion, str | None]], zh: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in _rows(questions, zh):
+    for row in _rows(items, zh):
         writer.writerow([safe_cell(_cell_text(v)) for v in row])
     return "\ufeff" + out.getvalue()  # a BOM: Excel opens UTF-8 CSV as such

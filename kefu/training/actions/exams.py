@@ -224,25 +224,6 @@ class PartSpec:
     kind: str = ""
 
 
-def _candidates(bank_id: int) -> list[drawing.Candidate]:
-    rows = Question.objects.filter(bank_id=bank_id, active=True).values_list(
-        "pk", "area__code", "difficulty", "kind"
-    )
-    return [drawing.Candidate(pk, area, difficulty, kind) for pk, area, difficulty, kind in rows]
-
-
-def _core_parts(parts: Iterable[Any]) -> list[drawing.Part]:
-    return [
-        drawing.Part(
-            count=p.count,
-            area=p.area.code if p.area else None,
-            difficulty=p.difficulty or None,
-            kind=p.kind or None,
-        )
-        for p in parts
-    ]
-
-
 def check_parts(bank: QuestionBank, parts: list[PartSpec]) -> None:
     """Refuse parts the bank cannot fill with distinct active questions."""
     total = sum(p.count for p in parts)
@@ -251,7 +232,7 @@ def check_parts(bank: QuestionBank, parts: list[PartSpec]) -> None:
     if total > drawing.MAX_QUESTIONS:
         raise Invalid(_("an exam holds at most %(n)s questions") % {"n": drawing.MAX_QUESTIONS})
     try:
-        drawing.draw(_candidates(bank.pk), _core_parts(parts), seed=0)
+        drawing.draw(selectors.candidates(bank.pk), selectors.core_parts(parts), seed=0)
     except drawing.Shortfall as exc:
         raise Invalid(
             _(
@@ -350,8 +331,8 @@ def start_attempt(
         raise Conflict(_(refusal))
     try:
         question_ids = drawing.draw(
-            _candidates(exam.bank_id),
-            _core_parts(exam.parts.select_related("area")),
+            selectors.candidates(exam.bank_id),
+            selectors.core_parts(exam.parts.select_related("area")),
             seed if seed is not None else secrets.randbits(63),
         )
     except drawing.Shortfall:

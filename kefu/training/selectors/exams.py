@@ -14,9 +14,11 @@ certification reads: an agent's best graded score in the exam.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -25,13 +27,14 @@ from kefu.accounts import access
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import MANAGE_TRAINING
 from kefu.training.choices import AttemptStatus, ExamKind
-from kefu.training.core import item_analysis, prepost
+from kefu.training.core import drawing, item_analysis, prepost
 from kefu.training.models import (
     Answer,
     Attempt,
     Course,
     Enrolment,
     Exam,
+    ExamPart,
     Question,
     QuestionBank,
 )
@@ -278,6 +281,34 @@ def pre_post(user, course_id: int | None = None) -> list[CoursePrePost]:
         )
         out.append(CoursePrePost(courses[cid], kinds["pre"], kinds["post"], figures, pairs))
     return out
+
+
+def candidates(bank_id: int) -> list[drawing.Candidate]:
+    """The bank's active questions as the drawing core sees them."""
+    rows = Question.objects.filter(bank_id=bank_id, active=True).values_list(
+        "pk", "area__code", "difficulty", "kind"
+    )
+    return [drawing.Candidate(pk, area, difficulty, kind) for pk, area, difficulty, kind in rows]
+
+
+def core_parts(parts: Iterable[Any]) -> list[drawing.Part]:
+    """Exam parts (ExamPart rows or actions.PartSpec) for the drawing core."""
+    return [
+        drawing.Part(
+            count=p.count,
+            area=p.area.code if p.area else None,
+            difficulty=p.difficulty or None,
+            kind=p.kind or None,
+        )
+        for p in parts
+    ]
+
+
+def part_availability(exam: Exam) -> list[tuple[ExamPart, int]]:
+    """Each part of the exam and how many active questions of the bank match it."""
+    pool = candidates(exam.bank_id)
+    parts = list(exam.parts.select_related("area"))
+    return [(p, drawing.available(pool, c)) for p, c in zip(parts, core_parts(parts), strict=True)]
 
 
 def my_attempts(agent_id: int) -> QuerySet[Attempt]:
