@@ -424,13 +424,13 @@ def _clean(attempt: Attempt, responses: Mapping[Any, Any]) -> dict[int, list[Any
 
 
 RESPONSE_REASONS = {
-    "choice_index": "a choice is given by its index (0 for A)",
-    "choice_range": "no such choice",
-    "one_choice": "a single-choice question takes one choice",
-    "true_false": "the answer is true or false",
-    "text": "the answer is a text",
-    "too_long": "the answer is too long",
-    "kind": "unknown question type",
+    "choice_index": gettext_noop("a choice is given by its index (0 for A)"),
+    "choice_range": gettext_noop("no such choice"),
+    "one_choice": gettext_noop("a single-choice question takes one choice"),
+    "true_false": gettext_noop("the answer is true or false"),
+    "text": gettext_noop("the answer is a text"),
+    "too_long": gettext_noop("the answer is too long"),
+    "kind": gettext_noop("unknown question type"),
 }
 
 

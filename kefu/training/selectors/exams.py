@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kefu.accounts import access
 from kefu.accounts.models import Agent
@@ -106,20 +107,20 @@ def refusal_to_start(exam: Exam, agent_id: int | None, now: datetime | None = No
     An attempt in progress is resumed, not refused (see actions.start_attempt)."""
     now = now or timezone.now()
     if agent_id is None:
-        return "only agents take exams"
+        return gettext_noop("only agents take exams")
     if not exam.published:
-        return "this exam is not published"
+        return gettext_noop("this exam is not published")
     if exam.opens_at and now < exam.opens_at:
-        return "this exam is not open yet"
+        return gettext_noop("this exam is not open yet")
     if exam.closes_at and now >= exam.closes_at:
-        return "this exam is closed"
+        return gettext_noop("this exam is closed")
     if (
         exam.session_id
         and not Enrolment.objects.filter(session_id=exam.session_id, agent_id=agent_id).exists()
     ):
-        return "this exam is for the agents enrolled in its session"
+        return gettext_noop("this exam is for the agents enrolled in its session")
     if attempts_used(exam, agent_id) >= exam.attempts_allowed:
-        return "no attempts left"
+        return gettext_noop("no attempts left")
     return None
 
 

@@ -1,5 +1,5 @@
 """Fixtures of the exam tests: a bank with one question or more of each type and a
-published exam drawing all of them (import them into a test module to use them)."""
+published exam drawing all of them; helpers the tests import."""
 
 from __future__ import annotations
 

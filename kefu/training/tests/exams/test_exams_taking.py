@@ -12,12 +12,9 @@ from django.utils import timezone
 
 from kefu.training.actions import exams as actions
 from kefu.training.models import Answer, Attempt, Question
-from kefu.training.tests.exams_fixtures import (  # noqa: F401 (fixtures)
+from kefu.training.tests.exams.conftest import (
     SECRET_FILL,
-    SECRET_RUBRIC,
-    bank,
     client_for,
-    exam,
     make_exam,
     right_answers,
 )
