@@ -121,7 +121,9 @@ def test_the_page_form_saves_and_submits(personas, started):
     fields[f"q{short.pk}"] = "先致歉，再给出处理时限"
     url = f"/training/exams/attempts/{started.pk}/take/"
     assert alice.post(url, fields).status_code == 302
-    assert Answer.objects.get(attempt=started, question=short).response == ["先致歉，再给出处理时限"]
+    assert Answer.objects.get(attempt=started, question=short).response == [
+        "先致歉，再给出处理时限"
+    ]
     fields["action"] = "submit"
     response = alice.post(url, fields)
     assert response.url == f"/training/exams/attempts/{started.pk}/"
@@ -194,9 +196,7 @@ def test_others_may_not_answer_or_submit(personas, started):
     assert not started.answers.exclude(response=[]).exists()
 
 
-def test_late_answers_and_submissions_are_refused_and_what_was_saved_is_graded(
-    personas, started
-):
+def test_late_answers_and_submissions_are_refused_and_what_was_saved_is_graded(personas, started):
     alice = client_for(personas.alice)
     right = right_answers(started)
     half = dict(list(right.items())[:4])
