@@ -98,6 +98,12 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "id", "missing"),
     (r"", "app_label", "app_label"),
     (r"", "url", "missing"),
+    # training: exams
+    (r"", "exam_id", "exam"),
+    (r"", "attempt_id", "exam_attempt"),
+    (r"", "bank_id", "exam_bank"),
+    (r"", "question_id", "exam_question"),
+    (r"", "answer_id", "exam_answer"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -121,6 +127,8 @@ def variants(route: str) -> list[str]:
 
 PER_AGENT_KEYS = {
     "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
+    # training: exams
+    "exam_attempt", "exam_answer",
 }  # fmt: skip
 
 
@@ -255,12 +263,34 @@ def _build_world() -> dict:
     w["notification"] = Notification.objects.create(
         recipient=p.alice, kind="reviews.assigned", title="x"
     ).pk
+    _build_exams(w, p)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
         client.force_login(getattr(p, role))
         w["cookies"][role] = client.cookies.output(header="", sep=";")
     return w
+
+
+# training: exams
+def _build_exams(w: dict, p) -> None:
+    """A bank, a published exam drawing its three questions, and alice's and bob's
+    attempts in progress (an answer of each)."""
+    from kefu.training.actions import exams as exam_actions
+    from kefu.training.models import Exam, ExamPart, Question, QuestionBank
+
+    bank = QuestionBank.objects.create(name="矩阵题库")
+    for i in range(3):
+        Question.objects.create(bank=bank, external_id=f"M{i}", kind="true_false", text="对吗？",
+                                answer=[True])  # fmt: skip
+    exam = Exam.objects.create(title="矩阵考试", kind="quiz", bank=bank, published=True)
+    ExamPart.objects.create(exam=exam, count=3)
+    w["exam_bank"], w["exam"] = bank.pk, exam.pk
+    w["exam_question"] = bank.questions.order_by("pk").first().pk
+    for who in PER_AGENT:
+        attempt = exam_actions.start_attempt(exam, user=getattr(p, who))
+        w[f"exam_attempt:{who}"] = attempt.pk
+        w[f"exam_answer:{who}"] = attempt.answers.order_by("pk").first().pk
 
 
 # --- asking --------------------------------------------------------------------------------
@@ -271,6 +301,11 @@ BODY = {
     "POST /api/v1/live/suggestions/{suggestion_id}/response": '{"used": false}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
+    # training: exams
+    "POST /api/v1/training/banks": '{"name": "新题库"}',
+    "POST /api/v1/training/banks/{bank_id}/questions": '{"external_id": "N1", "kind": "true_false", "text": "对吗？", "answer": [false]}',
+    "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
+    "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
 }
 
 
