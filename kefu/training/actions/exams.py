@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.bulk import fast_bulk_update
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 from kefu.notifications.actions import notify
 from kefu.training import question_files
@@ -477,7 +478,7 @@ def submit_attempt(
                 _store(locked, _clean(locked, responses))
             locked.status = AttemptStatus.SUBMITTED
             locked.submitted_at = now
-            _settle(locked, now, _grade_objective(locked))
+            grade_submitted([locked], now=now)
             return locked
     _refuse(locked, problem, now)
 
@@ -485,59 +486,90 @@ def submit_attempt(
 def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
     """Close an attempt still in progress after its deadline: graded with the answers
     saved (status expired, submitted at the deadline). Whether it closed one."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(attempt)
-        if not (locked.status == AttemptStatus.IN_PROGRESS and now > locked.deadline):
-            return False
-        locked.status = AttemptStatus.EXPIRED
-        locked.submitted_at = locked.deadline
-        _settle(locked, now, _grade_objective(locked))
-    return True
+    return close_overdue_attempts(Attempt.objects.filter(pk=attempt.pk), now=now) > 0
 
 
 def close_overdue_attempts(attempts=None, *, now: datetime | None = None) -> int:
-    """Close every overdue attempt (of `attempts`, a queryset, or all): what cron runs
-    (`kefu training_close_attempts`) and what the pages do before showing results."""
+    """Close every overdue attempt (of `attempts`, a queryset, or all) in one go: what
+    cron runs (`kefu training_close_attempts`) and what the pages and the API do before
+    showing an attempt or results. How many it closed."""
     now = now or timezone.now()
-    qs = (attempts if attempts is not None else Attempt.objects.all()).filter(
-        selectors.overdue(now)
-    )
-    return sum(close_if_overdue(a, now=now) for a in qs.only("pk"))
+    qs = attempts if attempts is not None else Attempt.objects.all()
+    with transaction.atomic():
+        locked = list(
+            Attempt.objects.select_for_update()
+            .select_related("exam")
+            .filter(selectors.overdue(now), pk__in=qs.filter(selectors.overdue(now)).values("pk"))
+        )
+        for attempt in locked:
+            attempt.status = AttemptStatus.EXPIRED
+            attempt.submitted_at = attempt.deadline
+        grade_submitted(locked, now=now)
+    return len(locked)
 
 
-def _grade_objective(attempt: Attempt) -> list[Answer]:
-    """Grade the objective answers (kefu/training/core/grading.py); all the answers."""
-    answers = list(attempt.answers.select_related("question"))
-    changed = []
-    for a in answers:
-        q = a.question
-        result = grading.grade(grading.Key(q.kind, q.answer, float(q.points)), a.response)
-        if result.points is None:
-            continue
-        a.points = Decimal(str(result.points)).quantize(Decimal("0.1"))
-        a.correct = result.correct
-        changed.append(a)
-    Answer.objects.bulk_update(changed, ["points", "correct"])
-    return answers
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"))
 
 
-def _settle(attempt: Attempt, now: datetime, answers: list[Answer] | None = None) -> None:
-    """The score once nothing is pending; the hook when the attempt turns failed."""
-    if answers is None:
-        answers = list(attempt.answers.select_related("question"))
-    result = grading.total((a.points, a.question.points) for a in answers)
+def grade_submitted(attempts: list[Attempt], *, now: datetime) -> None:
+    """Grade attempts just submitted or closed (their status and submitted_at set by the
+    caller, exam loaded), in bulk: one read of their answers with the keys, one write of
+    the objective grades, one of the attempts (kefu/training/core/grading.py). Short and
+    scenario answers stay pending unless blank. The caller holds the rows' locks."""
+    if not attempts:
+        return
+    rows = Answer.objects.filter(attempt_id__in=[a.pk for a in attempts]).values_list(
+        "pk", "attempt_id", "response", "points", "question__kind", "question__answer",
+        "question__points",
+    )  # fmt: skip
+    marks: dict[int, list[tuple[Decimal | None, Decimal]]] = {a.pk: [] for a in attempts}
+    graded = []
+    for pk, attempt_id, response, points, kind, key, maximum in rows:
+        result = grading.grade(grading.Key(kind, key, float(maximum)), response)
+        if result.points is not None:
+            points = _decimal(result.points)
+            graded.append({"id": pk, "points": points, "correct": result.correct})
+        marks[attempt_id].append((points, maximum))
+    fast_bulk_update(Answer, graded, ["points", "correct"])
+    failed = [a for a in attempts if _score(a, marks[a.pk], now)]
+    fast_bulk_update(
+        Attempt,
+        [
+            {"id": a.pk, "status": a.status, "submitted_at": a.submitted_at, "score": a.score,
+             "passed": a.passed, "graded_at": a.graded_at}
+            for a in attempts
+        ],
+        ["status", "submitted_at", "score", "passed", "graded_at"],
+    )  # fmt: skip
+    for attempt in failed:
+        on_exam_failed(attempt)
+
+
+def _score(attempt: Attempt, marks, now: datetime) -> bool:
+    """Set the attempt's score once nothing is pending (kefu/training/core/grading.py);
+    whether it has just turned failed for an exam whose failure calls on_exam_failed."""
+    result = grading.total(marks)
     was_passed = attempt.passed
     if result.score is None:
         attempt.score = attempt.passed = attempt.graded_at = None
     else:
-        attempt.score = Decimal(str(result.score)).quantize(Decimal("0.1"))
+        attempt.score = _decimal(result.score)
         attempt.passed = grading.passed(result.score, attempt.exam.pass_score)
         attempt.graded_at = attempt.graded_at or now
         if attempt.status == AttemptStatus.SUBMITTED:
             attempt.status = AttemptStatus.GRADED
-    attempt.save(update_fields=["status", "submitted_at", "score", "passed", "graded_at"])
-    if attempt.passed is False and was_passed is not False and attempt.exam.kind in FAILING_KINDS:
+    return (
+        attempt.passed is False and was_passed is not False and attempt.exam.kind in FAILING_KINDS
+    )
+
+
+def _settle(attempt: Attempt, now: datetime) -> None:
+    """Re-score one attempt after a trainer's grade."""
+    marks = list(attempt.answers.values_list("points", "question__points"))
+    turned_failed = _score(attempt, marks, now)
+    attempt.save(update_fields=["status", "score", "passed", "graded_at"])
+    if turned_failed:
         on_exam_failed(attempt)
 
 
