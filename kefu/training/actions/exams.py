@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -168,32 +168,8 @@ def import_questions(bank: QuestionBank, file_name: str, data: bytes, *, user) -
         )
     if not parsed:
         raise Invalid(_("the file holds no question"))
-    area_ids = dict(Area.objects.values_list("code", "pk"))
     with transaction.atomic():
-        QuestionBank.objects.select_for_update().filter(pk=bank.pk).first()
-        existing = {
-            q.external_id: q
-            for q in Question.objects.filter(
-                bank=bank, external_id__in=[p.external_id for _row, p in parsed]
-            ).select_related("area")
-        }
-        new, changed, unchanged = [], [], 0
-        for _row, p in parsed:
-            current = existing.get(p.external_id)
-            if current is None:
-                new.append(_apply(Question(bank=bank), p, area_ids))
-            elif _same(current, p):
-                unchanged += 1
-            else:
-                changed.append(_apply(current, p, area_ids))
-        Question.objects.bulk_create(new, batch_size=500)
-        fields = ["kind", "area", "difficulty", "points", "text", "choices", "answer", "rubric",
-                  "excerpt", "active", "updated_at"]  # fmt: skip
-        now = timezone.now()
-        for q in changed:
-            q.updated_at = now
-        Question.objects.bulk_update(changed, fields, batch_size=500)
-        report = ImportReport(len(new), len(changed), unchanged)
+        report = store_questions(bank, [p for _row, p in parsed])
         audit(
             AuditAction.IMPORT,
             user=user,
@@ -203,6 +179,38 @@ def import_questions(bank: QuestionBank, file_name: str, data: bytes, *, user) -
                     "updated": report.updated, "unchanged": report.unchanged},
         )  # fmt: skip
     return report
+
+
+@transaction.atomic
+def store_questions(
+    bank: QuestionBank, parsed: Sequence[question_rows.ParsedQuestion]
+) -> ImportReport:
+    """Checked questions into the bank by question id (the import's write; the demo's)."""
+    area_ids = dict(Area.objects.values_list("code", "pk"))
+    QuestionBank.objects.select_for_update().filter(pk=bank.pk).first()
+    existing = {
+        q.external_id: q
+        for q in Question.objects.filter(
+            bank=bank, external_id__in=[p.external_id for p in parsed]
+        ).select_related("area")
+    }
+    new, changed, unchanged = [], [], 0
+    for p in parsed:
+        current = existing.get(p.external_id)
+        if current is None:
+            new.append(_apply(Question(bank=bank), p, area_ids))
+        elif _same(current, p):
+            unchanged += 1
+        else:
+            changed.append(_apply(current, p, area_ids))
+    Question.objects.bulk_create(new, batch_size=500)
+    fields = ["kind", "area", "difficulty", "points", "text", "choices", "answer", "rubric",
+              "excerpt", "active", "updated_at"]  # fmt: skip
+    now = timezone.now()
+    for q in changed:
+        q.updated_at = now
+    Question.objects.bulk_update(changed, fields, batch_size=500)
+    return ImportReport(len(new), len(changed), unchanged)
 
 
 def record_export(bank: QuestionBank, file_format: str, count: int, *, user) -> None:
@@ -564,15 +572,6 @@ def _score(attempt: Attempt, marks, now: datetime) -> bool:
     )
 
 
-def _settle(attempt: Attempt, now: datetime) -> None:
-    """Re-score one attempt after a trainer's grade."""
-    marks = list(attempt.answers.values_list("points", "question__points"))
-    turned_failed = _score(attempt, marks, now)
-    attempt.save(update_fields=["status", "score", "passed", "graded_at"])
-    if turned_failed:
-        on_exam_failed(attempt)
-
-
 # --- grading by a trainer --------------------------------------------------------------------
 def _points(value: Any, maximum: Decimal) -> Decimal:
     try:
@@ -592,43 +591,91 @@ def grade_answer(
     """A trainer grades (or re-grades) one answer of a finished attempt, 0 … the
     question's points, with a comment; audited with the points and the attempt's score
     before and after."""
+    return grade_answers([(answer, points, comment)], user=user, now=now)[0]
+
+
+def grade_answers(
+    grades: Sequence[tuple[Answer, Any, str]], *, user, now: datetime | None = None
+) -> list[Answer]:
+    """Several grades at once ((answer, points, comment) each), all or none: the
+    attempts re-scored once each, one audit entry per grade, the agent told when the
+    score appears."""
     now = now or timezone.now()
-    if not access.restrict(Answer.objects.filter(pk=answer.pk), user, access.CHANGE).exists():
+    ids = [a.pk for a, _, _ in grades]
+    if len(set(ids)) != len(ids):
+        raise Invalid(_("an answer is graded twice"))
+    changeable = access.restrict(Answer.objects.filter(pk__in=ids), user, access.CHANGE)
+    if changeable.count() != len(ids):
         raise NotAllowed(_("only trainers grade answers"))
     with transaction.atomic():
-        attempt = _locked(answer.attempt)
-        row = Answer.objects.select_related("question").select_for_update().filter(pk=answer.pk)
-        current = row.first()
-        if current is None:
+        current = {
+            a.pk: a
+            for a in Answer.objects.select_for_update()
+            .select_related("question")
+            .filter(pk__in=ids)
+        }
+        if len(current) != len(ids):
             raise NotFound(_("no such answer"))
-        if attempt.status == AttemptStatus.IN_PROGRESS:
+        attempts = {
+            a.pk: a
+            for a in Attempt.objects.select_for_update()
+            .select_related("exam", "agent")
+            .filter(pk__in={a.attempt_id for a in current.values()})
+        }
+        if any(a.status == AttemptStatus.IN_PROGRESS for a in attempts.values()):
             raise Conflict(_("the attempt is still in progress"))
-        value = _points(points, current.question.points)
-        before, score_before = current.points, attempt.score
-        current.points = value
-        current.correct = value == current.question.points
-        current.comment = (comment or "").strip()[:4000]
-        current.graded_by, current.graded_at = user, now
-        current.save(update_fields=["points", "correct", "comment", "graded_by", "graded_at"])
-        was_graded = attempt.graded_at is not None
-        _settle(attempt, now)
-        audit(
-            AUDIT,
-            user=user,
-            object_type="training.answer",
-            object_id=str(current.pk),
-            detail={
-                "attempt": attempt.pk, "exam": attempt.exam_id, "agent": attempt.agent_id,
-                "question": current.question.external_id,
-                "points_before": None if before is None else str(before),
-                "points_after": str(value),
-                "score_before": None if score_before is None else str(score_before),
-                "score_after": None if attempt.score is None else str(attempt.score),
-            },
+        changes = []
+        for answer, points, comment in grades:
+            row = current[answer.pk]
+            value = _points(points, row.question.points)
+            changes.append((row, row.points, value))
+            row.points, row.correct = value, value == row.question.points
+            row.comment = (comment or "").strip()[:4000]
+            row.graded_by, row.graded_at = user, now
+        fields = ["points", "correct", "comment", "graded_by", "graded_at"]
+        fast_bulk_update(
+            Answer,
+            [{"id": r.pk, "points": r.points, "correct": r.correct, "comment": r.comment,
+              "graded_by_id": user.pk, "graded_at": now} for r, _b, _v in changes],
+            fields,
         )  # fmt: skip
-        if not was_graded and attempt.graded_at is not None:
-            _notify_graded(attempt)
-    return current
+        before = {pk: (a.score, a.graded_at) for pk, a in attempts.items()}
+        marks: dict[int, list[tuple[Decimal | None, Decimal]]] = {pk: [] for pk in attempts}
+        rows = Answer.objects.filter(attempt_id__in=list(attempts)).values_list(
+            "attempt_id", "points", "question__points"
+        )
+        for attempt_id, points, maximum in rows:
+            marks[attempt_id].append((points, maximum))
+        failed = [a for a in attempts.values() if _score(a, marks[a.pk], now)]
+        fast_bulk_update(
+            Attempt,
+            [{"id": a.pk, "status": a.status, "score": a.score, "passed": a.passed,
+              "graded_at": a.graded_at} for a in attempts.values()],
+            ["status", "score", "passed", "graded_at"],
+        )  # fmt: skip
+        for row, points_before, value in changes:
+            attempt = attempts[row.attempt_id]
+            score_before = before[attempt.pk][0]
+            audit(
+                AUDIT,
+                user=user,
+                object_type="training.answer",
+                object_id=str(row.pk),
+                detail={
+                    "attempt": attempt.pk, "exam": attempt.exam_id, "agent": attempt.agent_id,
+                    "question": row.question.external_id,
+                    "points_before": None if points_before is None else str(points_before),
+                    "points_after": str(value),
+                    "score_before": None if score_before is None else str(score_before),
+                    "score_after": None if attempt.score is None else str(attempt.score),
+                },
+            )  # fmt: skip
+        for attempt in attempts.values():
+            if before[attempt.pk][1] is None and attempt.graded_at is not None:
+                _notify_graded(attempt)
+        for attempt in failed:
+            on_exam_failed(attempt)
+    return [current[pk] for pk in ids]
 
 
 def _notify_graded(attempt: Attempt) -> None:
