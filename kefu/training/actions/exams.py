@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from django.db import IntegrityError, transaction
+import orjson
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_noop
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.bulk import fast_bulk_update
+from kefu.bulk import datetime_adapter, fast_bulk_update, in_clause
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 from kefu.notifications.actions import notify
 from kefu.training import question_files
@@ -476,19 +477,40 @@ def submit_attempt(
     now: datetime | None = None,
 ) -> Attempt:
     """Submit (with a last save of `responses`) and grade. Refused after the deadline
-    (the attempt is then closed with what was saved), and when already submitted."""
+    (the attempt is then closed with what was saved), and when already submitted.
+
+    The attempt is claimed by one conditional UPDATE (in progress, this agent's, before
+    the deadline): of two submissions, or a submission and the server closing it, one
+    wins and the other is refused."""
     now = now or timezone.now()
+    agent_id = access.own_agent_id(user)
     with transaction.atomic():
-        locked = _locked(attempt)
-        problem = _refusal(locked, user, now)
-        if problem is None:
+        if agent_id is not None and _claim(attempt.pk, agent_id, now):
             if responses:
-                _store(locked, _clean(locked, responses))
-            locked.status = AttemptStatus.SUBMITTED
-            locked.submitted_at = now
-            grade_submitted([locked], now=now)
-            return locked
-    _refuse(locked, problem, now)
+                _store(attempt, _clean(attempt, responses))  # a refusal undoes the claim
+            attempt.status, attempt.submitted_at = AttemptStatus.SUBMITTED, now
+            attempt.score = attempt.passed = attempt.graded_at = None
+            grade_submitted([attempt], now=now)
+            return attempt
+    fresh = Attempt.objects.select_related("exam").get(pk=attempt.pk)
+    _refuse(
+        fresh, _refusal(fresh, user, now) or Conflict(_("this attempt is already submitted")), now
+    )
+
+
+def _claim(attempt_id: int, agent_id: int, now: datetime) -> bool:
+    """Mark this agent's attempt submitted if it is still in progress before its
+    deadline (plain SQL: the ORM's query building was a third of a submission)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Attempt._meta.db_table)} SET status = %s, submitted_at = %s "
+        "WHERE id = %s AND agent_id = %s AND status = %s AND deadline >= %s"
+    )
+    at = datetime_adapter()(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [AttemptStatus.SUBMITTED, at, attempt_id, agent_id,
+                             AttemptStatus.IN_PROGRESS, at])  # fmt: skip
+        return cursor.rowcount == 1
 
 
 def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
@@ -516,8 +538,32 @@ def close_overdue_attempts(attempts=None, *, now: datetime | None = None) -> int
     return len(locked)
 
 
-def _decimal(value: float) -> Decimal:
+def _decimal(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _answer_rows(attempt_ids: list[int]) -> list[tuple]:
+    """(answer id, attempt id, response, points, kind, key, question points) of the
+    attempts' answers: plain SQL without the ORM's per-value converters, the grading's
+    one read (half the time of a submission through the ORM)."""
+    quote = connection.ops.quote_name
+    answers, questions = quote(Answer._meta.db_table), quote(Question._meta.db_table)
+    where, param = in_clause("a.attempt_id", attempt_ids)
+    sql = (
+        f"SELECT a.id, a.attempt_id, a.response, a.points, q.kind, q.answer, q.points "
+        f"FROM {answers} a JOIN {questions} q ON q.id = a.question_id WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        rows = cursor.fetchall()
+    return [
+        (pk, attempt_id, _json(response), points, kind, _json(key), maximum)
+        for pk, attempt_id, response, points, kind, key, maximum in rows
+    ]
 
 
 def grade_submitted(attempts: list[Attempt], *, now: datetime) -> None:
@@ -527,16 +573,16 @@ def grade_submitted(attempts: list[Attempt], *, now: datetime) -> None:
     scenario answers stay pending unless blank. The caller holds the rows' locks."""
     if not attempts:
         return
-    rows = Answer.objects.filter(attempt_id__in=[a.pk for a in attempts]).values_list(
-        "pk", "attempt_id", "response", "points", "question__kind", "question__answer",
-        "question__points",
-    )  # fmt: skip
-    marks: dict[int, list[tuple[Decimal | None, Decimal]]] = {a.pk: [] for a in attempts}
+    rows = _answer_rows([a.pk for a in attempts])
+    marks: dict[int, list[tuple[Any, Any]]] = {a.pk: [] for a in attempts}
     graded = []
+    decimals: dict[float, Decimal] = {}  # a handful of distinct values
     for pk, attempt_id, response, points, kind, key, maximum in rows:
         result = grading.grade(grading.Key(kind, key, float(maximum)), response)
         if result.points is not None:
-            points = _decimal(result.points)
+            points = decimals.get(result.points)
+            if points is None:
+                points = decimals[result.points] = _decimal(result.points)
             graded.append({"id": pk, "points": points, "correct": result.correct})
         marks[attempt_id].append((points, maximum))
     fast_bulk_update(Answer, graded, ["points", "correct"])
