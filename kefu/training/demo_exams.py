@@ -153,10 +153,10 @@ def _sit(
     pool,
     parts,
     questions: dict[int, Question],
-    strength: float,
 ) -> tuple[Attempt, list]:
     """An attempt (unsaved) and its responses, `right` objective questions answered
-    right: the ones easiest for this agent (difficulty against strength, with noise)."""
+    right: the easiest ones (by difficulty, with noise), so that an agent with more right
+    answers also has the harder ones right, as ability would have it."""
     ids = drawing.draw(pool, parts, rng.randrange(2**62))
     attempt = Attempt(
         exam=exam, agent=agent, number=1, question_ids=ids, started_at=started,
@@ -165,7 +165,7 @@ def _sit(
         status=AttemptStatus.SUBMITTED,
     )  # fmt: skip
     objective = [q for q in ids if questions[q].kind not in ("short", "scenario")]
-    ease = sorted(objective, key=lambda q: questions[q].difficulty - strength + rng.gauss(0, 1.2))
+    ease = sorted(objective, key=lambda q: questions[q].difficulty + rng.gauss(0, 0.7))
     chosen = set(ease[:right])
     responses = []
     for qid in ids:
@@ -237,19 +237,18 @@ def _attempts(rng: random.Random, bank, pre: Exam, post: Exam, cert: Exam) -> No
     cohort = [a for a in agents if a.tier == Tier.NEW]
     cohort = cohort[: max(5, len(cohort) - len(cohort) % 5)] if len(cohort) >= 5 else agents[:5]
     n, size = len(cohort), sum(p[2] for p in NEW_HIRE_PARTS)
-    pre_right = _counts(rng, n, PRE_MEAN * n * size // 100, PRE_MEAN * size / 100, 1.8, 6, 19)
-    post_right = _counts(rng, n, POST_MEAN * n * size // 100, POST_MEAN * size / 100, 1.2, 12,
+    pre_right = _counts(rng, n, PRE_MEAN * n * size // 100, PRE_MEAN * size / 100, 2.6, 6, 19)
+    post_right = _counts(rng, n, POST_MEAN * n * size // 100, POST_MEAN * size / 100, 1.8, 12,
                          size, floor=pre_right)  # fmt: skip
     graded: list[tuple[Attempt, list]] = []
     pre_parts = selectors.core_parts(pre.parts.select_related("area"))
     for agent, k_pre, k_post in zip(cohort, pre_right, post_right, strict=True):
         hired = agent.hired_on if agent.hired_on and agent.hired_on.year == 2024 else None
         day1 = (hired or date(2024, 3, 4) + timedelta(days=rng.randrange(200))) + timedelta(days=1)
-        strength = (k_pre - 13.6) / 2
         graded.append(_sit(pre, agent, _at(day1, 9, 30), k_pre, rng, pool, pre_parts,
-                           questions, strength))  # fmt: skip
+                           questions))  # fmt: skip
         graded.append(_sit(post, agent, _at(day1 + timedelta(days=6), 16), k_post, rng, pool,
-                           pre_parts, questions, strength + 2))  # fmt: skip
+                           pre_parts, questions))  # fmt: skip
     # the quarterly certification: every agent, 25 objective points and a scenario (5)
     cert_parts = selectors.core_parts(cert.parts.select_related("area"))
     objective = sum(c for _, k, c in CERT_PARTS if k != "scenario")
@@ -260,8 +259,7 @@ def _attempts(rng: random.Random, bank, pre: Exam, post: Exam, cert: Exam) -> No
         scenario = min(5, max(1, round(points / 6 + rng.gauss(0, 0.7))))
         right = min(objective, max(0, points - scenario))
         started = _at(date(2024, 12, 16) + timedelta(days=rng.randrange(4)), 14, rng.randrange(30))
-        sittings.append(_sit(cert, agent, started, right, rng, pool, cert_parts, questions,
-                             (right - 22) / 2))  # fmt: skip
+        sittings.append(_sit(cert, agent, started, right, rng, pool, cert_parts, questions))
         scenario_points.append(scenario)
     stored = _store(graded + sittings)
     for exam in (pre, post, cert):

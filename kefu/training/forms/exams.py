@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.training.choices import ExamKind, QuestionKind
 from kefu.training.core import question_rows
@@ -53,7 +54,7 @@ class QuestionForm(forms.Form):
         max_length=question_rows.MAX_ID,
         help_text=_("Unique in the bank; imports match questions by it."),
     )
-    kind = forms.ChoiceField(label=_("Type"), choices=QuestionKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("exam", "Type"), choices=QuestionKind.choices)
     area = forms.ModelChoiceField(
         label=_("Knowledge area"), queryset=Area.objects.order_by("code"), required=False
     )
@@ -65,7 +66,9 @@ class QuestionForm(forms.Form):
         label=_("Points"), min_value=0.1, max_value=100, decimal_places=1, initial=1
     )
     text = forms.CharField(
-        label=_("Question"), max_length=question_rows.MAX_TEXT, widget=forms.Textarea({"rows": 3})
+        label=pgettext_lazy("exam", "Question"),
+        max_length=question_rows.MAX_TEXT,
+        widget=forms.Textarea({"rows": 3}),
     )
     choices = forms.CharField(
         label=_("Choices (one a line, A to H)"),
@@ -74,7 +77,7 @@ class QuestionForm(forms.Form):
         help_text=_("Single and multiple choice only."),
     )
     answer = forms.CharField(
-        label=_("Answer"),
+        label=pgettext_lazy("exam", "Answer"),
         required=False,
         max_length=2000,
         help_text=_(
@@ -145,10 +148,10 @@ class QuestionForm(forms.Form):
 
 
 class ExamForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("exam", "Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ExamKind.choices, initial=ExamKind.QUIZ)
     course = forms.ModelChoiceField(
-        label=_("Course"),
+        label=pgettext_lazy("exam", "Course"),
         queryset=Course.objects.order_by("title"),
         required=False,
         help_text=_("Pre-tests and post-tests belong to a course."),
@@ -165,10 +168,16 @@ class ExamForm(forms.Form):
     )
     pass_score = forms.IntegerField(label=_("Pass line (of 100)"), min_value=0, max_value=100)
     opens_at = forms.DateTimeField(
-        label=_("Opens"), required=False, widget=DateTimeInput, input_formats=[DATETIME_FORMAT]
+        label=pgettext_lazy("exam", "Opens"),
+        required=False,
+        widget=DateTimeInput,
+        input_formats=[DATETIME_FORMAT],
     )
     closes_at = forms.DateTimeField(
-        label=_("Closes"), required=False, widget=DateTimeInput, input_formats=[DATETIME_FORMAT]
+        label=pgettext_lazy("exam", "Closes"),
+        required=False,
+        widget=DateTimeInput,
+        input_formats=[DATETIME_FORMAT],
     )
     session = forms.ModelChoiceField(
         label=_("Only for the agents enrolled in"),
@@ -186,21 +195,26 @@ class ExamForm(forms.Form):
 
 class PartForm(forms.Form):
     area = forms.ModelChoiceField(
-        label=_("Area"), queryset=Area.objects.order_by("code"), required=False,
+        label=pgettext_lazy("exam", "Area"), queryset=Area.objects.order_by("code"), required=False,
         empty_label=_("any"),
     )  # fmt: skip
     difficulty = forms.TypedChoiceField(
-        label=_("Difficulty"),
+        label=pgettext_lazy("exam", "Difficulty"),
         choices=[("", _("any")), *[(i, str(i)) for i in range(1, 6)]],
         coerce=int,
         required=False,
         empty_value=None,
     )
     kind = forms.ChoiceField(
-        label=_("Type"), choices=[("", _("any")), *QuestionKind.choices], required=False
+        label=pgettext_lazy("exam", "Type"),
+        choices=[("", _("any")), *QuestionKind.choices],
+        required=False,
     )
     count = forms.IntegerField(
-        label=_("Questions"), min_value=0, max_value=MAX_QUESTIONS, required=False
+        label=pgettext_lazy("exam", "Questions"),
+        min_value=0,
+        max_value=MAX_QUESTIONS,
+        required=False,
     )
 
 
@@ -210,5 +224,8 @@ PartFormSet = formset_factory(PartForm, extra=2, max_num=20, absolute_max=20)
 class GradeForm(forms.Form):
     points = forms.DecimalField(label=_("Points"), min_value=0, max_value=100, decimal_places=1)
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea({"rows": 2})
+        label=pgettext_lazy("exam", "Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea({"rows": 2}),
     )

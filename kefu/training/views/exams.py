@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.accounts import access
@@ -251,7 +252,10 @@ def bank_template(request: HttpRequest) -> HttpResponse:
     require_trainer(request)
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
     return _file(
-        question_files.sample_rows(), file_format, _("Questions"), "question-bank-template"
+        question_files.sample_rows(),
+        file_format,
+        pgettext("exam", "Questions"),
+        "question-bank-template",
     )
 
 
