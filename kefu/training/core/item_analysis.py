@@ -14,11 +14,11 @@ For each question i, over the attempts a that drew it (n_i of them):
   two attempts drew the question, or when either score does not vary (all right, all
   wrong, or equal rests).
 
-Flags (Moodle's interpretation bands, docs.moodle.org "Quiz statistics report"): too
-easy when F ≥ 95 ("extremely easy"), too hard when F < 20 ("difficult" and worse),
-non-discriminating when D < 20 ("very weak", or negative: "probably invalid"; flagged
-negative as well). Flags need at least MIN_ATTEMPTS attempts of the question; the
-discrimination flags need a discrimination index.
+Flags (docs/training-exams.md): too easy when F ≥ 95 and too hard when F < 20 (Moodle's
+facility bands, "extremely easy" and "difficult" and worse), non-discriminating when
+D < 20 (flagged negative as well when D < 0: the key or the wording is probably wrong).
+Flags need at least MIN_ATTEMPTS attempts of the question; the discrimination flags need
+a discrimination index.
 """
 
 from __future__ import annotations
