@@ -112,6 +112,12 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "training_session_id", "training_session"),
     (r"", "assignment_id", "assignment"),
     (r"", "rule_id", "assignment_rule"),
+    # training: exams
+    (r"", "exam_id", "exam"),
+    (r"", "attempt_id", "exam_attempt"),
+    (r"", "bank_id", "exam_bank"),
+    (r"", "question_id", "exam_question"),
+    (r"", "answer_id", "exam_answer"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -137,6 +143,8 @@ PER_AGENT_KEYS = {
     "conversation", "customer", "team", "agent", "alert", "suggestion", "review", "appeal",
     "assignment",  # training: courses, sessions, assignments
     "practice",  # training: practice
+    # training: exams
+    "exam_attempt", "exam_answer",
 }  # fmt: skip
 
 
@@ -286,6 +294,7 @@ def _build_world() -> dict:
         user = getattr(p, who)
         practice = start_practice(user, Scenario.objects.get(code="logistics-delay"), seed=1)
         w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
+    _build_exams(w, p)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -348,6 +357,27 @@ def _training_courses_world(w: dict, p) -> None:
         ).pk  # fmt: skip
 
 
+# training: exams
+def _build_exams(w: dict, p) -> None:
+    """A bank, a published exam drawing its three questions, and alice's and bob's
+    attempts in progress (an answer of each)."""
+    from kefu.training.actions import exams as exam_actions
+    from kefu.training.models import Exam, ExamPart, Question, QuestionBank
+
+    bank = QuestionBank.objects.create(name="矩阵题库")
+    for i in range(3):
+        Question.objects.create(bank=bank, external_id=f"M{i}", kind="true_false", text="对吗？",
+                                answer=[True])  # fmt: skip
+    exam = Exam.objects.create(title="矩阵考试", kind="quiz", bank=bank, published=True)
+    ExamPart.objects.create(exam=exam, count=3)
+    w["exam_bank"], w["exam"] = bank.pk, exam.pk
+    w["exam_question"] = bank.questions.order_by("pk").first().pk
+    for who in PER_AGENT:
+        attempt = exam_actions.start_attempt(exam, user=getattr(p, who))
+        w[f"exam_attempt:{who}"] = attempt.pk
+        w[f"exam_answer:{who}"] = attempt.answers.order_by("pk").first().pk
+
+
 # --- asking --------------------------------------------------------------------------------
 
 
@@ -394,6 +424,11 @@ BODY = {
     "PUT /api/v1/training/scenarios/{scenario_code}": MATRIX_SCENARIO.replace(
         "CODE", "logistics-delay"
     ),
+    # training: exams
+    "POST /api/v1/training/banks": '{"name": "新题库"}',
+    "POST /api/v1/training/banks/{bank_id}/questions": '{"external_id": "N1", "kind": "true_false", "text": "对吗？", "answer": [false]}',
+    "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
+    "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
 }
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kefu.accounts.access import restrict
 from kefu.accounts.roles import MANAGE_TRAINING
 from kefu.training.actions import certification as actions
-from kefu.training.forms import CycleForm
+from kefu.training.forms.certification import CycleForm
 from kefu.training.models import Certificate, CertificationCycle
 from kefu.training.views._common import require_trainer
 

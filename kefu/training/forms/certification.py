@@ -1,4 +1,4 @@
-"""Forms of the training pages owned by the lead modules (certification)."""
+"""Forms of the certification pages."""
 
 from __future__ import annotations
 
