@@ -26,7 +26,7 @@ from kefu.training.models import (
     QuestionBank,
     TrainingSession,
 )
-from kefu.training.selectors import certified_agents
+from kefu.training.selectors.certification import certified_agents
 
 
 def client_for(user) -> Client:
