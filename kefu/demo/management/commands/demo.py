@@ -22,6 +22,7 @@ from kefu.lib.localtime import configured_tz
 from kefu.metrics.defaults import ensure_defaults
 from kefu.metrics.facts import refresh as refresh_metrics
 from kefu.reviews.demo import seed_demo as seed_reviews
+from kefu.training.demo import seed_demo as seed_training
 from kefu.workforce.defaults import ensure_defaults as ensure_workforce_defaults
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         ensure_workforce_defaults()  # shift templates, 双11/618/holidays, staffing parameters
         logins = ensure_demo_users()
         seed_reviews(seed)  # human QA: plans, reviews, appeals, calibration (kefu/reviews/demo.py)
+        seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         names = ", ".join(login.username for login in logins)
         self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
 
