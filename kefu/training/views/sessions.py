@@ -273,7 +273,8 @@ def session_check_in(request: HttpRequest, training_session_id: int) -> HttpResp
 
 
 # --- figures and settings ---------------------------------------------------------------------
-def _year(request: HttpRequest) -> int:
+def figures_year(request: HttpRequest) -> int:
+    """The `?year=` asked, else the year of the latest session held (the demo's is 2024)."""
     raw = request.GET.get("year", "")
     if raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year + 1:
         return int(raw)
@@ -292,7 +293,7 @@ def session_figures(request: HttpRequest) -> HttpResponse:
     agents over the absence limit per quarter."""
     if not request.user.has_perm(VIEW_ALL_TRAINING):
         raise PermissionDenied
-    year = _year(request)
+    year = figures_year(request)
     rules = TrainingSettings.current()
     quarters = []
     names = {}
