@@ -372,7 +372,7 @@ DEMO_CALM = [
     "这个电动牙刷跟图片上的颜色不一样", "你好，蓝牙耳机用了两天就出问题了",
     "收到的羽绒服是坏的，开不了机", "上门取件的快递一直没来", "东西都寄回去了，退款呢？",
     "收到一条陌生设备登录的短信，是不是被盗号了？", "说明书看不懂，定时在哪开？",
-    "换货寄回去4天了，新的还没发",
+    "换货寄回去4天了，新的还没发", "领的券结算时不能用",
 ]  # fmt: skip
 # Still read as upset (docs/qa-sentiment.md, known limits): the lexicon scores 不行 / 不能用 /
 # 到现在都没 and the blend takes any lexicon score as a sign of feeling.
