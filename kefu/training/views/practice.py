@@ -69,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
     mine: dict[int, dict] = {}
     active: list[Practice] = []
     if agent_id is not None:
-        own = Practice.objects.filter(agent_id=agent_id)
+        own = access.restrict(Practice.objects.all(), request.user, actions.PRACTISE)
         for row in (
             own.filter(status=PracticeStatus.FINISHED)
             .values("scenario_id")
@@ -123,9 +123,6 @@ def _editor(
         "scenario": scenario,
         "text": text,
         "problems": list(problems),
-        "example": scenario_files.dump_text(
-            {"code": "my-scenario", "title": "…", "goal": "…", "start": "open", "nodes": {}}
-        ),
     }
     return render(request, "training/practice/scenario_form.html", context, status=status)
 
@@ -154,9 +151,10 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
     require_trainer(request)
     if request.method == "POST":
         return _save(request, None)
-    template = scenario_files.builtin_files()
-    text = template[0].read_text(encoding="utf-8") if template else ""
-    return _editor(request, None, text)
+    # A shipped scenario as the starting point, under a code of its own.
+    template = scenario_files.SCENARIO_DIR / "logistics-delay.yaml"
+    text = template.read_text(encoding="utf-8") if template.exists() else ""
+    return _editor(request, None, text.replace("code: logistics-delay", "code: my-scenario", 1))
 
 
 @login_required
