@@ -115,7 +115,7 @@ def quarter_of(day: date) -> str:
 def quarter_bounds(quarter: str) -> tuple[date, date]:
     """First and last day of "2024-Q3"; ValueError for anything else."""
     year, sep, q = quarter.partition("-Q")
-    if not sep or not year.isdigit() or q not in ("1", "2", "3", "4"):
+    if not sep or not (year.isascii() and year.isdigit()) or q not in ("1", "2", "3", "4"):
         raise ValueError(f"not a quarter (YYYY-Qn): {quarter!r}")
     first_month = (int(q) - 1) * 3 + 1
     start = date(int(year), first_month, 1)

@@ -412,3 +412,22 @@ def test_a_lesson_assigned_again_is_taken_again(personas, course):
     again.refresh_from_db()
     assert again.status == "completed"
     assert LessonProgress.objects.filter(agent=alice).count() == 2  # one row per lesson
+
+
+def test_rules_run_after_a_rescore_and_from_the_command(rule, import_records, capsys):
+    from django.core.management import call_command
+
+    from kefu.qa.scoring import rescore
+
+    rule.active = False
+    rule.save()
+    import_records(*(recent(f"C-A{n}", "A0007", n + 1) for n in range(3)))
+    assert not Assignment.objects.exists()
+    rule.active = True
+    rule.save()
+    rescore()  # a re-score run ends with scoring_finished for every agent
+    assert Assignment.objects.filter(agent__external_id="A0007", status="open").count() == 1
+    Assignment.objects.all().delete()
+    call_command("training", "assign")
+    assert "1 assigned" in capsys.readouterr().out
+    assert Assignment.objects.count() == 1

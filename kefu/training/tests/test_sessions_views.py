@@ -306,3 +306,21 @@ def test_the_session_api_schedules_enrols_and_checks_in(personas):
     assert mark.json()["enrolments"][0]["attendance"] == "excused"
     listed = alice.get("/api/v1/training/sessions").json()
     assert [s["id"] for s in listed] == [sid]
+
+
+def test_the_calendar_lists_one_week(personas):
+    monday = datetime(2024, 6, 3, 14, tzinfo=SHANGHAI)
+    make_session(starts=monday, title="周一复盘")
+    make_session(starts=monday + timedelta(days=7), title="下周复盘")
+    page = client_for(personas.alice).get(reverse("training:sessions"), {"week": "2024-06-05"})
+    listed = page.content.decode().split('id="session-list"')[1]
+    assert "周一复盘" in listed and "下周复盘" not in listed
+    month = client_for(personas.alice).get(reverse("training:sessions"), {"month": "2024-06"})
+    assert "下周复盘" in month.content.decode().split('id="session-list"')[1]
+    for hostile in ("²", "9999-12-31", "2024-02-30"):
+        assert (
+            client_for(personas.alice)
+            .get(reverse("training:sessions"), {"week": hostile})
+            .status_code
+            == 200
+        )

@@ -43,6 +43,7 @@ from kefu.training.models import (
     TrainingSession,
 )
 from kefu.training.views._common import refused, require_trainer
+from kefu.training.views._ids import row_id
 
 INLINE_KINDS = ("image/", "audio/", "video/", "application/pdf")
 
@@ -160,11 +161,9 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     attachments = restrict(LessonAttachment.objects.filter(lesson=lesson), request.user)
     agent_id = own_agent_id(request.user)
     assignment = None
-    if request.GET.get("assignment", "").isdigit():
+    if (assignment_id := row_id(request.GET.get("assignment"))) is not None:
         assignment = (
-            restrict(Assignment.objects.all(), request.user)
-            .filter(pk=int(request.GET["assignment"]))
-            .first()
+            restrict(Assignment.objects.all(), request.user).filter(pk=assignment_id).first()
         )
     progress = None
     if agent_id is not None:
@@ -270,9 +269,9 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
         messages.success(request, _("Lesson completed."))
     except ActionError as exc:
         refused(request, exc)
-    assignment = request.POST.get("assignment", "")
-    if assignment.isdigit():
-        found = restrict(Assignment.objects.all(), request.user).filter(pk=int(assignment)).first()
+    assignment_id = row_id(request.POST.get("assignment"))
+    if assignment_id is not None:
+        found = restrict(Assignment.objects.all(), request.user).filter(pk=assignment_id).first()
         if found is not None:
             return redirect("training:assignment", found.pk)
     return redirect("training:lesson", lesson.pk)

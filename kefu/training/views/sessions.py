@@ -35,6 +35,7 @@ from kefu.training.forms_sessions import (
 )
 from kefu.training.models import Enrolment, TrainingSession, TrainingSettings
 from kefu.training.views._common import refused, require_trainer
+from kefu.training.views._ids import row_id
 
 UPCOMING_DAYS = 60
 
@@ -65,6 +66,23 @@ def _month(request: HttpRequest) -> tuple[date, date]:
     return first, last
 
 
+def _week(request: HttpRequest) -> tuple[date, date] | None:
+    """The week asked for (?week=YYYY-MM-DD, any day of it): Monday … Sunday."""
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        return None
+    if not periods.day_allowed(day, timezone.localdate()):
+        return None
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _month_of(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
 def _shift(first: date, months: int) -> str:
     index = first.year * 12 + first.month - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -72,9 +90,10 @@ def _shift(first: date, months: int) -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The month as a calendar grid (weeks × days) and as a list; the agent's own
-    upcoming sessions with check-in."""
-    first, last = _month(request)
+    """The month as a calendar grid (weeks × days) and its sessions as a list, or one
+    week's list (?week=); the agent's own upcoming sessions with check-in."""
+    week = _week(request)
+    first, last = _month_of(week[0]) if week else _month(request)
     tz = configured_tz()
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     grid_first, grid_last = weeks[0][0], weeks[-1][-1]
@@ -87,10 +106,19 @@ def index(request: HttpRequest) -> HttpResponse:
     by_day: dict[date, list[TrainingSession]] = defaultdict(list)
     for s in shown:
         by_day[timezone.localtime(s.starts_at, tz).date()].append(s)
-    grid = [[{"day": d, "in_month": d.month == first.month, "sessions": by_day.get(d, [])}
-             for d in week] for week in weeks]  # fmt: skip
-    month_sessions = [
-        s for s in shown if first <= timezone.localtime(s.starts_at, tz).date() <= last
+    grid = [
+        {
+            "monday": week_days[0],
+            "days": [
+                {"day": d, "in_month": d.month == first.month, "sessions": by_day.get(d, [])}
+                for d in week_days
+            ],
+        }
+        for week_days in weeks
+    ]
+    list_first, list_last = week or (first, last)
+    listed = [
+        s for s in shown if list_first <= timezone.localtime(s.starts_at, tz).date() <= list_last
     ]
     mine = []
     agent_id = own_agent_id(request.user)
@@ -115,7 +143,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "tab": "sessions",
             "grid": grid,
             "month": first,
-            "month_sessions": month_sessions,
+            "week": week,
+            "listed": listed,
             "previous_month": _shift(first, -1),
             "next_month": _shift(first, 1),
             "weekdays": weeks[0],
@@ -123,7 +152,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "trainer": request.user.has_perm(MANAGE_TRAINING),
             "sees_figures": request.user.has_perm(VIEW_ALL_TRAINING),
-            "check_in_form": CheckInForm(),
         },
     )
 
@@ -275,9 +303,9 @@ def session_check_in(request: HttpRequest, training_session_id: int) -> HttpResp
 # --- figures and settings ---------------------------------------------------------------------
 def figures_year(request: HttpRequest) -> int:
     """The `?year=` asked, else the year of the latest session held (the demo's is 2024)."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year + 1:
-        return int(raw)
+    year = row_id(request.GET.get("year"))
+    if year is not None and 2000 <= year <= timezone.localdate().year + 1:
+        return year
     latest = (
         TrainingSession.objects.filter(starts_at__lte=timezone.now())
         .order_by("-starts_at")
