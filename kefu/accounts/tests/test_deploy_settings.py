@@ -192,7 +192,7 @@ def test_a_body_just_over_the_limit_is_refused_with_413(personas, client, settin
     response = post_json(client, padded(4096, 1))
     assert response.status_code == 413
     detail = response.json()["detail"]
-    assert "4096 bytes" in detail and "KEFU_MAX_REQUEST_BYTES" in detail
+    assert "4096" in detail and "KEFU_MAX_REQUEST_BYTES" in detail  # in the request's language
 
 
 @pytest.mark.parametrize(
