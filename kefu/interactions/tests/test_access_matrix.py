@@ -303,7 +303,7 @@ def _build_world() -> dict:
     # training: certification and records
     from kefu.training.models import CertificationCycle, Exam, QuestionBank
 
-    bank = QuestionBank.objects.create(name="矩阵题库")
+    bank = QuestionBank.objects.create(name="矩阵认证题库")
     exam = Exam.objects.create(title="季度认证", kind="certification", bank=bank)
     w["cycle"] = CertificationCycle.objects.create(
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
