@@ -318,4 +318,9 @@ def test_the_calendar_lists_one_week(personas):
     month = client_for(personas.alice).get(reverse("training:sessions"), {"month": "2024-06"})
     assert "下周复盘" in month.content.decode().split('id="session-list"')[1]
     for hostile in ("²", "9999-12-31", "2024-02-30"):
-        assert client_for(personas.alice).get(reverse("training:sessions"), {"week": hostile}).status_code == 200
+        assert (
+            client_for(personas.alice)
+            .get(reverse("training:sessions"), {"week": hostile})
+            .status_code
+            == 200
+        )
