@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from kefu.accounts.access import restrict, scope_condition
@@ -90,6 +90,11 @@ def rule_effect(rule: AssignmentRule, user, *, today: date | None = None) -> Rul
     """The rule's effect (core/effect.py) on the assignments the user may see, and the
     KPIs before and after of its newest trainees."""
     today = today or timezone.localdate()
+    # An after-window is over when today is past it and the scored data reaches it (no
+    # conversations imported since: windows beyond the newest scored day are not over).
+    newest = ResultRollup.objects.filter(grain=Grain.DAY).aggregate(m=Max("period"))["m"]
+    if newest is not None:
+        today = min(today, newest)
     completed = list(
         restrict(Assignment.objects.filter(rule=rule), user)
         .filter(status=AssignmentStatus.COMPLETED, completed_at__isnull=False)

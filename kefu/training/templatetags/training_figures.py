@@ -23,5 +23,6 @@ def points(change: float | None) -> str:
     if change is None:
         return "—"
     text = number_format(abs(change) * 100, 1)
-    sign = "−" if change < 0 else "+" if change > 0 else "±"
+    zero = round(abs(change) * 100, 1) == 0
+    sign = "±" if zero else "−" if change < 0 else "+"
     return _("%(change)s pp") % {"change": f"{sign}{text}"}
