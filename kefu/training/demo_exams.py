@@ -18,6 +18,7 @@ show) and so that the averages are the seeds'. Running it again changes nothing.
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -83,6 +84,14 @@ SCENARIO_ANSWERS = [
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=configured_tz())
+
+
+def ensure_areas() -> None:
+    """The seeds' knowledge areas (migration 0002 creates them; a flushed database has
+    none: the test server's, or one emptied by hand)."""
+    seeded = importlib.import_module("kefu.training.migrations.0002_areas_and_settings")
+    for code, name, component in seeded.AREAS:
+        Area.objects.get_or_create(code=code, defaults={"name": name, "component": component})
 
 
 def _bank() -> QuestionBank:
@@ -201,6 +210,7 @@ def demo(seed: int = 42) -> dict[str, Any]:
     """Create the demo's bank, exams and graded attempts (see the module docstring);
     returns the figures it reproduces."""
     rng = random.Random(seed * 7919 + 17)
+    ensure_areas()
     bank = _bank()
     course, _ = Course.objects.get_or_create(
         title=COURSE, defaults={"kind": CourseKind.COURSE, "hours": Decimal(14),

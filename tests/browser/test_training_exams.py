@@ -48,6 +48,9 @@ def workbook(tmp_path):
 
 
 def test_a_trainer_builds_an_exam_and_an_agent_fails_it(page, personas, workbook, screenshot):
+    from kefu.training.demo_exams import ensure_areas
+
+    ensure_areas()  # the live server's database is flushed between tests
     p = personas
 
     # the trainer creates a bank and imports the Excel file through the page
@@ -128,3 +131,39 @@ def test_a_trainer_builds_an_exam_and_an_agent_fails_it(page, personas, workbook
     # one attempt allowed, none left: the right answers are shown now
     assert page.locator(".ex-key").count() > 0
     screenshot(page, "training-exams-result")
+
+
+# Runs before any page script, outside the policy: collects what the browser refused.
+_WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_the_exam_page_keeps_to_the_content_security_policy(browser, live_server, personas):
+    from kefu.training.tests.exams.conftest import make_bank, make_exam
+
+    exam = make_exam(make_bank())
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="en-US", base_url=live_server.url
+    )  # the policy applies (conftest's `page` bypasses it)
+    context.set_default_timeout(15_000)
+    context.add_init_script(_WATCH_VIOLATIONS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        log_in(page, personas.alice)
+        page.goto(f"/training/exams/{exam.pk}/")
+        page.click("#start-exam")
+        page.wait_for_selector("#exam-paper")
+        page.wait_for_selector("#timer:not(:has-text('--:--'))")  # the page's script runs
+        page.locator(".ex-question input[type=radio]").first.check()  # … and saves by fetch
+        page.wait_for_selector("#save-state:has-text('答案已保存')")
+        assert page.evaluate("window.__cspViolations") == []
+        assert problems == []
+    finally:
+        context.close()
