@@ -96,11 +96,3 @@ def months_between(date_from: date, date_to: date) -> list[str]:
         if not keys or keys[-1] != key:
             keys.append(key)
     return keys
-
-
-def quarter_of(day: date) -> tuple[date, date]:
-    """The first and last day of the calendar quarter holding `day`."""
-    first_month = (day.month - 1) // 3 * 3 + 1
-    start = date(day.year, first_month, 1)
-    end = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-    return start, end - timedelta(days=1)

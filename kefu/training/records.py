@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import Agent
-from kefu.core.periods import quarter_of
 from kefu.core.spreadsheet import save_as_text
-from kefu.training.choices import Attendance
+from kefu.training.core import figures as core_figures
 from kefu.training.models import (
     Assignment,
     Attempt,
@@ -39,20 +38,24 @@ class Record:
 
 
 def record_of(agent: Agent, now: datetime) -> Record:
-    today = timezone.localdate(now)
-    start, end = quarter_of(today)
+    """Absences and hours are the session figures' own definitions (kefu/training/core/
+    figures.py: held sessions only), so the record shows what the absence rule counts."""
+    quarter = core_figures.quarter_of(timezone.localdate(now))
     enrolments = list(
         Enrolment.objects.filter(agent=agent)
         .select_related("session__course")
         .order_by("-session__starts_at")
     )
-    absences = sum(
-        1
+    seats = [
+        core_figures.Seat(
+            agent.pk,
+            e.attendance,
+            e.session.status,
+            e.session.hours,
+            timezone.localdate(e.session.starts_at),
+        )
         for e in enrolments
-        if e.attendance == Attendance.ABSENT
-        and start <= timezone.localdate(e.session.starts_at) <= end
-    )
-    hours = sum(e.session.hours for e in enrolments if e.attendance == Attendance.ATTENDED)
+    ]
     return Record(
         certificates=list(
             Certificate.objects.filter(agent=agent)
@@ -66,10 +69,10 @@ def record_of(agent: Agent, now: datetime) -> Record:
             Assignment.objects.filter(agent=agent).select_related("course", "lesson", "rule")
         ),
         lessons_done=LessonProgress.objects.filter(agent=agent).count(),
-        quarter=(start, end),
-        absences_this_quarter=absences,
+        quarter=core_figures.quarter_bounds(quarter),
+        absences_this_quarter=core_figures.absences(seats).get((agent.pk, quarter), 0),
         absence_limit=TrainingSettings.current().absence_limit,
-        hours_attended=round(hours, 1),
+        hours_attended=round(core_figures.hours(seats).total, 1),
     )
 
 

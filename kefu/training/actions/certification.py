@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -29,7 +28,6 @@ from kefu.training.choices import (
 from kefu.training.core import certification as core
 from kefu.training.models import (
     Assignment,
-    Attempt,
     Certificate,
     CertificationCycle,
     Course,
@@ -38,24 +36,23 @@ from kefu.training.models import (
     TrainingSession,
     TrainingSettings,
 )
+from kefu.training.selectors.exams import knowledge_scores
 
 IMPROVEMENT_CLASS = "能力提升班"
 IMPROVEMENT_DUE_DAYS = 30
 
 
 def best_scores(exams: Iterable[Exam | None], agent_ids: Iterable[int]) -> dict[int, float]:
-    """Agent id → best graded score (0–100) over the attempts of these exams."""
-    exam_ids = [e.pk for e in exams if e is not None]
-    if not exam_ids:
-        return {}
-    rows = (
-        Attempt.objects.filter(
-            exam_id__in=exam_ids, agent_id__in=list(agent_ids), status=AttemptStatus.GRADED
-        )
-        .values("agent_id")
-        .annotate(best=Max("score"))
-    )
-    return {r["agent_id"]: float(r["best"]) for r in rows if r["best"] is not None}
+    """Agent id → best graded score (0–100) over these exams (the exams' own definition,
+    `selectors.exams.knowledge_scores`, taken over each exam)."""
+    ids = list(agent_ids)
+    best: dict[int, float] = {}
+    for exam in exams:
+        if exam is None:
+            continue
+        for agent_id, score in knowledge_scores(exam, ids).items():
+            best[agent_id] = max(best.get(agent_id, 0.0), float(score))
+    return best
 
 
 def communication_scores(cycle: CertificationCycle, agent_ids: Iterable[int]) -> dict[int, float]:

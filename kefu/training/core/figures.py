@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kefu.core.periods import quarter_key
+
 HELD = "held"
 ATTENDED = "attended"
 ABSENT = "absent"
@@ -108,8 +110,8 @@ def summarize(sessions: Iterable[Session], seats: Iterable[Seat]) -> Summary:
 
 # --- the absence rule -------------------------------------------------------------------
 def quarter_of(day: date) -> str:
-    """ "2024-Q3"."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    """ "2024-Q3" (the label every quarter of Kefu uses)."""
+    return quarter_key(day)
 
 
 def quarter_bounds(quarter: str) -> tuple[date, date]:

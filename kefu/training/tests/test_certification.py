@@ -39,7 +39,7 @@ def graded(exam: Exam, agent: Agent, score: float, number: int = 1) -> Attempt:
     now = timezone.now()
     return Attempt.objects.create(
         exam=exam, agent=agent, number=number, started_at=now, deadline=now,
-        submitted_at=now, status=AttemptStatus.GRADED, score=Decimal(str(score)),
+        submitted_at=now, graded_at=now, status=AttemptStatus.GRADED, score=Decimal(str(score)),
         passed=score >= exam.pass_score,
     )  # fmt: skip
 
@@ -228,3 +228,23 @@ def test_a_cycle_needs_weights_adding_to_100(personas):
     })  # fmt: skip
     assert answer.status_code == 200 and not CertificationCycle.objects.exists()
     assert client_for(personas.alice).get(reverse("training:cycle_new")).status_code == 403
+
+
+def test_the_record_counts_absences_and_hours_as_the_absence_rule_does(personas):
+    from kefu.training import figures
+    from kefu.training.core.figures import quarter_of
+    from kefu.training.records import record_of
+
+    alice = agent("A0007")
+    now = timezone.now()
+    for status, attendance in (("held", "absent"), ("cancelled", "absent"), ("held", "attended")):
+        start = now - timedelta(hours=3)
+        session = TrainingSession.objects.create(
+            title=f"{status}-{attendance}", starts_at=start, ends_at=start + timedelta(hours=2),
+            status=status,
+        )  # fmt: skip
+        Enrolment.objects.create(session=session, agent=alice, attendance=attendance)
+    record = record_of(alice, now)
+    quarter = quarter_of(timezone.localdate(now))
+    assert record.absences_this_quarter == figures.absences(alice, quarter) == 1
+    assert record.hours_attended == 2.0
