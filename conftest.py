@@ -161,3 +161,13 @@ def drain(channel: str) -> list[dict]:
                 return events
 
     return async_to_sync(receive_all)()
+
+
+def client_for(user=None):
+    """A test client, logged in as `user` (anonymous without one)."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -15,11 +15,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import drain, listen, native_conversation
+from conftest import client_for, drain, listen, native_conversation
 from kefu.audit.models import AuditAction, AuditLog
 from kefu.interactions.core.native import iter_jsonl, parse_object
 from kefu.interactions.importer import Importer, configured_tz
@@ -84,12 +83,6 @@ def assert_no_secret(body: bytes) -> None:
     text = visible_text(body)
     leaked = [s for s in SECRETS if s in text]
     assert not leaked, leaked
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def declare(*paths: str) -> None:

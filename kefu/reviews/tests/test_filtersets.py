@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from conftest import client_for
 from kefu.reviews import actions
 from kefu.reviews.api import ReviewQuery
 from kefu.reviews.filtersets import ReviewFilterSet
@@ -17,12 +17,6 @@ from kefu.reviews.tests.conftest import JUNE
 def sampled(plan, scored):
     actions.run_plan(plan, today=JUNE)
     return scored
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_documents_every_filter_in_the_api_schema():

@@ -5,20 +5,13 @@ decision forms; plans, settings and the report."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from conftest import client_for
 from kefu.interactions.models import Conversation
 from kefu.reviews import actions
 from kefu.reviews.models import Appeal, Review, ReviewSettings, SamplingPlan
 from kefu.reviews.tests.conftest import JUNE
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

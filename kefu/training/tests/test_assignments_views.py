@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import SHANGHAI
+from conftest import SHANGHAI, client_for
 from kefu.accounts.models import Agent
 from kefu.interactions.models import Conversation
 from kefu.metrics.selectors import Scope, totals
@@ -24,13 +23,6 @@ from kefu.training.actions import assignments as actions
 from kefu.training.models import Assignment, AssignmentRule, Course, Lesson, LessonProgress
 
 TABOO_INDICATOR = "forbidden_phrase"
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def recent(cid: str, agent: str, days_ago: float, lines=TABOO) -> dict:

@@ -6,10 +6,10 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import client_for
 from kefu.accounts.models import Agent
 from kefu.audit.models import AuditLog
 from kefu.notifications.models import Notification
@@ -27,12 +27,6 @@ from kefu.training.models import (
     TrainingSession,
 )
 from kefu.training.selectors.certification import certified_agents
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def graded(exam: Exam, agent: Agent, score: float, number: int = 1) -> Attempt:

@@ -3,19 +3,13 @@ own to-do list; nobody else's."""
 
 from datetime import timedelta
 
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import client_for
 from kefu.accounts.models import Agent
 from kefu.training.choices import AssignmentSource
 from kefu.training.models import Assignment, Course, TrainingSession
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_trainers_see_the_department_and_agents_their_own_lessons(personas):

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from conftest import SHANGHAI
+from conftest import SHANGHAI, client_for
 from kefu.accounts.models import Agent
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 from kefu.training.actions import practice as actions
@@ -27,13 +27,6 @@ GOOD = [
     "理解您的心情，给您补偿一张20元无门槛券，如果您不想等也可以为您取消订单全额退款。",
     "感谢您的理解，还有什么可以帮您的吗？祝您生活愉快！",
 ]
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

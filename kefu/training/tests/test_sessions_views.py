@@ -8,22 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import SHANGHAI
+from conftest import SHANGHAI, client_for
 from kefu.accounts.models import Agent, Team
 from kefu.audit.models import AuditLog
 from kefu.training import figures
 from kefu.training.models import Enrolment, TrainingSession, TrainingSettings
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def make_session(starts=None, hours=2, **kw) -> TrainingSession:

@@ -8,19 +8,13 @@ import json
 import pytest
 from django.test import Client
 
+from conftest import client_for
 from kefu.accounts.models import ApiToken
 from kefu.workforce.tests.conftest import WEEK
 
 pytestmark = pytest.mark.urls("kefu.workforce.tests.api_urls")
 
 ERLANG = {"calls": 100, "interval": 1800, "aht": 180, "asa": 20, "sl": 0.8, "shrinkage": 0.3}
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def post_erlang(user, body=ERLANG):

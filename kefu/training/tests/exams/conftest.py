@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from kefu.training.demo_exams import ensure_areas
 from kefu.training.models import Area, Exam, ExamPart, Question, QuestionBank
@@ -76,12 +75,6 @@ def bank(personas):
 @pytest.fixture
 def exam(bank):
     return make_exam(bank)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def right_answers(attempt) -> dict[str, list]:

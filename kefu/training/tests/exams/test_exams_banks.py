@@ -11,9 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from conftest import client_for
 from kefu.audit.models import AuditLog
 from kefu.training.models import Question, QuestionBank
-from kefu.training.tests.exams.conftest import SECRET_FILL, client_for
+from kefu.training.tests.exams.conftest import SECRET_FILL
 
 HEADER = ["题号", "题型", "知识领域", "难度", "分值", "题目", "A", "B", "C", "D", "答案",
           "评分标准", "对话片段"]  # fmt: skip

@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from conftest import client_for
 from kefu.accounts.models import Agent
 from kefu.audit.models import AuditLog
 from kefu.training.actions import exams as actions
 from kefu.training.models import Answer, Attempt, Course, Exam, ExamPart, Question
 from kefu.training.selectors import exams as selectors
-from kefu.training.tests.exams.conftest import client_for, make_exam, right_answers
+from kefu.training.tests.exams.conftest import make_exam, right_answers
 
 API = "/api/v1/training"
 

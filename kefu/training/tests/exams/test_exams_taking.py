@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from conftest import client_for
 from kefu.training.actions import exams as actions
 from kefu.training.models import Answer, Attempt, Question
 from kefu.training.tests.exams.conftest import (
     SECRET_FILL,
-    client_for,
     make_exam,
     right_answers,
 )
