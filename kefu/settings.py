@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "kefu.reviews",
     "kefu.monitoring",
     "kefu.training",
+    "kefu.performance",
     "kefu.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("live/", include("kefu.monitoring.urls")),
     path("reviews/", include("kefu.reviews.urls")),
     path("training/", include("kefu.training.urls")),
+    path("performance/", include("kefu.performance.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),

@@ -36,6 +36,10 @@ MANAGE_REVIEW_SETTINGS = "reviews.change_reviewsettings"
 # and seeing every agent's training record.
 MANAGE_TRAINING = "training.manage_training"
 VIEW_ALL_TRAINING = "training.view_all_training"
+# Performance (kefu.performance): templates, cycles, calibration, the promotion pool; and
+# seeing every agent's review.
+MANAGE_PERFORMANCE = "performance.manage_performance"
+VIEW_ALL_PERFORMANCE = "performance.view_all_performance"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [],
@@ -57,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_WORKFORCE,
         MONITOR_ALL,
         VIEW_ALL_TRAINING,
+        MANAGE_PERFORMANCE,
+        VIEW_ALL_PERFORMANCE,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -79,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_REVIEW_SETTINGS,
         MANAGE_TRAINING,
         VIEW_ALL_TRAINING,
+        MANAGE_PERFORMANCE,
+        VIEW_ALL_PERFORMANCE,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -462,4 +462,8 @@ MATRIX: dict[str, str] = {
     "workforce/settings/events/<int:event_id>/delete/ [-]": "302 403 403 403 403 403 302 302 403",
     "workforce/settings/templates/ [-]": "302 403 403 403 403 403 400 400 403",
     "workforce/settings/templates/<int:template_id>/delete/ [-]": "302 403 403 403 403 403 404 404 403",
+    # performance: skeleton
+    "GET /api/v1/performance/cycles [-]": "401 200 200 200 200 200 200 200 200",
+    "performance/ [-]": "302 200 200 200 200 200 200 200 200",
+    "performance/scorecards/ [-]": "302 200 200 200 200 200 200 200 200",
 }

@@ -1,0 +1,11 @@
+"""REST API v1 for performance: /api/v1/performance/…, one module per area."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from kefu.performance.api import cycles
+
+router = Router(tags=["performance"])
+for module in (cycles,):
+    router.add_router("", module.router)
