@@ -89,3 +89,14 @@ def over_limit(quarter: str) -> list[tuple[int, int]]:
     limit = TrainingSettings.current().absence_limit
     found = absences_by_agent(quarter)
     return sorted(((a, n) for a, n in found.items() if n > limit), key=lambda r: (-r[1], r[0]))
+
+
+def absence_penalties(quarter: str) -> dict[int, float]:
+    """Agent id → the development cut (0–1) of every agent penalised in the quarter (the
+    same rule as `absence_penalty`, for all agents in one read)."""
+    rules = TrainingSettings.current()
+    penalties = {
+        agent: core.absence_penalty(n, rules.absence_limit, rules.absence_penalty_percent)
+        for agent, n in absences_by_agent(quarter).items()
+    }
+    return {agent: cut for agent, cut in penalties.items() if cut}

@@ -198,34 +198,48 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     return percentile_of_counts(Counter(values), pct)
 
 
+# The figures that are one statistic over another: (numerator, denominator). Rates end in
+# `_rate`; the others are means of a per-conversation value (its sum over its count), so
+# a figure's interval can be computed from the same statistics (kefu.performance).
+RATIOS: dict[str, tuple[str, str]] = {
+    "frt_mean_s": ("frt_sum_s", "frt_n"),
+    "frt_over_30s_rate": ("frt_over_30s", "frt_n"),
+    "response_rate": ("responded", "with_customer"),
+    "aht_s": ("handle_sum_s", "handle_n"),
+    "resolution_time_mean_s": ("resolution_sum_s", "resolved"),
+    "repeat_contact_rate": ("repeat_contacts", "conversations"),
+    "fcr_rate": ("first_contact_resolved", "resolved"),
+    "csat_mean": ("csat_sum", "csat_n"),
+    "csat_satisfied_rate": ("csat_satisfied", "csat_n"),
+    "survey_response_rate": ("surveyed", "conversations"),
+    "complaint_rate": ("complaints", "conversations"),
+    "complaint_closed_72h_rate": ("complaints_closed_72h", "complaints"),
+    "escalation_rate": ("escalated", "conversations"),
+    "escalation_mean_min": ("escalation_sum_min", "escalations_resolved"),
+    "conversion_rate": ("converted", "orders"),
+}
+
+
+def nps_points(promoters: float, detractors: float, answered: float) -> float | None:
+    return (promoters - detractors) / answered * 100 if answered else None
+
+
 def finalize(
     stats: Mapping[str, int | float], frt_counts: Mapping[float, int]
 ) -> dict[str, float | int | None]:
     """Every contract key from a group's statistics and its FRT multiset."""
     s = stats
-    return {
+    figures: dict[str, float | int | None] = {
+        key: _ratio(s[numerator], s[denominator])
+        for key, (numerator, denominator) in RATIOS.items()
+    }
+    figures |= {
         "conversations": int(s["conversations"]),
-        "frt_mean_s": _ratio(s["frt_sum_s"], s["frt_n"]),
         "frt_median_s": percentile_of_counts(frt_counts, 50),
         "frt_p90_s": percentile_of_counts(frt_counts, 90),
-        "frt_over_30s_rate": _ratio(s["frt_over_30s"], s["frt_n"]),
-        "response_rate": _ratio(s["responded"], s["with_customer"]),
-        "aht_s": _ratio(s["handle_sum_s"], s["handle_n"]),
-        "resolution_time_mean_s": _ratio(s["resolution_sum_s"], s["resolved"]),
-        "repeat_contact_rate": _ratio(s["repeat_contacts"], s["conversations"]),
-        "fcr_rate": _ratio(s["first_contact_resolved"], s["resolved"]),
-        "csat_mean": _ratio(s["csat_sum"], s["csat_n"]),
-        "csat_satisfied_rate": _ratio(s["csat_satisfied"], s["csat_n"]),
-        "nps": (
-            (s["nps_promoters"] - s["nps_detractors"]) / s["nps_n"] * 100 if s["nps_n"] else None
-        ),
-        "survey_response_rate": _ratio(s["surveyed"], s["conversations"]),
-        "complaint_rate": _ratio(s["complaints"], s["conversations"]),
-        "complaint_closed_72h_rate": _ratio(s["complaints_closed_72h"], s["complaints"]),
-        "escalation_rate": _ratio(s["escalated"], s["conversations"]),
-        "escalation_mean_min": _ratio(s["escalation_sum_min"], s["escalations_resolved"]),
-        "conversion_rate": _ratio(s["converted"], s["orders"]),
+        "nps": nps_points(s["nps_promoters"], s["nps_detractors"], s["nps_n"]),
     }
+    return {key: figures[key] for key in KEYS}
 
 
 def repeat_contacts(
