@@ -59,6 +59,10 @@ def all_routes() -> list[str]:
 # (route regex, parameter) → a key of the `world` fixture; a key with ":alice"/":bob"
 # variants there makes the route asked once per owner.
 FILL: list[tuple[str, str, str]] = [
+    # performance: cycles (names shared with other apps: matched by path first)
+    (r"^performance/", "cycle_id", "perf_cycle"),
+    (r"^performance/", "template_id", "perf_template"),
+    (r"^performance/", "key", "perf_figure"),
     (r"^customers/", "external_id", "customer"),
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
@@ -295,6 +299,7 @@ def _build_world() -> dict:
         practice = start_practice(user, Scenario.objects.get(code="logistics-delay"), seed=1)
         w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
     _build_exams(w, p)
+    _performance_cycles_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -309,6 +314,18 @@ def _build_world() -> dict:
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
     ).pk
     return w
+
+
+# performance: cycles — a computed quarter with alice's and bob's reviews
+def _performance_cycles_world(w: dict) -> None:
+    from kefu.performance.actions.cycles import compute, create_cycle
+    from kefu.performance.models import Template
+
+    cycle = create_cycle(None, "quarter", date(2024, 4, 1))
+    compute(cycle)
+    w["perf_cycle"] = cycle.pk
+    w["perf_template"] = Template.objects.get(family="standard", version=1).pk
+    w["perf_figure"] = "qa.score"
 
 
 # training: courses, sessions, assignments
@@ -429,6 +446,8 @@ BODY = {
     "POST /api/v1/training/banks/{bank_id}/questions": '{"external_id": "N1", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
+    # performance: cycles
+    "POST /api/v1/performance/cycles": '{"kind": "month", "start": "2024-05-01"}',
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from kefu.accounts.access import conversations_visible_to, restrict
@@ -136,7 +136,9 @@ def list_cycles(request: HttpRequest) -> Any:
 def create_cycle(request: HttpRequest, payload: CycleIn) -> Any:
     if not request.user.has_perm(MANAGE_PERFORMANCE):
         raise HttpError(403, "Only managers open review cycles.")
-    return 201, actions.create_cycle(request.user, payload.kind, payload.start, payload.name)
+    return Status(
+        201, actions.create_cycle(request.user, payload.kind, payload.start, payload.name)
+    )
 
 
 @router.post(

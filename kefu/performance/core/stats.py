@@ -10,9 +10,9 @@ is an estimate from few observations; these functions say how sure it is:
 - `bootstrap_mean(values)`: percentile bootstrap, for skewed small samples.
 - `nps_interval(promoters, detractors, n)`: NPS (−100…100) with the variance of a
   difference of two shares of one multinomial.
-- `shrink_rates` / `shrink_means`: empirical Bayes towards the group mean (method of
-  moments): an agent with 4 surveys moves most of the way to the team; one with 400
-  hardly moves.
+- `shrink_rates` / `shrink_means`: empirical Bayes towards the group mean (moment
+  estimators weighted by sample size): an agent with 4 surveys moves most of the way
+  to the team; one with 400 hardly moves.
 - `indistinguishable(items)`: ranking groups: agents whose intervals overlap the
   group leader's are "not distinguishable" and share a rank.
 """
@@ -68,20 +68,30 @@ def t_quantile(df: int, confidence: float = 0.95) -> float:
     return float(student_t.ppf(0.5 + confidence / 2, df))
 
 
+def _t_estimate(n: int, mean: float, variance: float) -> Estimate:
+    if n < 2:
+        return Estimate(mean, n)
+    half = t_quantile(n - 1) * math.sqrt(max(0.0, variance) / n)
+    return Estimate(mean, n, mean - half, mean + half)
+
+
 def mean_interval(n: int, total: float, total_sq: float) -> Estimate:
     """A mean with its t interval, from the count, the sum and the sum of squares."""
     if n <= 0:
         return NOTHING
     mean = total / n
-    if n < 2:
-        return Estimate(mean, n)
-    variance = max(0.0, (total_sq - n * mean * mean) / (n - 1))
-    half = t_quantile(n - 1) * math.sqrt(variance / n)
-    return Estimate(mean, n, mean - half, mean + half)
+    variance = (total_sq - n * mean * mean) / (n - 1) if n > 1 else 0.0
+    return _t_estimate(n, mean, variance)
 
 
 def mean_of(values: Sequence[float]) -> Estimate:
-    return mean_interval(len(values), math.fsum(values), math.fsum(v * v for v in values))
+    """A mean with its t interval, from the values (two passes: exact for close values)."""
+    n = len(values)
+    if n == 0:
+        return NOTHING
+    mean = math.fsum(values) / n
+    variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+    return _t_estimate(n, mean, variance)
 
 
 def bootstrap_mean(
@@ -115,21 +125,22 @@ def nps_interval(promoters: int, detractors: int, n: int, z: float = Z95) -> Est
 
 # --- empirical Bayes ------------------------------------------------------------------------
 def shrink_rates(counts: Mapping[K, tuple[int, int]]) -> dict[K, float]:
-    """{key: (successes, n)} → {key: shrunk rate}. Beta-binomial by the method of
-    moments: prior mean = the pooled rate; prior strength from how much the rates vary
-    beyond what their sample sizes explain. No spread beyond chance → everyone gets the
-    pooled rate; keys with n = 0 are left out."""
+    """{key: (successes, n)} → {key: shrunk rate}. Beta-binomial empirical Bayes: prior
+    mean = the pooled rate; the between-agent variance τ² by the method of moments with
+    each agent weighted by its n (so a tiny sample's extreme rate does not widen the
+    prior it is shrunk with); agent i moves by s / (n_i + s), s = p(1−p)/τ² − 1. No
+    spread beyond chance → everyone gets the pooled rate; keys with n = 0 are left out."""
     rows = {key: (k, n) for key, (k, n) in counts.items() if n > 0}
     if not rows:
         return {}
-    pooled = sum(k for k, _ in rows.values()) / sum(n for _, n in rows.values())
+    total = sum(n for _, n in rows.values())
+    pooled = sum(k for k, _ in rows.values()) / total
     if len(rows) < 2 or pooled in (0.0, 1.0):
         return {key: pooled for key in rows}
-    rates = [k / n for k, n in rows.values()]
-    mean_rate = sum(rates) / len(rates)
-    observed = sum((r - mean_rate) ** 2 for r in rates) / (len(rates) - 1)
-    chance = pooled * (1 - pooled) * sum(1 / n for _, n in rows.values()) / len(rows)
-    between = observed - chance
+    spread = sum(n * (k / n - pooled) ** 2 for k, n in rows.values())
+    between = (spread - (len(rows) - 1) * pooled * (1 - pooled)) / (
+        total - sum(n * n for _, n in rows.values()) / total
+    )
     if between <= 0:
         return {key: pooled for key in rows}
     strength = max(0.0, pooled * (1 - pooled) / between - 1)
@@ -137,31 +148,34 @@ def shrink_rates(counts: Mapping[K, tuple[int, int]]) -> dict[K, float]:
 
 
 def shrink_means(moments: Mapping[K, tuple[int, float, float]]) -> dict[K, float]:
-    """{key: (n, sum, sum of squares)} → {key: shrunk mean}. Normal-normal: each mean
-    moves towards the group's mean of means by B = s²/n ÷ (s²/n + τ²), s² the pooled
-    within-agent variance, τ² the between-agent variance beyond chance."""
+    """{key: (n, sum, sum of squares)} → {key: shrunk mean}. Normal-normal empirical
+    Bayes: s² the pooled within-agent variance, τ² the between-agent variance by the
+    DerSimonian–Laird moment estimator (weights n_i / s²), the prior mean the weighted
+    mean; agent i moves towards it by B = (s²/n_i) / (s²/n_i + τ²)."""
     rows = {key: m for key, m in moments.items() if m[0] > 0}
     if not rows:
         return {}
     means = {key: total / n for key, (n, total, _) in rows.items()}
-    grand = sum(means.values()) / len(means)
-    if len(rows) < 2:
-        return dict(means)
     within_n = sum(n - 1 for n, _, _ in rows.values())
-    if within_n <= 0:
+    if len(rows) < 2 or within_n <= 0:
         return dict(means)
     within = sum(total_sq - n * (total / n) ** 2 for n, total, total_sq in rows.values()) / within_n
-    within = max(within, 0.0)
-    spread = sum((m - grand) ** 2 for m in means.values()) / (len(means) - 1)
-    chance = within * sum(1 / n for n, _, _ in rows.values()) / len(rows)
-    between = spread - chance
+    if within <= 0:
+        return dict(means)
+    weights = {key: n / within for key, (n, _, _) in rows.items()}
+    weight_sum = sum(weights.values())
+    centre = sum(weights[key] * means[key] for key in rows) / weight_sum
+    q = sum(weights[key] * (means[key] - centre) ** 2 for key in rows)
+    between = (q - (len(rows) - 1)) / (
+        weight_sum - sum(w * w for w in weights.values()) / weight_sum
+    )
     if between <= 0:
-        return {key: grand for key in rows}
+        return {key: centre for key in rows}
     shrunk = {}
     for key, (n, _, _) in rows.items():
         noise = within / n
-        weight = noise / (noise + between)
-        shrunk[key] = weight * grand + (1 - weight) * means[key]
+        pull = noise / (noise + between)
+        shrunk[key] = pull * centre + (1 - pull) * means[key]
     return shrunk
 
 
