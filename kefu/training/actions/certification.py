@@ -80,12 +80,16 @@ def weights_of(cycle: CertificationCycle) -> core.Weights:
 
 @transaction.atomic
 def certify(
-    cycle: CertificationCycle, *, user=None, agents: Iterable[Agent] | None = None
+    cycle: CertificationCycle,
+    *,
+    user=None,
+    agents: Iterable[Agent] | None = None,
+    on: datetime | None = None,
 ) -> list[Certificate]:
     """Compute (again) the cycle's results of these agents (default: every agent who sat
-    one of its exams). Newly passed: a certificate valid `certificate_valid_days`; newly
-    failed: enrolled in the improvement class with the re-test. Re-running with the same
-    data changes nothing."""
+    one of its exams). Newly passed: a certificate issued `on` (default now) valid
+    `certificate_valid_days`; newly failed: enrolled in the improvement class with the
+    re-test. Re-running with the same data changes nothing."""
     settings = TrainingSettings.current()
     if agents is None:
         exam_ids = [cycle.knowledge_exam_id, cycle.problem_exam_id, cycle.retest_exam_id]
@@ -99,7 +103,7 @@ def certify(
     problem = best_scores([cycle.problem_exam], ids)
     communication = communication_scores(cycle, ids)
     weights = weights_of(cycle)
-    now = timezone.now()
+    now = on or timezone.now()
     out = []
     for agent in agents:
         parts = core.Components(

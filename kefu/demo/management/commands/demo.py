@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import translation
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
@@ -21,6 +22,7 @@ from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz
 from kefu.metrics.defaults import ensure_defaults
 from kefu.metrics.facts import refresh as refresh_metrics
+from kefu.performance.demo import seed_demo as seed_performance
 from kefu.reviews.demo import seed_demo as seed_reviews
 from kefu.training.demo import seed_demo as seed_training
 from kefu.workforce.defaults import ensure_defaults as ensure_workforce_defaults
@@ -75,6 +77,8 @@ class Command(BaseCommand):
         logins = ensure_demo_users()
         seed_reviews(seed)  # human QA: plans, reviews, appeals, calibration (kefu/reviews/demo.py)
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
+        with translation.override("zh-hans"):  # names the cycles in the users' language
+            seed_performance(seed)  # the year's review cycles, ratings, 360, interviews, pool
         names = ", ".join(login.username for login in logins)
         self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
 
