@@ -1,14 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Dimension(models.TextChoices):
     """The balanced scorecard's four dimensions, plus customer NPS beside them."""
 
-    EFFICIENCY = "efficiency", _("Efficiency")
-    QUALITY = "quality", _("Quality")
-    DEVELOPMENT = "development", _("Development")
-    COMPLIANCE = "compliance", _("Compliance")
+    EFFICIENCY = "efficiency", pgettext_lazy("performance dimension", "Efficiency")
+    QUALITY = "quality", pgettext_lazy("performance dimension", "Quality")
+    DEVELOPMENT = "development", pgettext_lazy("performance dimension", "Development")
+    COMPLIANCE = "compliance", pgettext_lazy("performance dimension", "Compliance")
     NPS = "nps", _("NPS")
 
 

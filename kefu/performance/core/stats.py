@@ -9,7 +9,7 @@ is an estimate from few observations; these functions say how sure it is:
   count, sum and sum of squares (what a roll-up can store) or from the values.
 - `bootstrap_mean(values)`: percentile bootstrap, for skewed small samples.
 - `nps_interval(promoters, detractors, n)`: NPS (−100…100) with the variance of a
-  difference of two shares of one multinomial.
+  difference of two shares of one multinomial (adjusted: one pseudo-answer per category).
 - `shrink_rates` / `shrink_means`: empirical Bayes towards the group mean (moment
   estimators weighted by sample size): an agent with 4 surveys moves most of the way
   to the team; one with 400 hardly moves.
@@ -114,13 +114,16 @@ def bootstrap_mean(
 
 
 def nps_interval(promoters: int, detractors: int, n: int, z: float = Z95) -> Estimate:
-    """NPS in points with a normal interval: Var(p − d) = (p + d − (p − d)²) / n."""
+    """NPS in points with an adjusted Wald interval: Var(p − d) = (p + d − (p − d)²) / n
+    computed on the shares after one pseudo-answer per category (promoter, passive,
+    detractor), so ten promoters of ten do not give the interval [100, 100]."""
     if n <= 0:
         return NOTHING
-    p, d = promoters / n, detractors / n
-    nps = p - d
-    half = z * math.sqrt(max(0.0, p + d - nps * nps) / n)
-    return Estimate(100 * nps, n, 100 * max(-1.0, nps - half), 100 * min(1.0, nps + half))
+    nps = (promoters - detractors) / n
+    p, d, m = (promoters + 1) / (n + 3), (detractors + 1) / (n + 3), n + 3
+    centre = p - d
+    half = z * math.sqrt(max(0.0, p + d - centre * centre) / m)
+    return Estimate(100 * nps, n, 100 * max(-1.0, centre - half), 100 * min(1.0, centre + half))
 
 
 # --- empirical Bayes ------------------------------------------------------------------------

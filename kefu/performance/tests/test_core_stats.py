@@ -73,13 +73,18 @@ def test_one_observation_has_no_interval():
 
 
 def test_nps_interval():
-    # 6 promoters, 2 detractors of 10: NPS 40, Var(p − d) = (0.8 − 0.16) / 10
+    # 6 promoters, 2 detractors of 10: NPS 40; the interval from the shares after one
+    # pseudo-answer per category: p = 7/13, d = 3/13
     estimate = nps_interval(6, 2, 10)
-    half = 1.959963984540054 * math.sqrt(0.064) * 100
+    p, d = 7 / 13, 3 / 13
+    half = 1.959963984540054 * math.sqrt((p + d - (p - d) ** 2) / 13) * 100
     assert estimate.value == pytest.approx(40)
-    assert estimate.low == pytest.approx(40 - half)
-    assert estimate.high == pytest.approx(min(100, 40 + half))
-    assert nps_interval(10, 0, 10).high == 100
+    assert estimate.low == pytest.approx((p - d) * 100 - half)
+    assert estimate.high == pytest.approx((p - d) * 100 + half)
+    # all promoters: 100, but not certainly 100
+    perfect = nps_interval(10, 0, 10)
+    assert perfect.value == 100
+    assert perfect.high == 100 and perfect.low < 80
 
 
 def test_bootstrap_is_reproducible_and_brackets_the_mean():
