@@ -69,6 +69,19 @@ PHONE_BEHAVIOUR = {"long_silence": 0.10, "interrupt": 0.05}
 CARELESS = 0.35
 CARELESS_BOOST = 3.5
 CUSTOMER_BEHAVIOUR = {"customer_pii": 0.045, "repeat_question": 0.03, "angry": 0.06}
+# Bad experiences leave a grudge (customers remember): each complaint, angry contact or
+# low rating (CSAT ≤ 2, NPS ≤ 6) of a customer in the last GRUDGE_DAYS makes their next
+# contact GRUDGE_STEP × more likely to be a complaint and to be angry (at most
+# GRUDGE_CAP of them count), and a returning customer with a grudge comes back
+# GRUDGE_RETURN × as readily. With the 15 % high-sensitivity trait (people.py) this is
+# what makes a customer's history foretell their next complaint, as the risk index
+# assumes (kefu/customers, docs/customers.md); COMPLAINT_NORM keeps the year's
+# complaint rate where it was without it.
+GRUDGE_DAYS = 120
+GRUDGE_STEP = 0.8
+GRUDGE_CAP = 3
+GRUDGE_RETURN = 2.0
+COMPLAINT_NORM = 0.84
 NO_REPLY = 0.0018  # chat/app contacts no agent ever answers (online response rate 99.8 %)
 ABANDON = 0.012  # customers who give up before the problem is solved
 EMAIL_BEHAVIOUR = {"missing_greeting", "taboo", "missing_closing", "angry", "customer_pii",
@@ -157,6 +170,9 @@ class _Year:
         self.followups: list[tuple[datetime, int, FollowUp]] = []
         self.followup_seq = 0
         self._customer_cache: dict[int, Customer] = {}
+        # customer index → times of their recent bad experiences (see GRUDGE_DAYS); pruned
+        # monthly, so it holds only customers with a grudge still running
+        self.grudges: dict[int, list[datetime]] = {}
 
     # --- the year ----------------------------------------------------------------------
     def records(self) -> Iterator[dict]:
@@ -201,6 +217,8 @@ class _Year:
 
     def _start_day(self, day: date) -> None:
         self.day = day
+        if day.day == 1:
+            self._forget_old_grudges(datetime(day.year, day.month, 1, tzinfo=TZ))
         self.load = load(day)
         self.trend = {name: monthly(name, day) for name in _TREND_NAMES}
         self.queues: dict[str, tuple[list[Agent], list[float]]] = {}
@@ -222,12 +240,29 @@ class _Year:
             self._customer_cache[index] = cached
         return cached
 
-    def _pick_customer(self) -> Customer:
+    def _grudge(self, index: int, when: datetime) -> int:
+        """How many bad experiences the customer had in the last GRUDGE_DAYS (capped)."""
+        since = when - timedelta(days=GRUDGE_DAYS)
+        return min(GRUDGE_CAP, sum(1 for t in self.grudges.get(index, ()) if since <= t < when))
+
+    def _forget_old_grudges(self, now: datetime) -> None:
+        since = now - timedelta(days=GRUDGE_DAYS)
+        for index in list(self.grudges):
+            kept = [t for t in self.grudges[index] if t >= since]
+            if kept:
+                self.grudges[index] = kept
+            else:
+                del self.grudges[index]
+
+    def _pick_customer(self, when: datetime) -> Customer:
         rng = self.rng
         if rng.random() < RETURNING_SHARE:
-            while True:  # vip and enterprise customers come back more often
-                customer = self._customer(rng.randrange(self.customers))
-                if rng.random() < RETURN_ACCEPT[customer.segment]:
+            while True:  # vip and enterprise customers come back more often, and so do
+                customer = self._customer(rng.randrange(self.customers))  # those with a grudge
+                accept = RETURN_ACCEPT[customer.segment]
+                if customer.index in self.grudges and self._grudge(customer.index, when):
+                    accept *= GRUDGE_RETURN
+                if rng.random() < accept:
                     return customer
         self.customers += 1
         return self._customer(self.customers - 1)
@@ -259,17 +294,20 @@ class _Year:
             customer = self._customer(followup.customer)
             scenario_index = followup.scenario
         else:
-            customer = self._pick_customer()
+            customer = self._pick_customer(created)
             scenario_index = rng.choices(self.scenario_indexes, cum_weights=self.scenario_cum)[0]
         scenario = self.scenarios[scenario_index]
         channel = self._channel(customer, created, followup.channel if followup else None)
         queue = channel if channel in ("phone", "email") else scenario["queue"]
 
-        # Complaints come from sensitive customers, repeat contacts and weak agents.
+        # Complaints come from sensitive customers, customers with a grudge, repeat contacts
+        # and weak agents.
         owner = self._agent(queue)
         skill = self.skill[owner.id]
+        grudge = self._grudge(customer.index, created) if customer.index in self.grudges else 0
         p_complaint = trend["complaint"] * scenario["complaint"] * math.exp(-0.6 * skill)
         p_complaint *= (2.5 if customer.sensitive else 0.75) * (1.8 if followup else 1.0)
+        p_complaint *= COMPLAINT_NORM * (1 + GRUDGE_STEP * grudge)
         complaint = rng.random() < p_complaint
         # The complaint desk takes online complaints and customers on their third contact.
         third_contact = followup is not None and followup.depth >= 2
@@ -277,7 +315,7 @@ class _Year:
             owner = self._agent("complaint")
             skill = self.skill[owner.id]
 
-        flags = self._behaviours(channel, skill, complaint, customer)
+        flags = self._behaviours(channel, skill, complaint, customer, grudge)
         if followup is not None:
             flags.add("repeat_contact")
         if complaint:
@@ -352,6 +390,11 @@ class _Year:
         survey = self._survey(flags, skill, closed or resolved or end)
         if survey is not None:
             record["survey"] = survey
+        low_rating = survey is not None and (
+            survey.get("csat", 5) <= 2 or survey.get("nps", 10) <= 6
+        )
+        if complaint or "angry" in flags or low_rating:
+            self.grudges.setdefault(customer.index, []).append(created)
         if scenario.get("order"):
             record["order"] = self._order(flags, skill, slots)
         if self.labels:
@@ -363,7 +406,7 @@ class _Year:
         return record
 
     def _behaviours(
-        self, channel: str, skill: float, complaint: bool, customer: Customer
+        self, channel: str, skill: float, complaint: bool, customer: Customer, grudge: int = 0
     ) -> set[str]:
         rng = self.rng
         bad = self.trend["behaviour"] * math.exp(-0.8 * skill)
@@ -376,6 +419,7 @@ class _Year:
         if channel == "phone":
             flags |= {name for name, p in PHONE_BEHAVIOUR.items() if rng.random() < p * bad}
         angry = CUSTOMER_BEHAVIOUR["angry"] * (2.0 if customer.sensitive else 1.0)
+        angry *= 1 + GRUDGE_STEP * grudge
         if complaint or rng.random() < angry:
             flags.add("angry")
         if rng.random() < CUSTOMER_BEHAVIOUR["customer_pii"]:
