@@ -24,14 +24,15 @@ from pydantic import TypeAdapter
 
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.auth import api_auth, token_auth
+from kefu.customers.api import router as customers_router
 from kefu.interactions.api import router as interactions_router
 from kefu.lib.errors import ActionError
 from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
-from kefu.reviews.api import router as reviews_router
 from kefu.performance.api import router as performance_router
+from kefu.reviews.api import router as reviews_router
 from kefu.training.api import router as training_router
 from kefu.workforce.api import router as workforce_router
 
@@ -163,6 +164,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 v1 = Router()
 v1.add_router("", accounts_router)
+# before interactions: /customers/{id}/risk and …/tags must not be read as customer ids
+v1.add_router("", customers_router)
 v1.add_router("", interactions_router)
 v1.add_router("", metrics_router)
 v1.add_router("", live_router)

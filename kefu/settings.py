@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kefu.notifications",
     "kefu.reviews",
     "kefu.monitoring",
+    "kefu.customers",
     "kefu.training",
     "kefu.performance",
     "kefu.demo",

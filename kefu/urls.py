@@ -19,6 +19,7 @@ urlpatterns = [
     path("qa/", include("kefu.qa.urls")),
     path("workforce/", include("kefu.workforce.urls")),
     path("live/", include("kefu.monitoring.urls")),
+    path("risk/", include("kefu.customers.urls")),
     path("reviews/", include("kefu.reviews.urls")),
     path("training/", include("kefu.training.urls")),
     path("performance/", include("kefu.performance.urls")),

@@ -37,9 +37,11 @@ from django.db.models import Model, Q, QuerySet
 from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
+    MANAGE_RISK,
     MANAGE_SAMPLING,
     MANAGE_WORKFORCE,
     MONITOR_ALL,
+    TAG_CUSTOMERS,
     VIEW_ALL,
     VIEW_ALL_REVIEWS,
     VIEW_PERSONAL_DATA,
@@ -254,6 +256,18 @@ def customer_rows(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset.filter(pk__in=conversations_visible_to(user).values("customer_id"))
 
 
+def customer_part_rows(queryset: QuerySet, user, action: str) -> QuerySet:
+    """Rows about one customer (their risk, their tags), seen with the customer: by
+    whoever sees the customer. Changing them (a manual tag) takes `tag_customers` too."""
+    if action == CHANGE and not (_active(user) and user.has_perm(TAG_CUSTOMERS)):
+        return queryset.none()
+    if action not in (VIEW, CHANGE):
+        return queryset.none()
+    if scope_condition(user) is ALL:
+        return queryset
+    return queryset.filter(customer_id__in=conversations_visible_to(user).values("customer_id"))
+
+
 def agents_visible_to(user) -> QuerySet[Agent]:
     return restrict(Agent.objects.all(), user)
 
@@ -345,6 +359,16 @@ def manages_sampling(user) -> bool:
 
 def sees_all_reviews(user) -> bool:
     return _active(user) and user.has_perm(VIEW_ALL_REVIEWS)
+
+
+# --- customers (risk index, tags) -----------------------------------------------------------
+def manages_customer_risk(user) -> bool:
+    """The risk index's weights, the tag definitions, back-tests."""
+    return _active(user) and user.has_perm(MANAGE_RISK)
+
+
+def may_tag_customers(user) -> bool:
+    return _active(user) and user.has_perm(TAG_CUSTOMERS)
 
 
 # --- workforce ------------------------------------------------------------------------------

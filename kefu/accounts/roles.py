@@ -40,10 +40,14 @@ VIEW_ALL_TRAINING = "training.view_all_training"
 # seeing every agent's review.
 MANAGE_PERFORMANCE = "performance.manage_performance"
 VIEW_ALL_PERFORMANCE = "performance.view_all_performance"
+# Customers (kefu.customers): the risk index's weights, tag definitions and back-tests;
+# putting manual tags on the customers one sees.
+MANAGE_RISK = "customers.manage_risk"
+TAG_CUSTOMERS = "customers.tag_customers"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: [],
-    Role.SUPERVISOR: [],
+    Role.AGENT: [TAG_CUSTOMERS],
+    Role.SUPERVISOR: [TAG_CUSTOMERS],
     Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA, REVIEW, MANAGE_SAMPLING, VIEW_ALL_REVIEWS],
     Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS, MANAGE_TRAINING, VIEW_ALL_TRAINING],
     Role.MANAGER: [
@@ -63,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_ALL_TRAINING,
         MANAGE_PERFORMANCE,
         VIEW_ALL_PERFORMANCE,
+        MANAGE_RISK,
+        TAG_CUSTOMERS,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -87,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_ALL_TRAINING,
         MANAGE_PERFORMANCE,
         VIEW_ALL_PERFORMANCE,
+        MANAGE_RISK,
+        TAG_CUSTOMERS,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -1,0 +1,243 @@
+"""REST API v1 of the customers domain (mounted under /api/v1/ by kefu/api.py, before the
+interactions router so that `/customers/{id}/risk` and `/customers/{id}/tags` are not read
+as customer ids): risk, the customer list by risk and tags, tags and their assignment.
+
+Every read starts from `kefu.accounts.access`; a customer outside the caller's scope is
+404. The reasons' values and the score are masked (null) unless the caller may see
+personal data; unmasked reads are audited. Writes go through `kefu.customers.actions`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError
+
+from kefu.accounts import access
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.customers import actions, selectors
+from kefu.customers.choices import RiskLabel
+from kefu.customers.filtersets import CustomerFilterSet
+from kefu.customers.models import CustomerTag, Tag, TagGroup
+from kefu.customers.presenters import reason_lines
+from kefu.lib.localtime import configured_tz
+from kefu.lib.schemas import ErrorOut, ErrorsOut, RowId, Text
+
+router = Router(tags=["customers"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorsOut | ErrorOut}
+MAX_LIMIT = 500
+
+LabelName = Literal[tuple(RiskLabel.values)]  # type: ignore[valid-type]
+
+
+class TagRef(Schema):
+    id: int
+    group: str
+    name: str
+    kind: Literal["manual", "rule"]
+
+
+class ReasonOut(Schema):
+    code: str = Field(description="the factor (docs/customers.md)")
+    text: str = Field(description="the reason in the request's language; values masked: *")
+    points: int | None = Field(description="null when masked")
+    values: dict[str, Any] | None = Field(description="the customer's values; null when masked")
+    settings: dict[str, Any] = Field(description="the window and threshold it was measured with")
+
+
+class RiskOut(Schema):
+    customer: str
+    label: LabelName
+    score: int | None = Field(description="null when masked")
+    masked: bool
+    stored: bool = Field(description="false: not scored yet, computed for this answer")
+    as_of: datetime
+    computed_at: datetime
+    reasons: list[ReasonOut]
+    contacts: int
+    last_contact_at: datetime | None
+    preferred_channel: str
+    preferred_hour: int | None
+    last_complaint_at: datetime | None
+    last_complaint_category: list[str]
+    tags: list[TagRef]
+
+
+def _tag_ref(tag: Tag) -> dict[str, Any]:
+    return {"id": tag.pk, "group": tag.group.name, "name": tag.name, "kind": tag.kind}
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return value.astimezone(configured_tz()) if value is not None else None
+
+
+@router.get("/customers/{path:customer_id}/risk", response={200: RiskOut, **ERRORS})
+def get_risk(request: HttpRequest, customer_id: Text) -> dict[str, Any]:
+    """The customer's risk label, score and reasons (each a code, a sentence, its points,
+    the customer's values and the settings), the history card's profile and tags."""
+    customer = get_object_or_404(access.customers_visible_to(request.user), external_id=customer_id)
+    card = selectors.card(request.user, customer)
+    risk = card.risk
+    unmasked = access.can_view_personal_data(request.user)
+    actions.record_reasons_viewed(request, customer, risk.reasons)
+    lines = reason_lines(risk.reasons, unmasked)
+    reasons = [
+        {
+            "code": stored["code"],
+            "text": line["text"],
+            "points": line["points"],
+            "values": stored.get("values") if unmasked else None,
+            "settings": stored.get("settings") or {},
+        }
+        for stored, line in zip(risk.reasons, lines, strict=True)
+    ]
+    return {
+        "customer": customer.external_id,
+        "label": risk.label,
+        "score": risk.score if unmasked else None,
+        "masked": not unmasked,
+        "stored": card.stored,
+        "as_of": _local(risk.as_of),
+        "computed_at": _local(risk.computed_at),
+        "reasons": reasons,
+        "contacts": risk.contacts,
+        "last_contact_at": _local(risk.last_contact_at),
+        "preferred_channel": risk.preferred_channel,
+        "preferred_hour": risk.preferred_hour,
+        "last_complaint_at": _local(risk.last_complaint_at),
+        "last_complaint_category": list(risk.last_complaint_category or []),
+        "tags": [_tag_ref(link.tag) for link in card.links],
+    }
+
+
+# --- the customer list --------------------------------------------------------------------
+class CustomerQuery(Schema):
+    """Mirrors `kefu.customers.filtersets.CustomerFilterSet`, plus paging."""
+
+    label: LabelName | None = None
+    tag: list[RowId] | None = Field(None, description="tag ids: customers carrying all of them")
+    segment: Text | None = None
+    customer: Text | None = Field(None, description="a customer id")
+    after: Text | None = Field(None, description="page: the `next` of the previous answer")
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+
+    PAGING: ClassVar[frozenset[str]] = frozenset({"after", "limit"})
+
+
+class CustomerRow(Schema):
+    id: str
+    segment: str
+    label: LabelName
+    score: int | None = Field(description="null when masked")
+    contacts: int
+    last_contact_at: datetime | None
+    tags: list[TagRef]
+
+
+class CustomerPage(Schema):
+    items: list[CustomerRow]
+    next: str | None = Field(description="pass as `after` for the next page; null at the end")
+
+
+@router.get("/customers", response={200: CustomerPage, **ERRORS})
+def list_customers(request: HttpRequest, q: Query[CustomerQuery]) -> dict[str, Any]:
+    """Customers the caller sees, highest risk first, filtered by label, tags (all of
+    them: "high value" + "likely to churn"), segment or id."""
+    data = q.model_dump(exclude_none=True, exclude=set(q.PAGING))
+    filterset = CustomerFilterSet(data, selectors.risk_rows(request.user), user=request.user)
+    if filterset.errors:
+        if set(filterset.errors) == {"tag"}:  # a tag the caller cannot see: nothing matches
+            return {"items": [], "next": None}
+        raise ValidationError(
+            [{"loc": ["query", name], "msg": "; ".join(m), "type": "value_error"}
+             for name, m in filterset.errors.items()]
+        )  # fmt: skip
+    page = selectors.score_page(filterset.qs, q.after, None, q.limit)
+    unmasked = access.can_view_personal_data(request.user)
+    return {
+        "items": [
+            {
+                "id": row.customer.external_id,
+                "segment": row.customer.segment,
+                "label": row.label,
+                "score": row.score if unmasked else None,
+                "contacts": row.contacts,
+                "last_contact_at": _local(row.last_contact_at),
+                "tags": [_tag_ref(link.tag) for link in row.customer.tag_links.all()],
+            }
+            for row in page.items
+        ],
+        "next": page.next_cursor,
+    }
+
+
+# --- tags --------------------------------------------------------------------------------
+class TagOut(TagRef):
+    rule: list[dict[str, Any]]
+    description: str
+
+
+class TagIn(Schema):
+    group: Text = Field(description="the group's name (created if new)")
+    name: Text
+    kind: Literal["manual", "rule"] = "manual"
+    rule: list[dict[str, Any]] = Field(
+        default_factory=list, description="conditions (docs/customers.md), all must hold"
+    )
+    description: str = Field("", max_length=200)
+
+
+def _tag_out(tag: Tag) -> dict[str, Any]:
+    return _tag_ref(tag) | {"rule": tag.rule or [], "description": tag.description}
+
+
+@router.get("/customer-tags", response={200: list[TagOut], **ERRORS})
+def list_tags(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every tag, by group."""
+    tags = access.restrict(Tag.objects.select_related("group"), request.user)
+    return [_tag_out(t) for t in tags]
+
+
+@router.post("/customer-tags", response={201: TagOut, **ERRORS})
+def create_tag(request: HttpRequest, payload: TagIn) -> Status:
+    """A manual or rule tag (managers of the risk index)."""
+    group = TagGroup.objects.filter(name=payload.group.strip()).first() or actions.create_group(
+        payload.group, user=request.user
+    )
+    tag = actions.create_tag(
+        group, payload.name, payload.kind, payload.rule, payload.description, user=request.user
+    )
+    return Status(201, _tag_out(tag))
+
+
+class AssignIn(Schema):
+    tag: RowId = Field(description="a manual tag's id")
+
+
+@router.post("/customers/{path:customer_id}/tags", response={200: TagRef, 201: TagRef, **ERRORS})
+def assign_tag(request: HttpRequest, customer_id: Text, payload: AssignIn) -> Status:
+    """Put a manual tag on a customer the caller sees (201; 200 if it was there)."""
+    before = CustomerTag.objects.filter(
+        customer__external_id=customer_id, tag_id=payload.tag
+    ).exists()
+    link = actions.add_tag(request.user, customer_id, payload.tag)
+    audit(
+        AuditAction.CHANGE_SETTINGS,
+        request=request,
+        object_type="customers.customer_tag",
+        object_id=customer_id[:100],
+        detail={"tag": link.tag_id, "added": not before},
+    )
+    return Status(200 if before else 201, _tag_ref(link.tag))
+
+
+@router.delete("/customers/{path:customer_id}/tags/{int:tag_id}", response={204: None, **ERRORS})
+def remove_tag(request: HttpRequest, customer_id: Text, tag_id: int) -> Status:
+    """Take a manual tag off a customer the caller sees."""
+    actions.remove_tag(request.user, customer_id, tag_id)
+    return Status(204, None)

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "kefu.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        # The import hook, live ingest and QA scoring reach the risk index through the
+        # signals the lower apps send (they never import this app).
+        # Who sees which rows (kefu.accounts.access): a customer's risk and tags with the
+        # customer; tag definitions are a catalogue; back-tests are department figures.
+        from kefu.accounts import access
+        from kefu.accounts.roles import MANAGE_RISK, VIEW_ALL
+        from kefu.customers import receivers  # noqa: F401
+        from kefu.customers.models import Backtest, CustomerRisk, CustomerTag, Tag, TagGroup
+
+        for model in (CustomerRisk, CustomerTag):
+            access.register(model, agent=None, team=None, custom=access.customer_part_rows)
+        for model in (Tag, TagGroup):
+            access.register(model, agent=None, team=None, custom=access.catalogue(MANAGE_RISK))
+        access.register(
+            Backtest,
+            agent=None,
+            team=None,
+            policies={
+                access.VIEW: access.Policy(all=VIEW_ALL),
+                access.CHANGE: access.Policy(all=MANAGE_RISK),
+            },
+        )

@@ -1,0 +1,123 @@
+"""Scoped reads shared by the pages and the API: the customer list's rows and pages, and
+what the history card shows. Every read starts from `kefu.accounts.access`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from kefu.accounts import access
+from kefu.customers import refresh
+from kefu.customers.choices import TagKind
+from kefu.customers.models import CustomerRisk, CustomerTag, RiskSettings, Tag
+from kefu.interactions.models import Conversation, Customer
+from kefu.lib.paging import Cursor, KeysetPage, seek
+
+RECENT = 5  # conversations on the card
+
+
+def _encode(score: Any, pk: int) -> str:
+    return f"{int(score)}_{pk}"
+
+
+def _decode(raw: str | None) -> tuple[int, int] | None:
+    score, sep, pk = (raw or "").partition("_")
+    if not sep:
+        return None
+    try:
+        value, key = int(score), int(pk)
+    except ValueError:
+        return None
+    return (value, key) if abs(value) < 10**6 and 0 < key < 2**62 else None
+
+
+SCORE_CURSOR = Cursor(_encode, _decode)
+
+
+def risk_rows(user) -> QuerySet[CustomerRisk]:
+    """The customer list's rows the user may see (one per scored customer), with the
+    customer and their tags."""
+    tags = Prefetch(
+        "customer__tag_links",
+        queryset=CustomerTag.objects.select_related("tag__group").order_by(
+            "tag__group__position", "tag__name"
+        ),
+    )
+    return (
+        access.restrict(CustomerRisk.objects.all(), user)
+        .select_related("customer")
+        .prefetch_related(tags)
+    )
+
+
+def score_page(rows: QuerySet, after: str | None, before: str | None, size: int) -> KeysetPage:
+    """Highest score first (then customer id), one keyset page."""
+    return seek(
+        rows,
+        field="score",
+        key="customer_id",
+        after=after,
+        before=before,
+        size=size,
+        cursor=SCORE_CURSOR,
+        position=lambda r: (r.score, r.customer_id),
+    )
+
+
+@dataclass
+class Card:
+    """The history card of one customer as one user may see it."""
+
+    customer: Customer
+    risk: CustomerRisk
+    stored: bool  # False: not scored yet, computed now (not stored: a read never writes)
+    recent: list[Conversation] = field(default_factory=list)  # the user's visible ones
+    links: list[CustomerTag] = field(default_factory=list)
+    addable: list[Tag] = field(default_factory=list)  # manual tags the user may add
+    may_tag: bool = False
+    last_complaint_visible: bool = False
+
+
+def card(user, customer: Customer) -> Card:
+    stored = access.restrict(CustomerRisk.objects.all(), user).filter(customer=customer).first()
+    is_stored = stored is not None
+    if stored is None:
+        history = refresh.histories([customer.pk]).get(customer.pk, [])
+        stored, _scored = refresh.risk_row(
+            customer.pk, history, refresh.default_as_of(), RiskSettings.current().weights()
+        )
+    visible = access.conversations_visible_to(user).filter(customer=customer)
+    recent = list(
+        visible.only(
+            "external_id", "channel", "created_at", "category1", "category2", "complaint",
+            "escalated", "status",
+        ).order_by("-created_at", "-pk")[:RECENT]
+    )  # fmt: skip
+    links = list(
+        access.restrict(CustomerTag.objects.all(), user)
+        .filter(customer=customer)
+        .select_related("tag__group")
+        .order_by("tag__group__position", "tag__name")
+    )
+    may_tag = access.may_tag_customers(user)
+    addable: list[Tag] = []
+    if may_tag:
+        addable = list(
+            access.restrict(Tag.objects.all(), user)
+            .filter(kind=TagKind.MANUAL)
+            .exclude(pk__in=[link.tag_id for link in links])
+            .select_related("group")
+        )
+    complaint = stored.last_complaint_conversation
+    return Card(
+        customer=customer,
+        risk=stored,
+        stored=is_stored,
+        recent=recent,
+        links=links,
+        addable=addable,
+        may_tag=may_tag,
+        last_complaint_visible=bool(complaint and visible.filter(external_id=complaint).exists()),
+    )
