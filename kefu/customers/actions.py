@@ -189,7 +189,7 @@ def remove_tag(user, customer_id: str, tag_id: int) -> None:
 
 
 # --- back-tests ----------------------------------------------------------------------------
-def start_backtest(as_of: date, horizon_days: int, *, user) -> Backtest:
+def start_backtest(as_of: date, horizon_days: int, windows: int = 1, *, user) -> Backtest:
     """Queue a back-test (a background task computes it)."""
     _require_manager(user)
     from kefu.customers.tasks import run_backtest
@@ -197,7 +197,11 @@ def start_backtest(as_of: date, horizon_days: int, *, user) -> Backtest:
 
     if not 1 <= horizon_days <= 365:
         raise Invalid(_("the horizon is 1 to 365 days"))
-    row = Backtest.objects.create(as_of=as_of, horizon_days=horizon_days, created_by=user)
+    if not 1 <= windows <= 12:
+        raise Invalid(_("1 to 12 windows"))
+    row = Backtest.objects.create(
+        as_of=as_of, horizon_days=horizon_days, windows=windows, created_by=user
+    )
     return enqueue_or_fail(
         run_backtest,
         row,

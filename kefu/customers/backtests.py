@@ -35,12 +35,16 @@ def _histories(until) -> Iterator[list[risk.Contact]]:
         last = ids[-1]
 
 
-def compute(as_of: date, horizon_days: int, weights: risk.Weights | None = None) -> dict[str, Any]:
-    """The back-test as of the end of `as_of` (local), outcome over the next days."""
+def compute(
+    as_of: date, horizon_days: int, windows: int = 1, weights: risk.Weights | None = None
+) -> dict[str, Any]:
+    """The back-test as of the end of `as_of` (local), outcome over the next days
+    (`windows` > 1: that many consecutive windows pooled, see `core.backtest.run`)."""
     cut = refresh.as_of_day(as_of)
     horizon = timedelta(days=horizon_days)
     weights = weights or RiskSettings.current().weights()
-    return backtest.run(_histories(cut + horizon), cut, horizon, weights)
+    result = backtest.run(_histories(cut + horizon), cut, horizon, weights, windows)
+    return result | {"as_of_day": as_of.isoformat()}
 
 
 def execute(backtest_id: int) -> Backtest | None:
@@ -51,7 +55,7 @@ def execute(backtest_id: int) -> Backtest | None:
     row.status = BacktestStatus.RUNNING
     row.save(update_fields=["status"])
     try:
-        row.result = compute(row.as_of, row.horizon_days)
+        row.result = compute(row.as_of, row.horizon_days, row.windows)
         row.status = BacktestStatus.DONE
     except Exception as exc:  # kept on the row for the page; the worker logs it too
         log.exception("risk back-test %s failed", backtest_id)

@@ -25,8 +25,8 @@ GROUPS = (
         ("企业客户", TagKind.RULE, [{"kind": "segment", "segment": "enterprise"}], ""),
     ]),
     ("生命周期", "联系频率与流失", [
-        ("可能流失", TagKind.RULE, [{"kind": "no_contact_for", "days": 60, "contacts": 2}],
-         "联系过至少 2 次，之后 60 天没有联系"),
+        ("可能流失", TagKind.RULE, [{"kind": "no_contact_for", "days": 90, "contacts": 2}],
+         "联系过至少 2 次，之后 90 天没有联系"),
         ("活跃", TagKind.RULE, [{"kind": "contacts_at_least", "count": 2, "days": 30}],
          "30 天内联系至少 2 次"),
     ]),

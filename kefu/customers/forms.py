@@ -92,6 +92,13 @@ class BacktestForm(forms.Form):
     horizon_days = forms.IntegerField(
         label=_("Horizon (days)"), min_value=1, max_value=365, initial=30
     )
+    windows = forms.IntegerField(
+        label=_("Windows pooled"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("consecutive windows ending at the date, pooled for steadier figures"),
+    )
 
 
 class CustomerTagForm(forms.Form):

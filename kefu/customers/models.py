@@ -214,6 +214,12 @@ class Backtest(models.Model):
     horizon_days = models.PositiveSmallIntegerField(
         _("horizon (days)"), validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
+    windows = models.PositiveSmallIntegerField(
+        _("windows pooled"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("consecutive windows ending at the date, pooled for steadier figures"),
+    )
     status = models.CharField(
         max_length=8, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED
     )

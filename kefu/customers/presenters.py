@@ -3,6 +3,7 @@ their values masked for roles without `view_personal_data` (the label stays visi
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -123,6 +124,11 @@ def _calibration(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def day_of_cut(cut: str) -> str:
+    """The day a cut instant ends ("as of the end of that day")."""
+    return (datetime.fromisoformat(cut) - timedelta(seconds=1)).date().isoformat()
+
+
 def present(result: dict[str, Any]) -> dict[str, Any]:
     """A back-test's figures (core.backtest.run) formatted for the page."""
     hand, baseline, fitted = result["hand"], result["baseline"], result.get("fitted")
@@ -131,8 +137,10 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         "positives": result["positives"],
         "base_rate": _pct(result["base_rate"], 2),
         "horizon_days": result["horizon_days"],
-        "as_of": result["as_of"][:10],
-        "train_as_of": result["train"]["as_of"][:10],
+        "as_of": day_of_cut(result["as_of"]),
+        "windows": result.get("windows", 1),
+        "first_origin": day_of_cut(result.get("origins", [result["as_of"]])[0]),
+        "train_as_of": day_of_cut(result["train"]["as_of"]),
         "train_customers": result["train"]["customers"],
         "train_positives": result["train"]["positives"],
         "hand_auc": _auc(hand["auc"]),

@@ -71,7 +71,7 @@ def histories(
         if until is not None:
             conversations = conversations.filter(created_at__lt=until)
         escalated = dict(
-            Escalation.objects.filter(conversation__in=conversations.values("pk"))
+            Escalation.objects.filter(conversation__customer_id__in=chunk)
             .order_by()
             .values_list("conversation_id")
             .annotate(first=Min("at"))
@@ -80,7 +80,7 @@ def histories(
             QaHit.objects.filter(
                 is_current=True,
                 indicator__in=NEGATIVE_INDICATORS,
-                result__conversation__in=conversations.values("pk"),
+                result__conversation__customer_id__in=chunk,
             )
             .order_by()
             .values_list("result__conversation_id", flat=True)

@@ -307,14 +307,15 @@ def _backtests(request: HttpRequest) -> Any:
 def backtest_view(request: HttpRequest) -> HttpResponse:
     runs = _backtests(request)
     manager = access.manages_customer_risk(request.user)
-    form = BacktestForm(initial={"horizon_days": 30})
+    form = BacktestForm(initial={"horizon_days": 30, "windows": 1})
     if request.method == "POST":
         if not manager:
             raise PermissionDenied
         form = BacktestForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             row = actions.start_backtest(
-                form.cleaned_data["as_of"], form.cleaned_data["horizon_days"], user=request.user
+                data["as_of"], data["horizon_days"], data["windows"], user=request.user
             )
             return redirect("customers:backtest_detail", row.pk)
     latest = runs.filter(status=BacktestStatus.DONE).first()
@@ -327,7 +328,9 @@ def backtest_detail(request: HttpRequest, backtest_id: int) -> HttpResponse:
     runs = _backtests(request)
     row = get_object_or_404(runs, pk=backtest_id)
     manager = access.manages_customer_risk(request.user)
-    return _render_backtest(request, row, runs, BacktestForm(initial={"horizon_days": 30}), manager)
+    return _render_backtest(
+        request, row, runs, BacktestForm(initial={"horizon_days": 30, "windows": 1}), manager
+    )
 
 
 @login_required

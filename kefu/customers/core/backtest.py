@@ -9,7 +9,8 @@ the outcome is whether they complain or are escalated in the next `horizon`
   table by score decile (observed rate beside the rate predicted by a one-variable
   logistic fit of the outcome on the score, made on the earlier window);
 - a plain baseline: "complained before" (any complaint in the history) and the base rate;
-- a logistic regression (statsmodels) of the outcome on the same factor units, fitted on
+- a logistic regression (statsmodels, weak ridge penalty) of the outcome on the same
+  factor units, fitted on
   the earlier window (scored as of `as_of − horizon`, outcome up to `as_of`) and
   evaluated on the later one, turned into points (10 points double the odds) so it stays
   explainable. It is offered when its AUC beats the hand weights' by `MIN_GAIN`.
@@ -138,9 +139,12 @@ def calibration(
 
 # --- logistic fits (statsmodels) --------------------------------------------------------------
 def fit_logistic(rows: Sequence[Sequence[float]], outcomes: Sequence[bool]) -> list[float] | None:
-    """Intercept and coefficients of a logistic regression (statsmodels Logit, maximum
-    likelihood). A column that never varies gets 0; None when the fit is impossible
-    (one class only, perfect separation, a singular design)."""
+    """Intercept and coefficients of a logistic regression (statsmodels GLM, binomial),
+    with a weak ridge penalty: a normal prior of standard deviation 1 on each coefficient
+    (not the intercept), the same as scikit-learn's `LogisticRegression(C=1)`. With rare
+    outcomes a factor that no customer with the outcome shows would otherwise get an
+    infinite weight (the maximum-likelihood fit does not converge). A column that never
+    varies gets 0; None when the fit is impossible (one class only, a failed solver)."""
     import warnings
 
     import numpy as np
@@ -152,14 +156,17 @@ def fit_logistic(rows: Sequence[Sequence[float]], outcomes: Sequence[bool]) -> l
     y = np.asarray(outcomes, dtype=float)
     varying = [j for j in range(x.shape[1]) if np.ptp(x[:, j]) > 0]
     design = sm.add_constant(x[:, varying], has_constant="add")
+    # statsmodels minimises −loglike/n + Σ alpha·β²/2: alpha = 1/n is the prior above
+    alpha = np.r_[0.0, np.full(len(varying), 1.0 / len(y))]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = sm.Logit(y, design).fit(disp=0, maxiter=200)
-    except Exception:  # singular matrix, separation: no fit
+            model = sm.GLM(y, design, family=sm.families.Binomial())
+            result = model.fit_regularized(alpha=alpha, L1_wt=0.0, opt_method="newton-cg")
+    except Exception:  # a failed solver: no fit
         return None
     params = [float(p) for p in result.params]
-    if not all(math.isfinite(p) for p in params) or not result.mle_retvals.get("converged"):
+    if not all(math.isfinite(p) for p in params):
         return None
     out = [params[0]] + [0.0] * x.shape[1]
     for k, j in enumerate(varying, start=1):
@@ -231,6 +238,24 @@ def _window(
     return w
 
 
+def _pooled(
+    histories: Sequence[Sequence[Contact]],
+    origins: Sequence[datetime],
+    horizon: timedelta,
+    weights: Weights,
+) -> Window:
+    """Customers scored at each origin (outcome in the `horizon` after it), pooled: a
+    customer known at several origins counts once per origin."""
+    pooled = Window(origins[0], origins[-1] + horizon, [], [], [], [])
+    for origin in origins:
+        w = _window(histories, origin, origin + horizon, weights)
+        pooled.units += w.units
+        pooled.complained_before += w.complained_before
+        pooled.outcomes += w.outcomes
+        pooled.returns += w.returns
+    return pooled
+
+
 def _points(unit_rows: Sequence[Sequence[float]], per_unit: dict[str, int]) -> list[int]:
     weights = [per_unit[code] for code in FACTORS]
     return [sum(round(p * u) for p, u in zip(weights, row, strict=True)) for row in unit_rows]
@@ -265,13 +290,22 @@ def run(
     as_of: datetime,
     horizon: timedelta,
     weights: Weights,
+    windows: int = 1,
 ) -> dict[str, Any]:
     """The back-test as of `as_of` over `horizon`, with the fitted weights' offer. Every
-    history may extend past `as_of + horizon` (nothing after the cut is read for scores)."""
+    history may extend past `as_of + horizon` (nothing after a cut is read for scores).
+
+    `windows` > 1 pools that many consecutive windows ending at `as_of + horizon`
+    (rolling origins `as_of − k·horizon`, each scored with the history before it): more
+    outcomes, steadier figures. The fitted weights are trained on as many windows just
+    before the first origin, so nothing they learn from lies after a test window starts."""
     histories = list(histories)
-    train_as_of = as_of - horizon
-    test = _window(histories, as_of, as_of + horizon, weights)
-    train = _window(histories, train_as_of, as_of, weights)
+    windows = max(1, windows)
+    test_origins = [as_of - k * horizon for k in range(windows - 1, -1, -1)]
+    train_origins = [o - windows * horizon for o in test_origins]
+    test = _pooled(histories, test_origins, horizon, weights)
+    train = _pooled(histories, train_origins, horizon, weights)
+    train_as_of = train_origins[0]
     hand_per_unit = weights.points_per_unit()
     hand_test = _points(test.units, hand_per_unit)
     hand_train = _points(train.units, hand_per_unit)
@@ -297,6 +331,8 @@ def run(
         "as_of": as_of.isoformat(),
         "end": test.end.isoformat(),
         "horizon_days": horizon.days,
+        "windows": windows,
+        "origins": [o.isoformat() for o in test_origins],
         "customers": test.customers,
         "positives": test.positives,
         "base_rate": test.positives / test.customers if test.customers else None,
@@ -305,6 +341,7 @@ def run(
         "baseline": baseline,
         "train": {
             "as_of": train_as_of.isoformat(),
+            "origins": [o.isoformat() for o in train_origins],
             "customers": train.customers,
             "positives": train.positives,
         },

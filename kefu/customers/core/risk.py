@@ -81,17 +81,20 @@ class Weights:
     repeat_days: int = 90
     repeat_points: int = 5  # per contact within 7 days of the previous one
     repeat_cap: int = 4
-    negative_days: int = 365
+    negative_days: int = 180
     negative_points: int = 20  # at a share of 100 % (points = share × this)
-    low_satisfaction_days: int = 365
+    low_satisfaction_days: int = 180
     low_satisfaction_points: int = 10  # per low CSAT / detractor answer
     low_satisfaction_cap: int = 2
     spend_days: int = 365
     spend_threshold: int = 2000  # order amounts in that window at least this
-    spend_points: int = 5
+    # 0 by default: in the demo's back-test big spenders complain no more than others
+    # (the fitted weight is negative); a department whose big spenders are more demanding
+    # gives it points (docs/customers.md)
+    spend_points: int = 0
     recent_days: int = 14  # last contact less than this many (whole) days ago
     recent_points: int = 10
-    high_at: int = 30
+    high_at: int = 20
     low_below: int = 10
 
     def as_dict(self) -> dict[str, int]:

@@ -65,7 +65,7 @@ def test_calibration_groups_deciles_by_rank_with_ties_together():
     assert all(r["predicted"] == pytest.approx(0.1) for r in rows)
 
 
-def test_the_logistic_fit_matches_an_unpenalised_scikit_learn_fit():
+def test_the_logistic_fit_matches_scikit_learns_with_the_same_penalty():
     rng = random.Random(3)
     rows, outcomes = [], []
     for _ in range(3000):
@@ -74,7 +74,7 @@ def test_the_logistic_fit_matches_an_unpenalised_scikit_learn_fit():
         rows.append([float(v) for v in x])
         outcomes.append(rng.random() < 1 / (1 + math.exp(-z)))
     ours = backtest.fit_logistic(rows, outcomes)
-    theirs = LogisticRegression(C=math.inf, tol=1e-10, max_iter=10_000).fit(rows, outcomes)
+    theirs = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(rows, outcomes)
     assert ours is not None
     assert ours[0] == pytest.approx(theirs.intercept_[0], abs=1e-3)
     assert ours[1:] == pytest.approx(list(theirs.coef_[0]), abs=1e-3)
@@ -82,6 +82,9 @@ def test_the_logistic_fit_matches_an_unpenalised_scikit_learn_fit():
 
 def test_the_logistic_fit_gives_none_for_one_class_and_zero_for_a_constant_column():
     assert backtest.fit_logistic([[1.0], [2.0]], [True, True]) is None
+    # a factor no customer with the outcome shows: a finite (negative) weight, not -inf
+    separated = backtest.fit_logistic([[1.0]] * 50 + [[0.0]] * 50, [False] * 60 + [True] * 40)
+    assert separated is not None and -10 < separated[1] < 0
     rng = random.Random(5)
     rows = [[rng.random(), 0.0] for _ in range(500)]
     outcomes = [rng.random() < 0.2 + 0.5 * r[0] for r in rows]

@@ -74,7 +74,7 @@ def test_escalations_repeats_and_low_ratings_count_in_their_windows():
 
 
 def test_negative_emotion_gives_points_by_its_share():
-    history = [days_ago(d, negative=d < 50) for d in (10, 40, 60, 200)]
+    history = [days_ago(d, negative=d < 50) for d in (10, 40, 60, 150, 200)]
     got = reasons(risk.score(history, AS_OF, QUIET))["negative_emotion"]
     assert got.values == {"share": 0.5, "count": 2, "of": 4}
     assert got.points == 10  # 20 × 50 %

@@ -4,7 +4,7 @@ foresees a complaint or an escalation in the next days (docs/customers.md)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,6 +15,11 @@ from kefu.customers.core.risk import FACTORS
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
+
+
+def _day(cut: str) -> str:
+    """The day a cut ends ("as of the end of that day")."""
+    return (datetime.fromisoformat(cut) - timedelta(seconds=1)).date().isoformat()
 
 
 def _auc(value: float | None) -> str:
@@ -32,6 +37,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, metavar="YYYY-MM-DD")
         parser.add_argument("--horizon", type=int, default=30, metavar="DAYS")
+        parser.add_argument(
+            "--windows",
+            type=int,
+            default=1,
+            metavar="N",
+            help="pool N consecutive windows ending at the date (rolling origins)",
+        )
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,7 +53,9 @@ class Command(BaseCommand):
             raise CommandError("--as-of must be a date: YYYY-MM-DD") from None
         if not 1 <= options["horizon"] <= 365:
             raise CommandError("--horizon is 1 to 365 days")
-        result = compute(as_of, options["horizon"])
+        if not 1 <= options["windows"] <= 12:
+            raise CommandError("--windows is 1 to 12")
+        result = compute(as_of, options["horizon"], options["windows"])
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -50,8 +64,9 @@ class Command(BaseCommand):
     def _table(self, r: dict[str, Any]) -> None:
         out = self.stdout.write
         hand, base, fitted = r["hand"], r["baseline"], r["fitted"]
+        pooled = f", {r['windows']} windows pooled" if r["windows"] > 1 else ""
         out(
-            f"as of {r['as_of'][:10]} (end of day), next {r['horizon_days']} days: "
+            f"as of {r['as_of_day']} (end of day), next {r['horizon_days']} days{pooled}: "
             f"{r['customers']} customers, {r['positives']} complained or were escalated "
             f"(base rate {_pct(r['base_rate'])})"
         )
@@ -83,7 +98,7 @@ class Command(BaseCommand):
             offer = "offered" if fitted["beats_hand"] else "not better: not offered"
             points = ", ".join(f"{k} {fitted['points'][k]}" for k in FACTORS)
             out(
-                f"fitted on {r['train']['as_of'][:10]} ({r['train']['customers']} customers, "
+                f"fitted as of {_day(r['train']['as_of'])} ({r['train']['customers']} customers, "
                 f"{r['train']['positives']} positives): {points}; high at {fitted['high_at']}, "
                 f"low below {fitted['low_below']} — {offer}"
             )
