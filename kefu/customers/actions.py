@@ -56,6 +56,7 @@ def save_settings(data: Mapping[str, Any], *, user) -> RiskSettings:
 
 def apply_fitted(backtest: Backtest, *, user) -> RiskSettings:
     """Take a back-test's fitted weights (points per unit and thresholds) as the settings."""
+    _require_manager(user)
     fitted = (backtest.result or {}).get("fitted") if backtest.result else None
     if not fitted:
         raise Conflict(_("this back-test has no fitted weights"))

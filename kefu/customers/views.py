@@ -182,6 +182,8 @@ def card(request: HttpRequest, customer_id: str) -> HttpResponse:
 def customer_tags(request: HttpRequest, customer_id: str) -> HttpResponse:
     """Add or remove a manual tag; answers the card again (HTMX) or goes back."""
     customer = _card_customer(request, customer_id)
+    if not access.may_tag_customers(request.user):
+        raise PermissionDenied
     form = CustomerTagForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Invalid request."), status=400)

@@ -122,6 +122,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "bank_id", "exam_bank"),
     (r"", "question_id", "exam_question"),
     (r"", "answer_id", "exam_answer"),
+    # customers: risk
+    (r"", "tag_id", "customer_tag"),
+    (r"", "backtest_id", "backtest"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -300,6 +303,7 @@ def _build_world() -> dict:
         w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
     _build_exams(w, p)
     _performance_cycles_world(w)
+    _customers_risk_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -314,6 +318,25 @@ def _build_world() -> dict:
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
     ).pk
     return w
+
+
+# customers: risk — a manual tag (a fixed id, named in BODY) carried by alice's and bob's
+# customers, and a finished back-test without a fitted offer
+CUSTOMER_TAG_ID = 90_001
+
+
+def _customers_risk_world(w: dict) -> None:
+    from kefu.customers.models import Backtest, CustomerTag, Tag, TagGroup
+    from kefu.interactions.models import Customer
+
+    group = TagGroup.objects.create(name="矩阵标签组")
+    tag = Tag.objects.create(pk=CUSTOMER_TAG_ID, group=group, name="矩阵", kind="manual")
+    for customer in Customer.objects.filter(external_id__in=["U-M-ALICE", "U-M-BOB"]):
+        CustomerTag.objects.create(customer=customer, tag=tag)
+    w["customer_tag"] = tag.pk
+    w["backtest"] = Backtest.objects.create(
+        as_of=date(2024, 5, 1), horizon_days=30, status="done", result=None
+    ).pk
 
 
 # performance: cycles — a computed quarter with alice's and bob's reviews
@@ -448,6 +471,9 @@ BODY = {
     "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
     # performance: cycles
     "POST /api/v1/performance/cycles": '{"kind": "month", "start": "2024-05-01"}',
+    # customers: risk
+    "POST /api/v1/customer-tags": '{"group": "矩阵标签组", "name": "新标签"}',
+    "POST /api/v1/customers/{customer_id}/tags": f'{{"tag": {CUSTOMER_TAG_ID}}}',
 }
 
 
