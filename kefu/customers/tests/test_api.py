@@ -35,7 +35,11 @@ def test_the_agent_reads_the_label_and_masked_reasons(risky):
     assert complaints["values"] is None and complaints["points"] is None
     assert complaints["settings"] == {"days": 90}
     assert "*" in complaints["text"] and "3" not in complaints["text"]
-    assert body["stored"] is True and body["last_complaint_category"] == ["售后", "退款", "退款到账慢"]
+    assert body["stored"] is True and body["last_complaint_category"] == [
+        "售后",
+        "退款",
+        "退款到账慢",
+    ]
     assert not AuditLog.objects.filter(action="view_personal_data").exists()
 
 

@@ -4,8 +4,8 @@ manual tags, the customer list with its filters and export, tags, settings, back
 from __future__ import annotations
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conftest import client_for
 from kefu.audit.models import AuditLog
@@ -137,7 +137,9 @@ def test_the_list_reads_a_constant_number_of_queries(risky, tags, import_records
         return len(queries)
 
     before = count()
-    import_records(*[conversation(f"X-{i}", "A0102", dict(CALM, id=f"U-X{i}"), 2) for i in range(5)])
+    import_records(
+        *[conversation(f"X-{i}", "A0102", dict(CALM, id=f"U-X{i}"), 2) for i in range(5)]
+    )
     assert count() == before
 
 
@@ -230,3 +232,17 @@ def test_the_fitted_weights_are_applied_by_a_manager(risky):
     assert client_for(risky.mia).post(url).status_code == 302
     weights = RiskSettings.current().weights()
     assert (weights.complaint_points, weights.spend_points, weights.high_at) == (31, -3, 33)
+
+
+def test_the_agents_workspace_loads_the_card_of_each_live_conversation(risky):
+    from kefu.interactions.models import Conversation
+    from kefu.monitoring.models import LiveState
+
+    conversation = Conversation.objects.get(external_id="R-1")
+    LiveState.objects.update_or_create(
+        conversation=conversation,
+        defaults={"agent_id": conversation.agent_id, "team_id": conversation.team_id,
+                  "is_live": True},
+    )  # fmt: skip
+    page = client_for(risky.alice).get("/live/workspace/").content.decode()
+    assert f'hx-get="{CARD}"' in page

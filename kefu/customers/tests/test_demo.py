@@ -1,0 +1,56 @@
+"""The customers part of `kefu demo` (seed_demo) and the back-test command on demo data."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kefu.customers.demo import seed_demo
+from kefu.customers.models import CustomerRisk, CustomerTag, Tag
+from kefu.interactions.models import Customer
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", "--seed", "42", "--size", "small", stdout=io.StringIO())
+
+
+def test_seed_demo_scores_every_customer_and_makes_tags(demo):
+    result = seed_demo(42)
+    assert result["customers"] == Customer.objects.count() == CustomerRisk.objects.count()
+    assert 0.05 < result["share_high"] < 0.35
+    assert sum(result["labels"].values()) == result["customers"]
+    assert Tag.objects.filter(kind="rule").count() == 6
+    assert Tag.objects.filter(kind="manual").count() == 3
+    assert CustomerTag.objects.filter(tag__name="高敏感").count() == result["labels"]["high"]
+    assert CustomerTag.objects.filter(tag__name="高价值").exists()
+    # again: nothing new
+    assert seed_demo(42)["tags_created"] == 0
+    assert Tag.objects.count() == 9
+
+
+def test_seed_demo_without_data_does_nothing(db):
+    assert seed_demo(42) == {"customers": 0}
+
+
+def test_the_back_test_command_prints_the_figures(demo):
+    out = io.StringIO()
+    call_command(
+        "customers_backtest", "--as-of", "2024-09-30", "--horizon", "30", "--windows", "3",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "as of 2024-09-30 (end of day), next 30 days, 3 windows pooled" in text
+    assert "risk score (high label)" in text and "baseline: complained before" in text
+    assert "calibration" in text
+
+
+def test_the_back_test_command_refuses_bad_arguments(db):
+    with pytest.raises(Exception, match="YYYY-MM-DD"):
+        call_command("customers_backtest", "--as-of", "30/9", stdout=io.StringIO())
+    with pytest.raises(Exception, match="horizon"):
+        call_command(
+            "customers_backtest", "--as-of", "2024-09-30", "--horizon", "0", stdout=io.StringIO()
+        )
