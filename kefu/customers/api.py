@@ -18,8 +18,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from kefu.accounts import access
-from kefu.audit.actions import record as audit
-from kefu.audit.models import AuditAction
 from kefu.customers import actions, selectors
 from kefu.customers.choices import RiskLabel
 from kefu.customers.filtersets import CustomerFilterSet
@@ -226,13 +224,6 @@ def assign_tag(request: HttpRequest, customer_id: Text, payload: AssignIn) -> St
         customer__external_id=customer_id, tag_id=payload.tag
     ).exists()
     link = actions.add_tag(request.user, customer_id, payload.tag)
-    audit(
-        AuditAction.CHANGE_SETTINGS,
-        request=request,
-        object_type="customers.customer_tag",
-        object_id=customer_id[:100],
-        detail={"tag": link.tag_id, "added": not before},
-    )
     return Status(200 if before else 201, _tag_ref(link.tag))
 
 

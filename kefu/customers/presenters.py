@@ -68,7 +68,7 @@ def reason_line(reason: dict[str, Any], unmasked: bool) -> dict[str, Any]:
         "text": text,
         "points": points,
         "points_text": points_text,
-        "sentence": f"{text}：{points_text}",
+        "sentence": _("%(reason)s: %(points)s") % {"reason": text, "points": points_text},
     }
 
 

@@ -76,3 +76,10 @@ def test_counts_label_segment_and_all_conditions_together():
     )
     assert matches(both, subject, AS_OF)
     assert not matches(both, Subject(history, label="high", segment="new"), AS_OF)
+
+
+def test_the_forms_condition_kinds_are_the_rule_languages():
+    from kefu.customers.choices import ConditionKind
+    from kefu.customers.core.tags import KINDS
+
+    assert set(ConditionKind.values) == set(KINDS)
