@@ -187,7 +187,7 @@ class TagIn(Schema):
     rule: list[dict[str, Any]] = Field(
         default_factory=list, description="conditions (docs/customers.md), all must hold"
     )
-    description: str = Field("", max_length=200)
+    description: Text = Field("", max_length=200)
 
 
 def _tag_out(tag: Tag) -> dict[str, Any]:

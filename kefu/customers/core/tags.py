@@ -94,6 +94,8 @@ def _check_condition(condition: Any, index: int) -> dict[str, Any]:
             out[name] = number
         else:
             text = str(value).strip()[:50]
+            if "\x00" in text:
+                raise RuleError(where, "must not contain NUL characters")
             if spec and text not in spec:
                 raise RuleError(where, f"one of {', '.join(spec)}")  # type: ignore[arg-type]
             if not text:

@@ -31,6 +31,7 @@ def ago(days: int, **kw) -> Contact:
         ([{"kind": "spend_at_least", "amount": True, "days": 30}], "rule[0].amount"),
         ([{"kind": "risk_label", "label": "extreme"}], "rule[0].label"),
         ([{"kind": "segment", "segment": "vip", "x": 1}], "rule[0].x"),
+        ([{"kind": "segment", "segment": "v\x00ip"}], "rule[0].segment"),
         ([{"kind": "segment", "segment": "vip"}] * 6, "rule"),
     ],
 )
