@@ -227,8 +227,8 @@ def assign_tag(request: HttpRequest, customer_id: Text, payload: AssignIn) -> St
     return Status(200 if before else 201, _tag_ref(link.tag))
 
 
-@router.delete("/customers/{path:customer_id}/tags/{int:tag_id}", response={204: None, **ERRORS})
-def remove_tag(request: HttpRequest, customer_id: Text, tag_id: int) -> Status:
+@router.delete("/customers/{path:customer_id}/tags/{tag_id}", response={204: None, **ERRORS})
+def remove_tag(request: HttpRequest, customer_id: Text, tag_id: RowId) -> Status:
     """Take a manual tag off a customer the caller sees."""
     actions.remove_tag(request.user, customer_id, tag_id)
     return Status(204, None)
