@@ -17,17 +17,19 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kefu.accounts import access
 from kefu.lib.errors import Conflict, Invalid
-from kefu.lib.schemas import ErrorOut, RowId
+from kefu.lib.schemas import ErrorOut, RowId, Text
 from kefu.training.actions import exams as actions
-from kefu.training.choices import AttemptStatus, QuestionKind
+from kefu.training.api._filters import filtered, query_data
+from kefu.training.choices import AttemptStatus, ExamKind, QuestionKind
 from kefu.training.core import question_rows
 from kefu.training.core.grading import FILL, MANUAL, MULTIPLE, SINGLE, TRUE_FALSE
 from kefu.training.core.question_rows import LETTERS
+from kefu.training.filtersets import ExamFilterSet, QuestionFilterSet
 from kefu.training.models import Attempt, Exam, Question, QuestionBank
 from kefu.training.selectors import exams as selectors
 
@@ -404,12 +406,25 @@ def _bank(request: HttpRequest, bank_id: int) -> QuestionBank:
     return get_object_or_404(selectors.banks_visible_to(request.user), pk=bank_id)
 
 
+class QuestionQuery(Schema):
+    """Mirrors `kefu.training.filtersets.QuestionFilterSet`."""
+
+    type: Literal[tuple(QuestionKind.values)] | None = None  # type: ignore[valid-type]
+    area: Text | None = Field(None, description="a knowledge area's code")
+    q: Text | None = Field(None, description="words of the question text or its id")
+    active: bool | None = None
+
+
 @router.get("/training/banks/{int:bank_id}/questions", response={200: list[QuestionOut], **ERRORS})
-def list_questions(request: HttpRequest, bank_id: RowId):
+def list_questions(request: HttpRequest, bank_id: RowId, q: Query[QuestionQuery]):
     """The bank's questions with their answers (trainers), by question id (500 at most)."""
     bank = _bank(request, bank_id)
-    qs = selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area")
-    return [_question_out(q) for q in qs.order_by("external_id")[:LIMIT]]
+    filterset = QuestionFilterSet(
+        query_data(q),
+        selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area"),
+        user=request.user,
+    )
+    return [_question_out(x) for x in filtered(filterset).order_by("external_id")[:LIMIT]]
 
 
 @router.post("/training/banks/{int:bank_id}/questions", response={201: QuestionOut, **ERRORS})
@@ -447,10 +462,19 @@ def update_question(request: HttpRequest, question_id: RowId, payload: QuestionI
 
 
 # --- exams -----------------------------------------------------------------------------------
+class ExamQuery(Schema):
+    """Mirrors `kefu.training.filtersets.ExamFilterSet`."""
+
+    kind: Literal[tuple(ExamKind.values)] | None = None  # type: ignore[valid-type]
+    course: RowId | None = None
+    published: bool | None = Field(None, description="trainers: drafts are theirs only")
+
+
 @router.get("/training/exams", response={200: list[ExamOut], **ERRORS})
-def list_exams(request: HttpRequest):
+def list_exams(request: HttpRequest, q: Query[ExamQuery]):
     """Exams the caller sees: published ones (trainers: every one), newest first."""
-    return [_exam_out(e) for e in selectors.exam_list(request.user)[:LIMIT]]
+    filterset = ExamFilterSet(query_data(q), selectors.exam_list(request.user), user=request.user)
+    return [_exam_out(e) for e in filtered(filterset)[:LIMIT]]
 
 
 @router.get("/training/exams/{int:exam_id}", response={200: ExamDetail, **ERRORS})

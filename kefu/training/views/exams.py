@@ -26,10 +26,11 @@ from kefu.lib.errors import ActionError
 from kefu.lib.language import short_language
 from kefu.training import question_files
 from kefu.training.actions import exams as actions
-from kefu.training.choices import AttemptStatus, ExamKind, QuestionKind
+from kefu.training.choices import AttemptStatus, ExamKind
 from kefu.training.core import item_analysis
 from kefu.training.core.grading import FILL, MULTIPLE, SINGLE, TRUE_FALSE
 from kefu.training.core.question_rows import LETTERS
+from kefu.training.filtersets import ExamFilterSet, QuestionFilterSet
 from kefu.training.forms.exams import (
     BankForm,
     ExamForm,
@@ -38,7 +39,7 @@ from kefu.training.forms.exams import (
     PartFormSet,
     QuestionForm,
 )
-from kefu.training.models import Area, Attempt, Exam, Question, QuestionBank, TrainingSettings
+from kefu.training.models import Attempt, Exam, Question, QuestionBank, TrainingSettings
 from kefu.training.selectors import exams as selectors
 from kefu.training.views._common import refused, require_trainer
 
@@ -77,7 +78,8 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     agent_id = access.own_agent_id(user)
     manages = selectors.manages_exams(user)
-    exams = list(selectors.exam_list(user))
+    filterset = ExamFilterSet(request.GET, selectors.exam_list(user), user=user)
+    exams = list(filterset.qs)  # an invalid filter is shown on its field, not applied
     rows = []
     mine = []
     if agent_id is not None:
@@ -107,6 +109,8 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "exams",
         "rows": rows,
+        "filters": filterset.form,
+        "filtered": bool(filterset.applied),
         "mine": mine,
         "is_agent": agent_id is not None,
         "manages": manages,
@@ -147,16 +151,12 @@ def banks(request: HttpRequest) -> HttpResponse:
 def _bank_page(
     request: HttpRequest, bank: QuestionBank, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    qs = selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area")
-    kind = request.GET.get("type", "")
-    if kind in QuestionKind.values:
-        qs = qs.filter(kind=kind)
-    area = request.GET.get("area", "")
-    if area:
-        qs = qs.filter(area__code=area[:32])
-    search = request.GET.get("q", "").strip()[:100].replace("\x00", "")
-    if search:
-        qs = qs.filter(Q(text__icontains=search) | Q(external_id__icontains=search))
+    filterset = QuestionFilterSet(
+        request.GET,
+        selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area"),
+        user=request.user,
+    )
+    qs = filterset.qs  # an invalid filter is shown on its field, not applied
     total = qs.count()
     context = {
         "tab": "exams",
@@ -164,11 +164,7 @@ def _bank_page(
         "questions": list(qs.order_by("external_id")[:QUESTION_LIST_LIMIT]),
         "total": total,
         "limit": QUESTION_LIST_LIMIT,
-        "kinds": QuestionKind.choices,
-        "areas": Area.objects.order_by("code"),
-        "kind": kind,
-        "area": area,
-        "search": search,
+        "filters": filterset.form,
         "import_form": extra.pop("import_form", None) or ImportForm(),
         **extra,
     }
