@@ -462,4 +462,8 @@ MATRIX: dict[str, str] = {
     "workforce/settings/events/<int:event_id>/delete/ [-]": "302 403 403 403 403 403 302 302 403",
     "workforce/settings/templates/ [-]": "302 403 403 403 403 403 400 400 403",
     "workforce/settings/templates/<int:template_id>/delete/ [-]": "302 403 403 403 403 403 404 404 403",
+    # training: leftovers
+    "GET /api/v1/training/records [-]": "401 200 200 200 200 200 200 200 200",
+    "POST /api/v1/training/banks/{bank_id}/import [-]": "401 403 403 403 403 422 403 422 403",
+    "GET /api/v1/training/banks/{bank_id}/export [-]": "401 403 403 403 403 200 403 200 403",
 }

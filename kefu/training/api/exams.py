@@ -13,16 +13,18 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from kefu.accounts import access
 from kefu.lib.errors import Conflict, Invalid
+from kefu.lib.language import short_language
 from kefu.lib.schemas import ErrorOut, RowId, Text
+from kefu.training import question_files
 from kefu.training.actions import exams as actions
 from kefu.training.api._filters import filtered, query_data
 from kefu.training.choices import AttemptStatus, ExamKind, QuestionKind
@@ -436,6 +438,73 @@ def create_question(request: HttpRequest, bank_id: RowId, payload: QuestionIn):
         _json_fields(exc)
         raise
     return Status(201, _question_out(question))
+
+
+class RowProblem(Schema):
+    row: int = Field(description="as numbered in the spreadsheet (the header is row 1)")
+    column: str = Field(description="as headed in the file (with its letter in Excel)")
+    reason: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowProblem] = Field(description="the rows not imported, and why")
+
+
+@router.post("/training/banks/{int:bank_id}/import", response={200: ImportOut, **ERRORS})
+def import_questions(request: HttpRequest, bank_id: RowId, file: File[UploadedFile | None] = None):
+    """An Excel (.xlsx) or CSV file of questions (multipart form data, field `file`; the
+    format of docs/training-exams.md) into the bank (trainers). The valid rows are
+    imported, the others listed in `errors`; the same file again changes nothing. 422:
+    unreadable, no header, or not one valid row (then `errors` lists them)."""
+    _require_trainer(request)
+    bank = _bank(request, bank_id)
+    if file is None:
+        raise Invalid(_("send the file as multipart form data, in the field `file`"))
+    if file.size is not None and file.size > question_files.MAX_BYTES:
+        mb = question_files.MAX_BYTES // 1024 // 1024
+        raise Invalid(_("The file is larger than %(mb)s MB: split it.") % {"mb": mb})
+    report = actions.import_questions(bank, file.name or "", file.read(), user=request.user)
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "errors": report.errors,
+    }
+
+
+class ExportQuery(Schema):
+    format: Literal["xlsx", "csv"] = "xlsx"
+
+
+@router.get(
+    "/training/banks/{int:bank_id}/export",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the bank in the import format (audited)",
+                "content": {question_files.XLSX_TYPE: {}, "text/csv": {}},
+            }
+        }
+    },
+)
+def export_questions(request: HttpRequest, bank_id: RowId, q: Query[ExportQuery]):
+    """Every question of the bank with its answer, as Excel or CSV in the import format
+    (trainers; the export is audited, as on the page)."""
+    _require_trainer(request)
+    bank = _bank(request, bank_id)
+    questions = selectors.bank_questions(request.user, bank)
+    actions.record_export(bank, q.format, len(questions), user=request.user)
+    zh = short_language() == "zh"
+    content, content_type = question_files.export(
+        question_files.rows_of(questions), q.format, zh, bank.name
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="question-bank-{bank.pk}.{q.format}"'
+    return response
 
 
 def _question(request: HttpRequest, question_id: int) -> Question:

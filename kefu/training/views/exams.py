@@ -4,7 +4,6 @@ decided by kefu.accounts.access through kefu/training/selectors/exams.py."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.accounts import access
@@ -209,7 +208,24 @@ def bank_import(request: HttpRequest, bank_id: int) -> HttpResponse:
             "unchanged": report.unchanged,
         },
     )
-    return redirect("training:bank", target.pk)
+    if not report.errors:
+        return redirect("training:bank", target.pk)
+    # The valid rows are in; the others are listed on the page, to fix and import again.
+    refused = len({e["row"] for e in report.errors})
+    return _bank_page(
+        request,
+        target,
+        import_error=ngettext(
+            "%(n)s row was not imported: fix it and import the file again (the rows "
+            "already in change nothing).",
+            "%(n)s rows were not imported: fix them and import the file again (the rows "
+            "already in change nothing).",
+            refused,
+        )
+        % {"n": refused},
+        import_errors=report.errors,
+        file_name=upload.name,
+    )
 
 
 def _download(content: bytes | str, name: str, content_type: str) -> HttpResponse:
@@ -219,24 +235,15 @@ def _download(content: bytes | str, name: str, content_type: str) -> HttpRespons
 
 
 def _file(items, file_format: str, title: str, name: str) -> HttpResponse:
-    if file_format == "csv":
-        text = question_files.write_csv(items, _zh())
-        return _download(text.encode("utf-8"), f"{name}.csv", "text/csv; charset=utf-8")
-    stream = io.BytesIO()
-    question_files.write_xlsx(items, stream, _zh(), title)
-    return _download(stream.getvalue(), f"{name}.xlsx", question_files.XLSX_TYPE)
+    content, content_type = question_files.export(items, file_format, _zh(), title)
+    return _download(content, f"{name}.{file_format}", content_type)
 
 
 @login_required
 def bank_export(request: HttpRequest, bank_id: int) -> HttpResponse:
     target = _bank(request, bank_id)
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    questions = list(
-        selectors.questions_visible_to(request.user)
-        .filter(bank=target)
-        .select_related("area")
-        .order_by("external_id")
-    )
+    questions = selectors.bank_questions(request.user, target)
     actions.record_export(target, file_format, len(questions), user=request.user)
     return _file(
         question_files.rows_of(questions), file_format, target.name, f"question-bank-{target.pk}"
