@@ -8,7 +8,10 @@
   server), save answers, submit; an attempt still in progress after its deadline is
   closed (status "expired") and graded with what was saved. Late saves and submissions,
   repeated submissions, answers to questions not drawn and anyone but the agent taking
-  the exam are refused.
+  the exam are refused. Closing an overdue attempt is a write of its own: the worker
+  does it (a task queued at the start runs just after the deadline; `kefu
+  training_close_attempts` from cron is the safety net), or a POST (a late save or
+  submission, the agent's "grade now", a new start); a page or API read never does.
 - Grading: objective answers at submission (kefu/training/core/grading.py); short and
   scenario answers by a trainer (every grade, first or changed, is audited). The score
   is set when no answer is pending; a failed certification or re-test calls
@@ -17,6 +20,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
@@ -58,6 +63,9 @@ AUDIT = AuditAction.TRAINING
 MAX_TIME_LIMIT = 600  # minutes
 MAX_ATTEMPTS = 20
 FAILING_KINDS = (ExamKind.CERTIFICATION, ExamKind.RETEST)
+CLOSING_DELAY_S = 5  # after the deadline: a submission on its way wins over the closing
+
+log = logging.getLogger(__name__)
 
 
 # --- the hook the certification fills in --------------------------------------------------
@@ -380,7 +388,32 @@ def start_attempt(
         if current is None:
             raise Conflict(_("an attempt was just started; reload the page")) from None
         return current
+    transaction.on_commit(lambda: schedule_closing(deadline))
     return attempt
+
+
+@task()
+def close_overdue_attempts_task() -> int:
+    """The worker's closing of the attempts whose time ran out (queued by each start to
+    run just after its deadline)."""
+    return close_overdue_attempts()
+
+
+def schedule_closing(deadline: datetime) -> bool:
+    """Queue the closing for just after `deadline` (`kefu db_worker` runs it). Backends
+    that cannot defer (the tests' immediate one) are left alone: cron's
+    `kefu training_close_attempts` closes those. Whether it was queued."""
+    try:
+        backend = close_overdue_attempts_task.get_backend()
+        if not backend.supports_defer:
+            return False
+        close_overdue_attempts_task.using(
+            run_after=deadline + timedelta(seconds=CLOSING_DELAY_S)
+        ).enqueue()
+    except Exception:  # the queue unreachable: cron's command is the safety net
+        log.warning("could not queue the closing of exam attempts", exc_info=True)
+        return False
+    return True
 
 
 def _locked(attempt: Attempt) -> Attempt:
@@ -531,8 +564,8 @@ def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
 
 def close_overdue_attempts(attempts=None, *, now: datetime | None = None) -> int:
     """Close every overdue attempt (of `attempts`, a queryset, or all) in one go: what
-    cron runs (`kefu training_close_attempts`) and what the pages and the API do before
-    showing an attempt or results. How many it closed."""
+    the worker and cron run (`kefu training_close_attempts`) and what a POST does when it
+    meets one. How many it closed."""
     now = now or timezone.now()
     qs = attempts if attempts is not None else Attempt.objects.all()
     with transaction.atomic():

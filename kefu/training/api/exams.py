@@ -129,6 +129,10 @@ class AttemptOut(Schema):
     started_at: datetime
     deadline: datetime
     seconds_left: int
+    overdue: bool = Field(
+        description="in progress past its deadline: no answer is taken; the server closes "
+        "it and grades the answers saved before the deadline (within minutes)"
+    )
     submitted_at: datetime | None
     score: float | None
     passed: bool | None
@@ -228,6 +232,7 @@ class ResultsOut(Schema):
     graded: int
     pending: int
     in_progress: int
+    overdue: int = Field(description="past their deadline, to be closed and graded")
     mean: float | None
     passed: int
     pass_rate: float | None
@@ -345,6 +350,7 @@ def _attempt_out(a: Attempt) -> dict[str, Any]:
         "started_at": a.started_at,
         "deadline": a.deadline,
         "seconds_left": max(0, int(left)) if in_progress else 0,
+        "overdue": a.overdue,
         "submitted_at": a.submitted_at,
         "score": None if a.score is None or a.graded_at is None else float(a.score),
         "passed": a.passed if a.graded_at is not None else None,
@@ -354,12 +360,9 @@ def _attempt_out(a: Attempt) -> dict[str, Any]:
 
 
 def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    """An attempt in the caller's scope, closed first if its time ran out."""
+    """An attempt in the caller's scope, as stored (a read never closes an overdue one)."""
     qs = selectors.attempts_visible_to(request.user).select_related("exam", "agent")
-    attempt = get_object_or_404(qs, pk=attempt_id)
-    if actions.close_if_overdue(attempt):
-        attempt.refresh_from_db()
-    return attempt
+    return get_object_or_404(qs, pk=attempt_id)
 
 
 def _exam(request: HttpRequest, exam_id: int) -> Exam:
@@ -558,7 +561,6 @@ def get_exam(request: HttpRequest, exam_id: RowId):
         ]  # fmt: skip
     agent_id = access.own_agent_id(request.user)
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(exam=exam, agent_id=agent_id))
         refusal = selectors.refusal_to_start(exam, agent_id)
         current = selectors.open_attempt(exam, agent_id)
         mine = Attempt.objects.filter(exam=exam, agent_id=agent_id).select_related("exam", "agent")
@@ -652,6 +654,8 @@ def result(request: HttpRequest, attempt_id: RowId):
     """After submission: score, pass or fail, each answer's points; the correct answers
     once they may be shown (to the agent: no attempt left, or passed)."""
     attempt = _attempt(request, attempt_id)
+    if attempt.overdue:
+        raise Conflict(_("the time is up: the answers saved before the deadline are being graded"))
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise Conflict(_("the attempt is not submitted yet"))
     return _result(request, attempt)
@@ -662,7 +666,6 @@ def result(request: HttpRequest, attempt_id: RowId):
 def exam_results(request: HttpRequest, exam_id: RowId):
     """The exam's attempts in the caller's scope and their summary."""
     exam = _exam(request, exam_id)
-    actions.close_overdue_attempts(selectors.attempts_visible_to(request.user).filter(exam=exam))
     attempts, summary = selectors.exam_results(request.user, exam)
     for a in attempts:
         a.exam = exam
@@ -696,7 +699,6 @@ def item_analysis(request: HttpRequest, exam_id: RowId):
 def pending(request: HttpRequest):
     """Answers waiting for a trainer's grade (oldest submission first), with the rubric."""
     _require_trainer(request)
-    actions.close_overdue_attempts()
     qs = selectors.pending_answers(request.user)[:LIMIT]
     return [
         {

@@ -162,6 +162,7 @@ def agent_record(request: HttpRequest, agent_id: RowId) -> Any:
         ],
         "exams": [
             {"exam": a.exam_id, "title": a.exam.title, "attempt": a.number, "status": a.status,
+             "overdue": a.overdue,
              "score": _num(a.score), "passed": a.passed, "started_at": a.started_at}
             for a in r.attempts
         ],

@@ -82,7 +82,6 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = []
     mine = []
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(agent_id=agent_id))
         mine = list(selectors.my_attempts(agent_id).order_by("-started_at", "-pk")[:50])
     by_exam: dict[int, list[Attempt]] = {}
     for a in mine:
@@ -91,7 +90,9 @@ def index(request: HttpRequest) -> HttpResponse:
     for exam in exams:
         attempts = by_exam.get(exam.pk, [])
         graded = [a.score for a in attempts if a.graded_at is not None and a.score is not None]
-        current = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+        current = next(
+            (a for a in attempts if a.status == AttemptStatus.IN_PROGRESS and not a.overdue), None
+        )
         rows.append(
             {
                 "exam": exam,
@@ -387,7 +388,6 @@ def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
     context: dict[str, Any] = {"tab": "exams", "exam": exam, "questions": _question_count(exam)}
     context["is_agent"] = agent_id is not None
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(exam=exam, agent_id=agent_id))
         context["my_attempts"] = list(
             Attempt.objects.filter(exam=exam, agent_id=agent_id).order_by("-number")
         )
@@ -486,6 +486,9 @@ def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
     _taker_or_refuse(request, attempt)
     if request.method == "POST":
+        if request.POST.get("action") == "close":  # time is up: grade what was saved now
+            actions.close_if_overdue(attempt)
+            return redirect("training:attempt", attempt.pk)
         submit = request.POST.get("action") == "submit"
         try:
             if submit:
@@ -499,10 +502,8 @@ def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
         except ActionError as exc:
             refused(request, exc)
         return redirect("training:attempt_take", attempt.pk)
-    actions.close_if_overdue(attempt)
-    attempt.refresh_from_db()
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        return redirect("training:attempt", attempt.pk)
+    if attempt.status != AttemptStatus.IN_PROGRESS or attempt.overdue:
+        return redirect("training:attempt", attempt.pk)  # a read: an overdue one stays so
     context = {
         "attempt": attempt,
         "exam": attempt.exam,
@@ -527,10 +528,8 @@ def attempt_save(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
-    actions.close_if_overdue(attempt)
-    attempt.refresh_from_db()
     mine = attempt.agent_id == access.own_agent_id(request.user)
-    if attempt.status == AttemptStatus.IN_PROGRESS and mine:
+    if attempt.status == AttemptStatus.IN_PROGRESS and mine and not attempt.overdue:
         return redirect("training:attempt_take", attempt.pk)
     show_questions = selectors.may_see_questions(request.user, attempt)
     show_key = selectors.may_see_key(request.user, attempt)
@@ -551,7 +550,6 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
-    actions.close_overdue_attempts(selectors.attempts_visible_to(request.user).filter(exam=exam))
     attempts, summary = selectors.exam_results(request.user, exam)
     context = {
         "tab": "exams",
@@ -584,7 +582,6 @@ def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
 @login_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
     require_trainer(request)
-    actions.close_overdue_attempts()
     groups: dict[int, dict[str, Any]] = {}
     for answer in selectors.pending_answers(request.user)[:1000]:
         group = groups.setdefault(answer.attempt_id, {"attempt": answer.attempt, "count": 0})
