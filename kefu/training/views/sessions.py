@@ -125,7 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     for key in ("date_from", "date_to"):
         data.pop(key, None)
-    kept = SessionFilterSet(data, _sessions(request), user=request.user)
+    kept = SessionFilterSet(data.copy(), _sessions(request), user=request.user)
     data.update({"date_from": grid_first.isoformat(), "date_to": grid_last.isoformat()})
     filterset = SessionFilterSet(data, _sessions(request), user=request.user)
     shown = list(filterset.qs.select_related("course", "instructor").order_by("starts_at", "pk"))
