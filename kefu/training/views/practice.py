@@ -133,15 +133,23 @@ def _save(request: HttpRequest, scenario: Scenario | None) -> HttpResponse:
     text = request.POST.get("definition", "")
     try:
         data = scenario_files.parse_text(text)
-    except ValueError as exc:
-        return _editor(request, scenario, text, [dialogue.Problem("definition", str(exc))], 422)
+    except scenario_files.SyntaxProblem as exc:
+        if exc.line is None:
+            reason = _("not valid YAML/JSON: %(problem)s") % {"problem": exc.problem}
+        else:
+            reason = _("line %(line)s, column %(column)s: not valid YAML/JSON: %(problem)s") % {
+                "line": exc.line, "column": exc.column, "problem": exc.problem,
+            }  # fmt: skip
+        return _editor(request, scenario, text, [dialogue.Problem(_("definition"), reason)], 422)
     try:
         saved = actions.save_scenario(request.user, data, scenario)
     except ActionError as exc:
-        if exc.errors:
-            problems = [dialogue.Problem(e["field"], e["reason"]) for e in exc.errors]
+        if exc.errors:  # their reasons in the user's language already
+            problems = [
+                dialogue.Problem(actions.problem_where(e["field"]), e["reason"]) for e in exc.errors
+            ]
         else:
-            problems = [dialogue.Problem("definition", _(exc.detail))]
+            problems = [dialogue.Problem(_("definition"), _(exc.detail))]
         return _editor(request, scenario, text, problems, exc.status)
     messages.success(request, _("Scenario saved."))
     return redirect("training:practice_scenario", scenario_code=saved.code)
