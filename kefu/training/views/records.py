@@ -19,6 +19,7 @@ from kefu.audit.models import AuditAction
 from kefu.training.apps import RECORDS
 from kefu.training.filtersets import RecordFilterSet
 from kefu.training.records import record_of, workbook_of
+from kefu.training.selectors.certification import improvement_of
 
 LIMIT = 500
 
@@ -53,7 +54,13 @@ def detail(request: HttpRequest, agent_id: int) -> HttpResponse:
     return render(
         request,
         "training/records/detail.html",
-        {"tab": "records", "agent": agent, "record": record_of(agent, timezone.now())},
+        {
+            "tab": "records",
+            "agent": agent,
+            "record": record_of(agent, timezone.now()),
+            "improvement": improvement_of(agent.pk),
+            "own": own_agent_id(request.user) == agent.pk,
+        },
     )
 
 
