@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.lib.formfields import DateInput
 from kefu.performance.actions.ratings import MAX_LEVELS
@@ -46,7 +47,7 @@ class RatingForm(forms.Form):
         label=_("Evidence"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("performance", "Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, scale: BarsScale, evidence_ids: list[int], **kwargs) -> None:
@@ -127,7 +128,7 @@ class AnswerForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=None)
+    cycle = forms.ModelChoiceField(label=pgettext_lazy("performance", "Cycle"), queryset=None)
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
 
     def __init__(self, *args, cycles, teams, **kwargs) -> None:
@@ -138,7 +139,7 @@ class RoundForm(forms.Form):
 
 # --- interviews --------------------------------------------------------------------------
 class ScheduleForm(forms.Form):
-    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=None)
+    cycle = forms.ModelChoiceField(label=pgettext_lazy("performance", "Cycle"), queryset=None)
     agent = AgentChoice(label=_("Agent"), queryset=None)
     scheduled_at = _when(_("Scheduled at"))
 
@@ -184,7 +185,7 @@ class AcknowledgeForm(forms.Form):
 # --- improvement plans ---------------------------------------------------------------------
 class PlanForm(forms.Form):
     agent = AgentChoice(label=_("Agent"), queryset=None)
-    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=None, required=False)
+    cycle = forms.ModelChoiceField(label=pgettext_lazy("performance", "Cycle"), queryset=None, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     opened_on = forms.DateField(label=_("Opened on"), widget=DateInput())
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
