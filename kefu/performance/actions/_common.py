@@ -66,7 +66,7 @@ def audit(action: str, user, obj: Any, **detail: Any) -> None:
     )
 
 
-def tell_agent(agent: Agent, kind: str, title: str, url: str, **params: Any) -> None:
+def tell_agent(agent: Agent, kind: str, message: str, url: str, /, **params: Any) -> None:
     """The immediate rhythm: a notification to the agent (if they have a log-in)."""
     if agent.user_id:
-        notify([agent.user_id], kind, title, url=url, params=params)
+        notify([agent.user_id], kind, message, url=url, params=params)
