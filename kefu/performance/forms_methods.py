@@ -47,7 +47,10 @@ class RatingForm(forms.Form):
         label=_("Evidence"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
     comment = forms.CharField(
-        label=pgettext_lazy("performance", "Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("performance", "Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, scale: BarsScale, evidence_ids: list[int], **kwargs) -> None:
@@ -68,7 +71,9 @@ class ScaleForm(forms.Form):
     )
     evidence_source = forms.CharField(
         label=_("Compared with (figure)"), required=False, max_length=48,
-        help_text=_("A source key such as qa.score: raters whose ratings differ from it are flagged."),
+        help_text=_(
+            "A source key such as qa.score: raters whose ratings differ from it are flagged."
+        ),
     )  # fmt: skip
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
@@ -150,14 +155,16 @@ class ScheduleForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    achievements = forms.CharField(label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 3}))
-    gaps = forms.CharField(label=_("Gaps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    achievements = forms.CharField(
+        label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    gaps = forms.CharField(
+        label=_("Gaps"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     causes = forms.CharField(
         label=_("Causes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    actions = forms.CharField(
-        label=_("Agreed actions"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    actions = forms.CharField(label=_("Agreed actions"), widget=forms.Textarea(attrs={"rows": 3}))
     held_at = _when(_("Held at"))
 
     @classmethod
@@ -185,7 +192,9 @@ class AcknowledgeForm(forms.Form):
 # --- improvement plans ---------------------------------------------------------------------
 class PlanForm(forms.Form):
     agent = AgentChoice(label=_("Agent"), queryset=None)
-    cycle = forms.ModelChoiceField(label=pgettext_lazy("performance", "Cycle"), queryset=None, required=False)
+    cycle = forms.ModelChoiceField(
+        label=pgettext_lazy("performance", "Cycle"), queryset=None, required=False
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     opened_on = forms.DateField(label=_("Opened on"), widget=DateInput())
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
@@ -199,13 +208,19 @@ class PlanForm(forms.Form):
                 label=_("Figure"), required=i == 1, max_length=48,
                 widget=forms.TextInput(attrs={"list": "plan-sources"}),
             )  # fmt: skip
-            self.fields[f"goal_{i}_baseline"] = forms.FloatField(label=_("Baseline"), required=False)
+            self.fields[f"goal_{i}_baseline"] = forms.FloatField(
+                label=_("Baseline"), required=False
+            )
             self.fields[f"goal_{i}_target"] = forms.FloatField(label=_("Target"), required=False)
 
     def goals(self) -> list[tuple[str, float | None, float | None]]:
         d = self.cleaned_data
         return [
-            (d.get(f"goal_{i}_source") or "", d.get(f"goal_{i}_baseline"), d.get(f"goal_{i}_target"))
+            (
+                d.get(f"goal_{i}_source") or "",
+                d.get(f"goal_{i}_baseline"),
+                d.get(f"goal_{i}_target"),
+            )
             for i in range(1, GOAL_ROWS + 1)
         ]
 

@@ -48,9 +48,7 @@ def _tell_raters(rater_ids: set[int], cycle: Cycle) -> None:
 
 
 @transaction.atomic
-def request_feedback(
-    cycle: Cycle, agent: Agent, rater, relation: str, *, user
-) -> FeedbackRequest:
+def request_feedback(cycle: Cycle, agent: Agent, rater, relation: str, *, user) -> FeedbackRequest:
     """Ask one rater about one agent."""
     require_appraisable(agent, user)
     require_open(cycle)
@@ -99,7 +97,9 @@ def send_round(cycle: Cycle, team: Team, *, user) -> list[FeedbackRequest]:
         .order_by("external_id")
         .values_list("pk", "user_id")
     ]
-    supervisors = list(team.supervisors.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    supervisors = list(
+        team.supervisors.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
+    )
     asks = team_round(members, supervisors, outsiders, offset=cycle.pk or 0)
     existing = set(
         FeedbackRequest.objects.filter(cycle=cycle, agent__team=team).values_list(
@@ -125,7 +125,9 @@ def send_round(cycle: Cycle, team: Team, *, user) -> list[FeedbackRequest]:
 
 
 @transaction.atomic
-def answer(row: FeedbackRequest, answers: Mapping[str, Any], comment: str, *, user) -> FeedbackRequest:
+def answer(
+    row: FeedbackRequest, answers: Mapping[str, Any], comment: str, *, user
+) -> FeedbackRequest:
     """The rater's answers (dimension → 1–5) and comment; final once submitted."""
     if not user.is_authenticated or row.rater_id != user.pk:
         raise NotAllowed(gettext_noop("Only the rater answers this request."))
@@ -149,4 +151,3 @@ def answer(row: FeedbackRequest, answers: Mapping[str, Any], comment: str, *, us
     # Audited without the answers (the audit log is read by administrators).
     audit("performance.feedback", user, row, answered=True)
     return row
-

@@ -55,9 +55,7 @@ def schedule(cycle: Cycle, agent: Agent, scheduled_at: datetime, *, user) -> Int
                 cycle=cycle, agent=agent, interviewer=user, scheduled_at=scheduled_at
             )
     except IntegrityError:
-        raise Conflict(
-            gettext_noop("The agent already has an interview in this cycle.")
-        ) from None
+        raise Conflict(gettext_noop("The agent already has an interview in this cycle.")) from None
     audit("performance.interview", user, interview, agent=agent.pk, cycle=cycle.pk, step="schedule")
     tell_agent(
         agent,
@@ -79,8 +77,8 @@ def record(interview: Interview, data: Mapping[str, Any], *, user) -> Interview:
     default now). Refused once the agent acknowledged it."""
     if not _may_record(interview, user) or own_agent_id(user) == interview.agent_id:
         raise NotAllowed(gettext_noop("You may not record this interview."))
-    interview = Interview.objects.select_for_update().select_related("cycle", "agent").get(
-        pk=interview.pk
+    interview = (
+        Interview.objects.select_for_update().select_related("cycle", "agent").get(pk=interview.pk)
     )
     if interview.acknowledged_at is not None:
         raise Conflict(
@@ -126,8 +124,8 @@ def acknowledge(interview: Interview, comment: str, *, user) -> Interview:
     """The agent adds their comment and acknowledges the record (their own only)."""
     if own_agent_id(user) is None or own_agent_id(user) != interview.agent_id:
         raise NotAllowed(gettext_noop("Only the agent acknowledges their interview."))
-    interview = Interview.objects.select_for_update().select_related("agent", "cycle").get(
-        pk=interview.pk
+    interview = (
+        Interview.objects.select_for_update().select_related("agent", "cycle").get(pk=interview.pk)
     )
     if not is_recorded(interview):
         raise Conflict(gettext_noop("The interview has not been recorded yet."))

@@ -103,7 +103,9 @@ def open_plan(
     for row in rows:
         row.plan = plan
     PlanGoal.objects.bulk_create(rows)
-    audit("performance.plan", user, plan, agent=agent.pk, step="open", goals=[g.source for g in rows])
+    audit(
+        "performance.plan", user, plan, agent=agent.pk, step="open", goals=[g.source for g in rows]
+    )
     tell_agent(
         agent,
         "performance.plan",
@@ -127,9 +129,7 @@ def add_goal(plan: ImprovementPlan, source: str, baseline, target, *, user) -> P
 
 
 @transaction.atomic
-def add_checkin(
-    plan: ImprovementPlan, *, on: date, note: str, coaching: bool, user
-) -> PlanCheckin:
+def add_checkin(plan: ImprovementPlan, *, on: date, note: str, coaching: bool, user) -> PlanCheckin:
     """A check-in or coaching session (a dated note)."""
     _require_change(plan, user)
     note = text(note)

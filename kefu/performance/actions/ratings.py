@@ -35,6 +35,9 @@ from kefu.performance.actions._common import (
 from kefu.performance.models import BarsRating, BarsScale, Cycle
 
 MAX_EVIDENCE = 10
+NOT_EVIDENCE = gettext_noop(
+    "Evidence must be conversations of this agent in the cycle's period that you may open."
+)
 CODE = re.compile(r"[a-z0-9_-]{1,32}")
 MIN_LEVELS, MAX_LEVELS = 2, 7
 
@@ -74,20 +77,15 @@ def rate(
     ids = sorted({int(pk) for pk in evidence})
     if not ids:
         raise Invalid(
-            gettext_noop(
-                "Link at least one conversation of the agent in the cycle as evidence."
-            )
+            gettext_noop("Link at least one conversation of the agent in the cycle as evidence.")
         )
     if len(ids) > MAX_EVIDENCE:
         raise Invalid(gettext_noop("Link at most 10 conversations as evidence."))
-    found = set(cycle_conversations(cycle, agent, user).filter(pk__in=ids).values_list("pk", flat=True))
+    found = set(
+        cycle_conversations(cycle, agent, user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
     if found != set(ids):
-        raise Invalid(
-            gettext_noop(
-                "Evidence must be conversations of this agent in the cycle's period that "
-                "you may open."
-            )
-        )
+        raise Invalid(NOT_EVIDENCE)
     rating, created = BarsRating.objects.update_or_create(
         cycle=cycle,
         agent=agent,
@@ -142,7 +140,9 @@ def save_scale(data: Mapping[str, Any], *, user, scale: BarsScale | None = None)
     if scale is None:
         code = text(data.get("code"), 33)
         if not CODE.fullmatch(code):
-            raise Invalid(gettext_noop("A code of lower-case letters, digits, - and _ is required."))
+            raise Invalid(
+                gettext_noop("A code of lower-case letters, digits, - and _ is required.")
+            )
         if BarsScale.objects.filter(code=code).exists():
             raise Invalid(gettext_noop("A scale with this code exists."))
         scale = BarsScale(code=code)

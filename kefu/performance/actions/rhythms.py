@@ -114,9 +114,7 @@ def send_summaries(rhythm: str, *, today: date | None = None) -> Sent:
     period = last_complete(rhythm, today or timezone.localdate())
     kind = kind_of(rhythm)
     agents = dict(
-        Agent.objects.filter(user__isnull=False, user__is_active=True).values_list(
-            "pk", "user_id"
-        )
+        Agent.objects.filter(user__isnull=False, user__is_active=True).values_list("pk", "user_id")
     )
     done = set(
         Notification.objects.filter(
@@ -136,4 +134,3 @@ def send_summaries(rhythm: str, *, today: date | None = None) -> Sent:
         detail={"sent": len(due), "skipped": len(done)},
     )
     return Sent(period, len(due), len(done))
-

@@ -106,9 +106,7 @@ def get_request(request: HttpRequest, feedback_id: RowId):
     return _out(get_object_or_404(_mine(request), pk=feedback_id))
 
 
-@router.post(
-    "/performance/feedback/{int:feedback_id}/answer", response={200: RequestOut, **ERRORS}
-)
+@router.post("/performance/feedback/{int:feedback_id}/answer", response={200: RequestOut, **ERRORS})
 def answer_request(request: HttpRequest, feedback_id: RowId, payload: AnswerIn):
     """Answer your request (final once submitted: 409 after)."""
     row = get_object_or_404(_mine(request), pk=feedback_id)

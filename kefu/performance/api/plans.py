@@ -119,15 +119,24 @@ def _out(plan: ImprovementPlan) -> dict:
         "status": plan.status,
         "outcome": plan.outcome,
         "goals": [
-            {"id": g.pk, "source": g.source, "baseline": g.baseline, "target": g.target,
-             "result": g.result}
+            {
+                "id": g.pk,
+                "source": g.source,
+                "baseline": g.baseline,
+                "target": g.target,
+                "result": g.result,
+            }
             for g in plan.goals.all()
-        ],  # fmt: skip
+        ],
         "checkins": [
-            {"on": c.on, "coaching": c.coaching, "note": c.note,
-             "by": c.by.get_username() if c.by else None}
+            {
+                "on": c.on,
+                "coaching": c.coaching,
+                "note": c.note,
+                "by": c.by.get_username() if c.by else None,
+            }
             for c in plan.checkins.select_related("by")
-        ],  # fmt: skip
+        ],
         "lessons": [
             {"id": lesson.pk, "course": lesson.course_id, "title": lesson.title}
             for lesson in plan.lessons.all()

@@ -150,10 +150,7 @@ def create_rating(request: HttpRequest, payload: RatingIn):
     )
     missing = [e for e in payload.evidence if e not in ids]
     if missing:
-        raise HttpError(
-            422,
-            _("Evidence must be conversations of this agent in the cycle's period that you may open."),
-        )
+        raise HttpError(422, _(actions.NOT_EVIDENCE))
     rating = do(
         actions.rate, cycle=cycle, agent=agent, scale=scale, level=payload.level,
         evidence=list(ids.values()), user=request.user, comment=payload.comment,

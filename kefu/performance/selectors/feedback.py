@@ -92,7 +92,11 @@ def department_rates(cycle: Cycle) -> list[DimensionRate]:
     """Per dimension, the mean of every answer (self excluded) of the cycle and its score
     rate — shown only over agents whose answers pass the anonymity threshold."""
     threshold = PerformanceSettings.current().anonymity_threshold
-    shown = [e.answers for e in _across_raters(cycle, None).values() if len(e.answers) >= max(1, threshold)]
+    shown = [
+        e.answers
+        for e in _across_raters(cycle, None).values()
+        if len(e.answers) >= max(1, threshold)
+    ]
     out = []
     for code, label in core.DIMENSIONS:
         values = [a[code] for answers in shown for a in answers if code in a]

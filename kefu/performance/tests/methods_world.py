@@ -25,16 +25,33 @@ def make_world(personas) -> SimpleNamespace:
     report = import_native(
         *[
             native_conversation(
-                id=f"C-AL-{i}", agent="A0007", created=datetime(2024, 5, 2 + i, 10, 0, tzinfo=SHANGHAI),
+                id=f"C-AL-{i}",
+                agent="A0007",
+                created=datetime(2024, 5, 2 + i, 10, 0, tzinfo=SHANGHAI),
                 messages=[
-                    {"id": "m1", "role": "customer", "at": datetime(2024, 5, 2 + i, 10, 0, tzinfo=SHANGHAI).isoformat(), "text": "我的退款怎么还没到？"},
-                    {"id": "m2", "role": "agent", "agent": "A0007", "at": datetime(2024, 5, 2 + i, 10, 0, 20, tzinfo=SHANGHAI).isoformat(), "text": agent_text},
+                    {
+                        "id": "m1",
+                        "role": "customer",
+                        "at": datetime(2024, 5, 2 + i, 10, 0, tzinfo=SHANGHAI).isoformat(),
+                        "text": "我的退款怎么还没到？",
+                    },
+                    {
+                        "id": "m2",
+                        "role": "agent",
+                        "agent": "A0007",
+                        "at": datetime(2024, 5, 2 + i, 10, 0, 20, tzinfo=SHANGHAI).isoformat(),
+                        "text": agent_text,
+                    },
                 ],
             )
             for i in range(3)
         ],
-        native_conversation(id="C-AL-JUNE", agent="A0007", created=datetime(2024, 6, 3, 10, 0, tzinfo=SHANGHAI)),
-        native_conversation(id="C-BOB-1", agent="A0102", created=datetime(2024, 5, 6, 10, 0, tzinfo=SHANGHAI)),
+        native_conversation(
+            id="C-AL-JUNE", agent="A0007", created=datetime(2024, 6, 3, 10, 0, tzinfo=SHANGHAI)
+        ),
+        native_conversation(
+            id="C-BOB-1", agent="A0102", created=datetime(2024, 5, 6, 10, 0, tzinfo=SHANGHAI)
+        ),
     )
     assert report.rejected == 0, report.errors
     w.alice = Agent.objects.get(external_id="A0007")

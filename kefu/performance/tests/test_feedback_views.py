@@ -48,7 +48,9 @@ def test_a_round_asks_self_peers_supervisor_and_another_team_once(w):
 
 def test_the_round_form_sends_and_another_team_is_refused(w):
     client = client_for(w.p.sam)
-    response = client.post("/performance/feedback/round/", {"cycle": w.cycle.pk, "team": w.alice.team_id})
+    response = client.post(
+        "/performance/feedback/round/", {"cycle": w.cycle.pk, "team": w.alice.team_id}
+    )
     assert response.status_code == 302 and FeedbackRequest.objects.count() == 6
     client.post("/performance/feedback/round/", {"cycle": w.cycle.pk, "team": w.bob.team_id})
     assert not FeedbackRequest.objects.filter(agent=w.bob).exists()
@@ -98,7 +100,10 @@ def test_a_rater_cannot_read_another_raters_answer(w):
         assert row.pk not in [r["id"] for r in client.get("/api/v1/performance/feedback").json()]
         assert "很有同理心" not in client.get("/performance/feedback/").content.decode()
     # the rater reads their own
-    assert client_for(w.p.quinn).get(f"/api/v1/performance/feedback/{row.pk}").json()["answers"] == GOOD
+    assert (
+        client_for(w.p.quinn).get(f"/api/v1/performance/feedback/{row.pk}").json()["answers"]
+        == GOOD
+    )
 
 
 def summary_url(w, api=False) -> str:

@@ -46,10 +46,13 @@ def test_a_supervisor_opens_a_plan_and_follows_it_to_its_outcome(w):
     plan = ImprovementPlan.objects.get()
     assert response.status_code == 302 and response.url == f"/performance/plans/{plan.pk}/"
     assert [(g.source, g.baseline, g.target) for g in plan.goals.all()] == [
-        ("kpi.frt_mean_s", 48.0, 30.0), ("qa.score", None, 90.0)
+        ("kpi.frt_mean_s", 48.0, 30.0),
+        ("qa.score", None, 90.0),
     ]
     base = f"/performance/plans/{plan.pk}"
-    sam.post(f"{base}/checkins/", {"on": "2024-06-10", "coaching": "on", "note": "一对一辅导：快捷短语"})
+    sam.post(
+        f"{base}/checkins/", {"on": "2024-06-10", "coaching": "on", "note": "一对一辅导：快捷短语"}
+    )
     sam.post(f"{base}/checkins/", {"on": "2024-06-24", "note": "首响降到 36 秒"})
     sam.post(f"{base}/lessons/", {"lesson": w.lesson.pk, "assign": "on", "due_days": "10"})
     assert list(plan.lessons.all()) == [w.lesson]
@@ -64,11 +67,19 @@ def test_a_supervisor_opens_a_plan_and_follows_it_to_its_outcome(w):
     assert [c.coaching for c in plan.checkins.all()] == [True, False]
     kinds = Notification.objects.filter(recipient=w.p.alice, kind="performance.plan").count()
     assert kinds == 4  # opened, two check-ins, closed
-    steps = list(AuditLog.objects.filter(action="performance.plan").order_by("pk").values_list("detail__step", flat=True))
+    steps = list(
+        AuditLog.objects.filter(action="performance.plan")
+        .order_by("pk")
+        .values_list("detail__step", flat=True)
+    )
     assert steps == ["open", "checkin", "checkin", "lesson", "close"]
     # the agent reads it all
     page = client_for(w.p.alice).get(f"{base}/").content.decode()
-    assert "一对一辅导：快捷短语" in page and "快捷短语与并发接待" in page and "首响 29 秒，达成" in page
+    assert (
+        "一对一辅导：快捷短语" in page
+        and "快捷短语与并发接待" in page
+        and "首响 29 秒，达成" in page
+    )
     assert 'id="close-form"' not in page
 
 
@@ -97,9 +108,19 @@ def test_who_may_open_and_change_plans(w):
     plan = opened(w, agent=w.bob, user=w.p.mia)
     url = f"/performance/plans/{plan.pk}/"
     assert client_for(w.p.sam).get(url).status_code == 404
-    assert client_for(w.p.sam).post(f"/performance/plans/{plan.pk}/checkins/", {"on": "2024-06-10", "note": "x"}).status_code == 404
+    assert (
+        client_for(w.p.sam)
+        .post(f"/performance/plans/{plan.pk}/checkins/", {"on": "2024-06-10", "note": "x"})
+        .status_code
+        == 404
+    )
     assert client_for(w.p.bob).get(url).status_code == 200
-    assert client_for(w.p.bob).post(f"/performance/plans/{plan.pk}/checkins/", {"on": "2024-06-10", "note": "x"}).status_code == 302
+    assert (
+        client_for(w.p.bob)
+        .post(f"/performance/plans/{plan.pk}/checkins/", {"on": "2024-06-10", "note": "x"})
+        .status_code
+        == 302
+    )
     assert not plan.checkins.exists()  # the agent does not write check-ins
     api = client_for(w.p.sam).post("/api/v1/performance/plans", json.dumps({
         "agent": "A0102", "title": "x", "opened_on": "2024-06-01", "due_on": "2024-07-01",

@@ -35,7 +35,12 @@ def test_a_supervisor_rates_with_evidence(w):
     response = post(w.p.sam, body(w, blind=True))
     assert response.status_code == 201, response.content
     out = response.json()
-    assert (out["agent"], out["scale"], out["level"], out["blind"]) == ("A0007", "attitude", 4, True)
+    assert (out["agent"], out["scale"], out["level"], out["blind"]) == (
+        "A0007",
+        "attitude",
+        4,
+        True,
+    )
     assert out["evidence"] == ["C-AL-0"]
     assert out["anchor"].startswith("主动共情")
 

@@ -7,11 +7,11 @@ import pytest
 
 from conftest import client_for
 from kefu.audit.models import AuditLog
+from kefu.lib.errors import Conflict, Invalid, NotAllowed
 from kefu.notifications.models import Notification
 from kefu.performance.actions import ratings as actions
 from kefu.performance.models import BarsRating
 from kefu.performance.tests.methods_world import make_world
-from kefu.lib.errors import Conflict, Invalid, NotAllowed
 
 NO_EVIDENCE = "每条评分至少需要关联一段该客服在本周期内的会话作为证据。"
 
@@ -33,7 +33,9 @@ def post_rating(client, url, w, level=4, evidence=("C-AL-0",)):
 
 def test_it_records_a_rating_with_evidence_and_tells_the_agent(w):
     # when sam rates alice's service attitude with one of her May conversations
-    response = post_rating(client_for(w.p.sam), form_url(w, w.alice), w, evidence=("C-AL-0", "C-AL-2"))
+    response = post_rating(
+        client_for(w.p.sam), form_url(w, w.alice), w, evidence=("C-AL-0", "C-AL-2")
+    )
     # then the rating is stored with its evidence, not blind
     assert response.status_code == 302
     rating = BarsRating.objects.get()
@@ -103,7 +105,12 @@ def test_nobody_rates_themself(w):
 
 
 def test_a_closed_cycle_takes_no_rating(w):
-    assert client_for(w.p.sam).get(f"/performance/ratings/cycle/{w.closed.pk}/agent/{w.alice.pk}/").status_code == 404
+    assert (
+        client_for(w.p.sam)
+        .get(f"/performance/ratings/cycle/{w.closed.pk}/agent/{w.alice.pk}/")
+        .status_code
+        == 404
+    )
     with pytest.raises(Conflict):
         actions.rate(cycle=w.closed, agent=w.alice, scale=w.attitude, level=3, user=w.p.mia,
                      evidence=[w.conv["C-AL-0"].pk])  # fmt: skip
@@ -124,7 +131,7 @@ def test_blind_mode_hides_names_and_ids_and_is_recorded(w):
     url = f"/performance/ratings/cycle/{w.cycle.pk}/blind/{slot}/"
     form = client.get(url).content.decode()
     assert "我的退款怎么还没到" in form  # the excerpt is there
-    for name in ("李娜", "A0007", f"/conversations/C-AL-0/"):
+    for name in ("李娜", "A0007", "/conversations/C-AL-0/"):
         assert name not in form
     assert f"您好，我是客服 #{slot}（工号 客服 #{slot}）" in form
     # then the rating made there is recorded as blind, about alice
@@ -137,7 +144,10 @@ def test_blind_mode_hides_names_and_ids_and_is_recorded(w):
 
 
 def test_a_blind_slot_outside_the_list_is_404(w):
-    assert client_for(w.p.sam).get(f"/performance/ratings/cycle/{w.cycle.pk}/blind/99/").status_code == 404
+    assert (
+        client_for(w.p.sam).get(f"/performance/ratings/cycle/{w.cycle.pk}/blind/99/").status_code
+        == 404
+    )
 
 
 def rated(w, rater=None, blind=False):
@@ -169,7 +179,8 @@ def test_others_open_a_rating_by_scope_and_it_is_audited(w):
     assert client_for(w.p.mia).get(f"/performance/ratings/agent/{w.alice.pk}/").status_code == 200
     views = AuditLog.objects.filter(action="performance.view").order_by("pk")
     assert [(v.user, v.detail["what"], v.detail["agent"]) for v in views] == [
-        (w.p.sam, "rating", w.alice.pk), (w.p.mia, "ratings", w.alice.pk)
+        (w.p.sam, "rating", w.alice.pk),
+        (w.p.mia, "ratings", w.alice.pk),
     ]
     assert client_for(w.p.bob).get(f"/performance/ratings/agent/{w.alice.pk}/").status_code == 404
 
@@ -189,13 +200,29 @@ def test_a_manager_edits_a_scale_and_others_may_not(w):
 def test_a_level_in_use_cannot_be_removed(w):
     rated(w)  # level 4
     anchors = {f"anchor_{i}": f"第{i}级" for i in range(1, 4)}
-    page = client_for(w.p.mia).post(f"/performance/ratings/scales/{w.attitude.pk}/", {"name": "服务态度", **anchors, "active": "on"})
+    page = client_for(w.p.mia).post(
+        f"/performance/ratings/scales/{w.attitude.pk}/",
+        {"name": "服务态度", **anchors, "active": "on"},
+    )
     assert page.status_code == 200
     w.attitude.refresh_from_db()
     assert len(w.attitude.levels) == 5
 
 
 def test_a_manager_creates_a_scale(w):
-    data = {"code": "empathy", "name": "同理心", "anchor_1": "冷漠", "anchor_2": "礼貌", "anchor_3": "共情", "active": "on"}
+    data = {
+        "code": "empathy",
+        "name": "同理心",
+        "anchor_1": "冷漠",
+        "anchor_2": "礼貌",
+        "anchor_3": "共情",
+        "active": "on",
+    }
     assert client_for(w.p.mia).post("/performance/ratings/scales/new/", data).status_code == 302
-    assert client_for(w.p.mia).get(f"/performance/ratings/?cycle={w.cycle.pk}").content.decode().count("同理心") >= 1
+    assert (
+        client_for(w.p.mia)
+        .get(f"/performance/ratings/?cycle={w.cycle.pk}")
+        .content.decode()
+        .count("同理心")
+        >= 1
+    )

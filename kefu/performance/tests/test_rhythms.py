@@ -30,14 +30,19 @@ def w(personas):
 def test_the_monthly_summary_counts_the_agents_month_and_is_sent_once(w):
     rating = ratings.rate(cycle=w.cycle, agent=w.alice, scale=w.attitude, level=4, user=w.p.sam,
                           evidence=[w.conv["C-AL-0"].pk])  # fmt: skip
-    type(rating).objects.filter(pk=rating.pk).update(created_at=rating.created_at.replace(year=2024, month=5, day=20))
+    type(rating).objects.filter(pk=rating.pk).update(
+        created_at=rating.created_at.replace(year=2024, month=5, day=20)
+    )
     out = StringIO()
     call_command("performance_feedback", "--rhythm", "monthly", "--date", "2024-06-03", stdout=out)
     assert "2024-05" in out.getvalue()
     note = Notification.objects.get(recipient=w.p.alice, kind="performance.summary.monthly")
     may = QaResult.objects.filter(agent=w.alice, is_current=True, day__month=5)
     assert note.params["qa_scored"] == may.count() == 3
-    assert note.params["qa_hits"] == QaHit.objects.filter(agent=w.alice, is_current=True, day__month=5).count()
+    assert (
+        note.params["qa_hits"]
+        == QaHit.objects.filter(agent=w.alice, is_current=True, day__month=5).count()
+    )
     assert note.params["ratings"] == 1 and note.params["period"] == "2024-05"
     with translation.override("zh-hans"):
         assert note.text.startswith("月度总结 2024-05：质检均分")

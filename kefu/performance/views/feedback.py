@@ -84,9 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             agents = list(appraisable(request.user).select_related("team").order_by("external_id"))
             progress = selectors.summaries(cycle, [a.pk for a in agents])
             context["progress"] = [
-                {"agent": a, "summary": progress[a.pk]}
-                for a in agents
-                if progress[a.pk].requested
+                {"agent": a, "summary": progress[a.pk]} for a in agents if progress[a.pk].requested
             ]
     return render(request, "performance/feedback/index.html", context)
 
@@ -110,7 +108,12 @@ def answer(request: HttpRequest, feedback_id: int) -> HttpResponse:
     return render(
         request,
         "performance/feedback/answer.html",
-        {"tab": "feedback", "row": labelled([row])[0], "form": form, "self": row.relation == Relation.SELF},
+        {
+            "tab": "feedback",
+            "row": labelled([row])[0],
+            "form": form,
+            "self": row.relation == Relation.SELF,
+        },
     )
 
 
@@ -119,7 +122,9 @@ def answer(request: HttpRequest, feedback_id: int) -> HttpResponse:
 def send_round(request: HttpRequest) -> HttpResponse:
     if not may_appraise(request.user):
         raise PermissionDenied
-    form = RoundForm(request.POST, cycles=cycles(request, open_only=True), teams=round_teams(request))
+    form = RoundForm(
+        request.POST, cycles=cycles(request, open_only=True), teams=round_teams(request)
+    )
     if form.is_valid():
         try:
             made = actions.send_round(
@@ -179,7 +184,5 @@ urls = [
     path("feedback/", index, name="feedback"),
     path("feedback/<int:feedback_id>/", answer, name="feedback_answer"),
     path("feedback/round/", send_round, name="feedback_round"),
-    path(
-        "feedback/cycle/<int:cycle_id>/agent/<int:agent_id>/", summary, name="feedback_summary"
-    ),
+    path("feedback/cycle/<int:cycle_id>/agent/<int:agent_id>/", summary, name="feedback_summary"),
 ]

@@ -79,7 +79,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            interview = actions.schedule(d["cycle"], d["agent"], d["scheduled_at"], user=request.user)
+            interview = actions.schedule(
+                d["cycle"], d["agent"], d["scheduled_at"], user=request.user
+            )
         except ActionError as exc:
             form.add_error(None, _(exc.detail))
         else:

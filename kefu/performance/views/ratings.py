@@ -33,7 +33,7 @@ from kefu.performance.actions._common import appraisable, may_appraise
 from kefu.performance.auditing import audit_view
 from kefu.performance.forms_methods import RatingForm, ScaleForm
 from kefu.performance.models import BarsRating, BarsScale, Cycle
-from kefu.performance.views._methods import chosen_cycle, cycles, refused, reviewable
+from kefu.performance.views._methods import chosen_cycle, cycles, reviewable
 
 BLIND = "performance_blind"
 ORDER = "performance_blind_order"
@@ -94,7 +94,9 @@ def index(request: HttpRequest) -> HttpResponse:
     own = own_agent_id(request.user)
     mine = []
     if own is not None:
-        mine = _decorate(list(_ratings(request).filter(agent_id=own).order_by("-cycle__start", "scale__code")))
+        mine = _decorate(
+            list(_ratings(request).filter(agent_id=own).order_by("-cycle__start", "scale__code"))
+        )
     context = {"tab": "ratings", "mine": mine, "blind": blind, "rater": may_appraise(request.user)}
     if context["rater"]:
         options = cycles(request, open_only=True)
@@ -305,7 +307,9 @@ def _scale_page(request: HttpRequest, scale: BarsScale | None) -> HttpResponse:
             messages.success(request, _("Scale saved: %(name)s.") % {"name": saved.name})
             return redirect("performance:scales")
     return render(
-        request, "performance/ratings/scale_form.html", {"tab": "ratings", "form": form, "scale": scale}
+        request,
+        "performance/ratings/scale_form.html",
+        {"tab": "ratings", "form": form, "scale": scale},
     )
 
 
@@ -320,7 +324,9 @@ def scale_new(request: HttpRequest) -> HttpResponse:
 def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
     if not request.user.has_perm(MANAGE_PERFORMANCE):
         raise PermissionDenied
-    scale = get_object_or_404(restrict(BarsScale.objects.all(), request.user, "change"), pk=scale_id)
+    scale = get_object_or_404(
+        restrict(BarsScale.objects.all(), request.user, "change"), pk=scale_id
+    )
     return _scale_page(request, scale)
 
 

@@ -13,7 +13,9 @@ from kefu.performance.core.methods import RHYTHMS
 
 
 class Command(BaseCommand):
-    help = "Performance: send the weekly or monthly feedback summary to every agent (once per period)."
+    help = (
+        "Performance: send the weekly or monthly feedback summary to every agent (once per period)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rhythm", choices=RHYTHMS, required=True)
