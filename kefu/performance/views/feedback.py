@@ -71,7 +71,10 @@ def index(request: HttpRequest) -> HttpResponse:
         ]
     if may_appraise(request.user):
         options = cycles(request)
-        cycle = chosen_cycle(request, options)
+        asked = options.filter(pk__in=FeedbackRequest.objects.values("cycle_id"))
+        cycle = chosen_cycle(request, options if "cycle" in request.GET else asked) or (
+            chosen_cycle(request, options)
+        )
         context |= {
             "cycles": options,
             "cycle": cycle,

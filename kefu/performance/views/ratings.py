@@ -39,6 +39,7 @@ BLIND = "performance_blind"
 ORDER = "performance_blind_order"
 CANDIDATES = 40  # evidence offered: the agent's newest conversations of the cycle
 EXCERPT = 4  # messages shown per conversation
+ORDER_BY = ("-cycle__start", "cycle__kind", "scale__code")
 
 
 def blind_mode(request: HttpRequest) -> bool:
@@ -94,9 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
     own = own_agent_id(request.user)
     mine = []
     if own is not None:
-        mine = _decorate(
-            list(_ratings(request).filter(agent_id=own).order_by("-cycle__start", "scale__code"))
-        )
+        mine = _decorate(list(_ratings(request).filter(agent_id=own).order_by(*ORDER_BY)))
     context = {"tab": "ratings", "mine": mine, "blind": blind, "rater": may_appraise(request.user)}
     if context["rater"]:
         options = cycles(request, open_only=True)
@@ -140,7 +139,11 @@ def _excerpts(
     unmasked = can_view_personal_data(request.user)
     names = {c.pk: c.customer.name for c in conversations if c.customer_id}
     out: dict[int, list[dict]] = {}
+    # The name, the id, and the nicknames made of the surname (小王, 王姐, 王哥): best effort.
+    surname = agent.name[:1]
     own = [n for n in (agent.name, agent.external_id) if n]
+    if surname:
+        own += [f"小{surname}", f"{surname}姐", f"{surname}哥", f"老{surname}"]
     pattern = re.compile("|".join(re.escape(n) for n in own)) if own else None
     rows = Message.objects.filter(
         conversation_id__in=[c.pk for c in conversations], seq__lte=EXCERPT
@@ -272,9 +275,7 @@ def agent_ratings(request: HttpRequest, agent_id: int) -> HttpResponse:
     """Every rating of one agent the user may see (audited unless their own)."""
     agent = get_object_or_404(reviewable(request).select_related("team"), pk=agent_id)
     audit_view(request, agent, "ratings")
-    ratings = _decorate(
-        list(_ratings(request).filter(agent=agent).order_by("-cycle__start", "scale__code"))
-    )
+    ratings = _decorate(list(_ratings(request).filter(agent=agent).order_by(*ORDER_BY)))
     return render(
         request,
         "performance/ratings/agent.html",
