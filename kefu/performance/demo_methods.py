@@ -68,6 +68,11 @@ FEEDBACK_MEANS = {
 }
 SCHEDULED_SHARE, RECORDED_SHARE, ACKNOWLEDGED_SHARE = 0.96, 0.94, 0.90
 PLANS = 10
+# How the closed plans ended, in turn: mostly met.
+OUTCOMES = (
+    PlanStatus.SUCCEEDED, PlanStatus.SUCCEEDED, PlanStatus.NOT_MET, PlanStatus.SUCCEEDED,
+    PlanStatus.CANCELLED, PlanStatus.SUCCEEDED, PlanStatus.NOT_MET,
+)  # fmt: skip
 # Training demo courses linked to the plans (kefu/training/demo_courses.py).
 PLAN_COURSES = ("首次响应时效：30 秒内回应", "确认客户需求：先复述再解决", "情绪安抚：真诚而不机械")
 
@@ -377,7 +382,7 @@ def _plans(rng, quarters, agents, supervisors, qa) -> None:
     last_day = quarters[-1].end
     for index, (cycle, agent) in enumerate(chosen):
         opened = cycle.end + timedelta(days=rng.randint(7, 20))
-        due = opened + timedelta(days=60)
+        due = opened + timedelta(days=rng.choice((60, 75, 90)))
         frt = _frt_means(cycle, [agent.pk]).get(agent.pk)
         score = qa[cycle.pk].get(agent.pk)
         plan = ImprovementPlan.objects.create(
@@ -410,11 +415,7 @@ def _plans(rng, quarters, agents, supervisors, qa) -> None:
         if lessons:
             plan.lessons.add(*rng.sample(lessons, min(2, len(lessons))))
         if due <= last_day:
-            roll = (index * 7 + rng.randint(0, 9)) % 10
-            status = (
-                PlanStatus.SUCCEEDED if roll < 6 else PlanStatus.NOT_MET if roll < 9
-                else PlanStatus.CANCELLED
-            )  # fmt: skip
+            status = OUTCOMES[index % len(OUTCOMES)]
             for goal in goals:
                 if goal.baseline is None:
                     continue

@@ -32,7 +32,7 @@ from kefu.performance.actions._common import (
     tell_agent,
     text,
 )
-from kefu.performance.apps import APPRAISE
+from kefu.performance.apps import ACKNOWLEDGE, APPRAISE
 from kefu.performance.models import Cycle, Interview
 
 FIELDS = ("achievements", "gaps", "causes", "actions")
@@ -122,7 +122,8 @@ def record(interview: Interview, data: Mapping[str, Any], *, user) -> Interview:
 @transaction.atomic
 def acknowledge(interview: Interview, comment: str, *, user) -> Interview:
     """The agent adds their comment and acknowledges the record (their own only)."""
-    if own_agent_id(user) is None or own_agent_id(user) != interview.agent_id:
+    mine = restrict(Interview.objects.filter(pk=interview.pk), user, ACKNOWLEDGE).exists()
+    if not mine or own_agent_id(user) != interview.agent_id:
         raise NotAllowed(gettext_noop("Only the agent acknowledges their interview."))
     interview = (
         Interview.objects.select_for_update().select_related("agent", "cycle").get(pk=interview.pk)
