@@ -26,9 +26,7 @@ def log_out(page) -> None:
     page.context.clear_cookies()
 
 
-def test_a_supervisor_records_an_interview_that_the_agent_acknowledges(
-    page, personas, screenshot
-):
+def test_a_supervisor_records_an_interview_that_the_agent_acknowledges(page, personas, screenshot):
     cycle = Cycle.objects.create(
         name="2024年第二季度", kind="quarter", start=date(2024, 4, 1), end=date(2024, 6, 30)
     )

@@ -30,7 +30,9 @@ def month_end(year: int, month: int) -> date:
 def cycles(db):
     call_command("demo", "--seed", "42", "--size", "tiny", verbosity=0)
     out = [
-        Cycle.objects.create(name=f"2024年{m}月", kind="month", start=date(2024, m, 1), end=month_end(2024, m))
+        Cycle.objects.create(
+            name=f"2024年{m}月", kind="month", start=date(2024, m, 1), end=month_end(2024, m)
+        )
         for m in range(1, 13)
     ]
     out += [
@@ -64,7 +66,9 @@ def test_the_demo_fills_the_methods_with_the_seeds_figures(cycles):
         assert quarter["knowledge_sharing"].rate == pytest.approx(0.65, abs=0.015)
         assert quarter["innovation"].answers > 300
     assert rates[3]["empathy"].mean / rates[0]["empathy"].mean == pytest.approx(1.23, abs=0.04)
-    assert rates[3]["collaboration"].mean / rates[0]["collaboration"].mean == pytest.approx(1.18, abs=0.04)
+    assert rates[3]["collaboration"].mean / rates[0]["collaboration"].mean == pytest.approx(
+        1.18, abs=0.04
+    )
     for row in FeedbackRequest.objects.values("agent_id", "cycle_id").distinct()[:50]:
         raters = FeedbackRequest.objects.filter(**row).values_list("rater_id", flat=True)
         assert len(raters) == len(set(raters))  # never the same person twice
@@ -86,4 +90,6 @@ def test_the_demo_fills_the_methods_with_the_seeds_figures(cycles):
     # again: the same rows, not twice as many
     counts = [m.objects.count() for m in (BarsRating, FeedbackRequest, Interview, ImprovementPlan)]
     demo_methods.demo(42, cycles)
-    assert [m.objects.count() for m in (BarsRating, FeedbackRequest, Interview, ImprovementPlan)] == counts
+    assert [
+        m.objects.count() for m in (BarsRating, FeedbackRequest, Interview, ImprovementPlan)
+    ] == counts
