@@ -20,11 +20,11 @@ from kefu.accounts.access import conversations_visible_to, restrict
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_PERFORMANCE
 from kefu.lib.schemas import ErrorOut, RowId, Text
-from kefu.performance import selectors
 from kefu.performance.actions import cycles as actions
 from kefu.performance.auditing import audit_view
 from kefu.performance.choices import CycleKind
 from kefu.performance.models import AgentScore, Cycle, Template
+from kefu.performance.selectors import cycles as selectors
 from kefu.performance.sources import evidence, source
 
 router = Router(tags=["performance"])
@@ -85,7 +85,7 @@ class ReviewDetail(ReviewOut):
 
 
 class ScoreQuery(Schema):
-    """Mirrors `kefu.performance.selectors.ScoreFilterSet`."""
+    """Mirrors `kefu.performance.selectors.cycles.ScoreFilterSet`."""
 
     team: RowId | None = None
     tier: Literal[tuple(Tier.values)] | None = None  # type: ignore[valid-type]

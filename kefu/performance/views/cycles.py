@@ -21,11 +21,11 @@ from kefu.accounts.roles import MANAGE_PERFORMANCE
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.lib.errors import ActionError
-from kefu.performance import selectors
 from kefu.performance.actions import cycles as actions
 from kefu.performance.auditing import audit_view
 from kefu.performance.choices import CycleKind
 from kefu.performance.exports import cycle_workbook
+from kefu.performance.selectors import cycles as selectors
 from kefu.performance.sources import evidence as evidence_of
 from kefu.performance.sources import source
 
