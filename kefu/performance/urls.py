@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.performance.views import cycles, templates
+from kefu.performance.views import calibration, cycles, fairness, promotion, templates, transparency
 
 app_name = "performance"
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("", cycles.home, name="home"),
     *cycles.urls,
     *templates.urls,
+    # performance: fairness
+    *fairness.urls,
+    *calibration.urls,
+    *promotion.urls,
+    *transparency.urls,
 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from kefu.performance.api import cycles
+from kefu.performance.api import calibration, cycles, fairness, promotion
 
 router = Router(tags=["performance"])
-for module in (cycles,):
+for module in (cycles, fairness, calibration, promotion):
     router.add_router("", module.router)

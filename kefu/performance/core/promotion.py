@@ -17,11 +17,14 @@ counted (counting them would make the figure fall every time the pool grows).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 CERTIFICATE, SCORE, FEEDBACK, NO_FATAL = "certificate", "score", "feedback", "no_fatal"
 CRITERIA = (CERTIFICATE, SCORE, FEEDBACK, NO_FATAL)
+FEEDBACK_DAYS = 365  # the 360-degree answers considered: the last 12 months
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,11 @@ def conversion(promoted: int, withdrawn: int) -> float | None:
     if promoted < 0 or withdrawn < 0:
         raise ValueError("counts must not be negative")
     return promoted / decided if decided else None
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (clamped to the month's last day)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -233,3 +233,8 @@ def test_the_box_uses_inclusive_quartiles():
 def test_the_histogram_covers_0_to_100():
     bins = distribution.histogram([0, 4.99, 5, 99, 100], width=5)
     assert len(bins) == 20 and bins[0] == (0, 2) and bins[1] == (5, 1) and bins[-1] == (95, 2)
+
+
+def test_months_before_clamps_to_the_month_end():
+    assert promotion.months_before(date(2024, 8, 31), 6) == date(2024, 2, 29)
+    assert promotion.months_before(date(2024, 3, 15), 3) == date(2023, 12, 15)
