@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kefu.accounts.access import CHANGE, restrict
 from kefu.lib.schemas import ErrorOut, RowId
@@ -148,7 +148,7 @@ def adjust(request: HttpRequest, cycle_id: RowId, agent_id: RowId, payload: Adju
     adjustment = CalibrationAdjustment.objects.select_related("score__agent", "by").get(
         pk=adjustment.pk
     )
-    return 201, _adjustment(adjustment)
+    return Status(201, _adjustment(adjustment))
 
 
 @router.post("/performance/calibration/{cycle_id}/status", response={200: CycleStatusOut, **ERRORS})

@@ -11,7 +11,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kefu.accounts.access import CHANGE, own_agent_id, restrict, supervised_team_ids
 from kefu.accounts.models import Agent
@@ -135,7 +135,7 @@ def add(request: HttpRequest, agent_id: RowId, payload: AddIn):
     require_manager(request.user)
     agent = get_object_or_404(visible_agents(request.user), pk=agent_id)
     entry = actions.add(agent, user=request.user, note=payload.note, request=request)
-    return 201, _entry(entry)
+    return Status(201, _entry(entry))
 
 
 @router.post("/performance/promotion/entries/{entry_id}", response={200: EntryOut, **ERRORS})
