@@ -81,13 +81,12 @@ def conversations(agent: Agent, span: tuple[date, date], hours: list[int], chann
     for i, hour in enumerate(hours):
         day = span[0] + timedelta(days=i % 80)
         created = datetime(day.year, day.month, day.day, hour, 10, tzinfo=SHANGHAI)
-        rows.append(
-            Conversation(
-                external_id=f"C-FAIR-{agent.external_id}-{i}", channel=channel,
-                customer=customer, agent=agent, team_id=agent.team_id, created_at=created,
-                status="resolved", content_hash="x",
-            )  # fmt: skip
-        )
+        row = Conversation(
+            external_id=f"C-FAIR-{agent.external_id}-{i}", channel=channel, customer=customer,
+            agent=agent, team_id=agent.team_id, created_at=created, status="resolved",
+            content_hash="x",
+        )  # fmt: skip
+        rows.append(row)
     Conversation.objects.bulk_create(rows)
 
 

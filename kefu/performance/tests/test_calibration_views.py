@@ -68,7 +68,9 @@ def test_an_adjustment_keeps_its_reason_is_audited_and_told_to_the_agent(cycle, 
 )
 def test_an_adjustment_without_reason_or_out_of_range_is_refused(cycle, personas, after, reason):
     client = client_for(personas.mia)
-    response = client.post(adjust_url(cycle, personas.alice.agent), {"after": after, "reason": reason})
+    response = client.post(
+        adjust_url(cycle, personas.alice.agent), {"after": after, "reason": reason}
+    )
     assert response.status_code == 302
     assert not CalibrationAdjustment.objects.exists()
     assert AgentScore.objects.get(cycle=cycle, agent=personas.alice.agent).calibrated_score is None
@@ -116,7 +118,9 @@ def test_the_status_moves_open_calibrating_closed_and_stays_closed(cycle, person
 def test_the_api_adjusts_and_refuses_as_the_page_does(cycle, personas):
     client = client_for(personas.mia)
     url = f"/api/v1/performance/calibration/{cycle.pk}/agents/{personas.bob.agent.pk}/adjust"
-    response = client.post(url, {"after": 85, "reason": "校准会一致意见"}, content_type="application/json")
+    response = client.post(
+        url, {"after": 85, "reason": "校准会一致意见"}, content_type="application/json"
+    )
     assert response.status_code == 201 and response.json()["before"] == 90.0
     body = client.get(f"/api/v1/performance/calibration/{cycle.pk}").json()
     assert body["adjustments"][0]["agent"] == "A0102"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import reverse
 
 from conftest import client_for
 from kefu.accounts.models import Agent, Team
@@ -59,7 +58,7 @@ def test_it_shows_the_department_checks_to_a_manager(cycle, personas):
     assert (report.n, report.left_out) == (36, 4)
     page = response.content.decode()
     assert 'data-verdict="remains"' in page and 'id="pf-raters"' in page
-    assert "id=\"pf-scope\"" not in page
+    assert 'id="pf-scope"' not in page
 
 
 def test_it_flags_a_rater_whose_ratings_exceed_the_evidence(cycle, personas):
