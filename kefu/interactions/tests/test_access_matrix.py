@@ -102,6 +102,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "id", "missing"),
     (r"", "app_label", "app_label"),
     (r"", "url", "missing"),
+    # performance: fairness
+    (r"^performance/", "cycle_id", "performance_cycle"),
+    (r"", "entry_id", "pool_entry"),
     # training: certification and records
     (r"", "cycle_id", "cycle"),
     # training: courses, sessions, assignments
@@ -145,6 +148,8 @@ PER_AGENT_KEYS = {
     "practice",  # training: practice
     # training: exams
     "exam_attempt", "exam_answer",
+    # performance: fairness
+    "pool_entry",
 }  # fmt: skip
 
 
@@ -308,7 +313,29 @@ def _build_world() -> dict:
     w["cycle"] = CertificationCycle.objects.create(
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
     ).pk
+    _performance_fairness_world(w)
     return w
+
+
+# performance: fairness
+def _performance_fairness_world(w: dict) -> None:
+    """A quarterly review cycle (open) with alice's and bob's computed reviews, and a
+    reserve pool entry of each."""
+    from kefu.accounts.models import Agent
+    from kefu.performance.models import AgentScore, Cycle, PoolEntry, Template
+
+    cycle = Cycle.objects.create(
+        name="矩阵季度", kind="quarter", start=date(2024, 4, 1), end=date(2024, 6, 30)
+    )
+    w["performance_cycle"] = cycle.pk
+    template = Template.objects.filter(family="standard").first()
+    for who, agent_ext in (("alice", "A0007"), ("bob", "A0102")):
+        agent = Agent.objects.get(external_id=agent_ext)
+        AgentScore.objects.create(
+            cycle=cycle, agent=agent, team_id=agent.team_id, template=template, score=80.0,
+            score_low=75.0, score_high=85.0,
+        )  # fmt: skip
+        w[f"pool_entry:{who}"] = PoolEntry.objects.create(agent=agent, added_on=date(2024, 7, 1)).pk
 
 
 # training: courses, sessions, assignments
@@ -429,6 +456,13 @@ BODY = {
     "POST /api/v1/training/banks/{bank_id}/questions": '{"external_id": "N1", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
+    # performance: fairness
+    "POST /api/v1/performance/calibration/{cycle_id}/agents/{agent_id}/adjust": (
+        '{"after": 77, "reason": "矩阵"}'
+    ),
+    "POST /api/v1/performance/calibration/{cycle_id}/status": '{"status": "calibrating"}',
+    "POST /api/v1/performance/promotion/agents/{agent_id}": '{"note": "矩阵"}',
+    "POST /api/v1/performance/promotion/entries/{entry_id}": '{"outcome": "withdrawn"}',
 }
 
 
