@@ -30,8 +30,8 @@ from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
-from kefu.reviews.api import router as reviews_router
 from kefu.performance.api import router as performance_router
+from kefu.reviews.api import router as reviews_router
 from kefu.training.api import router as training_router
 from kefu.workforce.api import router as workforce_router
 

@@ -86,7 +86,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "feedback",
-        gettext_lazy("360-degree feedback"),
+        gettext_lazy("360-degree feedback answers"),
         gettext_lazy(
             "Colleagues', your supervisor's and your own answers (1–5) on empathy, "
             "cross-team collaboration, knowledge sharing and innovation, with comments."
@@ -137,6 +137,8 @@ def value_text(value: float, unit: str) -> str:
         return _("%(n)s s") % {"n": f"{value:g}"}
     if unit == "flag":
         return _("yes") if value >= 1 else _("no")
+    if unit == "level":
+        return _("level %(n)s") % {"n": f"{value:g}"}
     return f"{value:g}"
 
 
@@ -151,6 +153,8 @@ def mapping_text(line: TemplateIndicator, unit: str) -> str:
         return _("Bands: %(bands)s.") % {"bands": bands or "—"}
     if line.floor is None or line.target is None:
         return "—"
+    if unit == "flag":
+        return _("Yes: 100 points; no: 0 points.")
     floor, target = value_text(line.floor, unit), value_text(line.target, unit)
     if line.floor > line.target:
         return _(
