@@ -146,3 +146,23 @@ def test_the_api_refuses_other_roles(cycle, personas):
         response = client.post(url, {"after": 99, "reason": "x"}, content_type="application/json")
         assert response.status_code == 403
     assert not CalibrationAdjustment.objects.exists()
+
+
+def test_the_page_queries_do_not_grow_with_the_reviews(
+    cycle, personas, django_assert_max_num_queries
+):
+    from kefu.accounts.models import Agent
+
+    for i in range(30):
+        agent = Agent.objects.create(
+            external_id=f"Q{i:03d}", name=f"客服{i}", team=personas.bob.agent.team
+        )
+        make_score(cycle, agent, 60 + i)
+    CalibrationAdjustment.objects.create(
+        score=AgentScore.objects.get(cycle=cycle, agent=personas.bob.agent), before=90.0,
+        after=88.0, reason="复核", by=personas.mia,
+    )  # fmt: skip
+    client = client_for(personas.mia)
+    with django_assert_max_num_queries(10):
+        response = client.get(URL)
+    assert len(response.context["scores"]) == 33

@@ -179,3 +179,19 @@ def test_the_api_gives_an_agent_their_own_row_only(world, personas):
     )
     assert response.status_code == 403
     assert client_for(personas.quinn).get("/api/v1/performance/promotion").status_code == 403
+
+
+def test_the_page_queries_do_not_grow_with_the_agents(
+    world, personas, django_assert_max_num_queries
+):
+    from kefu.accounts.models import Agent
+
+    for i in range(30):
+        agent = Agent.objects.create(
+            external_id=f"Q{i:03d}", name=f"客服{i}", team=world["bob"].team
+        )
+        PoolEntry.objects.create(agent=agent, added_on=world["q3"].end)
+    client = client_for(personas.mia)
+    with django_assert_max_num_queries(20):
+        response = client.get(URL)
+    assert len(response.context["rows"]) == 32 and len(response.context["entries"]) == 30
