@@ -1,6 +1,17 @@
 from django.urls import path
 
-from kefu.performance.views import cycles, feedback, interviews, plans, ratings, templates
+from kefu.performance.views import (
+    calibration,
+    cycles,
+    fairness,
+    feedback,
+    interviews,
+    plans,
+    promotion,
+    ratings,
+    templates,
+    transparency,
+)
 
 app_name = "performance"
 
@@ -14,4 +25,9 @@ urlpatterns = [
     *feedback.urls,
     *interviews.urls,
     *plans.urls,
+    # performance: fairness
+    *fairness.urls,
+    *calibration.urls,
+    *promotion.urls,
+    *transparency.urls,
 ]

@@ -59,12 +59,13 @@ def all_routes() -> list[str]:
 # (route regex, parameter) → a key of the `world` fixture; a key with ":alice"/":bob"
 # variants there makes the route asked once per owner.
 FILL: list[tuple[str, str, str]] = [
+    # performance: fairness (its own quarter with reviews)
+    (r"^performance/(calibration|fairness)/", "cycle_id", "performance_cycle"),
     # performance: cycles (names shared with other apps: matched by path first)
     (r"^performance/", "cycle_id", "perf_cycle"),
     (r"^performance/", "template_id", "perf_template"),
     (r"^performance/", "key", "perf_figure"),
     # performance: methods (before the other apps' cycle_id and plan_id)
-    (r"^performance/", "cycle_id", "perf_cycle"),
     (r"^performance/", "plan_id", "perf_plan"),
     (r"^performance/", "rating_id", "perf_rating"),
     (r"^performance/", "scale_id", "perf_scale"),
@@ -114,6 +115,8 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "id", "missing"),
     (r"", "app_label", "app_label"),
     (r"", "url", "missing"),
+    # performance: fairness
+    (r"", "entry_id", "pool_entry"),
     # training: certification and records
     (r"", "cycle_id", "cycle"),
     # training: courses, sessions, assignments
@@ -159,6 +162,8 @@ PER_AGENT_KEYS = {
     "exam_attempt", "exam_answer",
     # performance: methods
     "perf_rating", "perf_feedback", "perf_interview", "perf_plan",
+    # performance: fairness
+    "pool_entry",
 }  # fmt: skip
 
 
@@ -324,6 +329,7 @@ def _build_world() -> dict:
     w["cycle"] = CertificationCycle.objects.create(
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
     ).pk
+    _performance_fairness_world(w)
     return w
 
 
@@ -335,6 +341,27 @@ def _performance_cycles_world(w: dict) -> None:
     compute(Cycle.objects.get(pk=w["perf_cycle"]))
     w["perf_template"] = Template.objects.get(family="standard", version=1).pk
     w["perf_figure"] = "qa.score"
+
+
+# performance: fairness
+def _performance_fairness_world(w: dict) -> None:
+    """A quarterly review cycle (open) with alice's and bob's computed reviews, and a
+    reserve pool entry of each."""
+    from kefu.accounts.models import Agent
+    from kefu.performance.models import AgentScore, Cycle, PoolEntry, Template
+
+    cycle = Cycle.objects.create(
+        name="矩阵季度", kind="quarter", start=date(2024, 4, 1), end=date(2024, 6, 30)
+    )
+    w["performance_cycle"] = cycle.pk
+    template = Template.objects.filter(family="standard").first()
+    for who, agent_ext in (("alice", "A0007"), ("bob", "A0102")):
+        agent = Agent.objects.get(external_id=agent_ext)
+        AgentScore.objects.create(
+            cycle=cycle, agent=agent, team_id=agent.team_id, template=template, score=80.0,
+            score_low=75.0, score_high=85.0,
+        )  # fmt: skip
+        w[f"pool_entry:{who}"] = PoolEntry.objects.create(agent=agent, added_on=date(2024, 7, 1)).pk
 
 
 # training: courses, sessions, assignments
@@ -498,7 +525,7 @@ BODY = {
     "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
     # performance: cycles
-    "POST /api/v1/performance/cycles": '{"kind": "quarter", "start": "2024-04-01"}',
+    "POST /api/v1/performance/cycles": '{"kind": "year", "start": "2024-01-01"}',
     # performance: methods
     "POST /api/v1/performance/feedback/{feedback_id}/answer": json.dumps(
         {"answers": {"empathy": 4, "collaboration": 4, "knowledge_sharing": 3, "innovation": 3}}
@@ -520,6 +547,13 @@ BODY = {
     "POST /api/v1/performance/plans/{plan_id}/checkins": '{"on": "2024-06-10", "note": "跟进"}',
     "POST /api/v1/performance/plans/{plan_id}/close": '{"status": "succeeded", "outcome": "达成"}',
     "PUT /api/v1/performance/scales/{scale_id}": '{"name": "服务态度", "anchors": ["差", "中", "好"]}',
+    # performance: fairness
+    "POST /api/v1/performance/calibration/{cycle_id}/agents/{agent_id}/adjust": (
+        '{"after": 77, "reason": "矩阵"}'
+    ),
+    "POST /api/v1/performance/calibration/{cycle_id}/status": '{"status": "calibrating"}',
+    "POST /api/v1/performance/promotion/agents/{agent_id}": '{"note": "矩阵"}',
+    "POST /api/v1/performance/promotion/entries/{entry_id}": '{"outcome": "withdrawn"}',
 }
 
 
