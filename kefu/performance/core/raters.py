@@ -87,7 +87,3 @@ def is_flagged(gap: Estimate, threshold: float) -> bool:
         return False
     excludes_zero = gap.low > 0 or gap.high < 0
     return excludes_zero and abs(gap.value) > threshold
-
-
-def by_key(rows: Iterable[RaterGap]) -> Mapping[Hashable, RaterGap]:
-    return {row.rater: row for row in rows}
