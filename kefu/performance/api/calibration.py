@@ -25,7 +25,7 @@ router = Router(tags=["performance"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class BoxOut(Schema):
+class CalibrationBoxOut(Schema):
     n: int
     low: float
     q1: float
@@ -35,14 +35,14 @@ class BoxOut(Schema):
     mean: float
 
 
-class TeamOut(Schema):
+class CalibrationTeamOut(Schema):
     team: str | None = Field(description="null: all teams together")
-    computed: BoxOut | None
-    final: BoxOut | None = Field(description="after calibration")
+    computed: CalibrationBoxOut | None
+    final: CalibrationBoxOut | None = Field(description="after calibration")
     adjusted: int
 
 
-class AdjustmentOut(Schema):
+class CalibrationAdjustmentOut(Schema):
     id: int
     agent: str = Field(description="agent id")
     before: float | None
@@ -56,20 +56,20 @@ class CalibrationOut(Schema):
     cycle: int
     name: str
     status: str
-    teams: list[TeamOut]
-    adjustments: list[AdjustmentOut]
+    teams: list[CalibrationTeamOut]
+    adjustments: list[CalibrationAdjustmentOut]
 
 
-class AdjustIn(Schema):
+class CalibrationAdjustIn(Schema):
     after: float = Field(ge=0, le=100, description="the calibrated score")
     reason: str = Field(min_length=1, max_length=actions.MAX_REASON)
 
 
-class StatusIn(Schema):
+class CalibrationStatusIn(Schema):
     status: Literal[tuple(CycleStatus.values)]  # type: ignore[valid-type]
 
 
-class CycleStatusOut(Schema):
+class CalibrationStatusOut(Schema):
     cycle: int
     status: str
 
@@ -132,9 +132,9 @@ def calibration(request: HttpRequest, cycle_id: RowId):
 
 @router.post(
     "/performance/calibration/{cycle_id}/agents/{agent_id}/adjust",
-    response={201: AdjustmentOut, **ERRORS},
+    response={201: CalibrationAdjustmentOut, **ERRORS},
 )
-def adjust(request: HttpRequest, cycle_id: RowId, agent_id: RowId, payload: AdjustIn):
+def adjust(request: HttpRequest, cycle_id: RowId, agent_id: RowId, payload: CalibrationAdjustIn):
     """Set the agent's calibrated score with a reason (refused once the cycle is closed)."""
     require_manager(request.user)
     score = get_object_or_404(
@@ -151,8 +151,10 @@ def adjust(request: HttpRequest, cycle_id: RowId, agent_id: RowId, payload: Adju
     return Status(201, _adjustment(adjustment))
 
 
-@router.post("/performance/calibration/{cycle_id}/status", response={200: CycleStatusOut, **ERRORS})
-def status(request: HttpRequest, cycle_id: RowId, payload: StatusIn):
+@router.post(
+    "/performance/calibration/{cycle_id}/status", response={200: CalibrationStatusOut, **ERRORS}
+)
+def status(request: HttpRequest, cycle_id: RowId, payload: CalibrationStatusIn):
     """open → calibrating → closed (calibrating may go back to open; closed is final)."""
     require_manager(request.user)
     cycle = get_object_or_404(restrict(Cycle.objects.all(), request.user, CHANGE), pk=cycle_id)

@@ -25,26 +25,26 @@ router = Router(tags=["performance"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-class EffectOut(Schema):
+class FairnessEffectOut(Schema):
     gap: float = Field(description="points, the group minus the reference group")
     low: float
     high: float
     p_value: float
 
 
-class GapOut(Schema):
+class FairnessGapOut(Schema):
     factor: Literal["team", "shift", "channel", "tenure"]
     level: str
     reference: str
     agents: int
     mean: float | None
-    raw: EffectOut | None
-    adjusted: EffectOut | None = Field(description="all four factors together")
+    raw: FairnessEffectOut | None
+    adjusted: FairnessEffectOut | None = Field(description="all four factors together")
     verdict: Literal["remains", "hidden", "explained", "none", "too_few"]
     sentence: str
 
 
-class RaterOut(Schema):
+class FairnessRaterOut(Schema):
     rater: str = Field(description="username")
     ratings: int
     mean_gap: float | None = Field(description="rating points − evidence points")
@@ -63,9 +63,9 @@ class FairnessOut(Schema):
     formula: str
     r_squared: float | None
     summary: str
-    gaps: list[GapOut]
+    gaps: list[FairnessGapOut]
     rater_threshold: float | None = None
-    raters: list[RaterOut] | None = Field(None, description="managers only")
+    raters: list[FairnessRaterOut] | None = Field(None, description="managers only")
 
 
 def _effect(effect: bias.Effect | None) -> dict | None:

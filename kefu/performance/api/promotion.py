@@ -29,7 +29,7 @@ router = Router(tags=["performance"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class FiguresOut(Schema):
+class PromotionFiguresOut(Schema):
     certified: int = Field(description="agents holding a valid certificate today")
     reserve: int = Field(description="entries in the reserve pool now")
     promoted: int
@@ -37,7 +37,7 @@ class FiguresOut(Schema):
     conversion: float | None = Field(description="promoted ÷ (promoted + withdrawn)")
 
 
-class RulesOut(Schema):
+class PromotionRulesOut(Schema):
     min_score: float
     cycles: int
     min_feedback: float
@@ -45,7 +45,7 @@ class RulesOut(Schema):
     requires_certificate: bool
 
 
-class CandidateOut(Schema):
+class PromotionCandidateOut(Schema):
     agent: str = Field(description="agent id")
     name: str
     team: str | None
@@ -61,12 +61,12 @@ class CandidateOut(Schema):
 
 
 class PromotionOut(Schema):
-    rules: RulesOut
-    figures: FiguresOut | None = Field(None, description="managers and supervisors")
-    candidates: list[CandidateOut]
+    rules: PromotionRulesOut
+    figures: PromotionFiguresOut | None = Field(None, description="managers and supervisors")
+    candidates: list[PromotionCandidateOut]
 
 
-class EntryOut(Schema):
+class PromotionEntryOut(Schema):
     id: int
     agent: str
     added_on: date
@@ -75,11 +75,11 @@ class EntryOut(Schema):
     note: str
 
 
-class AddIn(Schema):
+class PromotionAddIn(Schema):
     note: str = Field("", max_length=actions.MAX_NOTE)
 
 
-class DecideIn(Schema):
+class PromotionDecideIn(Schema):
     outcome: Literal["promoted", "withdrawn"]
     note: str = Field("", max_length=actions.MAX_NOTE)
 
@@ -129,8 +129,10 @@ def promotion(request: HttpRequest):
     return out
 
 
-@router.post("/performance/promotion/agents/{agent_id}", response={201: EntryOut, **ERRORS})
-def add(request: HttpRequest, agent_id: RowId, payload: AddIn):
+@router.post(
+    "/performance/promotion/agents/{agent_id}", response={201: PromotionEntryOut, **ERRORS}
+)
+def add(request: HttpRequest, agent_id: RowId, payload: PromotionAddIn):
     """Add the agent to the reserve pool (a note is required when a criterion is not met)."""
     require_manager(request.user)
     agent = get_object_or_404(visible_agents(request.user), pk=agent_id)
@@ -138,8 +140,10 @@ def add(request: HttpRequest, agent_id: RowId, payload: AddIn):
     return Status(201, _entry(entry))
 
 
-@router.post("/performance/promotion/entries/{entry_id}", response={200: EntryOut, **ERRORS})
-def decide(request: HttpRequest, entry_id: RowId, payload: DecideIn):
+@router.post(
+    "/performance/promotion/entries/{entry_id}", response={200: PromotionEntryOut, **ERRORS}
+)
+def decide(request: HttpRequest, entry_id: RowId, payload: PromotionDecideIn):
     """Record the outcome of a reserve pool entry: promoted or withdrawn."""
     require_manager(request.user)
     entry = get_object_or_404(restrict(PoolEntry.objects.all(), request.user, CHANGE), pk=entry_id)

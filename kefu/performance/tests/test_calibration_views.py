@@ -166,3 +166,12 @@ def test_the_page_queries_do_not_grow_with_the_reviews(
     with django_assert_max_num_queries(10):
         response = client.get(URL)
     assert len(response.context["scores"]) == 33
+
+
+@pytest.mark.parametrize("cycle_param", ["9223372036854775808", "²", "-1", "0"])
+def test_hostile_ids_are_not_found(cycle, personas, cycle_param):
+    client = client_for(personas.mia)
+    assert client.get(URL, {"cycle": cycle_param}).status_code == 404
+    huge = "9223372036854775808"
+    response = client.post(f"{URL}{huge}/agents/{huge}/adjust/", {"after": "1", "reason": "x"})
+    assert response.status_code == 404

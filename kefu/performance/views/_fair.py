@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from kefu.accounts.access import restrict
+from kefu.core.params import parse_id
 from kefu.lib.errors import ActionError
 from kefu.performance.models import AgentScore, Cycle
 
@@ -23,13 +24,17 @@ def pick(cycles: list[Cycle], request: HttpRequest) -> Cycle | None:
     asked = request.GET.get("cycle", "")
     if not asked:
         return cycles[0] if cycles else None
-    if not asked.isdigit() or len(asked) > 12:
-        raise Http404
-    cycle_id = int(asked)
+    cycle_id = parse_id(asked)
     for cycle in cycles:
         if cycle.pk == cycle_id:
             return cycle
     raise Http404
+
+
+def row_ids(*values: int) -> None:
+    """Path ids past the database's integers name no row (the query itself would fail)."""
+    if any(parse_id(value) is None for value in values):
+        raise Http404
 
 
 def refused(request: HttpRequest, exc: ActionError) -> None:

@@ -24,7 +24,7 @@ from kefu.performance.auditing import audit_views
 from kefu.performance.choices import CycleStatus
 from kefu.performance.core import distribution
 from kefu.performance.models import AgentScore, CalibrationAdjustment, Cycle
-from kefu.performance.views._fair import cycles_with_reviews, pick, refused
+from kefu.performance.views._fair import cycles_with_reviews, pick, refused, row_ids
 
 NO_TEAM = "—"
 
@@ -115,6 +115,7 @@ def _back(cycle_id: int, anchor: str = "") -> HttpResponse:
 @require_POST
 def adjust(request: HttpRequest, cycle_id: int, agent_id: int) -> HttpResponse:
     require_manager(request)
+    row_ids(cycle_id, agent_id)
     score = get_object_or_404(
         restrict(AgentScore.objects.select_related("cycle"), request.user, CHANGE),
         cycle_id=cycle_id,
@@ -141,6 +142,7 @@ def adjust(request: HttpRequest, cycle_id: int, agent_id: int) -> HttpResponse:
 @require_POST
 def status(request: HttpRequest, cycle_id: int) -> HttpResponse:
     require_manager(request)
+    row_ids(cycle_id)
     cycle = get_object_or_404(restrict(Cycle.objects.all(), request.user, CHANGE), pk=cycle_id)
     try:
         actions.set_status(

@@ -27,7 +27,7 @@ from kefu.performance.choices import PoolStatus
 from kefu.performance.core import promotion as core
 from kefu.performance.models import PerformanceSettings, PoolEntry
 from kefu.performance.selectors import promotion as selectors
-from kefu.performance.views._fair import refused
+from kefu.performance.views._fair import refused, row_ids
 
 ENTRIES_SHOWN = 300
 
@@ -109,6 +109,7 @@ def _require_manager(request: HttpRequest) -> None:
 @require_POST
 def add(request: HttpRequest, agent_id: int) -> HttpResponse:
     _require_manager(request)
+    row_ids(agent_id)
     agent = get_object_or_404(visible_agents(request.user), pk=agent_id)
     try:
         actions.add(agent, user=request.user, note=request.POST.get("note", ""), request=request)
@@ -123,6 +124,7 @@ def add(request: HttpRequest, agent_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, entry_id: int) -> HttpResponse:
     _require_manager(request)
+    row_ids(entry_id)
     entry = get_object_or_404(restrict(PoolEntry.objects.all(), request.user, CHANGE), pk=entry_id)
     try:
         actions.decide(
