@@ -44,7 +44,7 @@ class CheckinOut(Schema):
     by: str | None
 
 
-class LessonOut(Schema):
+class PlanLessonOut(Schema):
     id: int
     course: int
     title: str
@@ -63,7 +63,7 @@ class PlanOut(Schema):
     outcome: str
     goals: list[GoalIO]
     checkins: list[CheckinOut]
-    lessons: list[LessonOut]
+    lessons: list[PlanLessonOut]
 
 
 class PlanSummaryOut(Schema):
@@ -90,7 +90,7 @@ class CheckinIn(Schema):
     coaching: bool = False
 
 
-class LessonIn(Schema):
+class PlanLessonIn(Schema):
     lesson: RowId
     assign: bool = Field(False, description="also assign the lesson to the agent (training)")
     due_days: int = Field(14, ge=1, le=365)
@@ -203,7 +203,7 @@ def add_checkin(request: HttpRequest, plan_id: RowId, payload: CheckinIn):
 
 
 @router.post("/performance/plans/{int:plan_id}/lessons", response={200: PlanOut, **ERRORS})
-def link_lesson(request: HttpRequest, plan_id: RowId, payload: LessonIn):
+def link_lesson(request: HttpRequest, plan_id: RowId, payload: PlanLessonIn):
     plan = _plan(request, plan_id)
     lesson = get_object_or_404(actions.lessons_for(request.user), pk=payload.lesson)
     do(

@@ -195,7 +195,7 @@ class ResultAnswer(Schema):
     rubric: str | None = None
 
 
-class ResultOut(AttemptOut):
+class AttemptResultOut(AttemptOut):
     key_shown: bool
     answers: list[ResultAnswer]
 
@@ -616,7 +616,9 @@ def save_answers(request: HttpRequest, attempt_id: RowId, payload: AnswersIn):
     return {"saved": len(payload.answers), "seconds_left": left}
 
 
-@router.post("/training/attempts/{int:attempt_id}/submit", response={200: ResultOut, **ERRORS})
+@router.post(
+    "/training/attempts/{int:attempt_id}/submit", response={200: AttemptResultOut, **ERRORS}
+)
 def submit(request: HttpRequest, attempt_id: RowId, payload: AnswersIn):
     """Submit (with a last save of `answers`): graded at once, short and scenario answers
     then wait for a trainer. Refused after the deadline and when already submitted."""
@@ -649,7 +651,9 @@ def _result(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     return _attempt_out(attempt) | {"key_shown": key, "answers": answers}
 
 
-@router.get("/training/attempts/{int:attempt_id}/result", response={200: ResultOut, **ERRORS})
+@router.get(
+    "/training/attempts/{int:attempt_id}/result", response={200: AttemptResultOut, **ERRORS}
+)
 def result(request: HttpRequest, attempt_id: RowId):
     """After submission: score, pass or fail, each answer's points; the correct answers
     once they may be shown (to the agent: no attempt left, or passed)."""

@@ -101,7 +101,7 @@ class TurnOut(Schema):
     practice: PracticeDetail
 
 
-class ResultOut(PracticeOut):
+class PracticeResultOut(PracticeOut):
     passed: bool | None
     fatal: bool | None
     scorecard: str | None
@@ -283,14 +283,18 @@ def _result(p: Practice) -> dict[str, Any]:
     }
 
 
-@router.post("/training/practices/{int:practice_id}/finish", response={200: ResultOut, **ERRORS})
+@router.post(
+    "/training/practices/{int:practice_id}/finish", response={200: PracticeResultOut, **ERRORS}
+)
 def finish_practice(request: HttpRequest, practice_id: RowId):
     """End the practice: it is scored by the QA engine with the default scorecard."""
     actions.finish_practice(request.user, practice_id)
     return _result(_practice(request.user, practice_id))
 
 
-@router.get("/training/practices/{int:practice_id}/result", response={200: ResultOut, **ERRORS})
+@router.get(
+    "/training/practices/{int:practice_id}/result", response={200: PracticeResultOut, **ERRORS}
+)
 def practice_result(request: HttpRequest, practice_id: RowId):
     """The QA result of a finished practice: score, items, hits with evidence, checks."""
     practice = _practice(request.user, practice_id)
