@@ -11,7 +11,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.performance.models import AgentScore, CalibrationAdjustment
 from kefu.performance.tests.fairness_data import make_cycle, make_score
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("performance_defaults")]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from kefu.accounts.models import Agent
 from kefu.performance.models import Cycle, Interview
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("performance_defaults")]
 
 
 def log_in(page, username: str) -> None:
