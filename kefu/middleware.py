@@ -153,3 +153,27 @@ def _nul_refused(request):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": detail}, status=400)
     return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+
+
+class RowIdRangeMiddleware(_BothModes):
+    """A URL's `<int:…>` past the database's 64-bit ids names no row: 404, before the view
+    hands it to a query (SQLite raises OverflowError on it: a 500)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self._follow_mode(get_response)
+
+    def __call__(self, request):
+        return self.get_response(request)  # in async mode a coroutine, awaited by the caller
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.http import Http404
+
+        from kefu.core.params import MAX_ID
+
+        if request.path_info.startswith("/api/"):
+            return None  # the API's schemas bound ids themselves (422, as declared)
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
+                raise Http404
+        return None

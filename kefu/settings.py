@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "kefu.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "kefu.middleware.RejectNulMiddleware",
+    "kefu.middleware.RowIdRangeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 
 from kefu.accounts.access import own_agent_id
@@ -21,4 +23,20 @@ def audit_view(request: HttpRequest, agent: Agent | int, what: str) -> None:
         object_type="performance." + what,
         object_id=str(agent_id),
         detail={"agent": agent_id, "what": what, "path": request.path},
+    )
+
+
+def audit_views(request: HttpRequest, agent_ids: Iterable[int], what: str) -> None:
+    """A page listing several people's reviews (the calibration meeting, the promotion
+    candidates): one entry naming every other agent shown; none when only the user's own."""
+    own = own_agent_id(request.user)
+    others = sorted({pk for pk in agent_ids if pk != own})
+    if not others:
+        return
+    record(
+        "performance.view",
+        request=request,
+        object_type="performance." + what,
+        object_id="",
+        detail={"agents": others, "what": what, "path": request.path},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from kefu.performance import demo_fair, demo_methods
 from kefu.performance.actions.cycles import compute, create_cycle
 from kefu.performance.choices import CycleKind, CycleStatus
 from kefu.performance.models import AgentScore, Cycle
@@ -29,9 +30,13 @@ def _cycles() -> list[Cycle]:
 
 def seed_demo(seed: int) -> dict[str, Any]:
     cycles = _cycles()
+    # ratings, 360-degree answers, interviews, plans: evidence the reviews read
+    demo_methods.demo(seed, cycles)
     for cycle in cycles:
         if cycle.status != CycleStatus.CLOSED:
             compute(cycle)
+    # the calibration meeting's adjustments and the reserve pool read the reviews
+    demo_fair.demo(seed, cycles)
     last_quarter = max((c for c in cycles if c.kind == CycleKind.QUARTER), key=lambda c: c.start)
     for cycle in cycles:
         status = CycleStatus.CALIBRATING if cycle == last_quarter else CycleStatus.CLOSED

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from kefu.performance.choices import Dimension
 from kefu.performance.models import Cycle
-from kefu.performance.selectors import RankedScore
+from kefu.performance.selectors.cycles import RankedScore
 from kefu.performance.sources import source
 
 

@@ -12,7 +12,8 @@ that already exists (never a copy of a formula) and adds how sure it is.
 - `reviews.mystery` / `reviews.human` (mean score of the submitted mystery-shopper /
   human reviews of the period).
 - `bars.<scale>` (mean level of the cycle's behaviour ratings), `feedback.mean` (the
-  360-degree overall mean, only when the anonymity threshold is met).
+  360-degree overall mean of the others' answers, only when the anonymity threshold is
+  met: kefu.performance.selectors.feedback).
 
 `collect(sources, agent_ids, start, end, cycle)` → {source: {agent id: Estimate}}, in a
 few queries per source for all agents at once. `evidence(source, agent, start, end,
@@ -39,7 +40,6 @@ from kefu.metrics.core.catalogue import FIGURES
 from kefu.metrics.core.kpis import RATIOS, STATS, finalize
 from kefu.metrics.facts import refresh
 from kefu.metrics.models import KpiFact
-from kefu.performance.core import feedback as feedback_core
 from kefu.performance.core.stats import (
     Estimate,
     mean_interval,
@@ -50,8 +50,8 @@ from kefu.performance.core.stats import (
     t_quantile,
     wilson,
 )
-from kefu.performance.models import BarsRating, BarsScale, Cycle, FeedbackRequest
-from kefu.performance.models import PerformanceSettings as Settings
+from kefu.performance.models import BarsRating, BarsScale, Cycle
+from kefu.performance.selectors import feedback as feedback_selectors
 from kefu.qa.models import QaResult
 from kefu.reviews.choices import Kind, ReviewStatus
 from kefu.reviews.models import Review
@@ -305,33 +305,14 @@ def _bars(keys: set[str], agent_ids: list[int], cycle: Cycle | None) -> dict[str
     return out
 
 
-def feedback_summaries(
-    cycle: Cycle, agent_ids: Iterable[int]
-) -> dict[int, feedback_core.Aggregate]:
-    """What may be shown of each agent's 360-degree answers in the cycle (read across
-    raters deliberately: only the aggregate leaves this function)."""
-    answers: dict[int, list[dict]] = defaultdict(list)
-    comments: dict[int, list[str]] = defaultdict(list)
-    rows = FeedbackRequest.objects.filter(
-        cycle=cycle, agent_id__in=list(agent_ids), submitted_at__isnull=False
-    ).values_list("agent_id", "answers", "comment")
-    for agent, given, comment in rows:
-        answers[agent].append(given)
-        comments[agent].append(comment)
-    threshold = Settings.current().anonymity_threshold
-    return {
-        agent: feedback_core.aggregate(answers[agent], comments[agent], threshold)
-        for agent in answers
-    }
-
-
 def _feedback(agent_ids: list[int], cycle: Cycle | None) -> dict[str, Values]:
     if cycle is None:
         return {"feedback.mean": {}}
     values: Values = {}
-    for agent, summary in feedback_summaries(cycle, agent_ids).items():
-        if summary.shown and summary.overall is not None:
-            values[agent] = Estimate(summary.overall, summary.raters)
+    for agent, summary in feedback_selectors.summaries(cycle, agent_ids).items():
+        shown = summary.aggregate
+        if shown.shown and shown.overall is not None:
+            values[agent] = Estimate(shown.overall, shown.raters)
     return {"feedback.mean": values}
 
 

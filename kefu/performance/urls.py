@@ -1,6 +1,17 @@
 from django.urls import path
 
-from kefu.performance.views import cycles, templates
+from kefu.performance.views import (
+    calibration,
+    cycles,
+    fairness,
+    feedback,
+    interviews,
+    plans,
+    promotion,
+    ratings,
+    templates,
+    transparency,
+)
 
 app_name = "performance"
 
@@ -9,4 +20,14 @@ urlpatterns = [
     path("", cycles.home, name="home"),
     *cycles.urls,
     *templates.urls,
+    # performance: methods
+    *ratings.urls,
+    *feedback.urls,
+    *interviews.urls,
+    *plans.urls,
+    # performance: fairness
+    *fairness.urls,
+    *calibration.urls,
+    *promotion.urls,
+    *transparency.urls,
 ]

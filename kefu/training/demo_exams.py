@@ -104,7 +104,9 @@ def _bank() -> QuestionBank:
     parsed, errors = question_rows.parse_table(header, rows, areas)
     if errors:
         raise ValueError(f"{DATA}: {errors[:3]}")
-    actions.store_questions(bank, [p for _row, p in parsed])
+    _counts, refused = actions.store_questions(bank, parsed)
+    if refused:
+        raise ValueError(f"{DATA}: {refused[:3]}")
     return bank
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.training.choices import AssignmentStatus
 from kefu.training.models import AssignmentRule, Course, Lesson
-
-OVERDUE = "overdue"
 
 
 class LessonChoice(forms.ModelChoiceField):
@@ -74,20 +71,3 @@ class AssignForm(forms.Form):
         label=_("Note to the agent"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
-
-
-class AssignmentFilter(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[("", _("All")), (OVERDUE, _("Overdue")), *AssignmentStatus.choices],
-        required=False,
-    )
-    rule = forms.ModelChoiceField(
-        label=_("Rule"), queryset=AssignmentRule.objects.none(), required=False,
-        empty_label=_("All"),
-    )  # fmt: skip
-
-    def __init__(self, *args, rules=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if rules is not None:
-            self.fields["rule"].queryset = rules

@@ -17,19 +17,6 @@ RECURRENCE_CHOICES = [
 ]
 
 
-class CourseFilter(forms.Form):
-    area = forms.ModelChoiceField(
-        label=_("Knowledge area"),
-        queryset=Area.objects.order_by("code"),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All areas"),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds")), *CourseKind.choices], required=False
-    )
-
-
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CourseKind.choices)

@@ -15,6 +15,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Tier
@@ -359,6 +360,13 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["exam", "agent", "number"], name="attempt_number")
         ]
+
+    @property
+    def overdue(self) -> bool:
+        """Still in progress after its deadline: no answer is taken any more; the worker
+        (`kefu training_close_attempts`, or the task queued at the start) closes it and
+        grades what was saved. Reads never close it."""
+        return self.status == AttemptStatus.IN_PROGRESS and self.deadline < timezone.now()
 
 
 class Answer(models.Model):

@@ -71,6 +71,12 @@ REASONS = {
     "duplicate_column": gettext_lazy("this column appears twice"),
     "missing_column": gettext_lazy("the file has no such column (a header is required)"),
     "exists": gettext_lazy("a question with this id is already in the bank"),
+    "same_question": gettext_lazy(
+        "the same question (type and text) is already in the bank as %(id)s: not imported"
+    ),
+    "same_question_in_file": gettext_lazy(
+        "the same question (type and text) is already on row %(row)s of the file"
+    ),
 }
 
 
@@ -270,6 +276,18 @@ def write_xlsx(
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     save_as_text(book, stream)
+
+
+def export(
+    items: Iterable[tuple[ParsedQuestion, str | None]], file_format: str, zh: bool, title: str
+) -> tuple[bytes, str]:
+    """A bank (or the template) as a file of `file_format` (xlsx or csv): the bytes and
+    their content type (the page's export and the API's)."""
+    if file_format == CSV:
+        return write_csv(items, zh).encode("utf-8"), "text/csv; charset=utf-8"
+    stream = io.BytesIO()
+    write_xlsx(items, stream, zh, title)
+    return stream.getvalue(), XLSX_TYPE
 
 
 def write_csv(items: Iterable[tuple[ParsedQuestion, str | None]], zh: bool) -> str:

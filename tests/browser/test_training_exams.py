@@ -1,13 +1,28 @@
 """Exams in a real browser: a trainer imports questions from an Excel file into a new
-bank and builds a closed-book exam from it; an agent takes it (no way out of the page,
-no pasting, the clock running) and fails it, seeing a score below the pass line of 85."""
+bank and builds a closed-book certification exam from it; an agent takes it (no way out
+of the page, no pasting, the clock running) and fails it, seeing a score below the pass
+line of 85; then finds on her training page the improvement class she is enrolled in
+(its lessons, her seat in its session) and the re-test, which she may start."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 
-from kefu.training.models import Attempt, Exam, QuestionBank
+from kefu.training.models import (
+    Assignment,
+    Attempt,
+    CertificationCycle,
+    Course,
+    Enrolment,
+    Exam,
+    ExamPart,
+    QuestionBank,
+    TrainingSession,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +88,7 @@ def test_a_trainer_builds_an_exam_and_an_agent_fails_it(page, personas, workbook
     page.click("text=用此题库新建考试")
     page.wait_for_selector("#exam-form")
     page.fill("#id_title", "新人入职测验")
+    page.select_option("#id_kind", "certification")
     page.fill("#id_time_limit_minutes", "10")
     assert page.input_value("#id_pass_score") == "85"
     assert page.is_checked("#id_closed_book")
@@ -83,7 +99,27 @@ def test_a_trainer_builds_an_exam_and_an_agent_fails_it(page, personas, workbook
     page.wait_for_selector("#exam-facts")
     exam = Exam.objects.get(title="新人入职测验")
     assert exam.bank == bank and exam.published and exam.closed_book
+    assert exam.kind == "certification"
     log_out(page)
+    # the quarter's cycle counts it (knowledge only here); failing it leads to the
+    # improvement class, whose next session has seats, and to its re-test
+    improvement = Course.objects.create(title="能力提升班", kind="improvement")
+    starts = timezone.now() + timedelta(days=3)
+    TrainingSession.objects.create(
+        title="能力提升班·第一期", course=improvement, kind="improvement", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), place="3 楼培训室", capacity=20,
+    )  # fmt: skip
+    retest = Exam.objects.create(
+        title="认证补考", kind="retest", bank=bank, published=True, time_limit_minutes=10,
+        session=TrainingSession.objects.get(course=improvement),
+    )  # fmt: skip
+    ExamPart.objects.create(exam=retest, count=5)
+    today = timezone.localdate()
+    CertificationCycle.objects.create(
+        name="新人认证", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60),
+        knowledge_exam=exam, retest_exam=retest, knowledge_weight=100,
+        communication_weight=0, problem_weight=0,
+    )  # fmt: skip
 
     # the agent takes it: a closed-book page with no way out and a running clock
     log_in(page, p.alice)
@@ -131,6 +167,28 @@ def test_a_trainer_builds_an_exam_and_an_agent_fails_it(page, personas, workbook
     # one attempt allowed, none left: the right answers are shown now
     assert page.locator(".ex-key").count() > 0
     screenshot(page, "training-exams-result")
+
+    # … and what follows: her training page shows the improvement class and the re-test
+    page.goto("/training/")
+    page.wait_for_selector("#improvement")
+    card = page.locator("#improvement")
+    assert "能力提升班" in card.locator("#improvement-lessons").inner_text()
+    seat = card.locator("#improvement-session").inner_text()
+    assert "能力提升班·第一期" in seat and "3 楼培训室" in seat
+    assert "认证补考" in card.locator("#improvement-retest").inner_text()
+    assert "失败 · 能力提升班" in page.inner_text("#mine")
+    assignment = Assignment.objects.get(agent__user=p.alice, course=improvement)
+    assert assignment.source == "improvement" and assignment.status == "open"
+    assert Enrolment.objects.filter(agent__user=p.alice, session__course=improvement).exists()
+    screenshot(page, "training-exams-improvement")
+    # the lessons are hers to take, and the re-test (for the class's agents) to start
+    page.click("#improvement-lessons a")
+    page.wait_for_url(f"**/training/assignments/{assignment.pk}/")
+    page.go_back()
+    page.click("#take-retest")
+    page.wait_for_url(f"**/training/exams/{retest.pk}/")
+    assert page.locator("#start-exam").count() == 1
+    assert page.locator("#refusal").count() == 0
 
 
 # Runs before any page script, outside the policy: collects what the browser refused.

@@ -59,10 +59,19 @@ def all_routes() -> list[str]:
 # (route regex, parameter) → a key of the `world` fixture; a key with ":alice"/":bob"
 # variants there makes the route asked once per owner.
 FILL: list[tuple[str, str, str]] = [
+    # performance: fairness (its own quarter with reviews)
+    (r"^performance/(calibration|fairness)/", "cycle_id", "performance_cycle"),
     # performance: cycles (names shared with other apps: matched by path first)
     (r"^performance/", "cycle_id", "perf_cycle"),
     (r"^performance/", "template_id", "perf_template"),
     (r"^performance/", "key", "perf_figure"),
+    # performance: methods (before the other apps' cycle_id and plan_id)
+    (r"^performance/", "plan_id", "perf_plan"),
+    (r"^performance/", "rating_id", "perf_rating"),
+    (r"^performance/", "scale_id", "perf_scale"),
+    (r"^performance/", "slot", "perf_slot"),
+    (r"^performance/", "feedback_id", "perf_feedback"),
+    (r"^performance/", "interview_id", "perf_interview"),
     (r"^customers/", "external_id", "customer"),
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
@@ -106,6 +115,8 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "id", "missing"),
     (r"", "app_label", "app_label"),
     (r"", "url", "missing"),
+    # performance: fairness
+    (r"", "entry_id", "pool_entry"),
     # training: certification and records
     (r"", "cycle_id", "cycle"),
     # training: courses, sessions, assignments
@@ -152,6 +163,10 @@ PER_AGENT_KEYS = {
     "practice",  # training: practice
     # training: exams
     "exam_attempt", "exam_answer",
+    # performance: methods
+    "perf_rating", "perf_feedback", "perf_interview", "perf_plan",
+    # performance: fairness
+    "pool_entry",
 }  # fmt: skip
 
 
@@ -302,6 +317,7 @@ def _build_world() -> dict:
         practice = start_practice(user, Scenario.objects.get(code="logistics-delay"), seed=1)
         w[f"practice:{who}"] = finish_practice(user, practice.pk).pk
     _build_exams(w, p)
+    _performance_methods_world(w, p)  # performance: methods
     _performance_cycles_world(w)
     _customers_risk_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
@@ -317,6 +333,7 @@ def _build_world() -> dict:
     w["cycle"] = CertificationCycle.objects.create(
         name="2024Q2", starts_on=date(2024, 4, 1), ends_on=date(2024, 6, 30), knowledge_exam=exam
     ).pk
+    _performance_fairness_world(w)
     return w
 
 
@@ -339,16 +356,35 @@ def _customers_risk_world(w: dict) -> None:
     ).pk
 
 
-# performance: cycles — a computed quarter with alice's and bob's reviews
+# performance: cycles — the methods' cycle computed: alice's and bob's reviews
 def _performance_cycles_world(w: dict) -> None:
-    from kefu.performance.actions.cycles import compute, create_cycle
-    from kefu.performance.models import Template
+    from kefu.performance.actions.cycles import compute
+    from kefu.performance.models import Cycle, Template
 
-    cycle = create_cycle(None, "quarter", date(2024, 4, 1))
-    compute(cycle)
-    w["perf_cycle"] = cycle.pk
+    compute(Cycle.objects.get(pk=w["perf_cycle"]))
     w["perf_template"] = Template.objects.get(family="standard", version=1).pk
     w["perf_figure"] = "qa.score"
+
+
+# performance: fairness
+def _performance_fairness_world(w: dict) -> None:
+    """A quarterly review cycle (open) with alice's and bob's computed reviews, and a
+    reserve pool entry of each."""
+    from kefu.accounts.models import Agent
+    from kefu.performance.models import AgentScore, Cycle, PoolEntry, Template
+
+    cycle = Cycle.objects.create(
+        name="矩阵季度", kind="quarter", start=date(2024, 4, 1), end=date(2024, 6, 30)
+    )
+    w["performance_cycle"] = cycle.pk
+    template = Template.objects.filter(family="standard").first()
+    for who, agent_ext in (("alice", "A0007"), ("bob", "A0102")):
+        agent = Agent.objects.get(external_id=agent_ext)
+        AgentScore.objects.create(
+            cycle=cycle, agent=agent, team_id=agent.team_id, template=template, score=80.0,
+            score_low=75.0, score_high=85.0,
+        )  # fmt: skip
+        w[f"pool_entry:{who}"] = PoolEntry.objects.create(agent=agent, added_on=date(2024, 7, 1)).pk
 
 
 # training: courses, sessions, assignments
@@ -418,6 +454,48 @@ def _build_exams(w: dict, p) -> None:
         w[f"exam_answer:{who}"] = attempt.answers.order_by("pk").first().pk
 
 
+# performance: methods
+def _performance_methods_world(w: dict, p) -> None:
+    """A May 2024 cycle; per agent (alice, bob): a behaviour rating with her/his
+    conversation as evidence, a 360-degree self-assessment request, a recorded interview
+    and an improvement plan."""
+    from kefu.accounts.models import Agent
+    from kefu.interactions.models import Conversation
+    from kefu.performance.models import (
+        BarsRating,
+        BarsScale,
+        Cycle,
+        FeedbackRequest,
+        ImprovementPlan,
+        Interview,
+    )
+
+    cycle = Cycle.objects.create(
+        name="矩阵周期", kind="month", start=date(2024, 5, 1), end=date(2024, 5, 31)
+    )
+    scale = BarsScale.objects.get(code="attitude")
+    w["perf_cycle"], w["perf_scale"], w["perf_slot"] = cycle.pk, scale.pk, 1
+    held = datetime(2024, 6, 3, 15, 0, tzinfo=SHANGHAI)
+    for who, conv, agent_ext in (("alice", "M-ALICE", "A0007"), ("bob", "M-BOB", "A0102")):
+        agent = Agent.objects.get(external_id=agent_ext)
+        rating = BarsRating.objects.create(
+            cycle=cycle, agent=agent, scale=scale, rater=p.mia, level=3
+        )
+        rating.evidence.add(Conversation.objects.get(external_id=conv))
+        w[f"perf_rating:{who}"] = rating.pk
+        w[f"perf_feedback:{who}"] = FeedbackRequest.objects.create(
+            cycle=cycle, agent=agent, rater=getattr(p, who), relation="self"
+        ).pk
+        w[f"perf_interview:{who}"] = Interview.objects.create(
+            cycle=cycle, agent=agent, interviewer=p.mia, scheduled_at=held, held_at=held,
+            achievements="达成", actions="改进",
+        ).pk  # fmt: skip
+        w[f"perf_plan:{who}"] = ImprovementPlan.objects.create(
+            agent=agent, cycle=cycle, coach=p.mia, title="改进", opened_on=date(2024, 6, 1),
+            due_on=date(2024, 7, 31),
+        ).pk  # fmt: skip
+
+
 # --- asking --------------------------------------------------------------------------------
 
 
@@ -470,10 +548,38 @@ BODY = {
     "PUT /api/v1/training/questions/{question_id}": '{"external_id": "M0", "kind": "true_false", "text": "对吗？", "answer": [false]}',
     "POST /api/v1/training/answers/{answer_id}/grade": '{"points": 1}',
     # performance: cycles
-    "POST /api/v1/performance/cycles": '{"kind": "month", "start": "2024-05-01"}',
     # customers: risk
     "POST /api/v1/customer-tags": '{"group": "矩阵标签组", "name": "新标签"}',
     "POST /api/v1/customers/{customer_id}/tags": f'{{"tag": {CUSTOMER_TAG_ID}}}',
+    "POST /api/v1/performance/cycles": '{"kind": "year", "start": "2024-01-01"}',
+    # performance: methods
+    "POST /api/v1/performance/feedback/{feedback_id}/answer": json.dumps(
+        {"answers": {"empathy": 4, "collaboration": 4, "knowledge_sharing": 3, "innovation": 3}}
+    ),
+    "PUT /api/v1/performance/interviews/{interview_id}/record": json.dumps(
+        {"achievements": "达成", "actions": "改进"}
+    ),
+    "POST /api/v1/performance/interviews/{interview_id}/acknowledge": '{"comment": "收到"}',
+    "POST /api/v1/performance/plans": json.dumps(
+        {
+            "agent": "A0007",
+            "title": "改进",
+            "opened_on": "2024-06-01",
+            "due_on": "2024-07-01",
+            "goals": [{"source": "qa.score", "target": 90}],
+        }
+    ),
+    "POST /api/v1/performance/plans/{plan_id}/goals": '{"source": "qa.score", "target": 90}',
+    "POST /api/v1/performance/plans/{plan_id}/checkins": '{"on": "2024-06-10", "note": "跟进"}',
+    "POST /api/v1/performance/plans/{plan_id}/close": '{"status": "succeeded", "outcome": "达成"}',
+    "PUT /api/v1/performance/scales/{scale_id}": '{"name": "服务态度", "anchors": ["差", "中", "好"]}',
+    # performance: fairness
+    "POST /api/v1/performance/calibration/{cycle_id}/agents/{agent_id}/adjust": (
+        '{"after": 77, "reason": "矩阵"}'
+    ),
+    "POST /api/v1/performance/calibration/{cycle_id}/status": '{"status": "calibrating"}',
+    "POST /api/v1/performance/promotion/agents/{agent_id}": '{"note": "矩阵"}',
+    "POST /api/v1/performance/promotion/entries/{entry_id}": '{"outcome": "withdrawn"}',
 }
 
 

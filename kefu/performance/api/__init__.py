@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from ninja import Router
 
-from kefu.performance.api import cycles
+from kefu.performance.api import (
+    calibration,
+    cycles,
+    fairness,
+    feedback,
+    interviews,
+    plans,
+    promotion,
+    ratings,
+)
 
 router = Router(tags=["performance"])
-for module in (cycles,):
+for module in (
+    cycles, ratings, feedback, interviews, plans, fairness, calibration, promotion,
+):  # fmt: skip
     router.add_router("", module.router)

@@ -20,11 +20,11 @@ from kefu.accounts.access import conversations_visible_to, restrict
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_PERFORMANCE
 from kefu.lib.schemas import ErrorOut, RowId, Text
-from kefu.performance import selectors
 from kefu.performance.actions import cycles as actions
 from kefu.performance.auditing import audit_view
 from kefu.performance.choices import CycleKind
 from kefu.performance.models import AgentScore, Cycle, Template
+from kefu.performance.selectors import cycles as selectors
 from kefu.performance.sources import evidence, source
 
 router = Router(tags=["performance"])
@@ -32,7 +32,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 LIMIT = 200
 
 
-class CycleOut(Schema):
+class PerformanceCycleOut(Schema):
     id: int
     name: str
     kind: str
@@ -48,7 +48,7 @@ class CycleIn(Schema):
     name: str = Field("", max_length=100)
 
 
-class ReviewOut(Schema):
+class AgentReviewOut(Schema):
     agent: str
     agent_id: int
     name: str
@@ -62,7 +62,7 @@ class ReviewOut(Schema):
     dimensions: dict[str, float]
 
 
-class LineOut(Schema):
+class ReviewLineOut(Schema):
     source: str
     label: str
     dimension: str
@@ -78,14 +78,14 @@ class LineOut(Schema):
     factor: float
 
 
-class ReviewDetail(ReviewOut):
-    cycle: CycleOut
+class AgentReviewDetail(AgentReviewOut):
+    cycle: PerformanceCycleOut
     template: str
-    lines: list[LineOut]
+    lines: list[ReviewLineOut]
 
 
 class ScoreQuery(Schema):
-    """Mirrors `kefu.performance.selectors.ScoreFilterSet`."""
+    """Mirrors `kefu.performance.selectors.cycles.ScoreFilterSet`."""
 
     team: RowId | None = None
     tier: Literal[tuple(Tier.values)] | None = None  # type: ignore[valid-type]
@@ -127,12 +127,14 @@ def _review_out(score: AgentScore, rank: int | None, group_size: int) -> dict[st
     }  # fmt: skip
 
 
-@router.get("/performance/cycles", response={200: list[CycleOut], **ERRORS})
+@router.get("/performance/cycles", response={200: list[PerformanceCycleOut], **ERRORS})
 def list_cycles(request: HttpRequest) -> Any:
     return list(selectors.cycles_visible_to(request.user))
 
 
-@router.post("/performance/cycles", response={201: CycleOut, **ERRORS}, summary="Open a cycle")
+@router.post(
+    "/performance/cycles", response={201: PerformanceCycleOut, **ERRORS}, summary="Open a cycle"
+)
 def create_cycle(request: HttpRequest, payload: CycleIn) -> Any:
     if not request.user.has_perm(MANAGE_PERFORMANCE):
         raise HttpError(403, "Only managers open review cycles.")
@@ -152,7 +154,9 @@ def compute_cycle(request: HttpRequest, cycle_id: RowId) -> Any:
     return {"reviews": actions.compute(_cycle(request, cycle_id), request.user)}
 
 
-@router.get("/performance/cycles/{int:cycle_id}/reviews", response={200: list[ReviewOut], **ERRORS})
+@router.get(
+    "/performance/cycles/{int:cycle_id}/reviews", response={200: list[AgentReviewOut], **ERRORS}
+)
 def list_reviews(request: HttpRequest, cycle_id: RowId, q: Query[ScoreQuery]) -> Any:
     """The cycle's reviews in the caller's scope, ranked (agents whose intervals overlap
     share a rank)."""
@@ -180,7 +184,7 @@ def _score(request: HttpRequest, cycle_id: int, agent_id: int) -> AgentScore:
 
 @router.get(
     "/performance/cycles/{int:cycle_id}/reviews/{int:agent_id}",
-    response={200: ReviewDetail, **ERRORS},
+    response={200: AgentReviewDetail, **ERRORS},
 )
 def review_detail(request: HttpRequest, cycle_id: RowId, agent_id: RowId) -> Any:
     """An agent's review: each figure as measured, its interval and count, the value

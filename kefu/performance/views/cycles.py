@@ -21,11 +21,12 @@ from kefu.accounts.roles import MANAGE_PERFORMANCE
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.lib.errors import ActionError
-from kefu.performance import selectors
+from kefu.performance import presenters
 from kefu.performance.actions import cycles as actions
 from kefu.performance.auditing import audit_view
 from kefu.performance.choices import CycleKind
 from kefu.performance.exports import cycle_workbook
+from kefu.performance.selectors import cycles as selectors
 from kefu.performance.sources import evidence as evidence_of
 from kefu.performance.sources import source
 
@@ -139,8 +140,8 @@ def review(request: HttpRequest, cycle_id: int, agent_id: int) -> HttpResponse:
             "score": score,
             "cycle": score.cycle,
             "agent": score.agent,
-            "lines": selectors.lines_of(score),
-            "dimensions": selectors.dimension_rows(score),
+            "lines": presenters.lines_of(score),
+            "dimensions": presenters.dimension_rows(score),
             "development_cut": score.dimensions.get("development_cut"),
             "adjustments": score.adjustments.all(),
             "team_size": len(team_scores),

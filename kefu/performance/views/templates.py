@@ -28,13 +28,53 @@ class LineForm(forms.Form):
     dimension = forms.ChoiceField(label=gettext_lazy("Dimension"), choices=Dimension.choices)
     source = forms.ChoiceField(label=gettext_lazy("Figure"), choices=())
     weight = forms.FloatField(label=gettext_lazy("Weight (%)"), min_value=0.1, max_value=100)
-    floor = forms.FloatField(label=gettext_lazy("Floor (0 points)"))
-    target = forms.FloatField(label=gettext_lazy("Target (100 points)"))
+    floor = forms.FloatField(label=gettext_lazy("Floor (0 points)"), required=False)
+    target = forms.FloatField(label=gettext_lazy("Target (100 points)"), required=False)
+    # Bands instead of floor/target: "from:points" pairs, e.g. "0:0; 0.8:60; 0.95:100".
+    bands = forms.CharField(
+        label=gettext_lazy("Bands (from:points; …)"), required=False, max_length=400
+    )
     remove = forms.BooleanField(label=gettext_lazy("Remove"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = source_choices()
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("remove") or not data.get("source"):
+            return data
+        text = (data.get("bands") or "").strip()
+        if text:
+            try:
+                data["bands"] = parse_bands(text)
+            except ValueError:
+                self.add_error("bands", _("Write bands as from:points pairs, e.g. 0:0; 1:100."))
+            data["mapping"] = "bands"
+        else:
+            data["bands"] = []
+            data["mapping"] = "linear"
+            for name in ("floor", "target"):
+                if data.get(name) is None:
+                    self.add_error(name, _("A linear mapping needs a floor and a target."))
+        return data
+
+
+def parse_bands(text: str) -> list[list[float]]:
+    """ "0:0; 0.8:60; 0.95:100" → [[0, 0], [0.8, 60], [0.95, 100]] (ValueError if not)."""
+    bands = []
+    for pair in text.replace("；", ";").replace("：", ":").split(";"):
+        if not pair.strip():
+            continue
+        lower, points = pair.split(":")
+        bands.append([float(lower), float(points)])
+    if not bands:
+        raise ValueError("no band")
+    return bands
+
+
+def bands_text(bands: list) -> str:
+    return "; ".join(f"{lower:g}:{points:g}" for lower, points in bands or ())
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=2, max_num=40, validate_max=True)
@@ -49,6 +89,7 @@ def _labelled(template: Template) -> list[dict]:
                 "line": line,
                 "label": definition.label if definition is not None else line.source,
                 "reads": definition.reads if definition is not None else "",
+                "bands": bands_text(line.bands) if line.mapping == "bands" else "",
                 "lower_is_better": line.floor is not None
                 and line.target is not None
                 and line.floor > line.target,
@@ -89,7 +130,7 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         note = (request.POST.get("note") or "").strip()[:2000]
         if formset.is_valid():
             lines = [
-                {**form.cleaned_data, "mapping": "linear"}
+                form.cleaned_data
                 for form in formset.forms
                 if form.cleaned_data and not form.cleaned_data.get("remove")
             ]
@@ -113,6 +154,7 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
                     "weight": line.weight,
                     "floor": line.floor,
                     "target": line.target,
+                    "bands": bands_text(line.bands),
                 }
                 for line in template.indicators.all()
             ]

@@ -1,13 +1,17 @@
 """Every write of question banks and exams: validate, then do (kefu.lib.errors on refusal).
 
 - Banks and questions: create and edit (one question at a time, or a whole Excel/CSV
-  file, idempotent by (bank, question id)).
+  file: its valid rows whatever the others, idempotent by question id or, without one,
+  by the question's identity).
 - Exams: create and edit, with their parts.
 - Attempts: start (the paper is drawn, seeded per attempt; the deadline is fixed on the
   server), save answers, submit; an attempt still in progress after its deadline is
   closed (status "expired") and graded with what was saved. Late saves and submissions,
   repeated submissions, answers to questions not drawn and anyone but the agent taking
-  the exam are refused.
+  the exam are refused. Closing an overdue attempt is a write of its own: the worker
+  does it (a task queued at the start runs just after the deadline; `kefu
+  training_close_attempts` from cron is the safety net), or a POST (a late save or
+  submission, the agent's "grade now", a new start); a page or API read never does.
 - Grading: objective answers at submission (kefu/training/core/grading.py); short and
   scenario answers by a trainer (every grade, first or changed, is audited). The score
   is set when no answer is pending; a failed certification or re-test calls
@@ -16,9 +20,10 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
@@ -30,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
@@ -57,6 +63,9 @@ AUDIT = AuditAction.TRAINING
 MAX_TIME_LIMIT = 600  # minutes
 MAX_ATTEMPTS = 20
 FAILING_KINDS = (ExamKind.CERTIFICATION, ExamKind.RETEST)
+CLOSING_DELAY_S = 5  # after the deadline: a submission on its way wins over the closing
+
+log = logging.getLogger(__name__)
 
 
 # --- the hook the certification fills in --------------------------------------------------
@@ -130,10 +139,6 @@ def _apply(question: Question, parsed: question_rows.ParsedQuestion, areas: dict
     return question
 
 
-def _same(question: Question, parsed: question_rows.ParsedQuestion) -> bool:
-    return question_files.as_parsed(question) == parsed
-
-
 @transaction.atomic
 def save_question(
     bank: QuestionBank, values: Mapping[str, Any], *, user, question: Question | None = None
@@ -163,61 +168,60 @@ class ImportReport:
     created: int
     updated: int
     unchanged: int
+    # The rows not imported, as shown: row number, column (as headed in the file), reason.
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def import_questions(bank: QuestionBank, file_name: str, data: bytes, *, user) -> ImportReport:
-    """Every question of an Excel or CSV file into the bank, by question id: new ids are
-    added, known ones updated, questions not in the file left alone. A file with any
-    error imports nothing; the errors (row, column, reason) are in the refusal."""
+    """The questions of an Excel or CSV file into the bank: a valid row is imported
+    whatever its neighbours (kefu/training/core/question_rows.py `plan_import`: by
+    question id, or by identity when the id is blank; questions not in the file are
+    left alone; the same file twice changes nothing). The report lists the rows not
+    imported (row, column, reason). Refused whole: a file that cannot be read, a header
+    without the required columns, or no valid row at all."""
     _require_manager(user)
     try:
         header, rows = question_files.read_table(file_name, data)
     except question_files.Unreadable as exc:
         raise Invalid(str(exc)) from None
-    parsed, errors = question_rows.parse_table(header, rows, areas_by_code())
     excel = question_files.kind_of_file(file_name, data) == question_files.XLSX
-    if errors:
-        raise Invalid(
-            "the file has errors: nothing was imported",
-            errors=question_files.error_rows(header, errors, excel),
-        )
+    parsed, errors = question_rows.parse_table(header, rows, areas_by_code())
     if not parsed:
+        shown = question_files.error_rows(header, errors, excel)
+        if errors:
+            raise Invalid(_("the file has errors: nothing was imported"), errors=shown)
         raise Invalid(_("the file holds no question"))
     with transaction.atomic():
-        report = store_questions(bank, [p for _row, p in parsed])
+        counts, refused = store_questions(bank, parsed)
+        errors = sorted([*errors, *refused], key=lambda e: (e.row, e.column))
+        report = ImportReport(*counts, errors=question_files.error_rows(header, errors, excel))
         audit(
             AuditAction.IMPORT,
             user=user,
             object_type="training.questionbank",
             object_id=str(bank.pk),
             detail={"file": file_name[:200], "created": report.created,
-                    "updated": report.updated, "unchanged": report.unchanged},
+                    "updated": report.updated, "unchanged": report.unchanged,
+                    "rows_refused": len({e["row"] for e in report.errors})},
         )  # fmt: skip
     return report
 
 
 @transaction.atomic
 def store_questions(
-    bank: QuestionBank, parsed: Sequence[question_rows.ParsedQuestion]
-) -> ImportReport:
-    """Checked questions into the bank by question id (the import's write; the demo's)."""
+    bank: QuestionBank, rows: Sequence[tuple[int, question_rows.ParsedQuestion]]
+) -> tuple[tuple[int, int, int], list[question_rows.RowError]]:
+    """Checked questions (row number, question) into the bank as
+    `question_rows.plan_import` matches them (the import's write; the demo's): the
+    counts (created, updated, unchanged) and the rows refused as duplicates."""
     area_ids = dict(Area.objects.values_list("code", "pk"))
     QuestionBank.objects.select_for_update().filter(pk=bank.pk).first()
-    existing = {
-        q.external_id: q
-        for q in Question.objects.filter(
-            bank=bank, external_id__in=[p.external_id for p in parsed]
-        ).select_related("area")
-    }
-    new, changed, unchanged = [], [], 0
-    for p in parsed:
-        current = existing.get(p.external_id)
-        if current is None:
-            new.append(_apply(Question(bank=bank), p, area_ids))
-        elif _same(current, p):
-            unchanged += 1
-        else:
-            changed.append(_apply(current, p, area_ids))
+    stored = {q.external_id: q for q in Question.objects.filter(bank=bank).select_related("area")}
+    plan = question_rows.plan_import(
+        rows, {key: question_files.as_parsed(q) for key, q in stored.items()}
+    )
+    new = [_apply(Question(bank=bank), p, area_ids) for _row, p in plan.create]
+    changed = [_apply(stored[p.external_id], p, area_ids) for _row, p in plan.update]
     Question.objects.bulk_create(new, batch_size=500)
     fields = ["kind", "area", "difficulty", "points", "text", "choices", "answer", "rubric",
               "excerpt", "active", "updated_at"]  # fmt: skip
@@ -225,7 +229,7 @@ def store_questions(
     for q in changed:
         q.updated_at = now
     Question.objects.bulk_update(changed, fields, batch_size=500)
-    return ImportReport(len(new), len(changed), unchanged)
+    return (len(new), len(changed), len(plan.unchanged)), plan.errors
 
 
 def record_export(bank: QuestionBank, file_format: str, count: int, *, user) -> None:
@@ -384,7 +388,32 @@ def start_attempt(
         if current is None:
             raise Conflict(_("an attempt was just started; reload the page")) from None
         return current
+    transaction.on_commit(lambda: schedule_closing(deadline))
     return attempt
+
+
+@task()
+def close_overdue_attempts_task() -> int:
+    """The worker's closing of the attempts whose time ran out (queued by each start to
+    run just after its deadline)."""
+    return close_overdue_attempts()
+
+
+def schedule_closing(deadline: datetime) -> bool:
+    """Queue the closing for just after `deadline` (`kefu db_worker` runs it). Backends
+    that cannot defer (the tests' immediate one) are left alone: cron's
+    `kefu training_close_attempts` closes those. Whether it was queued."""
+    try:
+        backend = close_overdue_attempts_task.get_backend()
+        if not backend.supports_defer:
+            return False
+        close_overdue_attempts_task.using(
+            run_after=deadline + timedelta(seconds=CLOSING_DELAY_S)
+        ).enqueue()
+    except Exception:  # the queue unreachable: cron's command is the safety net
+        log.warning("could not queue the closing of exam attempts", exc_info=True)
+        return False
+    return True
 
 
 def _locked(attempt: Attempt) -> Attempt:
@@ -535,8 +564,8 @@ def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
 
 def close_overdue_attempts(attempts=None, *, now: datetime | None = None) -> int:
     """Close every overdue attempt (of `attempts`, a queryset, or all) in one go: what
-    cron runs (`kefu training_close_attempts`) and what the pages and the API do before
-    showing an attempt or results. How many it closed."""
+    the worker and cron run (`kefu training_close_attempts`) and what a POST does when it
+    meets one. How many it closed."""
     now = now or timezone.now()
     qs = attempts if attempts is not None else Attempt.objects.all()
     with transaction.atomic():

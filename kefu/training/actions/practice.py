@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
 from kefu.accounts import access
@@ -109,28 +110,51 @@ def compile_graph(graph: dict[str, Any]) -> dialogue.Scenario:
     except dialogue.ScenarioError as exc:
         raise Invalid(
             _("The scenario is not valid."),
-            [{"field": p.where, "reason": p.reason} for p in exc.problems],
+            [{"field": p.where, "reason": problem_reason(p)} for p in exc.problems],
         ) from exc
 
 
 def problems_of(data: Any) -> list[dialogue.Problem]:
     """Every problem of a definition a trainer wrote, the knowledge area included."""
-    lexicons, _ = _lexicons_and_sentiment()
+    lexicons, _sentiment = _lexicons_and_sentiment()
     problems = dialogue.validate(data, lexicons)
     if isinstance(data, dict) and data.get("area"):
         area = data["area"]
         if not isinstance(area, str) or not Area.objects.filter(code=area).exists():
             known = ", ".join(Area.objects.order_by("code").values_list("code", flat=True))
-            reason = f"no knowledge area {area!r} (known: {known})"
-            problems.append(dialogue.Problem("area", reason))
+            problems.append(
+                dialogue.Problem(
+                    "area",
+                    _("no knowledge area %(area)s (known: %(known)s)"),
+                    {"area": repr(area), "known": known},
+                )
+            )
     return problems
+
+
+def problem_reason(problem: dialogue.Problem) -> str:
+    """A scenario problem's reason in the active language: the core's English template
+    is the msgid (kefu/locale), filled with its parameters."""
+    template = gettext(problem.reason)
+    try:
+        return template % dict(problem.params) if problem.params else template
+    except (KeyError, TypeError, ValueError):  # a translation that lost a parameter
+        return problem.text
+
+
+def problem_where(where: str) -> str:
+    """Where a problem is, for a reader: "node greet: say[0]" → "节点 greet: say[0]" (the
+    keys stay as written in the file)."""
+    if where.startswith("node "):
+        return gettext("node %(where)s") % {"where": where.removeprefix("node ")}
+    return where
 
 
 def _refuse_problems(problems: list[dialogue.Problem]) -> None:
     if problems:
         raise Invalid(
             _("The scenario has problems."),
-            [{"field": p.where, "reason": p.reason} for p in problems],
+            [{"field": p.where, "reason": problem_reason(p)} for p in problems],
         )
 
 

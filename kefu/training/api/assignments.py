@@ -10,7 +10,7 @@ trainers write; a rule's effect is the pages' figure with its counts.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -26,7 +26,9 @@ from kefu.reviews.selectors import reviews_visible_to
 from kefu.training import effect as effects
 from kefu.training.actions import assignments as actions
 from kefu.training.actions._checks import require_trainer
+from kefu.training.api._filters import filtered, query_data
 from kefu.training.choices import AssignmentStatus
+from kefu.training.filtersets import AssignmentFilterSet, RuleFilterSet
 from kefu.training.models import Assignment, AssignmentRule, Course, Lesson
 
 router = Router(tags=["training"])
@@ -61,10 +63,21 @@ class AssignmentIn(Schema):
 
 
 class AssignmentQuery(Schema):
+    """Mirrors `kefu.training.filtersets.AssignmentFilterSet`, plus the page parameter."""
+
     status: Literal["open", "completed", "cancelled", "overdue"] | None = None
     agent: Text | None = Field(None, description="agent id")
     rule: RowId | None = None
     before_id: RowId | None = Field(None, description="page: assignments with a smaller id")
+
+    PAGING: ClassVar[frozenset[str]] = frozenset({"before_id"})
+
+
+class RuleQuery(Schema):
+    """Mirrors `kefu.training.filtersets.RuleFilterSet`."""
+
+    active: bool | None = None
+    course: RowId | None = None
 
 
 def _out(a: Assignment, now: datetime) -> dict:
@@ -94,15 +107,10 @@ def _assignments(request: HttpRequest):
 def list_assignments(request: HttpRequest, q: Query[AssignmentQuery]):
     """Assignments in the caller's scope, newest first (200 a page)."""
     now = timezone.now()
-    qs = _assignments(request)
-    if q.status == "overdue":
-        qs = qs.filter(status=AssignmentStatus.OPEN, due_at__lt=now)
-    elif q.status:
-        qs = qs.filter(status=q.status)
-    if q.agent:
-        qs = qs.filter(agent__external_id=q.agent)
-    if q.rule:
-        qs = qs.filter(rule_id=q.rule)
+    filterset = AssignmentFilterSet(
+        query_data(q, q.PAGING), _assignments(request), user=request.user
+    )
+    qs = filtered(filterset)
     if q.before_id:
         qs = qs.filter(pk__lt=q.before_id)
     return [_out(a, now) for a in qs.order_by("-pk")[:LIMIT]]
@@ -229,9 +237,12 @@ def _rule_reader(request: HttpRequest) -> None:
 
 
 @router.get("/training/rules", response={200: list[RuleOut], **ERRORS})
-def list_rules(request: HttpRequest):
+def list_rules(request: HttpRequest, q: Query[RuleQuery]):
     _rule_reader(request)
-    return [_rule_out(r) for r in restrict(AssignmentRule.objects.all(), request.user)]
+    filterset = RuleFilterSet(
+        query_data(q), restrict(AssignmentRule.objects.all(), request.user), user=request.user
+    )
+    return [_rule_out(r) for r in filtered(filterset)]
 
 
 def _rule_data(request: HttpRequest, payload: RuleIn) -> dict:

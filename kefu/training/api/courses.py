@@ -13,15 +13,18 @@ from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kefu.accounts.access import CHANGE, own_agent_id, restrict
 from kefu.lib.schemas import ErrorOut, RowId, Text
 from kefu.training import rendering
 from kefu.training.actions import courses as actions
 from kefu.training.actions._checks import require_trainer
+from kefu.training.api._filters import filtered, query_data
 from kefu.training.choices import CourseKind
+from kefu.training.filtersets import CourseFilterSet
 from kefu.training.models import Course, Lesson, LessonProgress, Track
+from kefu.training.selectors.courses import listed_courses
 
 router = Router(tags=["training"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -122,15 +125,21 @@ def _done(request: HttpRequest) -> set[int] | None:
     return set(rows.values_list("lesson_id", flat=True))
 
 
+class CourseQuery(Schema):
+    """Mirrors `kefu.training.filtersets.CourseFilterSet`."""
+
+    area: Text | None = Field(None, description="a knowledge area code")
+    kind: Kind | None = None  # type: ignore[valid-type]
+    active: bool | None = None
+
+
 @router.get("/training/courses", response={200: list[CourseOut], **ERRORS})
-def list_courses(request: HttpRequest, area: Text | None = None, active: bool | None = None):
-    """The catalogue's courses (area: a knowledge area code)."""
-    qs = restrict(Course.objects.all(), request.user).select_related("area")
-    if area:
-        qs = qs.filter(area__code=area)
-    if active is not None:
-        qs = qs.filter(active=active)
-    qs = qs.annotate(n=Count("lessons")).order_by("title", "pk")
+def list_courses(request: HttpRequest, q: Query[CourseQuery]):
+    """The catalogue's courses (inactive ones: trainers only), by title."""
+    filterset = CourseFilterSet(
+        query_data(q), listed_courses(request.user).select_related("area"), user=request.user
+    )
+    qs = filtered(filterset).annotate(n=Count("lessons")).order_by("title", "pk")
     return [_course_out(c, c.n) for c in qs]
 
 

@@ -13,21 +13,25 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from kefu.accounts import access
 from kefu.lib.errors import Conflict, Invalid
-from kefu.lib.schemas import ErrorOut, RowId
+from kefu.lib.language import short_language
+from kefu.lib.schemas import ErrorOut, RowId, Text
+from kefu.training import question_files
 from kefu.training.actions import exams as actions
-from kefu.training.choices import AttemptStatus, QuestionKind
+from kefu.training.api._filters import filtered, query_data
+from kefu.training.choices import AttemptStatus, ExamKind, QuestionKind
 from kefu.training.core import question_rows
 from kefu.training.core.grading import FILL, MANUAL, MULTIPLE, SINGLE, TRUE_FALSE
 from kefu.training.core.question_rows import LETTERS
+from kefu.training.filtersets import ExamFilterSet, QuestionFilterSet
 from kefu.training.models import Attempt, Exam, Question, QuestionBank
 from kefu.training.selectors import exams as selectors
 
@@ -125,6 +129,10 @@ class AttemptOut(Schema):
     started_at: datetime
     deadline: datetime
     seconds_left: int
+    overdue: bool = Field(
+        description="in progress past its deadline: no answer is taken; the server closes "
+        "it and grades the answers saved before the deadline (within minutes)"
+    )
     submitted_at: datetime | None
     score: float | None
     passed: bool | None
@@ -187,7 +195,7 @@ class ResultAnswer(Schema):
     rubric: str | None = None
 
 
-class ResultOut(AttemptOut):
+class AttemptResultOut(AttemptOut):
     key_shown: bool
     answers: list[ResultAnswer]
 
@@ -224,6 +232,7 @@ class ResultsOut(Schema):
     graded: int
     pending: int
     in_progress: int
+    overdue: int = Field(description="past their deadline, to be closed and graded")
     mean: float | None
     passed: int
     pass_rate: float | None
@@ -341,6 +350,7 @@ def _attempt_out(a: Attempt) -> dict[str, Any]:
         "started_at": a.started_at,
         "deadline": a.deadline,
         "seconds_left": max(0, int(left)) if in_progress else 0,
+        "overdue": a.overdue,
         "submitted_at": a.submitted_at,
         "score": None if a.score is None or a.graded_at is None else float(a.score),
         "passed": a.passed if a.graded_at is not None else None,
@@ -350,12 +360,9 @@ def _attempt_out(a: Attempt) -> dict[str, Any]:
 
 
 def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    """An attempt in the caller's scope, closed first if its time ran out."""
+    """An attempt in the caller's scope, as stored (a read never closes an overdue one)."""
     qs = selectors.attempts_visible_to(request.user).select_related("exam", "agent")
-    attempt = get_object_or_404(qs, pk=attempt_id)
-    if actions.close_if_overdue(attempt):
-        attempt.refresh_from_db()
-    return attempt
+    return get_object_or_404(qs, pk=attempt_id)
 
 
 def _exam(request: HttpRequest, exam_id: int) -> Exam:
@@ -404,12 +411,25 @@ def _bank(request: HttpRequest, bank_id: int) -> QuestionBank:
     return get_object_or_404(selectors.banks_visible_to(request.user), pk=bank_id)
 
 
+class QuestionQuery(Schema):
+    """Mirrors `kefu.training.filtersets.QuestionFilterSet`."""
+
+    type: Literal[tuple(QuestionKind.values)] | None = None  # type: ignore[valid-type]
+    area: Text | None = Field(None, description="a knowledge area's code")
+    q: Text | None = Field(None, description="words of the question text or its id")
+    active: bool | None = None
+
+
 @router.get("/training/banks/{int:bank_id}/questions", response={200: list[QuestionOut], **ERRORS})
-def list_questions(request: HttpRequest, bank_id: RowId):
+def list_questions(request: HttpRequest, bank_id: RowId, q: Query[QuestionQuery]):
     """The bank's questions with their answers (trainers), by question id (500 at most)."""
     bank = _bank(request, bank_id)
-    qs = selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area")
-    return [_question_out(q) for q in qs.order_by("external_id")[:LIMIT]]
+    filterset = QuestionFilterSet(
+        query_data(q),
+        selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area"),
+        user=request.user,
+    )
+    return [_question_out(x) for x in filtered(filterset).order_by("external_id")[:LIMIT]]
 
 
 @router.post("/training/banks/{int:bank_id}/questions", response={201: QuestionOut, **ERRORS})
@@ -421,6 +441,73 @@ def create_question(request: HttpRequest, bank_id: RowId, payload: QuestionIn):
         _json_fields(exc)
         raise
     return Status(201, _question_out(question))
+
+
+class RowProblem(Schema):
+    row: int = Field(description="as numbered in the spreadsheet (the header is row 1)")
+    column: str = Field(description="as headed in the file (with its letter in Excel)")
+    reason: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowProblem] = Field(description="the rows not imported, and why")
+
+
+@router.post("/training/banks/{int:bank_id}/import", response={200: ImportOut, **ERRORS})
+def import_questions(request: HttpRequest, bank_id: RowId, file: File[UploadedFile | None] = None):
+    """An Excel (.xlsx) or CSV file of questions (multipart form data, field `file`; the
+    format of docs/training-exams.md) into the bank (trainers). The valid rows are
+    imported, the others listed in `errors`; the same file again changes nothing. 422:
+    unreadable, no header, or not one valid row (then `errors` lists them)."""
+    _require_trainer(request)
+    bank = _bank(request, bank_id)
+    if file is None:
+        raise Invalid(_("send the file as multipart form data, in the field `file`"))
+    if file.size is not None and file.size > question_files.MAX_BYTES:
+        mb = question_files.MAX_BYTES // 1024 // 1024
+        raise Invalid(_("The file is larger than %(mb)s MB: split it.") % {"mb": mb})
+    report = actions.import_questions(bank, file.name or "", file.read(), user=request.user)
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "errors": report.errors,
+    }
+
+
+class ExportQuery(Schema):
+    format: Literal["xlsx", "csv"] = "xlsx"
+
+
+@router.get(
+    "/training/banks/{int:bank_id}/export",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the bank in the import format (audited)",
+                "content": {question_files.XLSX_TYPE: {}, "text/csv": {}},
+            }
+        }
+    },
+)
+def export_questions(request: HttpRequest, bank_id: RowId, q: Query[ExportQuery]):
+    """Every question of the bank with its answer, as Excel or CSV in the import format
+    (trainers; the export is audited, as on the page)."""
+    _require_trainer(request)
+    bank = _bank(request, bank_id)
+    questions = selectors.bank_questions(request.user, bank)
+    actions.record_export(bank, q.format, len(questions), user=request.user)
+    zh = short_language() == "zh"
+    content, content_type = question_files.export(
+        question_files.rows_of(questions), q.format, zh, bank.name
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="question-bank-{bank.pk}.{q.format}"'
+    return response
 
 
 def _question(request: HttpRequest, question_id: int) -> Question:
@@ -447,10 +534,19 @@ def update_question(request: HttpRequest, question_id: RowId, payload: QuestionI
 
 
 # --- exams -----------------------------------------------------------------------------------
+class ExamQuery(Schema):
+    """Mirrors `kefu.training.filtersets.ExamFilterSet`."""
+
+    kind: Literal[tuple(ExamKind.values)] | None = None  # type: ignore[valid-type]
+    course: RowId | None = None
+    published: bool | None = Field(None, description="trainers: drafts are theirs only")
+
+
 @router.get("/training/exams", response={200: list[ExamOut], **ERRORS})
-def list_exams(request: HttpRequest):
+def list_exams(request: HttpRequest, q: Query[ExamQuery]):
     """Exams the caller sees: published ones (trainers: every one), newest first."""
-    return [_exam_out(e) for e in selectors.exam_list(request.user)[:LIMIT]]
+    filterset = ExamFilterSet(query_data(q), selectors.exam_list(request.user), user=request.user)
+    return [_exam_out(e) for e in filtered(filterset)[:LIMIT]]
 
 
 @router.get("/training/exams/{int:exam_id}", response={200: ExamDetail, **ERRORS})
@@ -465,7 +561,6 @@ def get_exam(request: HttpRequest, exam_id: RowId):
         ]  # fmt: skip
     agent_id = access.own_agent_id(request.user)
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(exam=exam, agent_id=agent_id))
         refusal = selectors.refusal_to_start(exam, agent_id)
         current = selectors.open_attempt(exam, agent_id)
         mine = Attempt.objects.filter(exam=exam, agent_id=agent_id).select_related("exam", "agent")
@@ -521,7 +616,9 @@ def save_answers(request: HttpRequest, attempt_id: RowId, payload: AnswersIn):
     return {"saved": len(payload.answers), "seconds_left": left}
 
 
-@router.post("/training/attempts/{int:attempt_id}/submit", response={200: ResultOut, **ERRORS})
+@router.post(
+    "/training/attempts/{int:attempt_id}/submit", response={200: AttemptResultOut, **ERRORS}
+)
 def submit(request: HttpRequest, attempt_id: RowId, payload: AnswersIn):
     """Submit (with a last save of `answers`): graded at once, short and scenario answers
     then wait for a trainer. Refused after the deadline and when already submitted."""
@@ -554,11 +651,15 @@ def _result(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
     return _attempt_out(attempt) | {"key_shown": key, "answers": answers}
 
 
-@router.get("/training/attempts/{int:attempt_id}/result", response={200: ResultOut, **ERRORS})
+@router.get(
+    "/training/attempts/{int:attempt_id}/result", response={200: AttemptResultOut, **ERRORS}
+)
 def result(request: HttpRequest, attempt_id: RowId):
     """After submission: score, pass or fail, each answer's points; the correct answers
     once they may be shown (to the agent: no attempt left, or passed)."""
     attempt = _attempt(request, attempt_id)
+    if attempt.overdue:
+        raise Conflict(_("the time is up: the answers saved before the deadline are being graded"))
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise Conflict(_("the attempt is not submitted yet"))
     return _result(request, attempt)
@@ -569,7 +670,6 @@ def result(request: HttpRequest, attempt_id: RowId):
 def exam_results(request: HttpRequest, exam_id: RowId):
     """The exam's attempts in the caller's scope and their summary."""
     exam = _exam(request, exam_id)
-    actions.close_overdue_attempts(selectors.attempts_visible_to(request.user).filter(exam=exam))
     attempts, summary = selectors.exam_results(request.user, exam)
     for a in attempts:
         a.exam = exam
@@ -603,7 +703,6 @@ def item_analysis(request: HttpRequest, exam_id: RowId):
 def pending(request: HttpRequest):
     """Answers waiting for a trainer's grade (oldest submission first), with the rubric."""
     _require_trainer(request)
-    actions.close_overdue_attempts()
     qs = selectors.pending_answers(request.user)[:LIMIT]
     return [
         {

@@ -11,7 +11,7 @@ practice cannot be written (404). Refusals: 403 / 409 / 422 with `{"detail": …
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -23,8 +23,10 @@ from kefu.accounts import access
 from kefu.accounts.roles import MANAGE_TRAINING
 from kefu.lib.schemas import ErrorOut, RowId, Text
 from kefu.training.actions import practice as actions
+from kefu.training.api._filters import filtered, query_data
 from kefu.training.choices import PracticeStatus
 from kefu.training.core import dialogue
+from kefu.training.filtersets import PracticeFilterSet, ScenarioFilterSet
 from kefu.training.models import Practice, Scenario
 
 router = Router(tags=["training"])
@@ -99,7 +101,7 @@ class TurnOut(Schema):
     practice: PracticeDetail
 
 
-class ResultOut(PracticeOut):
+class PracticeResultOut(PracticeOut):
     passed: bool | None
     fatal: bool | None
     scorecard: str | None
@@ -173,10 +175,18 @@ def _practice_detail(p: Practice) -> dict[str, Any]:
     }
 
 
+class ScenarioQuery(Schema):
+    """Mirrors `kefu.training.filtersets.ScenarioFilterSet`."""
+
+    area: Text | None = Field(None, description="a knowledge area code")
+    active: bool | None = Field(None, description="trainers: inactive ones are theirs only")
+
+
 @router.get("/training/scenarios", response={200: list[ScenarioOut], **ERRORS})
-def list_scenarios(request: HttpRequest):
+def list_scenarios(request: HttpRequest, q: Query[ScenarioQuery]):
     """The practice scenarios (trainers also see the inactive ones)."""
-    return [_scenario_out(s) for s in _scenarios(request.user).order_by("code")]
+    filterset = ScenarioFilterSet(query_data(q), _scenarios(request.user), user=request.user)
+    return [_scenario_out(s) for s in filtered(filterset).order_by("code")]
 
 
 @router.get("/training/scenarios/{slug:scenario_code}", response={200: ScenarioDetail, **ERRORS})
@@ -214,23 +224,24 @@ def start_practice(request: HttpRequest, scenario_code: Text):
 
 
 class PracticeQuery(Schema):
+    """Mirrors `kefu.training.filtersets.PracticeFilterSet`, plus the page parameter."""
+
     agent: Text | None = Field(None, description="an agent id (external), within your scope")
     scenario: Text | None = Field(None, description="a scenario code")
     status: Literal[tuple(PracticeStatus.values)] | None = None  # type: ignore[valid-type]
     before_id: RowId | None = Field(None, description="page: practices with a smaller id")
+
+    PAGING: ClassVar[frozenset[str]] = frozenset({"before_id"})
 
 
 @router.get("/training/practices", response={200: list[PracticeOut], **ERRORS})
 def list_practices(request: HttpRequest, q: Query[PracticeQuery]):
     """Practices in your scope (agents: their own; supervisors: their teams'; trainers
     and managers: all), newest first, 200 a page."""
-    qs = _practices(request.user)
-    if q.agent:
-        qs = qs.filter(agent__external_id=q.agent)
-    if q.scenario:
-        qs = qs.filter(scenario__code=q.scenario)
-    if q.status:
-        qs = qs.filter(status=q.status)
+    filterset = PracticeFilterSet(
+        query_data(q, q.PAGING), _practices(request.user), user=request.user
+    )
+    qs = filtered(filterset)
     if q.before_id:
         qs = qs.filter(pk__lt=q.before_id)
     return [_practice_out(p) for p in qs.order_by("-pk")[:LIMIT]]
@@ -272,14 +283,18 @@ def _result(p: Practice) -> dict[str, Any]:
     }
 
 
-@router.post("/training/practices/{int:practice_id}/finish", response={200: ResultOut, **ERRORS})
+@router.post(
+    "/training/practices/{int:practice_id}/finish", response={200: PracticeResultOut, **ERRORS}
+)
 def finish_practice(request: HttpRequest, practice_id: RowId):
     """End the practice: it is scored by the QA engine with the default scorecard."""
     actions.finish_practice(request.user, practice_id)
     return _result(_practice(request.user, practice_id))
 
 
-@router.get("/training/practices/{int:practice_id}/result", response={200: ResultOut, **ERRORS})
+@router.get(
+    "/training/practices/{int:practice_id}/result", response={200: PracticeResultOut, **ERRORS}
+)
 def practice_result(request: HttpRequest, practice_id: RowId):
     """The QA result of a finished practice: score, items, hits with evidence, checks."""
     practice = _practice(request.user, practice_id)

@@ -8,25 +8,28 @@ everyone, results by whoever sees the agent's record; trainers compute them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from kefu.accounts.access import CHANGE, restrict
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import MANAGE_TRAINING
-from kefu.lib.schemas import ErrorOut, RowId
+from kefu.lib.schemas import ErrorOut, RowId, Text
 from kefu.training.actions import certification as actions
+from kefu.training.api._filters import filtered, query_data
 from kefu.training.apps import RECORDS
+from kefu.training.filtersets import CertificateFilterSet, RecordFilterSet
 from kefu.training.models import Certificate, CertificationCycle
 from kefu.training.records import record_of
 
 router = Router(tags=["training"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIMIT = 500
 
 
 class CertificateOut(Schema):
@@ -78,16 +81,24 @@ def list_cycles(request: HttpRequest) -> Any:
     return [cycle_out(c) for c in restrict(CertificationCycle.objects.all(), request.user)]
 
 
+class CertificateQuery(Schema):
+    """Mirrors `kefu.training.filtersets.CertificateFilterSet`."""
+
+    result: Literal["passed", "failed", "incomplete"] | None = None
+    team: Text | None = Field(None, description="a team id or name")
+
+
 @router.get(
     "/training/certification/{int:cycle_id}/results",
     response={200: list[CertificateOut], **ERRORS},
 )
-def cycle_results(request: HttpRequest, cycle_id: RowId) -> Any:
+def cycle_results(request: HttpRequest, cycle_id: RowId, q: Query[CertificateQuery]) -> Any:
     cycle = get_object_or_404(restrict(CertificationCycle.objects.all(), request.user), pk=cycle_id)
     rows = restrict(
         Certificate.objects.filter(cycle=cycle).select_related("cycle", "agent"), request.user
     )
-    return [certificate_out(c) for c in rows]
+    filterset = CertificateFilterSet(query_data(q), rows, user=request.user)
+    return [certificate_out(c) for c in filtered(filterset)]
 
 
 @router.post(
@@ -102,6 +113,35 @@ def certify(request: HttpRequest, cycle_id: RowId) -> Any:
         restrict(CertificationCycle.objects.all(), request.user, CHANGE), pk=cycle_id
     )
     return [certificate_out(c) for c in actions.certify(cycle, user=request.user)]
+
+
+class RecordQuery(Schema):
+    """Mirrors `kefu.training.filtersets.RecordFilterSet`."""
+
+    q: Text | None = Field(None, description="words of the agent's name or id")
+    team: Text | None = Field(None, description="a team id or name")
+
+
+class RecordRowOut(Schema):
+    id: int = Field(description="the agent's row id: GET /api/v1/training/records/{id}")
+    agent: str = Field(description="agent id")
+    name: str
+    team: str | None
+    tier: str
+
+
+@router.get("/training/records", response={200: list[RecordRowOut], **ERRORS})
+def list_records(request: HttpRequest, q: Query[RecordQuery]) -> Any:
+    """Whose training records the caller may read (agents: their own; supervisors: their
+    teams'; trainers and managers: everyone's), by team and agent id (500 at most)."""
+    agents = restrict(Agent.objects.select_related("team"), request.user, RECORDS)
+    filterset = RecordFilterSet(query_data(q), agents, user=request.user)
+    rows = filtered(filterset).order_by("team__name", "external_id")[:LIMIT]
+    return [
+        {"id": a.pk, "agent": a.external_id, "name": a.name,
+         "team": a.team.name if a.team_id else None, "tier": a.tier}
+        for a in rows
+    ]  # fmt: skip
 
 
 @router.get("/training/records/{int:agent_id}", response={200: dict[str, Any], **ERRORS})
@@ -122,6 +162,7 @@ def agent_record(request: HttpRequest, agent_id: RowId) -> Any:
         ],
         "exams": [
             {"exam": a.exam_id, "title": a.exam.title, "attempt": a.number, "status": a.status,
+             "overdue": a.overdue,
              "score": _num(a.score), "passed": a.passed, "started_at": a.started_at}
             for a in r.attempts
         ],

@@ -5,7 +5,7 @@ the figures (coverage, attendance, hours per person; the absence rule).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from django.contrib.auth import get_user_model
@@ -21,18 +21,20 @@ from kefu.accounts.access import CHANGE, agents_visible_to, restrict, teams_visi
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_TRAINING, VIEW_ALL_TRAINING
 from kefu.core import periods
-from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import Day, ErrorOut, RowId, Text
 from kefu.training import figures
 from kefu.training.actions import sessions as actions
 from kefu.training.actions._checks import require_trainer
-from kefu.training.choices import Attendance, CourseKind
+from kefu.training.api._filters import filtered, query_data
+from kefu.training.choices import Attendance, CourseKind, SessionStatus
 from kefu.training.core import figures as core
+from kefu.training.filtersets import SessionFilterSet
 from kefu.training.models import Course, Enrolment, TrainingSession, TrainingSettings
 
 router = Router(tags=["training"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 LIMIT = 500
+AHEAD_DAYS = 90
 MAX_AGENTS = 2000
 
 
@@ -177,6 +179,16 @@ def _session(request: HttpRequest, pk: int, action: str = "view") -> TrainingSes
 
 
 class SessionQuery(Schema):
+    """Mirrors `kefu.training.filtersets.SessionFilterSet`."""
+
+    date_from: Day | None = Field(None, description="first local day (default: this month's)")
+    date_to: Day | None = Field(None, description="last local day (default: 90 days ahead)")
+    course: RowId | None = None
+    kind: Kind | None = None  # type: ignore[valid-type]
+    status: Literal[tuple(SessionStatus.values)] | None = None  # type: ignore[valid-type]
+
+
+class FiguresQuery(Schema):
     date_from: Day | None = Field(None, description="first local day")
     date_to: Day | None = Field(None, description="last local day")
 
@@ -184,18 +196,15 @@ class SessionQuery(Schema):
 @router.get("/training/sessions", response={200: list[SessionOut], **ERRORS})
 def list_sessions(request: HttpRequest, q: Query[SessionQuery]):
     """Sessions starting in the period (default: from the first day of this month to 90
-    days ahead), in time order (at most 500)."""
+    days ahead, or 90 days from date_from), in time order (at most 500)."""
     today = timezone.localdate()
-    start = q.date_from or today.replace(day=1)
-    end = q.date_to or date.fromordinal(today.toordinal() + 90)
-    if end < start:
-        raise HttpError(422, _("date_to is before date_from"))
-    qs = (
-        restrict(TrainingSession.objects.all(), request.user)
-        .filter(**periods.lookups("starts_at", start, end, configured_tz()))
-        .select_related("instructor")
-        .order_by("starts_at", "pk")
-    )
+    data = query_data(q)
+    if "date_to" not in data:  # 90 days on from the start asked, else from today
+        data["date_to"] = (data.get("date_from") or today) + timedelta(days=AHEAD_DAYS)
+    data.setdefault("date_from", today.replace(day=1))
+    filterset = SessionFilterSet(data, restrict(TrainingSession.objects.all(), request.user),
+                                 user=request.user)  # fmt: skip
+    qs = filtered(filterset).select_related("instructor").order_by("starts_at", "pk")
     rows = list(qs[:LIMIT])
     counts = dict(
         Enrolment.objects.filter(session__in=[s.pk for s in rows])
@@ -233,7 +242,7 @@ def create_session(request: HttpRequest, payload: SessionIn):
 
 
 @router.get("/training/sessions/figures", response={200: FiguresOut, **ERRORS})
-def session_figures(request: HttpRequest, q: Query[SessionQuery]):
+def session_figures(request: HttpRequest, q: Query[FiguresQuery]):
     """Coverage, attendance, hours per person of the period (default: this calendar
     year), and the agents over the absence limit in its quarters (trainers, managers)."""
     if not request.user.has_perm(VIEW_ALL_TRAINING):

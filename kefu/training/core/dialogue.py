@@ -85,13 +85,20 @@ ROUTE_KEYS = frozenset({"to", "keywords", "regex", "qa", "note", "good", "exampl
 # --- errors -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a scenario: where (the node and field) and why."""
+    """One thing wrong with a scenario: where (the node and field) and why. `reason` is
+    an English template (the msgid the Django shell translates, kefu.training.
+    practice_pages.problem_reason) filled with `params`; `text` is it in English."""
 
     where: str
     reason: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.reason % dict(self.params) if self.params else self.reason
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
+        return f"{self.where}: {self.text}"
 
 
 class ScenarioError(ValueError):
@@ -243,7 +250,9 @@ def _lines(value: Any, where: str, problems: list[Problem], *, required: bool) -
         if not isinstance(line, str) or not line.strip():
             problems.append(Problem(f"{where}[{i}]", "must be a non-empty string"))
         elif len(line) > MAX_LINE:
-            problems.append(Problem(f"{where}[{i}]", f"is longer than {MAX_LINE} characters"))
+            problems.append(
+                Problem(f"{where}[{i}]", "is longer than %(max)s characters", {"max": MAX_LINE})
+            )
         else:
             out.append(line.strip())
     return tuple(out)
@@ -291,7 +300,11 @@ def _route(
     unknown = sorted(map(str, set(raw) - ROUTE_KEYS))
     for key in unknown:
         problems.append(
-            Problem(f"{where}.{key}", f"unknown key (known: {', '.join(sorted(ROUTE_KEYS))})")
+            Problem(
+                f"{where}.{key}",
+                "unknown key (known: %(known)s)",
+                {"known": ", ".join(sorted(ROUTE_KEYS))},
+            )
         )
     before = len(problems)
     target = raw.get("to")
@@ -308,7 +321,13 @@ def _route(
             try:
                 pattern = re.compile(raw["regex"], re.IGNORECASE)
             except re.error as exc:
-                problems.append(Problem(f"{where}.regex", f"not a valid regular expression: {exc}"))
+                problems.append(
+                    Problem(
+                        f"{where}.regex",
+                        "not a valid regular expression: %(error)s",
+                        {"error": str(exc)},
+                    )
+                )
     condition = None
     if raw.get("qa") is not None:
         try:
@@ -337,7 +356,11 @@ def _node(node_id: Any, raw: Any, lexicons: LexiconSet, problems: list[Problem])
         return None
     for key in sorted(map(str, set(raw) - NODE_KEYS)):
         problems.append(
-            Problem(f"{where}: {key}", f"unknown key (known: {', '.join(sorted(NODE_KEYS))})")
+            Problem(
+                f"{where}: {key}",
+                "unknown key (known: %(known)s)",
+                {"known": ", ".join(sorted(NODE_KEYS))},
+            )
         )
     goal, end = raw.get("goal", False), raw.get("end", False)
     if not isinstance(goal, bool) or not isinstance(end, bool):
@@ -360,7 +383,11 @@ def _node(node_id: Any, raw: Any, lexicons: LexiconSet, problems: list[Problem])
         for key in ("routes", "otherwise"):
             if raw.get(key):
                 problems.append(
-                    Problem(f"{where}: {key}", f"a {kind} node ends the dialogue: no {key}")
+                    Problem(
+                        f"{where}: {key}",
+                        "a %(kind)s node ends the dialogue: no %(key)s",
+                        {"kind": kind, "key": key},
+                    )
                 )
         return Node(node_id, kind, say, again, note=note.strip())
     raw_routes = raw.get("routes") or []
@@ -406,7 +433,11 @@ def parse_scenario(
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem("scenario", "must be a mapping (code, title, nodes, …)")])
     for key in sorted(map(str, set(data) - SCENARIO_KEYS)):
-        problems.append(Problem(key, f"unknown key (known: {', '.join(sorted(SCENARIO_KEYS))})"))
+        problems.append(
+            Problem(
+                key, "unknown key (known: %(known)s)", {"known": ", ".join(sorted(SCENARIO_KEYS))}
+            )
+        )
     code = data.get("code")
     if not isinstance(code, str) or not _CODE.match(code):
         problems.append(Problem("code", "a–z, 0–9 and -, 2–64 characters"))
@@ -419,7 +450,9 @@ def parse_scenario(
     _text(data, "description", problems, required=False)
     channel = data.get("channel", "chat")
     if channel not in CHANNELS:
-        problems.append(Problem("channel", f"must be one of {', '.join(CHANNELS)}"))
+        problems.append(
+            Problem("channel", "must be one of %(choices)s", {"choices": ", ".join(CHANNELS)})
+        )
         channel = "chat"
     category = data.get("category") or []
     if (
@@ -435,7 +468,9 @@ def parse_scenario(
         or not isinstance(max_turns, int)
         or not (1 <= max_turns <= MAX_TURNS_LIMIT)
     ):
-        problems.append(Problem("max_turns", f"a whole number from 1 to {MAX_TURNS_LIMIT}"))
+        problems.append(
+            Problem("max_turns", "a whole number from 1 to %(max)s", {"max": MAX_TURNS_LIMIT})
+        )
         max_turns = DEFAULT_MAX_TURNS
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
@@ -448,7 +483,7 @@ def parse_scenario(
             nodes[node.id] = node
     start = data.get("start")
     if not isinstance(start, str) or start not in raw_nodes:
-        problems.append(Problem("start", f"must name a node, got {start!r}"))
+        problems.append(Problem("start", "must name a node, got %(value)s", {"value": repr(start)}))
         start = ""
     elif start in nodes and nodes[start].terminal:
         problems.append(Problem("start", "must be a talk node (not a goal or an end)"))
@@ -459,9 +494,11 @@ def parse_scenario(
             Problem("nodes", "no end node: add one (`end: true`) the customer leaves by")
         )
     elif not isinstance(timeout, str) or timeout not in raw_nodes:
-        problems.append(Problem("timeout", f"must name an end node, got {timeout!r}"))
+        problems.append(
+            Problem("timeout", "must name an end node, got %(value)s", {"value": repr(timeout)})
+        )
     elif timeout in nodes and nodes[timeout].kind != END:
-        problems.append(Problem("timeout", f"node {timeout} is not an end node"))
+        problems.append(Problem("timeout", "node %(node)s is not an end node", {"node": timeout}))
     if not any(n.kind == GOAL for n in nodes.values()) and raw_nodes:
         problems.append(
             Problem("nodes", "no goal node: add one (`goal: true`), the resolved outcome")
@@ -471,11 +508,19 @@ def parse_scenario(
         for route in node.routes:
             if route.to not in raw_nodes:
                 problems.append(
-                    Problem(f"node {node.id}: {route.label}.to", f"no node named {route.to!r}")
+                    Problem(
+                        f"node {node.id}: {route.label}.to",
+                        "no node named %(name)s",
+                        {"name": repr(route.to)},
+                    )
                 )
         if node.otherwise is not None and node.otherwise not in raw_nodes:
             problems.append(
-                Problem(f"node {node.id}: otherwise", f"no node named {node.otherwise!r}")
+                Problem(
+                    f"node {node.id}: otherwise",
+                    "no node named %(name)s",
+                    {"name": repr(node.otherwise)},
+                )
             )
     if start in nodes and not problems:
         # The timeout node is reached from any talk node (after max_turns replies).
@@ -483,7 +528,11 @@ def parse_scenario(
         for node_id in nodes:
             if node_id not in reachable:
                 problems.append(
-                    Problem(f"node {node_id}", f"unreachable from the start node {start!r}")
+                    Problem(
+                        f"node {node_id}",
+                        "unreachable from the start node %(start)s",
+                        {"start": repr(start)},
+                    )
                 )
         leads_out = _reaching_terminal(nodes)
         for node_id in nodes:

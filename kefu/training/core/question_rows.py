@@ -7,10 +7,14 @@ One row per question. The header row names the columns, in English keys or Chine
     id 题号 · type 题型 · area 知识领域 · difficulty 难度 · points 分值 · question 题目 ·
     A … H (choices) · answer 答案 · rubric 评分标准 · excerpt 对话片段 · active 启用
 
+The id may be blank: the import then finds the question by its identity (`identity`)
+or gives it the next free id (`plan_import`).
+
 Parsing never raises on bad data: it returns the questions it could read and, for
 everything else, errors naming the row (as numbered in the spreadsheet: the header is
 row 1) and the column (by its key; the caller shows the header as written in the file)
 with a code and parameters that the caller turns into a sentence in the user's language.
+The import keeps the valid rows and reports the others.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,7 +45,8 @@ MAX_POINTS = Decimal(100)
 
 COLUMNS = ("id", "type", "area", "difficulty", "points", "question", *LETTERS, "answer",
            "rubric", "excerpt", "active")  # fmt: skip
-REQUIRED_COLUMNS = ("id", "type", "question")
+REQUIRED_COLUMNS = ("type", "question")
+GENERATED_ID = "Q-{:04d}"  # a question without an id in the file gets the next free one
 ZH_HEADERS = {
     "id": "题号", "type": "题型", "area": "知识领域", "difficulty": "难度", "points": "分值",
     "question": "题目", "answer": "答案", "rubric": "评分标准", "excerpt": "对话片段",
@@ -207,9 +212,11 @@ def _text(values: Mapping[str, Any], key: str) -> str:
 
 
 def parse_question(
-    values: Mapping[str, Any], areas: Mapping[str, str]
+    values: Mapping[str, Any], areas: Mapping[str, str], *, id_required: bool = True
 ) -> tuple[ParsedQuestion | None, list[FieldError]]:
-    """One question from its cells (column key → text). `areas`: code → name."""
+    """One question from its cells (column key → text). `areas`: code → name. In a file
+    the id may be blank (`id_required` False): the import finds the question by its
+    identity or gives it the next free id."""
     errors: list[FieldError] = []
 
     def bad(column: str, code: str, **params: Any) -> None:
@@ -217,7 +224,8 @@ def parse_question(
 
     external_id = _norm(values.get("id"))
     if not external_id:
-        bad("id", "required")
+        if id_required:
+            bad("id", "required")
     elif len(external_id) > MAX_ID:
         bad("id", "too_long", max=MAX_ID)
     kind_text = _text(values, "type")
@@ -366,7 +374,7 @@ def parse_table(
         values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
         if all(_norm(v) == "" for v in values.values()):
             continue
-        question, field_errors = parse_question(values, areas)
+        question, field_errors = parse_question(values, areas, id_required=False)
         errors.extend(RowError(number, e.column, e.code, e.params) for e in field_errors)
         external_id = _norm(values.get("id"))
         if external_id:
@@ -378,6 +386,91 @@ def parse_table(
         if question is not None:
             parsed.append((number, question))
     return parsed, errors
+
+
+# --- identity and the import's plan ----------------------------------------------------------
+def _key(text: str) -> str:
+    """Text as compared for identity: NFKC (full-width → half-width), case and every
+    whitespace ignored ("退货 期限" and "退货期限" are the same)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def identity(q: ParsedQuestion) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """What makes two questions of a bank the same question, whatever their ids: the
+    type and the normalised text; for a choice question also its choices (in order), for
+    a scenario question its excerpt (the same stem may ask about another case). Points,
+    difficulty, area, answer, rubric are the question's properties, not its identity."""
+    choices = tuple(_key(c) for c in q.choices) if q.kind in (SINGLE, MULTIPLE) else ()
+    excerpt = tuple(f"{t.get('role', '')}:{_key(str(t.get('text', '')))}" for t in q.excerpt)
+    return q.kind, _key(q.text), choices, excerpt
+
+
+@dataclass
+class ImportPlan:
+    """What an import does with each valid row (row number, question with its final id)."""
+
+    create: list[tuple[int, ParsedQuestion]] = field(default_factory=list)
+    update: list[tuple[int, ParsedQuestion]] = field(default_factory=list)
+    unchanged: list[tuple[int, ParsedQuestion]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def plan_import(
+    rows: Sequence[tuple[int, ParsedQuestion]], existing: Mapping[str, ParsedQuestion]
+) -> ImportPlan:
+    """Match a file's valid rows with the bank's questions (`existing`: id → question).
+
+    - A row with an id updates the question of that id (unchanged when equal) or adds it.
+    - A row without an id is the bank's question of the same identity (`identity`), else
+      a new question with the next free id (GENERATED_ID).
+    - A row is refused, the rest imported, when it would make two questions of the bank
+      the same question: its id is new (or another question's) but its identity is that
+      of a question already in the bank, or of an earlier row of the file.
+
+    Importing the same file again therefore changes nothing."""
+    plan = ImportPlan()
+    by_identity: dict[tuple, str] = {}
+    for external_id, q in existing.items():
+        by_identity.setdefault(identity(q), external_id)
+    in_file: dict[tuple, int] = {}
+    ids_in_file: dict[str, int] = {}
+    taken = set(existing) | {q.external_id for _row, q in rows if q.external_id}
+    counter = 0
+
+    def next_id() -> str:
+        nonlocal counter
+        while True:
+            counter += 1
+            candidate = GENERATED_ID.format(counter)
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate
+
+    for row, q in rows:
+        key = identity(q)
+        if key in in_file:
+            plan.errors.append(RowError(row, "question", "same_question_in_file",
+                                        {"row": in_file[key]}))  # fmt: skip
+            continue
+        holder = by_identity.get(key)
+        if not q.external_id:
+            q = replace(q, external_id=holder or next_id())
+        elif holder is not None and holder != q.external_id:
+            plan.errors.append(RowError(row, "question", "same_question", {"id": holder}))
+            continue
+        if q.external_id in ids_in_file:  # a blank id resolved to a row's question
+            plan.errors.append(RowError(row, "id", "duplicate_id",
+                                        {"row": ids_in_file[q.external_id]}))  # fmt: skip
+            continue
+        in_file[key] = ids_in_file[q.external_id] = row
+        current = existing.get(q.external_id)
+        if current is None:
+            plan.create.append((row, q))
+        elif current == q:
+            plan.unchanged.append((row, q))
+        else:
+            plan.update.append((row, q))
+    return plan
 
 
 def header(zh: bool) -> list[str]:

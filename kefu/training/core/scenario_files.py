@@ -15,16 +15,28 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class SyntaxProblem(ValueError):
+    """A definition that is not YAML/JSON: where (1-based line and column, when known) and
+    the parser's own words. The message is English; the Django shell says it in the
+    user's language from `line`, `column` and `problem`."""
+
+    def __init__(self, line: int | None, column: int | None, problem: str) -> None:
+        self.line, self.column, self.problem = line, column, problem
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"{where}not valid YAML/JSON: {problem}")
+
+
 def parse_text(text: str) -> Any:
-    """A scenario written as YAML or JSON (YAML is a superset of JSON); ValueError names
-    the line of a syntax error."""
+    """A scenario written as YAML or JSON (YAML is a superset of JSON); SyntaxProblem (a
+    ValueError) names the line of a syntax error."""
     try:
         return yaml.load(text, Loader=_Loader)  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ValueError(f"{where}not valid YAML/JSON: {problem}") from exc
+        problem = str(getattr(exc, "problem", None) or exc)
+        if mark is None:
+            raise SyntaxProblem(None, None, problem) from exc
+        raise SyntaxProblem(mark.line + 1, mark.column + 1, problem) from exc
 
 
 def dump_text(definition: Mapping[str, Any]) -> str:

@@ -3,14 +3,17 @@ actions' (kefu/training/actions/exams.py) and the file format's core."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kefu.training.choices import ExamKind, QuestionKind
+from kefu.core.params import parse_id
+from kefu.training.choices import ExamKind, QuestionKind, SessionStatus
 from kefu.training.core import question_rows
 from kefu.training.core.drawing import MAX_QUESTIONS
 from kefu.training.core.question_rows import LETTERS
@@ -147,6 +150,43 @@ class QuestionForm(forms.Form):
         }
 
 
+RECENT_SESSION_DAYS = 30  # the exam form offers sessions ended at most this long ago
+
+
+class SessionSelect(forms.Select):
+    """Each session option says its course (data-course): the exam form's script shows
+    only the sessions of the course chosen."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None:
+            option["attrs"]["data-course"] = str(instance.course_id or "")
+        return option
+
+
+class SessionChoice(forms.ModelChoiceField):
+    widget = SessionSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        start = timezone.localtime(obj.starts_at).strftime("%Y-%m-%d %H:%M")
+        course = f" · {obj.course.title}" if obj.course_id else ""
+        return f"{start} · {obj.title}{course}"
+
+
+def offered_sessions(course_id: int | None, current_id: int | None):
+    """The sessions an exam may be limited to: upcoming or recent (ended at most
+    RECENT_SESSION_DAYS ago, not cancelled), of the exam's course when it has one; and
+    the session it has now, whatever its date."""
+    since = timezone.now() - timedelta(days=RECENT_SESSION_DAYS)
+    qs = TrainingSession.objects.filter(ends_at__gte=since).exclude(status=SessionStatus.CANCELLED)
+    if course_id is not None:
+        qs = qs.filter(course_id=course_id)
+    if current_id is not None:
+        qs = qs | TrainingSession.objects.filter(pk=current_id)
+    return qs.select_related("course").order_by("starts_at", "pk")
+
+
 class ExamForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("exam", "Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ExamKind.choices, initial=ExamKind.QUIZ)
@@ -179,10 +219,11 @@ class ExamForm(forms.Form):
         widget=DateTimeInput,
         input_formats=[DATETIME_FORMAT],
     )
-    session = forms.ModelChoiceField(
+    session = SessionChoice(
         label=_("Only for the agents enrolled in"),
-        queryset=TrainingSession.objects.order_by("-starts_at"),
+        queryset=TrainingSession.objects.none(),
         required=False,
+        help_text=_("A session of the exam's course, upcoming or of the last 30 days."),
     )
     published = forms.BooleanField(
         label=_("Published (agents see it and may take it)"), required=False
@@ -191,6 +232,18 @@ class ExamForm(forms.Form):
     def __init__(self, *args: Any, banks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bank"].queryset = banks
+        current = parse_id(str(self.initial.get("session") or ""))
+        # Shown: the course's sessions; sent: any offered one, checked against the
+        # course chosen in clean() (the course may have changed on the page).
+        course = None if self.is_bound else parse_id(str(self.initial.get("course") or ""))
+        self.fields["session"].queryset = offered_sessions(course, current)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        course, session = data.get("course"), data.get("session")
+        if session is not None and course is not None and session.course_id != course.pk:
+            self.add_error("session", _("Choose a session of the exam's course."))
+        return data
 
 
 class PartForm(forms.Form):

@@ -56,6 +56,13 @@ def questions_visible_to(user) -> QuerySet[Question]:
     return access.restrict(Question.objects.all(), user)
 
 
+def bank_questions(user, bank: QuestionBank) -> list[Question]:
+    """Every question of the bank, by id: what an export writes."""
+    return list(
+        questions_visible_to(user).filter(bank=bank).select_related("area").order_by("external_id")
+    )
+
+
 def exams_visible_to(user) -> QuerySet[Exam]:
     qs = access.restrict(Exam.objects.all(), user)
     return qs if manages_exams(user) else qs.filter(published=True)
@@ -96,9 +103,14 @@ def attempts_used(exam: Exam, agent_id: int) -> int:
     return Attempt.objects.filter(exam=exam, agent_id=agent_id).count()
 
 
-def open_attempt(exam: Exam, agent_id: int) -> Attempt | None:
+def open_attempt(exam: Exam, agent_id: int, now: datetime | None = None) -> Attempt | None:
+    """The agent's attempt that may still be answered (in progress, before its deadline);
+    an overdue one is not: it waits to be closed."""
     return Attempt.objects.filter(
-        exam=exam, agent_id=agent_id, status=AttemptStatus.IN_PROGRESS
+        exam=exam,
+        agent_id=agent_id,
+        status=AttemptStatus.IN_PROGRESS,
+        deadline__gte=now or timezone.now(),
     ).first()
 
 
@@ -182,7 +194,8 @@ class ExamSummary:
     attempts: int
     graded: int
     pending: int  # finished, waiting for a trainer
-    in_progress: int
+    in_progress: int  # before their deadline
+    overdue: int  # in progress after their deadline: the worker closes and grades them
     mean: float | None  # mean graded score
     passed: int
     pass_rate: float | None  # passed / graded, %
@@ -202,7 +215,10 @@ def exam_results(user, exam: Exam) -> tuple[list[Attempt], ExamSummary]:
         attempts=len(attempts),
         graded=len(graded),
         pending=sum(1 for a in attempts if a.status in FINISHED and a.graded_at is None),
-        in_progress=sum(1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS),
+        in_progress=sum(
+            1 for a in attempts if a.status == AttemptStatus.IN_PROGRESS and not a.overdue
+        ),
+        overdue=sum(1 for a in attempts if a.overdue),
         mean=(sum(float(a.score) for a in graded) / len(graded)) if graded else None,
         passed=passed,
         pass_rate=100.0 * passed / len(graded) if graded else None,

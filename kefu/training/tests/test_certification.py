@@ -242,3 +242,38 @@ def test_the_record_counts_absences_and_hours_as_the_absence_rule_does(personas)
     quarter = quarter_of(timezone.localdate(now))
     assert record.absences_this_quarter == figures.absences(alice, quarter) == 1
     assert record.hours_attended == 2.0
+
+
+def test_the_agent_sees_the_improvement_class_and_the_retest_after_failing(cycle, personas):
+    # given: the re-test is published and for the improvement class's agents
+    course = Course.objects.create(title="能力提升班", kind=CourseKind.IMPROVEMENT)
+    starts = timezone.now() + timedelta(days=2)
+    session = TrainingSession.objects.create(
+        title="提升班一期", course=course, kind=CourseKind.IMPROVEMENT, starts_at=starts,
+        ends_at=starts + timedelta(hours=2), place="2 楼",
+    )  # fmt: skip
+    retest = cycle.retest_exam
+    retest.published, retest.session = True, session
+    retest.save()
+    cycle.communication_weight = cycle.problem_weight = 0
+    cycle.save()
+    alice, home = agent("A0007"), reverse("training:home")
+    assert client_for(personas.alice).get(home).context["improvement"] is None
+    # when: alice fails the certification
+    graded(cycle.knowledge_exam, alice, 60)
+    certify(cycle)
+    # then: her training page shows the class (lessons, her seat) and the re-test to take
+    page = client_for(personas.alice).get(home)
+    plan = page.context["improvement"]
+    assert plan.assignment.course == course and plan.enrolment.session == session
+    assert plan.retest == retest and plan.retest_refusal is None
+    html = page.content.decode()
+    assert 'id="improvement"' in html and "提升班一期" in html and 'id="take-retest"' in html
+    # her supervisor reads it on her record, without the button that is hers
+    record = client_for(personas.sam).get(reverse("training:record", args=[alice.pk]))
+    text = record.content.decode()
+    assert 'id="improvement"' in text and "补考" in text and 'id="take-retest"' not in text
+    # once the re-test is passed the certificate is hers, and the class card goes
+    graded(retest, alice, 90)
+    certify(cycle)
+    assert client_for(personas.alice).get(home).context["improvement"] is None

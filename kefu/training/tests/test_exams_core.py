@@ -351,3 +351,57 @@ def test_a_question_survives_a_round_trip_through_its_row(zh):
         again, problems = question_rows.parse_question(values, AREAS)
         assert problems == [] and again == q
     assert question_rows.header(True)[:2] == ["题号", "题型"]
+
+
+# --- the import's plan: identity and idempotence ---------------------------------------------
+def _q(
+    external_id: str, text: str, kind: str = "true_false", **values
+) -> question_rows.ParsedQuestion:
+    defaults = {"area": None, "difficulty": 3, "points": Decimal(1), "answer": [True]}
+    if kind in ("single", "multiple"):
+        defaults |= {"choices": ["甲", "乙"], "answer": [0]}
+    return question_rows.ParsedQuestion(external_id, kind, text=text, **(defaults | values))
+
+
+def test_the_identity_ignores_width_case_and_spaces_but_not_choices_or_type():
+    same = question_rows.identity(_q("a", "可以 推诿吗？"))
+    assert same == question_rows.identity(_q("b", " 可以推诿吗? "))  # NFKC: ？ → ?
+    assert same != question_rows.identity(_q("c", "可以推诿吗？", "fill", answer=["否"]))
+    one = question_rows.identity(_q("d", "哪个对？", "single"))
+    assert one == question_rows.identity(_q("e", "哪个对？", "single", answer=[1]))
+    assert one != question_rows.identity(_q("f", "哪个对？", "single", choices=["丙", "丁"]))
+
+
+def test_a_plan_adds_updates_and_keeps_and_the_same_rows_again_change_nothing():
+    existing = {"K1": _q("K1", "旧题"), "K2": _q("K2", "第二题")}
+    rows = [
+        (2, _q("K1", "旧题")),  # unchanged
+        (3, _q("K2", "第二题", answer=[False])),  # updated
+        (4, _q("K3", "新题")),  # created
+        (5, _q("", "第三题")),  # created with the next free id
+        (6, _q("", "旧题 ")),  # K1 again, by identity: refused as the same as row 2
+    ]
+    plan = question_rows.plan_import(rows, existing)
+    assert [q.external_id for _r, q in plan.unchanged] == ["K1"]
+    assert [q.external_id for _r, q in plan.update] == ["K2"]
+    assert [q.external_id for _r, q in plan.create] == ["K3", "Q-0001"]
+    assert [(e.row, e.code) for e in plan.errors] == [(6, "same_question_in_file")]
+    after = dict(existing) | {q.external_id: q for _r, q in plan.update + plan.create}
+    again = question_rows.plan_import(rows, after)
+    assert not again.create and not again.update
+    assert [q.external_id for _r, q in again.unchanged] == ["K1", "K2", "K3", "Q-0001"]
+
+
+def test_a_plan_never_makes_two_questions_the_same():
+    existing = {"K1": _q("K1", "退货期限？"), "Q-0001": _q("Q-0001", "别的题")}
+    rows = [
+        (2, _q("X9", "退货期限？")),  # a new id for a question already in the bank
+        (3, _q("Q-0001", "退货期限？")),  # an edit that would copy K1
+        (4, _q("", "又一题")),  # the generated id skips the taken Q-0001
+    ]
+    plan = question_rows.plan_import(rows, existing)
+    assert [(e.row, e.code, dict(e.params)) for e in plan.errors] == [
+        (2, "same_question", {"id": "K1"}),
+        (3, "same_question", {"id": "K1"}),
+    ]
+    assert [q.external_id for _r, q in plan.create] == ["Q-0002"]

@@ -152,6 +152,6 @@ def test_a_bad_definition_is_refused_with_every_problem(scenarios, personas):
     answer = api(personas.tina, "post", "/scenarios", {"definition": definition})
     assert answer.status_code == 422
     fields = {e["field"]: e["reason"] for e in answer.json()["errors"]}
-    assert fields["node open: otherwise"] == "no node named 'ghost'"
-    assert fields["area"].startswith("no knowledge area 'astrology'")
+    assert fields["node open: otherwise"] == "没有名为 'ghost' 的节点"  # the user's language
+    assert fields["area"].startswith("没有知识领域 'astrology'")
     assert not Scenario.objects.filter(code="broken").exists()

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
+import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -293,11 +296,12 @@ def test_the_editor_is_for_trainers(scenarios, personas):
     assert page.status_code == 200 and "code: my-scenario" in page.content.decode()
 
 
-def test_the_editor_lists_every_problem(scenarios, personas):
-    client = client_for(personas.tina)
+def test_the_editor_lists_every_problem_in_the_users_language(scenarios, personas):
+    client = client_for(personas.tina)  # a Chinese user (the default language)
     url = reverse("training:practice_scenario_new")
     broken = client.post(url, {"definition": "code: [unclosed"})
-    assert broken.status_code == 422 and "not valid YAML/JSON" in broken.content.decode()
+    assert broken.status_code == 422
+    assert "第 2 行第 1 列：不是有效的 YAML/JSON" in broken.content.decode()
     text = """
 code: my-test
 title: 测试
@@ -310,9 +314,52 @@ nodes:
     answer = client.post(url, {"definition": text})
     html = answer.content.decode()
     assert answer.status_code == 422
-    assert "node open: routes[0].to" in html and "no node named &#x27;nowhere&#x27;" in html
-    assert "no end node" in html  # every problem at once
+    assert "节点 open: routes[0].to" in html and "没有名为 &#x27;nowhere&#x27; 的节点" in html
+    assert "没有结束节点" in html  # every problem at once
+    assert "no node named" not in html and "no end node" not in html
     assert not Scenario.objects.filter(code="my-test").exists()
+    # the API says it in Chinese too (its `field` stays the key path)
+    api = client.post(
+        "/api/v1/training/scenarios",
+        json.dumps({"definition": yaml.safe_load(text)}),
+        content_type="application/json",
+    )
+    assert api.status_code == 422
+    errors = {e["field"]: e["reason"] for e in api.json()["errors"]}
+    assert errors["node open: routes[0].to"] == "没有名为 'nowhere' 的节点"
+    # an English user reads English
+    english = client_for(personas.tina)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = english.post(url, {"definition": text}).content.decode()
+    assert "node open: routes[0].to" in html and "no node named &#x27;nowhere&#x27;" in html
+
+
+def test_every_scenario_problem_has_a_chinese_sentence():
+    """Each reason the dialogue core can give (its English templates, the msgids) is
+    translated, with the same parameters."""
+    import ast
+    import inspect
+
+    from django.utils import translation
+
+    from kefu.training.core import dialogue
+
+    templates = {
+        node.args[1].value
+        for node in ast.walk(ast.parse(inspect.getsource(dialogue)))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "Problem"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+    }
+    assert len(templates) > 30
+    with translation.override("zh-hans"):
+        for template in sorted(templates):
+            zh = translation.gettext(template)
+            assert zh != template, f"no Chinese for {template!r}"
+            assert sorted(re.findall(r"%\((\w+)\)s", zh)) == sorted(
+                re.findall(r"%\((\w+)\)s", template)
+            ), template
 
 
 def test_a_trainer_creates_edits_and_copies_a_scenario(scenarios, personas):

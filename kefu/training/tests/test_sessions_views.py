@@ -316,3 +316,34 @@ def test_the_calendar_lists_one_week(personas):
             .status_code
             == 200
         )
+
+
+def test_the_calendar_opens_on_this_month_and_links_the_nearest_months_with_sessions(personas):
+    # given: no session this month; the demo-like ones in June 2024, one a year ahead
+    june = datetime(2024, 6, 12, 14, tzinfo=SHANGHAI)
+    make_session(june, title="六月复盘", kind="case_review")
+    make_session(june - timedelta(days=60), title="四月提升班", kind="improvement")
+    today = timezone.localdate()
+    ahead = today.replace(day=1) + timedelta(days=400)
+    make_session(datetime(ahead.year, ahead.month, 3, 10, tzinfo=SHANGHAI), title="明年课")
+    tina = client_for(personas.tina)
+    url = reverse("training:sessions")
+    # when: the trainer opens the calendar
+    page = tina.get(url)
+    # then: this month, empty, with the way to the nearest months that have sessions
+    assert page.context["month"] == today.replace(day=1)
+    assert page.context["listed"] == []
+    assert page.context["previous_with_sessions"] == date(2024, 6, 1)
+    assert page.context["next_with_sessions"] == date(ahead.year, ahead.month, 1)
+    html = page.content.decode()
+    assert 'id="previous-with-sessions" ' in html and "?month=2024-06" in html
+    assert 'id="no-sessions"' in html and f"?month={ahead:%Y-%m}" in html
+    # following the link shows June's session, and links April before it
+    june_page = tina.get(url, {"month": "2024-06"})
+    assert [s.title for s in june_page.context["listed"]] == ["六月复盘"]
+    assert june_page.context["previous_with_sessions"] == date(2024, 4, 1)
+    # the filters count: only improvement classes → April, and the links keep the filter
+    only = tina.get(url, {"kind": "improvement"})
+    assert only.context["previous_with_sessions"] == date(2024, 4, 1)
+    assert only.context["next_with_sessions"] is None
+    assert "?month=2024-04&amp;kind=improvement" in only.content.decode()

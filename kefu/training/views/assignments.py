@@ -28,7 +28,8 @@ from kefu.reviews.selectors import reviews_visible_to
 from kefu.training import effect as effects
 from kefu.training.actions import assignments as actions
 from kefu.training.choices import AssignmentStatus
-from kefu.training.forms_assignments import OVERDUE, AssignForm, AssignmentFilter, RuleForm
+from kefu.training.filtersets import AssignmentFilterSet, RuleFilterSet
+from kefu.training.forms_assignments import AssignForm, RuleForm
 from kefu.training.models import Assignment, AssignmentRule, Lesson, LessonProgress
 from kefu.training.views._common import refused, require_trainer
 
@@ -48,19 +49,14 @@ def _assignments(request: HttpRequest):
 def index(request: HttpRequest) -> HttpResponse:
     """Agents: their own assignments; supervisors: their teams'; trainers, managers: all."""
     now = timezone.now()
-    rules = restrict(AssignmentRule.objects.all(), request.user).order_by("name")
-    filters = AssignmentFilter(request.GET or None, rules=rules)
-    qs = _assignments(request).select_related(
-        "agent", "agent__team", "course", "lesson", "rule", "assigned_by"
+    filterset = AssignmentFilterSet(
+        request.GET,
+        _assignments(request).select_related(
+            "agent", "agent__team", "course", "lesson", "rule", "assigned_by"
+        ),
+        user=request.user,
     )
-    if filters.is_valid():
-        status = filters.cleaned_data.get("status")
-        if status == OVERDUE:
-            qs = qs.filter(status=AssignmentStatus.OPEN, due_at__lt=now)
-        elif status:
-            qs = qs.filter(status=status)
-        if filters.cleaned_data.get("rule"):
-            qs = qs.filter(rule=filters.cleaned_data["rule"])
+    qs = filterset.qs  # an invalid filter is shown on its field, not applied
     rows = list(qs.order_by("-assigned_at", "-pk")[:LIMIT])
     for a in rows:
         a.overdue = a.status == AssignmentStatus.OPEN and a.due_at < now
@@ -76,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "mine_done": [a for a in mine if a.status != AssignmentStatus.OPEN],
             "others": others,
             "is_agent": agent_id is not None,
-            "filters": filters,
+            "filters": filterset.form,
             "trainer": request.user.has_perm(MANAGE_TRAINING),
             "reads_rules": request.user.has_perm(MANAGE_TRAINING)
             or request.user.has_perm(VIEW_ALL_TRAINING),
@@ -203,9 +199,11 @@ def _rule_form(request: HttpRequest, rule: AssignmentRule | None = None) -> Rule
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     _require_rule_reader(request)
+    filterset = RuleFilterSet(
+        request.GET, restrict(AssignmentRule.objects.all(), request.user), user=request.user
+    )
     rows = list(
-        restrict(AssignmentRule.objects.all(), request.user)
-        .select_related("course", "lesson")
+        filterset.qs.select_related("course", "lesson")
         .annotate(
             open_count=Count("assignments", filter=Q(assignments__status=AssignmentStatus.OPEN)),
             done_count=Count(
@@ -225,7 +223,12 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/assignments/rules.html",
-        {"tab": "assignments", "rules": rows, "trainer": request.user.has_perm(MANAGE_TRAINING)},
+        {
+            "tab": "assignments",
+            "rules": rows,
+            "filters": filterset.form,
+            "trainer": request.user.has_perm(MANAGE_TRAINING),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from kefu.accounts.access import restrict
 from kefu.accounts.roles import MANAGE_TRAINING
 from kefu.training.actions import certification as actions
+from kefu.training.filtersets import CertificateFilterSet
 from kefu.training.forms.certification import CycleForm
 from kefu.training.models import Certificate, CertificationCycle
 from kefu.training.views._common import require_trainer
@@ -52,10 +53,12 @@ def cycle_edit(request: HttpRequest, cycle_id: int | None = None) -> HttpRespons
 @login_required
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(restrict(CertificationCycle.objects.all(), request.user), pk=cycle_id)
-    certificates = restrict(
+    visible = restrict(
         Certificate.objects.filter(cycle=cycle).select_related("agent__team"), request.user
-    ).order_by("-total", "agent__external_id")
-    rows = list(certificates)
+    )
+    filterset = CertificateFilterSet(request.GET, visible, user=request.user)
+    # an invalid filter is shown on its field, not applied
+    rows = list(filterset.qs.order_by("-total", "agent__external_id"))
     decided = [c for c in rows if c.total is not None]
     return render(
         request,
@@ -64,6 +67,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "tab": "certification",
             "cycle": cycle,
             "certificates": rows,
+            "filters": filterset.form,
             "passed": sum(1 for c in decided if c.passed),
             "decided": len(decided),
             "can_manage": request.user.has_perm(MANAGE_TRAINING),

@@ -24,9 +24,9 @@ from kefu.accounts.roles import MANAGE_TRAINING
 from kefu.lib.errors import ActionError
 from kefu.training import rendering
 from kefu.training.actions import courses as actions
+from kefu.training.filtersets import CourseFilterSet
 from kefu.training.forms_courses import (
     AttachmentForm,
-    CourseFilter,
     CourseForm,
     LessonForm,
     TrackForm,
@@ -42,6 +42,7 @@ from kefu.training.models import (
     TrackItem,
     TrainingSession,
 )
+from kefu.training.selectors.courses import listed_courses
 from kefu.training.views._common import refused, require_trainer
 from kefu.training.views._ids import row_id
 
@@ -64,15 +65,12 @@ def _done_lessons(request: HttpRequest) -> set[int]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     trainer = request.user.has_perm(MANAGE_TRAINING)
-    filters = CourseFilter(request.GET or None)
-    courses = _courses(request).select_related("area").annotate(lesson_count=Count("lessons"))
-    if not trainer:
-        courses = courses.filter(active=True)
-    if filters.is_valid():
-        if filters.cleaned_data.get("area"):
-            courses = courses.filter(area=filters.cleaned_data["area"])
-        if filters.cleaned_data.get("kind"):
-            courses = courses.filter(kind=filters.cleaned_data["kind"])
+    filterset = CourseFilterSet(
+        request.GET,
+        listed_courses(request.user).select_related("area").annotate(lesson_count=Count("lessons")),
+        user=request.user,
+    )
+    courses = filterset.qs  # an invalid filter is shown on its field, not applied
     courses = list(courses.order_by("title", "pk"))
     done = _done_lessons(request)
     if done:
@@ -94,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "tab": "courses",
             "courses": courses,
             "tracks": tracks,
-            "filters": filters,
+            "filters": filterset.form,
             "trainer": trainer,
             "is_agent": own_agent_id(request.user) is not None,
         },

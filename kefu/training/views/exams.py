@@ -4,7 +4,6 @@ decided by kefu.accounts.access through kefu/training/selectors/exams.py."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kefu.accounts import access
@@ -26,10 +25,11 @@ from kefu.lib.errors import ActionError
 from kefu.lib.language import short_language
 from kefu.training import question_files
 from kefu.training.actions import exams as actions
-from kefu.training.choices import AttemptStatus, ExamKind, QuestionKind
+from kefu.training.choices import AttemptStatus, ExamKind
 from kefu.training.core import item_analysis
 from kefu.training.core.grading import FILL, MULTIPLE, SINGLE, TRUE_FALSE
 from kefu.training.core.question_rows import LETTERS
+from kefu.training.filtersets import ExamFilterSet, QuestionFilterSet
 from kefu.training.forms.exams import (
     BankForm,
     ExamForm,
@@ -38,7 +38,7 @@ from kefu.training.forms.exams import (
     PartFormSet,
     QuestionForm,
 )
-from kefu.training.models import Area, Attempt, Exam, Question, QuestionBank, TrainingSettings
+from kefu.training.models import Attempt, Exam, Question, QuestionBank, TrainingSettings
 from kefu.training.selectors import exams as selectors
 from kefu.training.views._common import refused, require_trainer
 
@@ -77,11 +77,11 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     agent_id = access.own_agent_id(user)
     manages = selectors.manages_exams(user)
-    exams = list(selectors.exam_list(user))
+    filterset = ExamFilterSet(request.GET, selectors.exam_list(user), user=user)
+    exams = list(filterset.qs)  # an invalid filter is shown on its field, not applied
     rows = []
     mine = []
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(agent_id=agent_id))
         mine = list(selectors.my_attempts(agent_id).order_by("-started_at", "-pk")[:50])
     by_exam: dict[int, list[Attempt]] = {}
     for a in mine:
@@ -90,7 +90,9 @@ def index(request: HttpRequest) -> HttpResponse:
     for exam in exams:
         attempts = by_exam.get(exam.pk, [])
         graded = [a.score for a in attempts if a.graded_at is not None and a.score is not None]
-        current = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+        current = next(
+            (a for a in attempts if a.status == AttemptStatus.IN_PROGRESS and not a.overdue), None
+        )
         rows.append(
             {
                 "exam": exam,
@@ -107,6 +109,8 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "exams",
         "rows": rows,
+        "filters": filterset.form,
+        "filtered": bool(filterset.applied),
         "mine": mine,
         "is_agent": agent_id is not None,
         "manages": manages,
@@ -147,16 +151,12 @@ def banks(request: HttpRequest) -> HttpResponse:
 def _bank_page(
     request: HttpRequest, bank: QuestionBank, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    qs = selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area")
-    kind = request.GET.get("type", "")
-    if kind in QuestionKind.values:
-        qs = qs.filter(kind=kind)
-    area = request.GET.get("area", "")
-    if area:
-        qs = qs.filter(area__code=area[:32])
-    search = request.GET.get("q", "").strip()[:100].replace("\x00", "")
-    if search:
-        qs = qs.filter(Q(text__icontains=search) | Q(external_id__icontains=search))
+    filterset = QuestionFilterSet(
+        request.GET,
+        selectors.questions_visible_to(request.user).filter(bank=bank).select_related("area"),
+        user=request.user,
+    )
+    qs = filterset.qs  # an invalid filter is shown on its field, not applied
     total = qs.count()
     context = {
         "tab": "exams",
@@ -164,11 +164,7 @@ def _bank_page(
         "questions": list(qs.order_by("external_id")[:QUESTION_LIST_LIMIT]),
         "total": total,
         "limit": QUESTION_LIST_LIMIT,
-        "kinds": QuestionKind.choices,
-        "areas": Area.objects.order_by("code"),
-        "kind": kind,
-        "area": area,
-        "search": search,
+        "filters": filterset.form,
         "import_form": extra.pop("import_form", None) or ImportForm(),
         **extra,
     }
@@ -213,7 +209,24 @@ def bank_import(request: HttpRequest, bank_id: int) -> HttpResponse:
             "unchanged": report.unchanged,
         },
     )
-    return redirect("training:bank", target.pk)
+    if not report.errors:
+        return redirect("training:bank", target.pk)
+    # The valid rows are in; the others are listed on the page, to fix and import again.
+    refused = len({e["row"] for e in report.errors})
+    return _bank_page(
+        request,
+        target,
+        import_error=ngettext(
+            "%(n)s row was not imported: fix it and import the file again (the rows "
+            "already in change nothing).",
+            "%(n)s rows were not imported: fix them and import the file again (the rows "
+            "already in change nothing).",
+            refused,
+        )
+        % {"n": refused},
+        import_errors=report.errors,
+        file_name=upload.name,
+    )
 
 
 def _download(content: bytes | str, name: str, content_type: str) -> HttpResponse:
@@ -223,24 +236,15 @@ def _download(content: bytes | str, name: str, content_type: str) -> HttpRespons
 
 
 def _file(items, file_format: str, title: str, name: str) -> HttpResponse:
-    if file_format == "csv":
-        text = question_files.write_csv(items, _zh())
-        return _download(text.encode("utf-8"), f"{name}.csv", "text/csv; charset=utf-8")
-    stream = io.BytesIO()
-    question_files.write_xlsx(items, stream, _zh(), title)
-    return _download(stream.getvalue(), f"{name}.xlsx", question_files.XLSX_TYPE)
+    content, content_type = question_files.export(items, file_format, _zh(), title)
+    return _download(content, f"{name}.{file_format}", content_type)
 
 
 @login_required
 def bank_export(request: HttpRequest, bank_id: int) -> HttpResponse:
     target = _bank(request, bank_id)
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    questions = list(
-        selectors.questions_visible_to(request.user)
-        .filter(bank=target)
-        .select_related("area")
-        .order_by("external_id")
-    )
+    questions = selectors.bank_questions(request.user, target)
     actions.record_export(target, file_format, len(questions), user=request.user)
     return _file(
         question_files.rows_of(questions), file_format, target.name, f"question-bank-{target.pk}"
@@ -384,7 +388,6 @@ def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
     context: dict[str, Any] = {"tab": "exams", "exam": exam, "questions": _question_count(exam)}
     context["is_agent"] = agent_id is not None
     if agent_id is not None:
-        actions.close_overdue_attempts(Attempt.objects.filter(exam=exam, agent_id=agent_id))
         context["my_attempts"] = list(
             Attempt.objects.filter(exam=exam, agent_id=agent_id).order_by("-number")
         )
@@ -483,6 +486,9 @@ def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
     _taker_or_refuse(request, attempt)
     if request.method == "POST":
+        if request.POST.get("action") == "close":  # time is up: grade what was saved now
+            actions.close_if_overdue(attempt)
+            return redirect("training:attempt", attempt.pk)
         submit = request.POST.get("action") == "submit"
         try:
             if submit:
@@ -496,10 +502,8 @@ def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
         except ActionError as exc:
             refused(request, exc)
         return redirect("training:attempt_take", attempt.pk)
-    actions.close_if_overdue(attempt)
-    attempt.refresh_from_db()
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        return redirect("training:attempt", attempt.pk)
+    if attempt.status != AttemptStatus.IN_PROGRESS or attempt.overdue:
+        return redirect("training:attempt", attempt.pk)  # a read: an overdue one stays so
     context = {
         "attempt": attempt,
         "exam": attempt.exam,
@@ -524,10 +528,8 @@ def attempt_save(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt(request, attempt_id)
-    actions.close_if_overdue(attempt)
-    attempt.refresh_from_db()
     mine = attempt.agent_id == access.own_agent_id(request.user)
-    if attempt.status == AttemptStatus.IN_PROGRESS and mine:
+    if attempt.status == AttemptStatus.IN_PROGRESS and mine and not attempt.overdue:
         return redirect("training:attempt_take", attempt.pk)
     show_questions = selectors.may_see_questions(request.user, attempt)
     show_key = selectors.may_see_key(request.user, attempt)
@@ -548,7 +550,6 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
-    actions.close_overdue_attempts(selectors.attempts_visible_to(request.user).filter(exam=exam))
     attempts, summary = selectors.exam_results(request.user, exam)
     context = {
         "tab": "exams",
@@ -581,7 +582,6 @@ def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
 @login_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
     require_trainer(request)
-    actions.close_overdue_attempts()
     groups: dict[int, dict[str, Any]] = {}
     for answer in selectors.pending_answers(request.user)[:1000]:
         group = groups.setdefault(answer.attempt_id, {"attempt": answer.attempt, "count": 0})

@@ -17,7 +17,7 @@ from kefu.training import figures
 from kefu.training.choices import AssignmentStatus, Attendance, SessionStatus
 from kefu.training.models import Assignment, Certificate, Enrolment
 from kefu.training.selectors import exams as exam_selectors
-from kefu.training.selectors.certification import certified_agents
+from kefu.training.selectors.certification import certified_agents, improvement_of
 from kefu.training.views.sessions import figures_year
 
 
@@ -59,5 +59,6 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-cycle__starts_on")
             .first(),
             my_record=agent_id,
+            improvement=improvement_of(agent_id, now),
         )
     return render(request, "training/home.html", context)

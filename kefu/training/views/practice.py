@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kefu.accounts import access
 from kefu.accounts.models import Agent
 from kefu.accounts.roles import MANAGE_TRAINING, VIEW_ALL_TRAINING
-from kefu.core.params import parse_id
 from kefu.interactions.core.native import conversation_to_native, dumps
 from kefu.interactions.views import is_htmx_fragment
 from kefu.lib.errors import ActionError, NotFound
@@ -34,6 +33,7 @@ from kefu.training.actions import practice as actions
 from kefu.training.choices import PracticeStatus
 from kefu.training.core import dialogue, scenario_files
 from kefu.training.core.practice_errors import error_rate
+from kefu.training.filtersets import PracticeFilterSet, ScenarioFilterSet
 from kefu.training.models import Practice, Scenario
 from kefu.training.views._common import refused, require_trainer
 
@@ -64,7 +64,8 @@ def _may_see_rates(user) -> bool:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    scenarios = list(_scenarios(request).order_by("area__code", "code"))
+    filterset = ScenarioFilterSet(request.GET, _scenarios(request), user=request.user)
+    scenarios = list(filterset.qs.order_by("area__code", "code"))
     agent_id = access.own_agent_id(request.user)
     mine: dict[int, dict] = {}
     active: list[Practice] = []
@@ -86,6 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "practice",
         "scenarios": scenarios,
+        "filters": filterset.form,
         "can_practise": agent_id is not None,
         "is_trainer": request.user.has_perm(MANAGE_TRAINING),
         "may_see_rates": _may_see_rates(request.user),
@@ -131,15 +133,23 @@ def _save(request: HttpRequest, scenario: Scenario | None) -> HttpResponse:
     text = request.POST.get("definition", "")
     try:
         data = scenario_files.parse_text(text)
-    except ValueError as exc:
-        return _editor(request, scenario, text, [dialogue.Problem("definition", str(exc))], 422)
+    except scenario_files.SyntaxProblem as exc:
+        if exc.line is None:
+            reason = _("not valid YAML/JSON: %(problem)s") % {"problem": exc.problem}
+        else:
+            reason = _("line %(line)s, column %(column)s: not valid YAML/JSON: %(problem)s") % {
+                "line": exc.line, "column": exc.column, "problem": exc.problem,
+            }  # fmt: skip
+        return _editor(request, scenario, text, [dialogue.Problem(_("definition"), reason)], 422)
     try:
         saved = actions.save_scenario(request.user, data, scenario)
     except ActionError as exc:
-        if exc.errors:
-            problems = [dialogue.Problem(e["field"], e["reason"]) for e in exc.errors]
+        if exc.errors:  # their reasons in the user's language already
+            problems = [
+                dialogue.Problem(actions.problem_where(e["field"]), e["reason"]) for e in exc.errors
+            ]
         else:
-            problems = [dialogue.Problem("definition", _(exc.detail))]
+            problems = [dialogue.Problem(_("definition"), _(exc.detail))]
         return _editor(request, scenario, text, problems, exc.status)
     messages.success(request, _("Scenario saved."))
     return redirect("training:practice_scenario", scenario_code=saved.code)
@@ -305,21 +315,16 @@ def export(request: HttpRequest, practice_id: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     practices = _practices(request)
+    filterset = PracticeFilterSet(request.GET, practices, user=request.user)
     agents = access.restrict(Agent.objects.all(), request.user).filter(
         pk__in=practices.values("agent_id")
     )
-    agent = None
-    agent_id = parse_id(request.GET.get("agent"))
+    chosen = filterset.applied.get("agent") or []
+    agent = chosen[0] if len(chosen) == 1 else None
     own = access.own_agent_id(request.user)
-    if agent_id:
-        agent = agents.filter(pk=agent_id).first()
-    elif own is not None and not agents.exclude(pk=own).exists():
+    if not chosen and own is not None and not agents.exclude(pk=own).exists():
         agent = agents.filter(pk=own).first()  # an agent sees their own figures at once
-    if agent is not None:
-        practices = practices.filter(agent=agent)
-    code = request.GET.get("scenario", "")
-    if code:
-        practices = practices.filter(scenario__code=code)
+    practices = filterset.qs  # an invalid filter is shown on its field, not applied
     finished = practices.filter(status=PracticeStatus.FINISHED, checks__gt=0)
     facts = practice_pages.facts_by_agent(finished)
     all_facts = [f for rows in facts.values() for f in rows]
@@ -345,7 +350,10 @@ def history(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "agents": agents.order_by("external_id") if agents.count() > 1 else [],
         "agent": agent,
-        "scenario_code": code,
+        "filters": filterset.form,
+        "scenario_code": request.GET.get("scenario", ""),
+        "status": request.GET.get("status", ""),
+        "statuses": PracticeStatus.choices,
         "scenarios": _scenarios(request).order_by("code"),
         "totals": totals,
         "weeks": weeks,

@@ -17,7 +17,11 @@ from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.training.apps import RECORDS
+from kefu.training.filtersets import RecordFilterSet
 from kefu.training.records import record_of, workbook_of
+from kefu.training.selectors.certification import improvement_of
+
+LIMIT = 500
 
 
 def visible_agents(request: HttpRequest):
@@ -31,16 +35,15 @@ def index(request: HttpRequest) -> HttpResponse:
     # An agent has one record to open: theirs.
     if own is not None and not agents.exclude(pk=own).exists():
         return redirect("training:record", own)
-    query = (request.GET.get("q") or "").strip()[:50]
-    if query:
-        agents = agents.filter(name__icontains=query) | agents.filter(external_id__icontains=query)
+    filterset = RecordFilterSet(request.GET, agents, user=request.user)
     return render(
         request,
         "training/records/list.html",
         {
             "tab": "records",
-            "agents": agents.order_by("team__name", "external_id")[:500],
-            "q": query,
+            # an invalid filter is shown on its field, not applied
+            "agents": filterset.qs.order_by("team__name", "external_id")[:LIMIT],
+            "filters": filterset.form,
         },
     )
 
@@ -51,7 +54,13 @@ def detail(request: HttpRequest, agent_id: int) -> HttpResponse:
     return render(
         request,
         "training/records/detail.html",
-        {"tab": "records", "agent": agent, "record": record_of(agent, timezone.now())},
+        {
+            "tab": "records",
+            "agent": agent,
+            "record": record_of(agent, timezone.now()),
+            "improvement": improvement_of(agent.pk),
+            "own": own_agent_id(request.user) == agent.pk,
+        },
     )
 
 

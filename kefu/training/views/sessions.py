@@ -6,10 +6,12 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -26,6 +28,7 @@ from kefu.training import figures
 from kefu.training.actions import sessions as actions
 from kefu.training.choices import SessionStatus
 from kefu.training.core import figures as core
+from kefu.training.filtersets import SessionFilterSet
 from kefu.training.forms_sessions import (
     AttendanceForm,
     CheckInForm,
@@ -45,25 +48,36 @@ def _sessions(request: HttpRequest, action: str = "view"):
 
 
 def _month(request: HttpRequest) -> tuple[date, date]:
-    """The month asked for (?month=YYYY-MM), else this month, or the latest month with
-    sessions when this one has none."""
+    """The month asked for (?month=YYYY-MM), else this month (empty or not: the page
+    links the nearest months with sessions)."""
     today = timezone.localdate()
     asked = periods.parse_month(request.GET.get("month", ""), today)
-    if asked is not None:
-        return asked
-    first = today.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    if not figures.sessions_in(first, last).exists():
-        latest = (
-            TrainingSession.objects.filter(starts_at__lte=timezone.now())
-            .order_by("-starts_at")
-            .values_list("starts_at", flat=True)
-            .first()
-        )
-        if latest is not None:
-            first = timezone.localtime(latest, configured_tz()).date().replace(day=1)
-            last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return first, last
+    return asked if asked is not None else _month_of(today)
+
+
+def _months_with_sessions(
+    sessions: QuerySet[TrainingSession], first: date, last: date
+) -> tuple[date | None, date | None]:
+    """The first day of the nearest month before `first` and after `last` that has
+    sessions (among `sessions`, the ones the user sees and the filters keep), or None."""
+    tz = configured_tz()
+    before = (
+        sessions.filter(starts_at__lt=periods.day_start(first, tz))
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    after = (
+        sessions.filter(starts_at__gte=periods.day_start(last + timedelta(days=1), tz))
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+
+    def month(at) -> date | None:
+        return None if at is None else timezone.localtime(at, tz).date().replace(day=1)
+
+    return month(before), month(after)
 
 
 def _week(request: HttpRequest) -> tuple[date, date] | None:
@@ -83,6 +97,16 @@ def _month_of(day: date) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
+def _filter_query(filterset: SessionFilterSet) -> str:
+    """The filters in force as a query string, kept by the month and week links."""
+    applied = {
+        k: (v.pk if hasattr(v, "pk") else v)
+        for k, v in filterset.applied.items()
+        if k not in ("date_from", "date_to")
+    }
+    return urlencode(applied)
+
+
 def _shift(first: date, months: int) -> str:
     index = first.year * 12 + first.month - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -97,12 +121,15 @@ def index(request: HttpRequest) -> HttpResponse:
     tz = configured_tz()
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     grid_first, grid_last = weeks[0][0], weeks[-1][-1]
-    shown = list(
-        _sessions(request)
-        .filter(**periods.lookups("starts_at", grid_first, grid_last, tz))
-        .select_related("course", "instructor")
-        .order_by("starts_at", "pk")
-    )
+    # The filters of the list (course, kind, status); the calendar's window is its dates.
+    data = request.GET.copy()
+    for key in ("date_from", "date_to"):
+        data.pop(key, None)
+    kept = SessionFilterSet(data.copy(), _sessions(request), user=request.user)
+    data.update({"date_from": grid_first.isoformat(), "date_to": grid_last.isoformat()})
+    filterset = SessionFilterSet(data, _sessions(request), user=request.user)
+    shown = list(filterset.qs.select_related("course", "instructor").order_by("starts_at", "pk"))
+    previous_with, next_with = _months_with_sessions(kept.qs, first, last)
     by_day: dict[date, list[TrainingSession]] = defaultdict(list)
     for s in shown:
         by_day[timezone.localtime(s.starts_at, tz).date()].append(s)
@@ -147,6 +174,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "listed": listed,
             "previous_month": _shift(first, -1),
             "next_month": _shift(first, 1),
+            "previous_with_sessions": previous_with,
+            "next_with_sessions": next_with,
+            "filters": kept.form,
+            "filter_query": _filter_query(kept),
             "weekdays": weeks[0],
             "today": timezone.localdate(),
             "mine": mine,

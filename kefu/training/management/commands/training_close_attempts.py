@@ -1,7 +1,9 @@
 """`kefu training_close_attempts`: close every exam attempt whose time ran out (graded
-with the answers saved before the deadline). The pages and the API close an overdue
-attempt when it is next seen; run this from cron (every few minutes) so that results and
-the knowledge scores are current without anyone looking."""
+with the answers saved before the deadline). Pages and API reads never close one (a GET
+writes nothing: they show it as overdue). Each start queues a task that the worker
+(`kefu db_worker`, started by `make run`) runs just after the attempt's deadline; run
+this command from cron every few minutes as the safety net (a worker that was down, a
+queue that could not be reached): `*/5 * * * * kefu training_close_attempts`."""
 
 from __future__ import annotations
 

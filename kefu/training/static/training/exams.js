@@ -118,3 +118,31 @@
   var interval = window.setInterval(tick, 1000);
   tick();
 })();
+
+// The exam form: the session picker shows the sessions of the course chosen (the
+// server offers upcoming and recent ones and checks the course again).
+(function () {
+  "use strict";
+
+  var course = document.getElementById("id_course");
+  var session = document.getElementById("id_session");
+  if (!course || !session) {
+    return;
+  }
+
+  function narrow() {
+    var wanted = course.value;
+    Array.prototype.forEach.call(session.options, function (option) {
+      var of = option.getAttribute("data-course");
+      var shown = option.value === "" || !wanted || of === wanted;
+      option.hidden = !shown;
+      option.disabled = !shown;
+      if (!shown && option.selected) {
+        session.value = "";
+      }
+    });
+  }
+
+  course.addEventListener("change", narrow);
+  narrow();
+})();

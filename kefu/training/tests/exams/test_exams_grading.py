@@ -316,3 +316,51 @@ def test_a_failed_certification_exam_enrols_in_the_improvement_class(personas, b
     improvement = Assignment.objects.get(agent__user=personas.alice)
     assert improvement.source == AssignmentSource.IMPROVEMENT
     assert improvement.course.kind == "improvement"
+
+
+def test_the_exam_form_offers_the_sessions_of_its_course_upcoming_or_recent(personas, bank):
+    from kefu.training.models import TrainingSession
+
+    now = timezone.now()
+
+    def session(title, course, days, **kw):
+        start = now + timedelta(days=days)
+        return TrainingSession.objects.create(
+            title=title, course=course, starts_at=start, ends_at=start + timedelta(hours=2), **kw
+        )
+
+    a, b = Course.objects.create(title="投诉处理"), Course.objects.create(title="产品知识")
+    upcoming, recent = session("A 下周", a, 7), session("A 上周", a, -7)
+    old, cancelled = session("A 两月前", a, -60), session("A 已取消", a, 3, status="cancelled")
+    other = session("B 下周", b, 7)
+    tina = client_for(personas.tina)
+
+    def offered(page) -> set[str]:
+        return {s.title for s in page.context["form"].fields["session"].queryset}
+
+    # a new exam: every upcoming or recent session, each option saying its course
+    new = tina.get("/training/exams/new/")
+    assert offered(new) == {"A 下周", "A 上周", "B 下周"}
+    assert f'value="{other.pk}" data-course="{b.pk}"' in new.content.decode()
+    # an exam of course A: A's only, and the old session it already has
+    exam = make_exam(bank, course=a, session=old)
+    edit = tina.get(f"/training/exams/{exam.pk}/edit/")
+    assert offered(edit) == {"A 下周", "A 上周", "A 两月前"}
+    form = {
+        "title": exam.title, "kind": "quiz", "course": a.pk, "bank": bank.pk,
+        "time_limit_minutes": 30, "attempts_allowed": 1, "pass_score": 85,
+        "parts-TOTAL_FORMS": 1, "parts-INITIAL_FORMS": 0, "parts-0-count": 3,
+    }  # fmt: skip
+    # another course's session is refused with the reason; an old or cancelled one is
+    # not offered at all
+    wrong = tina.post(f"/training/exams/{exam.pk}/edit/", form | {"session": other.pk})
+    assert wrong.status_code == 200 and "请选择本考试课程的场次" in wrong.content.decode()
+    refused = tina.post(f"/training/exams/{exam.pk}/edit/", form | {"session": cancelled.pk})
+    assert "session" in refused.context["form"].errors
+    new_exam = form | {"title": "另一场", "session": old.pk}  # old: not this exam's
+    assert "session" in tina.post("/training/exams/new/", new_exam).context["form"].errors
+    ok = tina.post(f"/training/exams/{exam.pk}/edit/", form | {"session": upcoming.pk})
+    assert ok.status_code == 302
+    exam.refresh_from_db()
+    assert exam.session == upcoming
+    assert recent.pk  # offered above, never chosen

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import client_for
+from kefu.audit.models import AuditLog
 from kefu.training.actions import exams as actions
 from kefu.training.models import Answer, Attempt, Question
 from kefu.training.tests.exams.conftest import (
@@ -20,6 +21,7 @@ from kefu.training.tests.exams.conftest import (
 )
 
 API = "/api/v1/training"
+DUMMY_TASKS = "django_tasks.backends.dummy.DummyBackend"
 
 
 def put(client, url, body):
@@ -211,13 +213,75 @@ def test_late_answers_and_submissions_are_refused_and_what_was_saved_is_graded(p
     assert float(started.score) == pytest.approx(21.1) and started.passed is False
 
 
-def test_an_expired_attempt_left_alone_is_graded_when_next_seen(personas, started):
+def _rows() -> list:
+    """Every attempt and answer as stored, and the audit trail's length."""
+    return [
+        list(Attempt.objects.order_by("pk").values()),
+        list(Answer.objects.order_by("pk").values()),
+        AuditLog.objects.count(),
+    ]
+
+
+def test_reading_an_overdue_attempt_changes_no_row(personas, started):
+    # given: alice saved her answers and left; the time ran out
     actions.save_answers(started, right_answers(started), user=personas.alice)
     Attempt.objects.filter(pk=started.pk).update(deadline=timezone.now() - timedelta(minutes=1))
-    page = client_for(personas.alice).get(f"/training/exams/attempts/{started.pk}/take/")
-    assert page.url == f"/training/exams/attempts/{started.pk}/"
+    alice, sam, tina = (client_for(getattr(personas, w)) for w in ("alice", "sam", "tina"))
+    before = _rows()  # after the log-ins (audited)
+    exam, agent = started.exam_id, started.agent_id
+    # when: everyone reads every page and API route that shows it
+    take = alice.get(f"/training/exams/attempts/{started.pk}/take/")
+    assert take.status_code == 302 and take.url == f"/training/exams/attempts/{started.pk}/"
+    page = alice.get(f"/training/exams/attempts/{started.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="overdue"' in html and 'id="grade-now"' in html and "正在评分" in html
+    for client, url in [
+        (alice, "/training/exams/"), (alice, f"/training/exams/{exam}/"),
+        (alice, f"/training/records/{agent}/"), (alice, "/training/"),
+        (sam, f"/training/exams/attempts/{started.pk}/"), (tina, f"/training/exams/{exam}/results/"),
+        (tina, "/training/exams/grading/"), (tina, f"/training/exams/attempts/{started.pk}/grade/"),
+    ]:  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    got = alice.get(f"{API}/attempts/{started.pk}").json()
+    assert got["overdue"] is True and got["status"] == "in_progress" and got["score"] is None
+    assert alice.get(f"{API}/attempts/{started.pk}/questions").status_code == 200
+    assert alice.get(f"{API}/attempts/{started.pk}/result").status_code == 409
+    detail = alice.get(f"{API}/exams/{exam}").json()
+    assert detail["current_attempt"] is None and detail["my_attempts"][0]["overdue"] is True
+    results = tina.get(f"{API}/exams/{exam}/results").json()
+    assert (results["overdue"], results["in_progress"]) == (1, 0)
+    assert tina.get(f"{API}/grading").status_code == 200
+    assert alice.get(f"{API}/records/{agent}").json()["exams"][0]["overdue"] is True
+    # then: not a row changed
+    assert _rows() == before
+    # a POST closes it: graded with what was saved before the deadline
+    closed = alice.post(f"/training/exams/attempts/{started.pk}/take/", {"action": "close"})
+    assert closed.url == f"/training/exams/attempts/{started.pk}/"
     started.refresh_from_db()
     assert started.status == "expired" and float(started.score) == pytest.approx(47.4)
+
+
+def test_a_start_queues_the_closing_for_just_after_the_deadline(
+    personas, exam, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+    from django_tasks import default_task_backend
+
+    with override_settings(TASKS={"default": {"BACKEND": DUMMY_TASKS}}):
+        default_task_backend.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt = actions.start_attempt(exam, user=personas.alice)
+        (queued,) = [r for r in default_task_backend.results
+                     if r.task.name == "close_overdue_attempts_task"]  # fmt: skip
+        assert queued.task.run_after == attempt.deadline + timedelta(
+            seconds=actions.CLOSING_DELAY_S
+        )
+        # what the worker then runs
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(1))
+        assert actions.close_overdue_attempts_task.call() == 1
+    attempt.refresh_from_db()
+    assert attempt.status == "expired"
 
 
 def test_the_cron_command_closes_overdue_attempts(personas, started):
