@@ -13,6 +13,7 @@ from django.utils import translation
 
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.customers.demo import seed_demo as seed_customers
 from kefu.demo.core.generator import SIZES, generate, size_count
 from kefu.demo.improvements import ensure_demo_improvements
 from kefu.demo.users import ensure_demo_users
@@ -76,6 +77,12 @@ class Command(BaseCommand):
         ensure_workforce_defaults()  # shift templates, 双11/618/holidays, staffing parameters
         logins = ensure_demo_users()
         seed_reviews(seed)  # human QA: plans, reviews, appeals, calibration (kefu/reviews/demo.py)
+        risk = seed_customers(seed)  # tags, every customer's risk index (kefu/customers/demo.py)
+        if risk["customers"]:
+            self.stdout.write(
+                f"客户风险 customer risk: {risk['customers']} customers, "
+                f"{risk['share_high']:.1%} high"
+            )
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         with translation.override("zh-hans"):  # names the cycles in the users' language
             seed_performance(seed)  # the year's review cycles, ratings, 360, interviews, pool
