@@ -36,3 +36,17 @@ WEEKDAYS = [
     (5, _("Sat")),
     (6, _("Sun")),
 ]
+
+
+class PresenceState(models.TextChoices):
+    """An agent's presence, set in the workspace. Only `online` takes new conversations;
+    `online` and `busy` count as available for schedule adherence (at work, handling
+    contacts); `away` (break, meeting) and `offline` do not."""
+
+    ONLINE = "online", _("Online")
+    BUSY = "busy", _("Busy")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+AVAILABLE_STATES = frozenset({PresenceState.ONLINE.value, PresenceState.BUSY.value})

@@ -1,5 +1,6 @@
 """Workforce planning data: staffing parameters per channel, special days for the
-forecast, shift templates, each agent's scheduling rules, and rosters.
+forecast, shift templates, each agent's scheduling rules, rosters, and agents' presence
+(the state each agent is in now and its history, which routing and adherence read).
 
 Computation lives in `core/` (Erlang C, forecast, CP-SAT roster, prediction); these
 models hold what planners enter and what a roster decided."""
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.models import Agent
 from kefu.interactions.choices import Channel
 from kefu.interactions.models import STALLED_AFTER
-from kefu.workforce.choices import BuildPhase, BuildStatus, SolverStatus
+from kefu.workforce.choices import BuildPhase, BuildStatus, PresenceState, SolverStatus
 
 
 class StaffingParameters(models.Model):
@@ -254,3 +255,41 @@ class RosterAssignment(models.Model):
     class Meta:
         ordering = ["roster", "agent", "day"]
         indexes = [models.Index(fields=["agent", "day"], name="rosterassign_agent_day")]
+
+
+class AgentPresence(models.Model):
+    """The presence an agent is in now (one row per agent; no row = offline)."""
+
+    agent = models.OneToOneField(
+        Agent, primary_key=True, on_delete=models.CASCADE, related_name="presence"
+    )
+    state = models.CharField(
+        _("presence"), max_length=8, choices=PresenceState.choices, default=PresenceState.OFFLINE
+    )
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presence")
+        indexes = [models.Index(fields=["state"], name="presence_state")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.state}"
+
+
+class PresenceChange(models.Model):
+    """One change of an agent's presence: the history adherence is computed from. A state
+    lasts from its `at` until the agent's next change."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="presence_changes")
+    state = models.CharField(_("presence"), max_length=8, choices=PresenceState.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agent", "at", "pk"]
+        verbose_name = _("presence change")
+        verbose_name_plural = _("presence changes")
+        indexes = [models.Index(fields=["agent", "at"], name="presence_change_agent_at")]
