@@ -82,6 +82,14 @@ GRUDGE_STEP = 0.8
 GRUDGE_CAP = 3
 GRUDGE_RETURN = 2.0
 COMPLAINT_NORM = 0.84
+# Routing by risk (kefu/assignment) is switched on during the demo year: from
+# ROUTING_FROM, chat and app contacts of customers with a grudge (the recent complaint,
+# anger or low rating the risk index reads) go to a senior agent of the queue. Seniors
+# calm such customers: with one, a contact is SENIOR_CALM × as likely to become a
+# complaint or an escalation. That holds before the switch too (whenever chance put the
+# customer with a senior), so the effect report measures the routing, not a planted date.
+ROUTING_FROM = datetime(2024, 9, 1, tzinfo=TZ)
+SENIOR_CALM = 0.6
 NO_REPLY = 0.0018  # chat/app contacts no agent ever answers (online response rate 99.8 %)
 ABANDON = 0.012  # customers who give up before the problem is solved
 EMAIL_BEHAVIOUR = {"missing_greeting", "taboo", "missing_closing", "angry", "customer_pii",
@@ -173,6 +181,8 @@ class _Year:
         # customer index → times of their recent bad experiences (see GRUDGE_DAYS); pruned
         # monthly, so it holds only customers with a grudge still running
         self.grudges: dict[int, list[datetime]] = {}
+        # its own stream, so the routing switch leaves every other draw where it was
+        self.route_rng = random.Random(seed ^ 0x5E17)
 
     # --- the year ----------------------------------------------------------------------
     def records(self) -> Iterator[dict]:
@@ -222,10 +232,12 @@ class _Year:
         self.load = load(day)
         self.trend = {name: monthly(name, day) for name in _TREND_NAMES}
         self.queues: dict[str, tuple[list[Agent], list[float]]] = {}
+        self.seniors: dict[str, list[Agent]] = {}
         for queue in ("presale", "aftersale", "tech", "complaint", "phone", "email"):
             pool = [a for a in self.agents if a.queue == queue and a.hired_on <= day]
             weights = [_WORKLOAD[a.tier] for a in pool]
             self.queues[queue] = (pool, list(accumulate(weights)))
+            self.seniors[queue] = [a for a in pool if a.tier == "senior"]
         self.skill = {a.id: a.skill_on(day) for a in self.agents}
         boosts = [s["weight"] * scenario_boost(s["key"], day) for s in self.scenarios]
         self.scenario_cum = list(accumulate(boosts))
@@ -303,17 +315,29 @@ class _Year:
         # Complaints come from sensitive customers, customers with a grudge, repeat contacts
         # and weak agents.
         owner = self._agent(queue)
-        skill = self.skill[owner.id]
         grudge = self._grudge(customer.index, created) if customer.index in self.grudges else 0
+        routed = (
+            grudge > 0
+            and created >= ROUTING_FROM
+            and channel in ("chat", "app")
+            and bool(self.seniors[queue])
+        )
+        if routed:
+            owner = self.route_rng.choice(self.seniors[queue])
+        calm = SENIOR_CALM if grudge > 0 and owner.tier == "senior" else 1.0
+        skill = self.skill[owner.id]
         p_complaint = trend["complaint"] * scenario["complaint"] * math.exp(-0.6 * skill)
         p_complaint *= (2.5 if customer.sensitive else 0.75) * (1.8 if followup else 1.0)
-        p_complaint *= COMPLAINT_NORM * (1 + GRUDGE_STEP * grudge)
+        p_complaint *= COMPLAINT_NORM * (1 + GRUDGE_STEP * grudge) * calm
         complaint = rng.random() < p_complaint
-        # The complaint desk takes online complaints and customers on their third contact.
+        # The complaint desk takes online complaints and customers on their third contact
+        # (a routed contact stays with its senior).
         third_contact = followup is not None and followup.depth >= 2
-        if channel in ("chat", "app") and (complaint or third_contact) and rng.random() < 0.8:
+        desk = channel in ("chat", "app") and (complaint or third_contact) and not routed
+        if desk and rng.random() < 0.8:
             owner = self._agent("complaint")
             skill = self.skill[owner.id]
+            calm = 1.0
 
         flags = self._behaviours(channel, skill, complaint, customer, grudge)
         if followup is not None:
@@ -330,6 +354,7 @@ class _Year:
             slots["id_card"] = _id_card(rng)
             slots["bank_card"] = _bank_card(rng)
         writer = _Writer(self, channel, scenario, slots, owner, flags)
+        writer.calm = calm
         steps = writer.script(complaint, is_open)
         messages, end_s, marks = _timeline(rng, channel, steps, created, self.by_id, flags)
 
@@ -588,6 +613,7 @@ class _Writer:
         self.escalations: list[str] = []
         self.closer: Agent | None = None  # who ends the conversation after an escalation
         self.transfer_pool: list[Agent] = []
+        self.calm = 1.0  # SENIOR_CALM when a senior handles a customer with a grudge
 
     # --- helpers -------------------------------------------------------------------------
     def fill(self, options: list[str] | str) -> str:
@@ -780,7 +806,7 @@ class _Writer:
         rng, year = self.rng, self.year
         tech = self.scenario["queue"] == "tech"
         p = 0.7 if complaint else year.trend["escalation"] * (1.5 if tech else 1.0)
-        if rng.random() >= p * math.exp(-0.3 * year.skill[self.owner.id]):
+        if rng.random() >= p * self.calm * math.exp(-0.3 * year.skill[self.owner.id]):
             return
         lead = year.leads.get(self.owner.team)
         use_expert = tech or lead is None or lead.id == self.owner.id or rng.random() < 0.3
@@ -935,7 +961,7 @@ def _timeline(
                 and prev_role == "customer"
                 and "first_reply_s" in marks
             ):
-                t += rng.uniform(45, 180)  # a reply that keeps the customer waiting > 60 s
+                t += rng.uniform(61, 180)  # a reply that keeps the customer waiting > 60 s
                 slow_gap = False
         t = round(t, 1) if phone else float(round(t))
         if step.kind == "transfer":
