@@ -599,4 +599,15 @@ MATRIX: dict[str, str] = {
     "workforce/settings/events/<int:event_id>/delete/ [-]": "302 403 403 403 403 403 302 302 403",
     "workforce/settings/templates/ [-]": "302 403 403 403 403 403 400 400 403",
     "workforce/settings/templates/<int:template_id>/delete/ [-]": "302 403 403 403 403 403 404 404 403",
+    # workforce: presence and schedule adherence
+    "GET /api/v1/presence [-]": "401 200 200 200 200 200 200 200 200",
+    "GET /api/v1/presence/me [-]": "401 200 200 200 404 404 404 404 404",
+    "PUT /api/v1/presence/me [-]": "401 200 200 200 404 404 404 404 404",
+    "GET /api/v1/wfm/adherence [-]": "401 403 403 200 403 403 200 200 403",
+    "workforce/presence/ [-]": "302 200 200 200 404 404 404 404 404",
+    "workforce/presence/team/ [-]": "302 403 403 200 403 403 200 200 403",
+    "workforce/presence/<int:agent_id>/offline/ [alice]": "302 302 404 302 404 404 302 302 404",
+    "workforce/presence/<int:agent_id>/offline/ [bob]": "302 404 302 404 404 404 302 302 404",
+    "workforce/adherence/ [-]": "302 403 403 200 403 403 200 200 403",
+    "workforce/adherence/adherence.xlsx [-]": "302 403 403 200 403 403 200 200 403",
 }

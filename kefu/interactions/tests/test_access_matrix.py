@@ -524,6 +524,8 @@ BODY = {
     "POST /api/v1/reviews": '{"conversation": "M-ALICE"}',
     "POST /api/v1/reviews/appeals/{appeal_id}/decide": '{"upheld": false, "reason": "维持"}',
     "POST /api/v1/wfm/erlang": '{"calls": 120, "aht": 300, "asa": 20, "sl": 0.8}',
+    # workforce: presence
+    "PUT /api/v1/presence/me": '{"state": "away"}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
     # training: courses, sessions, assignments
