@@ -269,45 +269,24 @@ def create_campaign(
     tags = list(access.restrict(Tag.objects.select_related("group"), user).filter(pk__in=tag_ids))
     if len(tags) != len(set(tag_ids)):
         raise NotFound(_("no such tag"))
-    campaign = WinbackCampaign.objects.create(
+    found = CustomerFilterSet({"tag": [t.pk for t in tags]}, selectors.risk_rows(user), user=user)
+    customer_ids = list(found.qs.order_by().values_list("customer_id", flat=True).distinct())
+    campaign = build_campaign(
         name=name,
-        description=(description or "").strip()[:300],
-        criteria=[{"id": t.pk, "group": t.group.name, "name": t.name} for t in tags],
+        description=description,
+        tags=tags,
+        customer_ids=customer_ids,
         starts_on=starts_on,
         window_days=window_days,
         control_share=share,
         created_by=user,
     )
-    campaign.tags.set(tags)
-    # The customer list's own filter (all chosen tags), over the customers the user sees.
-    found = CustomerFilterSet({"tag": [t.pk for t in tags]}, selectors.risk_rows(user), user=user)
-    customer_ids = list(found.qs.order_by().values_list("customer_id", flat=True).distinct())
-    newest_agent = Subquery(
-        Conversation.objects.filter(customer_id=OuterRef("pk"))
-        .order_by("-created_at", "-pk")
-        .values("agent_id")[:1]
-    )
-    agents = dict(
-        Customer.objects.filter(pk__in=customer_ids)
-        .annotate(newest_agent=newest_agent)
-        .values_list("pk", "newest_agent")
-    )
-    members = []
-    for customer_id in sorted(customer_ids):
-        group = winback.group_of(campaign.pk, customer_id, share)
-        agent_id = agents.get(customer_id) if group == WinbackGroup.CONTACT else None
-        members.append(
-            WinbackMember(
-                campaign=campaign, customer_id=customer_id, group=group, agent_id=agent_id
-            )
-        )
-    WinbackMember.objects.bulk_create(members, batch_size=1000)
     audit(
         AuditAction.CHANGE_SETTINGS,
         user=user,
         object_type="customers.winbackcampaign",
         object_id=str(campaign.pk),
-        detail={"created": name, "tags": campaign.criteria, "members": len(members),
+        detail={"created": name, "tags": campaign.criteria, "members": len(customer_ids),
                 "control_share": share, "window_days": window_days},
     )  # fmt: skip
     return campaign
@@ -336,3 +315,50 @@ def record_outcome(user, member_id: int, outcome: str, note: str = "") -> Winbac
     member.outcome_by = user if outcome else None
     member.save(update_fields=["outcome", "note", "outcome_at", "outcome_by"])
     return member
+
+
+def build_campaign(
+    *,
+    name: str,
+    description: str,
+    tags: list[Tag],
+    customer_ids: list[int],
+    starts_on: date,
+    window_days: int,
+    control_share: float,
+    created_by=None,
+) -> WinbackCampaign:
+    """Write a checked campaign (`create_campaign`; the demo): the campaign, its members
+    split by `core.winback.group_of`, each contact member assigned to the agent of their
+    newest conversation (control members are not contacted: no agent)."""
+    campaign = WinbackCampaign.objects.create(
+        name=name,
+        description=(description or "").strip()[:300],
+        criteria=[{"id": t.pk, "group": t.group.name, "name": t.name} for t in tags],
+        starts_on=starts_on,
+        window_days=window_days,
+        control_share=control_share,
+        created_by=created_by,
+    )
+    campaign.tags.set(tags)
+    newest_agent = Subquery(
+        Conversation.objects.filter(customer_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("agent_id")[:1]
+    )
+    agents = dict(
+        Customer.objects.filter(pk__in=customer_ids)
+        .annotate(newest_agent=newest_agent)
+        .values_list("pk", "newest_agent")
+    )
+    members = []
+    for customer_id in sorted(set(customer_ids)):
+        group = winback.group_of(campaign.pk, customer_id, control_share)
+        agent_id = agents.get(customer_id) if group == WinbackGroup.CONTACT else None
+        members.append(
+            WinbackMember(
+                campaign=campaign, customer_id=customer_id, group=group, agent_id=agent_id
+            )
+        )
+    WinbackMember.objects.bulk_create(members, batch_size=1000)
+    return campaign
