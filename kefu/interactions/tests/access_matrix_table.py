@@ -610,4 +610,15 @@ MATRIX: dict[str, str] = {
     "workforce/presence/<int:agent_id>/offline/ [bob]": "302 404 302 404 404 404 302 302 404",
     "workforce/adherence/ [-]": "302 403 403 200 403 403 200 200 403",
     "workforce/adherence/adherence.xlsx [-]": "302 403 403 200 403 403 200 200 403",
+    # customers: win-back
+    "GET /api/v1/winback [-]": "401 200 200 200 200 200 200 200 200",
+    "POST /api/v1/winback [-]": "401 403 403 403 403 403 201 201 403",
+    "GET /api/v1/winback/{campaign_id} [-]": "401 200 200 200 404 404 200 200 404",
+    "PUT /api/v1/winback/members/{member_id}/outcome [alice]": "401 200 404 200 404 404 200 200 404",
+    "PUT /api/v1/winback/members/{member_id}/outcome [bob]": "401 404 200 404 404 404 200 200 404",
+    "risk/winback/ [-]": "302 200 200 200 403 403 200 200 403",
+    "risk/winback/<int:campaign_id>/ [-]": "302 200 200 200 404 404 200 200 404",
+    "risk/winback/<int:campaign_id>/export/ [-]": "302 200 200 200 404 404 200 200 404",
+    "risk/winback/members/<int:member_id>/outcome/ [alice]": "302 302 404 302 404 404 302 302 404",
+    "risk/winback/members/<int:member_id>/outcome/ [bob]": "302 404 302 404 404 404 302 302 404",
 }
