@@ -47,6 +47,10 @@ def verdict_text(comparison: winback.Comparison) -> str:
             "Nobody was held back: without a control group the lift cannot be measured."
         ),
         winback.NO_CONTACT: _("Nobody is in the contact group."),
+        winback.TOO_FEW: _(
+            "Too few members to tell: with fewer than 10 in a group no difference is "
+            "claimed, whatever the rates."
+        ),
         winback.NOT_DISTINGUISHABLE: _(
             "Not distinguishable: the interval of the difference includes 0, so contacting "
             "cannot be told from no effect with these numbers."

@@ -11,8 +11,10 @@
 - **Rate** per group: came back ÷ members, with its 95 % Wilson interval.
 - **Lift**: contact rate − control rate (percentage points), with Newcombe's hybrid score
   interval, and relative lift (contact ÷ control − 1) when the control rate is above 0.
-  The verdict says "not distinguishable" whenever the difference's interval holds 0;
-  a control group under `SMALL_GROUP` members is flagged as small (wide intervals).
+  The verdict says "not distinguishable" whenever the difference's interval holds 0,
+  claims no direction at all when a group has fewer than `MIN_GROUP` members (an
+  interval's coverage is unreliable with so few), and a control group under
+  `SMALL_GROUP` members is flagged as small (wide intervals).
 
 Pure Python.
 """
@@ -29,10 +31,12 @@ CONTROL = "control"
 DEFAULT_CONTROL_SHARE = 0.10
 DEFAULT_WINDOW_DAYS = 30
 SMALL_GROUP = 30  # a control group under this many members gives a wide interval
+MIN_GROUP = 10  # under this many in either group no direction is claimed at all
 
 # verdicts of `compare`
 NO_CONTROL = "no_control"  # nobody held back: no lift can be measured
 NO_CONTACT = "no_contact"  # nobody in the contact group
+TOO_FEW = "too_few"  # a group under MIN_GROUP: intervals of so few are not to be trusted
 NOT_DISTINGUISHABLE = "not_distinguishable"  # the difference's interval holds 0
 HIGHER = "higher"  # the contact group came back more often
 LOWER = "lower"  # … less often
@@ -72,6 +76,8 @@ def compare(contact_back: int, contact_n: int, control_back: int, control_n: int
         verdict = NO_CONTROL
     elif contact_n == 0:
         verdict = NO_CONTACT
+    elif min(contact_n, control_n) < MIN_GROUP:
+        verdict = TOO_FEW
     elif difference.low is not None and difference.low > 0:
         verdict = HIGHER
     elif difference.high is not None and difference.high < 0:

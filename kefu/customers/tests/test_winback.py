@@ -108,9 +108,9 @@ def test_the_page_measures_who_came_back(campaign, risky):
     groups = {g["key"]: g for g in response.context["groups"]}
     assert groups["contact"]["members"] == 1 and groups["contact"]["came_back"] == 1
     assert groups["control"]["members"] == 1 and groups["control"]["came_back"] == 0
-    assert response.context["verdict"] == winback.NOT_DISTINGUISHABLE
+    assert response.context["verdict"] == winback.TOO_FEW  # one member in each group
     html = response.content.decode()
-    assert 'data-verdict="not_distinguishable"' in html
+    assert 'data-verdict="too_few"' in html
     assert "+100.0 %" in html  # the difference, 1/1 − 0/1
     assert response.context["relative"] == "—"  # control rate 0: no relative lift
 

@@ -55,6 +55,14 @@ def test_a_clear_lift_is_higher_with_its_relative_size():
     assert not result.small_control
 
 
+def test_a_tiny_group_claims_no_direction():
+    # 1 of 2 held back came back against 1 of 20 contacted: Newcombe's interval lies
+    # below 0, but two members tell nothing
+    result = winback.compare(1, 20, 1, 2)
+    assert result.difference.high < 0
+    assert result.verdict == winback.TOO_FEW and result.small_control
+
+
 def test_a_small_control_is_not_distinguishable():
     # 47 % relative lift, but a control of 10: the interval holds 0
     result = winback.compare(44, 100, 3, 10)
