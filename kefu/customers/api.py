@@ -21,6 +21,7 @@ from ninja.errors import ValidationError
 from kefu.accounts import access
 from kefu.customers import actions, selectors
 from kefu.customers.choices import RiskLabel, WinbackGroup, WinbackOutcome
+from kefu.customers.core import winback
 from kefu.customers.filtersets import CustomerFilterSet
 from kefu.customers.models import CustomerTag, Tag, TagGroup, WinbackCampaign
 from kefu.customers.presenters import reason_lines
@@ -238,6 +239,10 @@ def remove_tag(request: HttpRequest, customer_id: Text, tag_id: RowId) -> Status
 # --- win-back campaigns ----------------------------------------------------------------------
 GroupName = Literal[tuple(WinbackGroup.values)]  # type: ignore[valid-type]
 OutcomeName = Literal[tuple(WinbackOutcome.values)]  # type: ignore[valid-type]
+VERDICTS = (
+    winback.NO_CONTROL, winback.NO_CONTACT, winback.TOO_FEW, winback.NOT_DISTINGUISHABLE,
+    winback.HIGHER, winback.LOWER,
+)  # fmt: skip
 
 
 class CampaignOut(Schema):
@@ -263,8 +268,9 @@ class LiftOut(Schema):
     low: float | None = Field(description="95 % interval (Newcombe)")
     high: float | None
     relative: float | None = Field(description="contact ÷ control − 1; null if control is 0")
-    verdict: Literal["no_control", "no_contact", "not_distinguishable", "higher", "lower"] = Field(
-        description="`not_distinguishable` whenever the interval holds 0"
+    verdict: Literal[tuple(VERDICTS)] = Field(  # type: ignore[valid-type]
+        description="`not_distinguishable` whenever the interval holds 0; `too_few` when a "
+        "group has fewer than 10 members; `higher` / `lower` when it lies above / below 0"
     )
     small_control: bool
 

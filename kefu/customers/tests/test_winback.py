@@ -170,6 +170,12 @@ def test_the_api_creates_reads_and_records(risky, tags):
     assert data["contact"] == {"members": 1, "came_back": 1, "rate": 1.0,
                                "low": pytest.approx(0.2065, abs=1e-3), "high": 1.0}  # fmt: skip
     assert data["lift"]["verdict"] == "no_control"
+    # every verdict the core can give is one the schema allows
+    from kefu.customers.api import VERDICTS
+
+    assert {winback.compare(*args).verdict for args in ((1, 20, 1, 2), (0, 0, 1, 2))} <= set(
+        VERDICTS
+    )
     member = data["members"][0]
     alice = client_for(risky.alice)
     assert [c["id"] for c in alice.get("/api/v1/winback").json()] == [data["id"]]
