@@ -77,7 +77,7 @@ def test_the_wrong_roles_are_refused(personas, scheduled):
 def test_a_week_without_roster_has_no_figure(personas, scheduled):
     response = client_for(personas.mia).get("/workforce/adherence/", {"week": "2024-05-20"})
     assert response.status_code == 200 and response.context["rows"] == []
-    assert "has no finished roster" in response.content.decode()
+    assert "没有已完成的排班表" in response.content.decode()  # the UI's language: Chinese
 
 
 def test_the_filters_narrow_by_team_and_agent(personas, scheduled):

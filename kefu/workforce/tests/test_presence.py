@@ -102,7 +102,7 @@ def test_the_fragment_never_shows_a_colleagues_history(personas):
     bob = agent_of(personas.bob)
     actions.set_presence(bob, "online", by=personas.bob)
     html = client_for(personas.alice).get("/workforce/presence/").content.decode()
-    assert "No change today." in html
+    assert "今天没有变更。" in html  # "No change today." in the UI's language
 
 
 def test_the_workspace_loads_the_fragment(personas):
