@@ -222,6 +222,11 @@ CHANNEL_LAYERS = (
 
 # Workforce: how long CP-SAT may search for a roster before the best one found is kept.
 KEFU_WFM_ROSTER_TIME_LIMIT_S = float(env("KEFU_WFM_ROSTER_TIME_LIMIT_S", "25") or 25)
+# Win-back campaigns (kefu.customers): the share of members held back as the control group
+# (not contacted) and the days after the start within which a member "came back"; the
+# defaults of a new campaign's form.
+KEFU_WINBACK_CONTROL_SHARE = float(env("KEFU_WINBACK_CONTROL_SHARE", "0.10") or 0.10)
+KEFU_WINBACK_WINDOW_DAYS = int(env("KEFU_WINBACK_WINDOW_DAYS", "30") or 30)
 
 # API batches of up to 1,000 conversations exceed Django's 2.5 MB default body limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("KEFU_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)) or 0)

@@ -22,6 +22,7 @@ ONCE = {
     "keyset paging": r"^def (seek|keyset_page|key_page)\(",
     "the cursor codecs": r"^def (encode|decode)_cursor\(",
     "the conversation filters": r"^class ConversationFilter",
+    "the rate interval (Wilson)": r"^def wilson\(",
 }
 
 

@@ -371,6 +371,18 @@ def may_tag_customers(user) -> bool:
     return _active(user) and user.has_perm(TAG_CUSTOMERS)
 
 
+def winback_campaign_rows(queryset: QuerySet, user, action: str) -> QuerySet:
+    """Win-back campaigns: the risk managers see and change every one; anyone else sees
+    the campaigns holding a member they see (an agent: members assigned to them; a
+    supervisor: their teams' agents' members)."""
+    if manages_customer_risk(user):
+        return queryset
+    if action != VIEW:
+        return queryset.none()
+    members = restrict(apps.get_model("customers", "WinbackMember").objects.all(), user)
+    return queryset.filter(pk__in=members.values("campaign_id"))
+
+
 # --- workforce ------------------------------------------------------------------------------
 def manages_workforce(user) -> bool:
     return _active(user) and user.has_perm(MANAGE_WORKFORCE)

@@ -1,5 +1,6 @@
 """Writes of the customers domain (validate, then do): the risk settings, tag groups and
-tags, manual tags on customers, back-test runs. Refusals are `kefu.lib.errors` types."""
+tags, manual tags on customers, back-test runs, win-back campaigns and their outcomes.
+Refusals are `kefu.lib.errors` types."""
 
 from __future__ import annotations
 
@@ -7,16 +8,30 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.customers.choices import BacktestStatus, TagKind
+from kefu.customers import selectors
+from kefu.customers.choices import BacktestStatus, TagKind, WinbackGroup, WinbackOutcome
 from kefu.customers.core import tags as tag_rules
-from kefu.customers.models import Backtest, CustomerTag, RiskSettings, Tag, TagGroup
-from kefu.interactions.models import Customer
+from kefu.customers.core import winback
+from kefu.customers.filtersets import CustomerFilterSet
+from kefu.customers.models import (
+    Backtest,
+    CustomerTag,
+    RiskSettings,
+    Tag,
+    TagGroup,
+    WinbackCampaign,
+    WinbackMember,
+)
+from kefu.interactions.models import Conversation, Customer
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 
 MAX_NAME = 50
@@ -222,3 +237,128 @@ def record_reasons_viewed(request, customer: Customer, reasons: list) -> None:
             object_type="customer_risk",
             object_id=customer.external_id,
         )
+
+
+# --- win-back campaigns ----------------------------------------------------------------------
+@transaction.atomic
+def create_campaign(
+    *,
+    user,
+    name: str,
+    tag_ids: list[int],
+    starts_on: date,
+    window_days: int | None = None,
+    control_share: float | None = None,
+    description: str = "",
+) -> WinbackCampaign:
+    """A win-back list from a tag filter (customers carrying all the tags, as the customer
+    list finds them), split into contact and control (kefu.customers.core.winback); each
+    contact member assigned to the agent of their newest conversation. Audited."""
+    _require_manager(user)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise Invalid(_("a name of 1 to 100 characters"))
+    window_days = settings.KEFU_WINBACK_WINDOW_DAYS if window_days is None else window_days
+    share = settings.KEFU_WINBACK_CONTROL_SHARE if control_share is None else control_share
+    if not 1 <= window_days <= 365:
+        raise Invalid(_("the window is 1 to 365 days"))
+    if not 0 <= share <= 0.5:
+        raise Invalid(_("the control share is 0 to 50 %"))
+    if not tag_ids:
+        raise Invalid(_("choose at least one tag"))
+    tags = list(access.restrict(Tag.objects.select_related("group"), user).filter(pk__in=tag_ids))
+    if len(tags) != len(set(tag_ids)):
+        raise NotFound(_("no such tag"))
+    found = CustomerFilterSet({"tag": [t.pk for t in tags]}, selectors.risk_rows(user), user=user)
+    customer_ids = list(found.qs.order_by().values_list("customer_id", flat=True).distinct())
+    campaign = build_campaign(
+        name=name,
+        description=description,
+        tags=tags,
+        customer_ids=customer_ids,
+        starts_on=starts_on,
+        window_days=window_days,
+        control_share=share,
+        created_by=user,
+    )
+    audit(
+        AuditAction.CHANGE_SETTINGS,
+        user=user,
+        object_type="customers.winbackcampaign",
+        object_id=str(campaign.pk),
+        detail={"created": name, "tags": campaign.criteria, "members": len(customer_ids),
+                "control_share": share, "window_days": window_days},
+    )  # fmt: skip
+    return campaign
+
+
+def record_outcome(user, member_id: int, outcome: str, note: str = "") -> WinbackMember:
+    """The agent's outcome of contacting one member (a member of the contact group the
+    user may change: assigned to them, their team's, or any for a manager)."""
+    if outcome not in WinbackOutcome.values:
+        raise Invalid(
+            _("unknown outcome %(outcome)r; one of %(choices)s")
+            % {"outcome": outcome, "choices": ", ".join(v for v in WinbackOutcome.values if v)}
+        )
+    member = (
+        access.restrict(WinbackMember.objects.all(), user, access.CHANGE)
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound(_("no such member"))
+    if member.group != WinbackGroup.CONTACT:
+        raise Conflict(_("a member of the control group is held back: not contacted"))
+    member.outcome = outcome
+    member.note = (note or "").strip()[:500]
+    member.outcome_at = timezone.now() if outcome else None
+    member.outcome_by = user if outcome else None
+    member.save(update_fields=["outcome", "note", "outcome_at", "outcome_by"])
+    return member
+
+
+def build_campaign(
+    *,
+    name: str,
+    description: str,
+    tags: list[Tag],
+    customer_ids: list[int],
+    starts_on: date,
+    window_days: int,
+    control_share: float,
+    created_by=None,
+) -> WinbackCampaign:
+    """Write a checked campaign (`create_campaign`; the demo): the campaign, its members
+    split by `core.winback.group_of`, each contact member assigned to the agent of their
+    newest conversation (control members are not contacted: no agent)."""
+    campaign = WinbackCampaign.objects.create(
+        name=name,
+        description=(description or "").strip()[:300],
+        criteria=[{"id": t.pk, "group": t.group.name, "name": t.name} for t in tags],
+        starts_on=starts_on,
+        window_days=window_days,
+        control_share=control_share,
+        created_by=created_by,
+    )
+    campaign.tags.set(tags)
+    newest_agent = Subquery(
+        Conversation.objects.filter(customer_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("agent_id")[:1]
+    )
+    agents = dict(
+        Customer.objects.filter(pk__in=customer_ids)
+        .annotate(newest_agent=newest_agent)
+        .values_list("pk", "newest_agent")
+    )
+    members = []
+    for customer_id in sorted(set(customer_ids)):
+        group = winback.group_of(campaign.pk, customer_id, control_share)
+        agent_id = agents.get(customer_id) if group == WinbackGroup.CONTACT else None
+        members.append(
+            WinbackMember(
+                campaign=campaign, customer_id=customer_id, group=group, agent_id=agent_id
+            )
+        )
+    WinbackMember.objects.bulk_create(members, batch_size=1000)
+    return campaign

@@ -1,6 +1,7 @@
 """REST API v1 of the customers domain (mounted under /api/v1/ by kefu/api.py, before the
 interactions router so that `/customers/{id}/risk` and `/customers/{id}/tags` are not read
-as customer ids): risk, the customer list by risk and tags, tags and their assignment.
+as customer ids): risk, the customer list by risk and tags, tags and their assignment,
+win-back campaigns (figures per group, lift, members, outcomes).
 
 Every read starts from `kefu.accounts.access`; a customer outside the caller's scope is
 404. The reasons' values and the score are masked (null) unless the caller may see
@@ -9,7 +10,7 @@ personal data; unmasked reads are audited. Writes go through `kefu.customers.act
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
@@ -19,12 +20,13 @@ from ninja.errors import ValidationError
 
 from kefu.accounts import access
 from kefu.customers import actions, selectors
-from kefu.customers.choices import RiskLabel
+from kefu.customers.choices import RiskLabel, WinbackGroup, WinbackOutcome
+from kefu.customers.core import winback
 from kefu.customers.filtersets import CustomerFilterSet
-from kefu.customers.models import CustomerTag, Tag, TagGroup
+from kefu.customers.models import CustomerTag, Tag, TagGroup, WinbackCampaign
 from kefu.customers.presenters import reason_lines
 from kefu.lib.localtime import configured_tz
-from kefu.lib.schemas import ErrorOut, ErrorsOut, RowId, Text
+from kefu.lib.schemas import Day, ErrorOut, ErrorsOut, RowId, Text
 
 router = Router(tags=["customers"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorsOut | ErrorOut}
@@ -232,3 +234,170 @@ def remove_tag(request: HttpRequest, customer_id: Text, tag_id: RowId) -> Status
     """Take a manual tag off a customer the caller sees."""
     actions.remove_tag(request.user, customer_id, tag_id)
     return Status(204, None)
+
+
+# --- win-back campaigns ----------------------------------------------------------------------
+GroupName = Literal[tuple(WinbackGroup.values)]  # type: ignore[valid-type]
+OutcomeName = Literal[tuple(WinbackOutcome.values)]  # type: ignore[valid-type]
+VERDICTS = (
+    winback.NO_CONTROL, winback.NO_CONTACT, winback.TOO_FEW, winback.NOT_DISTINGUISHABLE,
+    winback.HIGHER, winback.LOWER,
+)  # fmt: skip
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    description: str
+    tags: list[dict[str, Any]] = Field(description="the tag filter when it was created")
+    starts_on: date
+    window_days: int
+    control_share: float
+
+
+class RateOut(Schema):
+    members: int
+    came_back: int
+    rate: float | None
+    low: float | None = Field(description="95 % Wilson interval")
+    high: float | None
+
+
+class LiftOut(Schema):
+    difference: float | None = Field(description="contact rate − control rate")
+    low: float | None = Field(description="95 % interval (Newcombe)")
+    high: float | None
+    relative: float | None = Field(description="contact ÷ control − 1; null if control is 0")
+    verdict: Literal[tuple(VERDICTS)] = Field(  # type: ignore[valid-type]
+        description="`not_distinguishable` whenever the interval holds 0; `too_few` when a "
+        "group has fewer than 10 members; `higher` / `lower` when it lies above / below 0"
+    )
+    small_control: bool
+
+
+class MemberOut(Schema):
+    id: int
+    customer: str
+    group: GroupName
+    agent: str | None
+    outcome: OutcomeName
+    note: str
+    outcome_at: datetime | None
+
+
+class CampaignDetailOut(CampaignOut):
+    window_open: bool = Field(description="the window has not ended yet: figures so far")
+    contact: RateOut
+    control: RateOut
+    lift: LiftOut
+    outcomes: dict[str, int] = Field(description="recorded outcomes of the contact group")
+    members: list[MemberOut] = Field(description="the members the caller sees")
+
+
+class CampaignIn(Schema):
+    name: Text
+    description: Text = Field("", max_length=300)
+    tags: list[RowId] = Field(description="tag ids: customers carrying all of them")
+    starts_on: Day
+    window_days: int | None = Field(None, ge=1, le=365, description="default: the setting (30)")
+    control_share: float | None = Field(
+        None, ge=0, le=0.5, description="default: the setting (0.10)"
+    )
+
+
+class OutcomeIn(Schema):
+    outcome: OutcomeName
+    note: Text = Field("", max_length=500)
+
+
+def _campaign_out(c: WinbackCampaign) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "description": c.description,
+        "tags": c.criteria,
+        "starts_on": c.starts_on,
+        "window_days": c.window_days,
+        "control_share": c.control_share,
+    }
+
+
+def _rate(counts: dict[str, int], estimate: Any) -> dict[str, Any]:
+    return counts | {"rate": estimate.value, "low": estimate.low, "high": estimate.high}
+
+
+@router.get("/winback", response={200: list[CampaignOut], **ERRORS})
+def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+    """Win-back campaigns the caller sees (managers of the risk index: all; others: those
+    holding a member assigned to them or their teams)."""
+    return [_campaign_out(c) for c in selectors.campaigns_visible_to(request.user)]
+
+
+@router.post("/winback", response={201: CampaignDetailOut, **ERRORS})
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
+    """A campaign from a tag filter, split into contact and control (managers)."""
+    campaign = actions.create_campaign(
+        user=request.user,
+        name=payload.name,
+        description=payload.description,
+        tag_ids=payload.tags,
+        starts_on=payload.starts_on,
+        window_days=payload.window_days,
+        control_share=payload.control_share,
+    )
+    return Status(201, _campaign_detail(request, campaign))
+
+
+def _campaign_detail(request: HttpRequest, campaign: WinbackCampaign) -> dict[str, Any]:
+    figures = selectors.campaign_figures(campaign)
+    c = figures.comparison
+    members = [
+        {
+            "id": m.pk,
+            "customer": m.customer.external_id,
+            "group": m.group,
+            "agent": m.agent.external_id if m.agent else None,
+            "outcome": m.outcome,
+            "note": m.note,
+            "outcome_at": _local(m.outcome_at),
+        }
+        for m in selectors.members_visible_to(request.user, campaign)
+    ]
+    return _campaign_out(campaign) | {
+        "window_open": figures.window_open,
+        "contact": _rate(figures.counts[WinbackGroup.CONTACT], c.contact),
+        "control": _rate(figures.counts[WinbackGroup.CONTROL], c.control),
+        "lift": {
+            "difference": c.difference.value,
+            "low": c.difference.low,
+            "high": c.difference.high,
+            "relative": c.relative,
+            "verdict": c.verdict,
+            "small_control": c.small_control,
+        },
+        "outcomes": figures.outcomes,
+        "members": members,
+    }
+
+
+@router.get("/winback/{campaign_id}", response={200: CampaignDetailOut, **ERRORS})
+def get_campaign(request: HttpRequest, campaign_id: RowId) -> dict[str, Any]:
+    """Come-back rate per group with its interval, the lift, and the members one sees."""
+    campaign = get_object_or_404(selectors.campaigns_visible_to(request.user), pk=campaign_id)
+    return _campaign_detail(request, campaign)
+
+
+@router.put("/winback/members/{member_id}/outcome", response={200: MemberOut, **ERRORS})
+def put_outcome(request: HttpRequest, member_id: RowId, payload: OutcomeIn) -> dict[str, Any]:
+    """Record the outcome of contacting a member of the contact group (409 for a control
+    member)."""
+    m = actions.record_outcome(request.user, member_id, payload.outcome, payload.note)
+    return {
+        "id": m.pk,
+        "customer": m.customer.external_id,
+        "group": m.group,
+        "agent": m.agent.external_id if m.agent else None,
+        "outcome": m.outcome,
+        "note": m.note,
+        "outcome_at": _local(m.outcome_at),
+    }

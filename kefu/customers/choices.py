@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kefu.customers.core import risk
+from kefu.customers.core import risk, winback
 
 
 class RiskLabel(models.TextChoices):
@@ -34,3 +34,21 @@ class BacktestStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class WinbackGroup(models.TextChoices):
+    """A win-back campaign member's group (kefu.customers.core.winback)."""
+
+    CONTACT = winback.CONTACT, _("Contact")
+    CONTROL = winback.CONTROL, _("Control (held back)")
+
+
+class WinbackOutcome(models.TextChoices):
+    """What the agent recorded after contacting (not whether the customer came back:
+    that is measured from the data)."""
+
+    NONE = "", _("Not contacted yet")
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+    DECLINED = "declined", _("Declined")
+    WON_BACK = "won_back", _("Won back")

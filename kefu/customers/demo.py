@@ -1,17 +1,21 @@
 """The customers part of `kefu demo`: every demo customer scored as of the end of the
-demo year, and a few tag groups and tags (value, lifecycle, preference) with their rule
-tags set. Running it again changes nothing but the computation time."""
+demo year, a few tag groups and tags (value, lifecycle, preference) with their rule
+tags set, and one win-back campaign. Running it again changes nothing but the
+computation time."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from kefu.customers import refresh
-from kefu.customers.choices import TagKind
+from kefu.customers import actions, refresh
+from kefu.customers.choices import TagKind, WinbackGroup, WinbackOutcome
 from kefu.customers.core import tags as tag_rules
-from kefu.customers.models import Tag, TagGroup
+from kefu.customers.core import winback
+from kefu.customers.models import CustomerTag, Tag, TagGroup, WinbackCampaign, WinbackMember
 from kefu.interactions.models import Conversation
 from kefu.qa import scoring as qa_scoring
 from kefu.qa.models import PendingQa
@@ -74,9 +78,57 @@ def seed_demo(seed: int = 42) -> dict[str, Any]:
     tags = _ensure_tags()
     counts = refresh.refresh_all()
     total = sum(counts.values())
+    campaign = _ensure_campaign(seed)
     return {
         "customers": total,
         "tags_created": tags,
         "labels": dict(counts),
         "share_high": counts["high"] / total if total else 0.0,
+        "winback_members": campaign.members.count() if campaign else 0,
     }
+
+
+DEMO_CAMPAIGN = "高价值客户回访（演示）"
+CAMPAIGN_DAYS_BEFORE_END = 60  # starts 60 days before the data's end: a closed 30-day window
+# The demo's recorded outcomes for the contact group (a share of each, by a hash).
+DEMO_OUTCOMES = (
+    (0.30, WinbackOutcome.REACHED),
+    (0.55, WinbackOutcome.NOT_REACHED),
+    (0.65, WinbackOutcome.DECLINED),
+    (0.75, WinbackOutcome.WON_BACK),
+)
+
+
+@transaction.atomic
+def _ensure_campaign(seed: int) -> WinbackCampaign | None:
+    """One campaign over the customers tagged 高价值, started 60 days before the newest
+    conversation (so its 30-day window is over), with outcomes recorded for three in four
+    contact members. The demo's customers got no real outreach: both groups come back
+    alike, and the page says the lift is not distinguishable."""
+    existing = WinbackCampaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    if existing is not None:
+        return existing
+    tag = Tag.objects.filter(group__name="价值", name="高价值").select_related("group").first()
+    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    if tag is None or last is None:
+        return None
+    customer_ids = list(CustomerTag.objects.filter(tag=tag).values_list("customer_id", flat=True))
+    campaign = actions.build_campaign(
+        name=DEMO_CAMPAIGN,
+        description="近 12 个月成交金额不低于 1500 元的客户，电话回访（演示数据：未真实外呼）",
+        tags=[tag],
+        customer_ids=customer_ids,
+        starts_on=timezone.localtime(last).date() - timedelta(days=CAMPAIGN_DAYS_BEFORE_END),
+        window_days=winback.DEFAULT_WINDOW_DAYS,
+        control_share=winback.DEFAULT_CONTROL_SHARE,
+    )
+    recorded = []
+    at = timezone.localtime(last) - timedelta(days=CAMPAIGN_DAYS_BEFORE_END - 3)
+    for member in campaign.members.filter(group=WinbackGroup.CONTACT):
+        point = winback.split_point(seed, -member.customer_id)  # another hash than the split
+        outcome = next((o for bound, o in DEMO_OUTCOMES if point < bound), None)
+        if outcome is not None:
+            member.outcome, member.outcome_at = outcome, at
+            recorded.append(member)
+    WinbackMember.objects.bulk_update(recorded, ["outcome", "outcome_at"], batch_size=1000)
+    return campaign

@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.customers.choices import ConditionKind, TagKind
+from kefu.customers.choices import ConditionKind, TagKind, WinbackOutcome
 from kefu.customers.core import tags as tag_rules
-from kefu.customers.models import RiskSettings, TagGroup
-from kefu.lib.formfields import DayField
+from kefu.customers.models import RiskSettings, Tag, TagGroup
+from kefu.lib.formfields import DayField, IdMultipleChoiceField
 
 CONDITIONS = 2  # conditions offered by the tag form (the rule language takes up to 5)
 
@@ -104,3 +104,32 @@ class BacktestForm(forms.Form):
 class CustomerTagForm(forms.Form):
     tag = forms.IntegerField(min_value=1, max_value=2**62)
     action = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+
+
+class CampaignForm(forms.Form):
+    """A new win-back campaign from a tag filter (all of the chosen tags)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    tags = IdMultipleChoiceField(
+        label=_("Tags (all of)"),
+        queryset=Tag.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    starts_on = DayField(label=_("Starts on"))
+    window_days = forms.IntegerField(label=_("Came back within (days)"), min_value=1, max_value=365)
+    control_share = forms.FloatField(
+        label=_("Control share (%)"),
+        min_value=0,
+        max_value=50,
+        help_text=_("members held back (not contacted), to measure the lift against"),
+    )
+
+    def __init__(self, *args: Any, tags: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].queryset = tags
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=WinbackOutcome.choices, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -1,5 +1,5 @@
 """Customers (客户): the risk index stored per customer, the weights managers edit,
-tags in groups (manual and rule tags), and back-test runs.
+tags in groups (manual and rule tags), back-test runs, and win-back campaigns.
 
 The score is computed by the pure core (`kefu.customers.core.risk`) from each
 customer's history and kept in `CustomerRisk`, recomputed for the customers an import
@@ -15,8 +15,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.customers.choices import BacktestStatus, RiskLabel, TagKind
-from kefu.customers.core import risk
+from kefu.accounts.models import Agent
+from kefu.customers.choices import (
+    BacktestStatus,
+    RiskLabel,
+    TagKind,
+    WinbackGroup,
+    WinbackOutcome,
+)
+from kefu.customers.core import risk, winback
 from kefu.interactions.models import Customer
 
 USER = settings.AUTH_USER_MODEL
@@ -234,3 +241,66 @@ class Backtest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("risk back-test")
+
+
+class WinbackCampaign(models.Model):
+    """A win-back list: the customers carrying all of `tags` when it was created, split
+    into a contact group and a held-back control group (kefu.customers.core.winback);
+    whether each came back within `window_days` of `starts_on` is measured from the
+    data."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="+", verbose_name=_("tags (all of)"))
+    # The tags' names when it was created (a tag may be renamed or deleted later).
+    criteria = models.JSONField(default=list, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    window_days = models.PositiveSmallIntegerField(
+        _("came back within (days)"),
+        default=winback.DEFAULT_WINDOW_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    control_share = models.FloatField(
+        _("control share"),
+        default=winback.DEFAULT_CONTROL_SHARE,
+        validators=[MinValueValidator(0), MaxValueValidator(0.5)],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("win-back campaign")
+        verbose_name_plural = _("win-back campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WinbackMember(models.Model):
+    """One customer of a campaign: their group, the agent who contacts them (the agent
+    of their newest conversation), and the outcome the agent recorded."""
+
+    campaign = models.ForeignKey(WinbackCampaign, on_delete=models.CASCADE, related_name="members")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    group = models.CharField(_("group"), max_length=8, choices=WinbackGroup.choices)
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=WinbackOutcome.choices, blank=True, default=""
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["campaign", "group", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="winback_member_once")
+        ]
+        indexes = [models.Index(fields=["agent", "campaign"], name="winback_member_agent")]

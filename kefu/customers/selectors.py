@@ -3,16 +3,28 @@ what the history card shows. Every read starts from `kefu.accounts.access`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.customers import refresh
-from kefu.customers.choices import TagKind
-from kefu.customers.models import CustomerRisk, CustomerTag, RiskSettings, Tag
+from kefu.customers.choices import TagKind, WinbackGroup
+from kefu.customers.core import winback
+from kefu.customers.models import (
+    CustomerRisk,
+    CustomerTag,
+    RiskSettings,
+    Tag,
+    WinbackCampaign,
+    WinbackMember,
+)
 from kefu.interactions.models import Conversation, Customer
+from kefu.lib.localtime import configured_tz
 from kefu.lib.paging import Cursor, KeysetPage, seek
 
 RECENT = 5  # conversations on the card
@@ -120,4 +132,79 @@ def card(user, customer: Customer) -> Card:
         addable=addable,
         may_tag=may_tag,
         last_complaint_visible=bool(complaint and visible.filter(external_id=complaint).exists()),
+    )
+
+
+# --- win-back campaigns ----------------------------------------------------------------------
+def campaigns_visible_to(user) -> QuerySet[WinbackCampaign]:
+    return access.restrict(WinbackCampaign.objects.all(), user).select_related("created_by")
+
+
+def members_visible_to(user, campaign: WinbackCampaign) -> QuerySet[WinbackMember]:
+    return (
+        access.restrict(WinbackMember.objects.all(), user)
+        .filter(campaign=campaign)
+        .select_related("customer", "agent", "agent__team")
+        .order_by("group", "customer__external_id")
+    )
+
+
+@dataclass
+class CampaignFigures:
+    """A campaign's measured outcome (kefu.customers.core.winback)."""
+
+    start: datetime  # local midnight of the start day
+    end: datetime  # start + window
+    observed_until: datetime  # min(end, now): the window may still be open
+    window_open: bool
+    counts: dict[str, dict[str, int]]  # group → {"members", "came_back"}
+    comparison: winback.Comparison
+    outcomes: dict[str, int]  # the contact group's recorded outcomes ("" = none yet)
+
+
+def came_back(campaign: WinbackCampaign, until: datetime | None = None) -> set[int]:
+    """Members' customer ids with a conversation (orders are on conversations) created
+    in [start, start + window) — up to `until` if earlier."""
+    start, end = campaign_window(campaign)
+    end = min(end, until) if until is not None else end
+    members = WinbackMember.objects.filter(campaign=campaign).values("customer_id")
+    rows = Conversation.objects.filter(
+        customer_id__in=members, created_at__gte=start, created_at__lt=end
+    )
+    return set(rows.values_list("customer_id", flat=True).distinct())
+
+
+def campaign_window(campaign: WinbackCampaign) -> tuple[datetime, datetime]:
+    start = datetime.combine(campaign.starts_on, time.min, tzinfo=configured_tz())
+    return start, start + timedelta(days=campaign.window_days)
+
+
+def campaign_figures(campaign: WinbackCampaign) -> CampaignFigures:
+    """Per group: members and how many came back; the comparison; recorded outcomes.
+    Department figures of the whole list, whatever part of it the user sees."""
+    start, end = campaign_window(campaign)
+    now = timezone.now()
+    back = came_back(campaign, now)
+    counts = {g: {"members": 0, "came_back": 0} for g in WinbackGroup.values}
+    outcomes: Counter[str] = Counter()
+    rows = WinbackMember.objects.filter(campaign=campaign).values_list(
+        "customer_id", "group", "outcome"
+    )
+    for customer_id, group, outcome in rows:
+        counts[group]["members"] += 1
+        counts[group]["came_back"] += customer_id in back
+        if group == WinbackGroup.CONTACT:
+            outcomes[outcome] += 1
+    contact, control = counts[WinbackGroup.CONTACT], counts[WinbackGroup.CONTROL]
+    comparison = winback.compare(
+        contact["came_back"], contact["members"], control["came_back"], control["members"]
+    )
+    return CampaignFigures(
+        start=start,
+        end=end,
+        observed_until=min(end, now),
+        window_open=now < end,
+        counts=counts,
+        comparison=comparison,
+        outcomes=dict(outcomes),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.customers import views
+from kefu.customers import views, views_winback
 
 app_name = "customers"
 urlpatterns = [
@@ -14,4 +14,12 @@ urlpatterns = [
     path("backtest/", views.backtest_view, name="backtest"),
     path("backtest/<int:backtest_id>/", views.backtest_detail, name="backtest_detail"),
     path("backtest/<int:backtest_id>/apply/", views.backtest_apply, name="backtest_apply"),
+    path("winback/", views_winback.campaigns, name="winback"),
+    path("winback/<int:campaign_id>/", views_winback.campaign, name="winback_detail"),
+    path("winback/<int:campaign_id>/export/", views_winback.export, name="winback_export"),
+    path(
+        "winback/members/<int:member_id>/outcome/",
+        views_winback.outcome,
+        name="winback_outcome",
+    ),
 ]

@@ -6,7 +6,7 @@ trail. The build itself runs in a background task (`building.py`)."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,15 +14,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.accounts import access
+from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.choices import Channel
+from kefu.lib.errors import Invalid, NotAllowed, NotFound
 from kefu.lib.tasks import enqueue_or_fail
 from kefu.workforce import building, selectors
-from kefu.workforce.choices import BuildStatus
+from kefu.workforce.choices import BuildStatus, PresenceState
 from kefu.workforce.models import (
+    AgentPresence,
     AgentWorkRule,
     ForecastEvent,
+    PresenceChange,
     Roster,
     ShiftTemplate,
     StaffingParameters,
@@ -253,3 +258,49 @@ def reset_work_rule(rule: AgentWorkRule, *, by=None, request: HttpRequest | None
     """Back to the defaults (the rule is deleted)."""
     _audit(request, by, "workforce.agentworkrule", rule.agent.external_id, {"reset": True})
     rule.delete()
+
+
+# --- presence -------------------------------------------------------------------------------
+def check_presence(user, agent_id: int, state: str) -> Agent:
+    """Whether `user` may put agent `agent_id` in `state`: an agent sets their own
+    presence; whoever else sees the agent's presence (their supervisor, a planner) may only
+    set them offline (an agent who left without signing out). Outside the user's agents:
+    NotFound."""
+    if state not in PresenceState.values:
+        raise Invalid(
+            _("Unknown presence %(state)r; one of %(choices)s.")
+            % {"state": state, "choices": ", ".join(PresenceState.values)}
+        )
+    agents = access.restrict(Agent.objects.all(), user, selectors.PRESENCE)
+    agent = agents.filter(pk=agent_id).first()
+    if agent is None:
+        raise NotFound(_("No such agent."))
+    if agent.pk != access.own_agent_id(user) and state != PresenceState.OFFLINE:
+        raise NotAllowed(_("You may only set another agent offline."))
+    return agent
+
+
+@transaction.atomic
+def set_presence(
+    agent: Agent, state: str, by=None, *, at: datetime | None = None
+) -> tuple[AgentPresence, bool]:
+    """Put `agent` in `state`: the current row updated and one history row, in one
+    transaction; nothing when the agent is already in it. Returns (presence, changed).
+    Routing reads `AgentPresence.state == "online"`; adherence reads the history."""
+    if state not in PresenceState.values:
+        raise Invalid(_("Unknown presence %(state)r.") % {"state": state})
+    at = at or timezone.now()
+    current = AgentPresence.objects.select_for_update().filter(agent_id=agent.pk).first()
+    if current is None:
+        # no row: offline (the model's rule)
+        if state == PresenceState.OFFLINE:
+            return AgentPresence(agent=agent, state=state, since=at), False
+        current = AgentPresence.objects.create(agent=agent, state=state, since=at)
+    elif current.state == state:
+        return current, False
+    else:
+        AgentPresence.objects.filter(agent_id=agent.pk).update(state=state, since=at)
+        current.state, current.since = state, at
+    user = by if by is not None and getattr(by, "is_authenticated", False) else None
+    PresenceChange.objects.create(agent=agent, state=state, at=at, by=user)
+    return current, True

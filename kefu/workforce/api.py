@@ -4,6 +4,8 @@
 - `GET /wfm/forecast?channel=&week=`: the week's forecast and requirement per interval.
 - `GET /wfm/rosters/{id}`: a roster's shifts and, per channel and interval, requirement,
   scheduled agents, gap and predicted service.
+- `GET /wfm/adherence?week=&team=&agent=`: schedule adherence per agent and day.
+- `GET|PUT /presence/me`, `GET /presence`: agents' presence (routing reads `online`).
 
 Planning (Erlang, forecast, a roster's figures) is for the workforce permission
 (managers, admins; otherwise 403). Rosters are read like the roster page: supervisors
@@ -14,23 +16,28 @@ get their teams' rows and no planning figures; anybody else 404. Errors are
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ValidationInfo, field_validator
 
 from kefu.interactions.choices import Channel
-from kefu.lib.schemas import Day, ErrorOut, RowId
-from kefu.workforce import selectors
+from kefu.lib.schemas import Day, ErrorOut, RowId, Text
+from kefu.workforce import actions, selectors
+from kefu.workforce.choices import PresenceState
 from kefu.workforce.core import erlang
+from kefu.workforce.core.adherence import pooled
 from kefu.workforce.core.forecast import week_start
+from kefu.workforce.filtersets import AdherenceFilterSet, assignments_visible_to
+from kefu.workforce.filtersets import default_week as default_adherence_week
 
 router = Router(tags=["workforce"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _planner(request: HttpRequest) -> None:
@@ -360,4 +367,161 @@ def roster(request: HttpRequest, roster_id: RowId) -> Any:
         "wall_s": item.wall_s,
         "assignments": assignments,
         "channels": _channels(item, _starts(item.week_start)) if planner else None,
+    }
+
+
+# --- presence -------------------------------------------------------------------------------
+PresenceName = Literal[tuple(PresenceState.values)]  # type: ignore[valid-type]
+
+
+class PresenceChangeOut(Schema):
+    state: PresenceName
+    at: datetime
+    by: str | None = Field(None, description="who set it (null: the system or a deleted user)")
+
+
+class PresenceOut(Schema):
+    agent: str = Field(..., description="the agent's id")
+    name: str
+    team: str | None
+    state: PresenceName = Field(..., description="only `online` receives new conversations")
+    since: datetime | None = Field(None, description="null: never set (offline)")
+
+
+class MyPresenceOut(PresenceOut):
+    today: list[PresenceChangeOut] = Field(..., description="today's changes (local day)")
+
+
+class PresenceIn(Schema):
+    state: PresenceName
+
+
+def _presence(agent) -> dict[str, Any]:
+    state, since = selectors.state_of(agent)
+    return {
+        "agent": agent.external_id,
+        "name": agent.name,
+        "team": agent.team.name if agent.team else None,
+        "state": state,
+        "since": since,
+    }
+
+
+def _my_presence(request: HttpRequest) -> dict[str, Any]:
+    agent = selectors.own_presence_agent(request.user)
+    if agent is None:
+        raise HttpError(404, _("you are not an agent"))
+    history = selectors.presence_history(request.user, agent.pk, timezone.localdate())
+    today = [
+        {"state": c.state, "at": c.at, "by": c.by.get_username() if c.by else None} for c in history
+    ]
+    return _presence(agent) | {"today": today}
+
+
+@router.get(
+    "/presence/me",
+    response={200: MyPresenceOut, **ERRORS},
+    summary="My presence and today's changes",
+    description="The caller's own agent record (404 for a user who is not an agent).",
+)
+def my_presence(request: HttpRequest) -> Any:
+    return _my_presence(request)
+
+
+@router.put(
+    "/presence/me",
+    response={200: MyPresenceOut, **ERRORS},
+    summary="Set my presence",
+    description="online / busy / away / offline; setting the state one is in changes nothing.",
+)
+def set_my_presence(request: HttpRequest, body: PresenceIn) -> Any:
+    agent = selectors.own_presence_agent(request.user)
+    if agent is None:
+        raise HttpError(404, _("you are not an agent"))
+    actions.check_presence(request.user, agent.pk, body.state)
+    actions.set_presence(agent, body.state, by=request.user)
+    return _my_presence(request)
+
+
+@router.get(
+    "/presence",
+    response={200: list[PresenceOut], **ERRORS},
+    summary="Agents' presence now",
+    description="Planners (managers, admins) every agent; supervisors their teams' agents; "
+    "an agent only themself. No history of another agent is given here.",
+)
+def presence_list(request: HttpRequest) -> Any:
+    return [_presence(a) for a in selectors.presence_agents(request.user)]
+
+
+# --- schedule adherence -----------------------------------------------------------------------
+class AdherenceQuery(Schema):
+    """Mirrors `kefu.workforce.filtersets.AdherenceFilterSet`."""
+
+    week: Day | None = Field(
+        None, description="a day of the week (its Monday is used; default: this week if it "
+        "has a finished roster, else the newest one's)"
+    )  # fmt: skip
+    team: RowId | None = Field(None, description="a team's id")
+    agent: Text | None = Field(None, description="an agent's id")
+
+    PAGING: ClassVar[frozenset[str]] = frozenset()
+
+
+class AdherenceRowOut(Schema):
+    agent: str
+    agent_name: str
+    team: str | None
+    day: date
+    scheduled_s: float = Field(..., description="scheduled time (shifts less breaks) up to now")
+    available_s: float = Field(..., description="of it, online or busy")
+    adherence: float | None = Field(..., description="available_s / scheduled_s (0–1)")
+
+
+class AdherenceOut(Schema):
+    week: date
+    roster: int | None = Field(..., description="the week's newest finished roster")
+    adherence: float | None = Field(
+        ..., description="pooled over the rows: Σ available / Σ scheduled"
+    )
+    rows: list[AdherenceRowOut]
+
+
+@router.get(
+    "/wfm/adherence",
+    response={200: AdherenceOut, **ERRORS},
+    summary="Schedule adherence per agent and day",
+    description="Time in an available state (online, busy) during scheduled time ÷ "
+    "scheduled time (docs/workforce.md). Planners every agent; supervisors their teams; "
+    "anybody else 403.",
+)
+def adherence(request: HttpRequest, query: Query[AdherenceQuery]) -> Any:
+    if not selectors.may_view_adherence(request.user):
+        raise HttpError(403, _("schedule adherence is for supervisors and planners"))
+    data = query.model_dump(exclude_none=True)
+    week = week_start(query.week) if query.week else default_adherence_week()
+    data["week"] = week
+    filterset = AdherenceFilterSet(data, assignments_visible_to(request.user), user=request.user)
+    if not filterset.is_valid():
+        if set(filterset.errors) == {"team"}:  # a team the caller does not see: 404
+            raise HttpError(404, _("no such team"))
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
+    rows = selectors.adherence_rows(filterset.qs)
+    roster = selectors.adherence_roster(week)
+    return {
+        "week": week,
+        "roster": roster.pk if roster else None,
+        "adherence": pooled(r.figure for r in rows),
+        "rows": [
+            {
+                "agent": r.agent.external_id,
+                "agent_name": r.agent.name,
+                "team": r.agent.team.name if r.agent.team else None,
+                "day": r.day,
+                "scheduled_s": r.figure.scheduled_s,
+                "available_s": r.figure.available_s,
+                "adherence": r.value,
+            }
+            for r in rows
+        ],
     }

@@ -108,3 +108,35 @@ def hours_by_agent(assignments) -> dict[int, float]:
             minutes -= (a.break_end - a.break_start).total_seconds() / 60
         out[a.agent_id] += minutes / 60
     return out
+
+
+def write_adherence(rows, out: BinaryIO) -> None:
+    """Schedule adherence per agent and day (selectors.adherence_rows)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Schedule adherence")
+    _header(
+        sheet,
+        [_("Agent"), _("Name"), _("Team"), _("Day"), _("Scheduled (h)"),
+         _("Available while scheduled (h)"), _("Adherence")],
+    )  # fmt: skip
+    for row in rows:
+        agent = row.agent
+        sheet.append(
+            [
+                agent.external_id,
+                agent.name,
+                agent.team.name if agent.team else "",
+                row.day,
+                round(row.figure.scheduled_s / 3600, 2),
+                round(row.figure.available_s / 3600, 2),
+                row.value,
+            ]
+        )
+        sheet.cell(sheet.max_row, 4).number_format = "yyyy-mm-dd"
+        sheet.cell(sheet.max_row, 7).number_format = "0.0%"
+    for col, width in zip("ABCDEFG", (12, 14, 14, 12, 14, 22, 12), strict=True):
+        sheet.column_dimensions[col].width = width
+    sheet.freeze_panes = "A2"
+    book.properties.created = timezone.now().replace(tzinfo=None)
+    save_as_text(book, out)

@@ -1,6 +1,6 @@
 """Reads for workforce planning: history per interval, the week's plan (forecast and
 requirement per channel), what actually happened (through the KPI engine), the agents
-to schedule, and which rosters a user may see."""
+to schedule, which rosters a user may see, agents' presence and schedule adherence."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from kefu.accounts import access
@@ -21,6 +21,8 @@ from kefu.lib.localtime import configured_tz as local_tz
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
 from kefu.metrics.models import KpiFact
+from kefu.workforce.choices import AVAILABLE_STATES, BuildStatus, PresenceState, SolverStatus
+from kefu.workforce.core import adherence as adherence_core
 from kefu.workforce.core import erlang
 from kefu.workforce.core.forecast import (
     DEFAULT_WINDOW_DAYS,
@@ -35,6 +37,7 @@ from kefu.workforce.core.roster import ShiftTemplate as CoreTemplate
 from kefu.workforce.models import (
     AgentWorkRule,
     ForecastEvent,
+    PresenceChange,
     Roster,
     RosterAssignment,
     ShiftTemplate,
@@ -402,3 +405,133 @@ def own_shifts(user, weeks: int = 8) -> QuerySet[RosterAssignment]:
 
 def own_agent_id_of(user) -> int | None:
     return access.own_agent_id(user)
+
+
+# --- presence -----------------------------------------------------------------------------
+# The access action on Agent (registered in apps.py): whose presence a user sees and may
+# set — planners every agent's, supervisors their teams', an agent their own.
+PRESENCE = "presence"
+
+
+def presence_agents(user) -> QuerySet[Agent]:
+    """The agents whose presence the user sees, with their presence row (none: offline)."""
+    return (
+        access.restrict(Agent.objects.all(), user, PRESENCE)
+        .select_related("team", "presence")
+        .order_by("team__name", "external_id")
+    )
+
+
+def state_of(agent: Agent) -> tuple[str, datetime | None]:
+    """(state, since) of an agent loaded with `presence`; no row: offline, since never."""
+    row = getattr(agent, "presence", None)
+    return (row.state, row.since) if row is not None else (PresenceState.OFFLINE.value, None)
+
+
+def own_presence_agent(user) -> Agent | None:
+    agent_id = access.own_agent_id(user)
+    if agent_id is None:
+        return None
+    return Agent.objects.select_related("team", "presence").filter(pk=agent_id).first()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, datetime.min.time(), tzinfo=local_tz())
+    return start, start + timedelta(days=1)
+
+
+def presence_history(user, agent_id: int, day: date) -> QuerySet[PresenceChange]:
+    """One agent's changes on a local day, as the user may see them (an agent: only
+    their own; a supervisor: their teams'; planners: everyone's)."""
+    start, end = day_bounds(day)
+    return (
+        access.restrict(PresenceChange.objects.all(), user)
+        .filter(agent_id=agent_id, at__gte=start, at__lt=end)
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+
+
+# --- schedule adherence -------------------------------------------------------------------
+def adherence_roster(week: date) -> Roster | None:
+    """The newest finished roster (with a result) of the week: the schedule adherence
+    is measured against."""
+    return (
+        Roster.objects.filter(
+            week_start=week,
+            status=BuildStatus.DONE,
+            solver_status__in=(SolverStatus.OPTIMAL, SolverStatus.FEASIBLE),
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def may_view_adherence(user) -> bool:
+    """Planners (every agent) and supervisors (their teams)."""
+    return access.manages_workforce(user) or bool(access.supervised_team_ids(user))
+
+
+@dataclass
+class AdherenceRow:
+    agent: Agent
+    day: date
+    figure: adherence_core.DayAdherence
+
+    @property
+    def value(self) -> float | None:
+        return self.figure.value
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.figure.value is None else 100 * self.figure.value
+
+    @property
+    def scheduled_h(self) -> float:
+        return self.figure.scheduled_s / 3600
+
+    @property
+    def available_h(self) -> float:
+        return self.figure.available_s / 3600
+
+
+def adherence_rows(
+    assignments: QuerySet[RosterAssignment], until: datetime | None = None
+) -> list[AdherenceRow]:
+    """Per agent and day with a shift among `assignments` (already scoped and filtered):
+    the adherence from the agent's presence history (kefu.workforce.core.adherence)."""
+    until = until or timezone.now()
+    shifts: dict[int, list[adherence_core.Shift]] = defaultdict(list)
+    agents: dict[int, Agent] = {}
+    first = last = None
+    for a in assignments.select_related("agent", "agent__team"):
+        agents[a.agent_id] = a.agent
+        shifts[a.agent_id].append(
+            adherence_core.Shift(a.day, a.start, a.end, a.break_start, a.break_end)
+        )
+        first = a.start if first is None else min(first, a.start)
+        last = a.end if last is None else max(last, a.end)
+    if not agents or first is None or last is None:
+        return []
+    changes: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    rows = PresenceChange.objects.filter(agent_id__in=agents, at__gte=first, at__lt=last)
+    for agent_id, at, state in rows.values_list("agent_id", "at", "state").order_by("at", "pk"):
+        changes[agent_id].append((at, state))
+    # the state each agent was in when the period began (its last change before)
+    latest = PresenceChange.objects.filter(agent_id=OuterRef("pk"), at__lt=first).order_by(
+        "-at", "-pk"
+    )
+    states = Agent.objects.filter(pk__in=agents).annotate(
+        before=Subquery(latest.values("state")[:1])
+    )
+    for agent_id, before in states.values_list("pk", "before"):
+        if before is not None:
+            changes[agent_id].insert(0, (first, before))
+    out = []
+    for agent_id, agent_shifts in shifts.items():
+        for figure in adherence_core.adherence(
+            agent_shifts, changes[agent_id], until=until, available=AVAILABLE_STATES
+        ):
+            out.append(AdherenceRow(agents[agent_id], figure.day, figure))
+    out.sort(key=lambda r: (r.agent.team.name if r.agent.team else "", r.agent.external_id, r.day))
+    return out

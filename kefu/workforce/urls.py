@@ -26,4 +26,9 @@ urlpatterns = [
     path("settings/agents/<int:agent_id>/row/", views.agent_rule_row, name="agent_rule_row"),
     path("settings/agents/<int:agent_id>/reset/", views.agent_rule_reset, name="agent_rule_reset"),
     path("my-shifts/", views.my_shifts, name="my_shifts"),
+    path("presence/", views.presence, name="presence"),
+    path("presence/team/", views.team_presence, name="team_presence"),
+    path("presence/<int:agent_id>/offline/", views.presence_offline, name="presence_offline"),
+    path("adherence/", views.adherence, name="adherence"),
+    path("adherence/adherence.xlsx", views.adherence_export, name="adherence_export"),
 ]

@@ -1,7 +1,8 @@
 """Workforce pages. Views parse, call a selector, an action or a core, and render; every
 write is a POST that redirects (or, from HTMX, answers the updated fragment). Planning
 pages need the workforce permission (managers, admins); supervisors may open rosters
-(their teams' rows); agents see their own shifts."""
+(their teams' rows), their teams' presence and schedule adherence; agents see their own
+shifts and set their own presence (a fragment of the workspace)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,9 +27,13 @@ from kefu.audit.models import AuditAction
 from kefu.core import periods
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment
+from kefu.lib.errors import ActionError
 from kefu.workforce import actions, building, exports, selectors
-from kefu.workforce.choices import WEEKDAYS
+from kefu.workforce.choices import WEEKDAYS, PresenceState
+from kefu.workforce.core.adherence import pooled
 from kefu.workforce.core.forecast import week_start
+from kefu.workforce.filtersets import AdherenceFilterSet, assignments_visible_to
+from kefu.workforce.filtersets import default_week as default_adherence_week
 from kefu.workforce.forms import AgentRuleForm, EventForm, ParametersForm, TemplateForm
 from kefu.workforce.models import (
     AgentWorkRule,
@@ -507,3 +512,127 @@ def agent_rule_reset(request: HttpRequest, agent_id: int) -> HttpResponse:
 def agent_rule_row(request: HttpRequest, agent_id: int) -> HttpResponse:
     """HTMX: the row as shown (the inline form's Cancel)."""
     return _render_rule_row(request, _one_agent(agent_id))
+
+
+# --- presence -------------------------------------------------------------------------------
+def _presence_context(request: HttpRequest, agent: Agent, error: str = "") -> dict:
+    state, since = selectors.state_of(agent)
+    today = timezone.localdate()
+    return {
+        "agent": agent,
+        "state": state,
+        "state_label": PresenceState(state).label,
+        "since": since,
+        "states": PresenceState.choices,
+        "history": selectors.presence_history(request.user, agent.pk, today),
+        "error": error,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def presence(request: HttpRequest) -> HttpResponse:
+    """The agent's own presence control and today's history: a fragment the workspace
+    loads (HTMX); a POST sets the state and answers the fragment again."""
+    agent = selectors.own_presence_agent(request.user)
+    if agent is None:
+        raise Http404
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            actions.check_presence(request.user, agent.pk, request.POST.get("state", ""))
+            actions.set_presence(agent, request.POST["state"], by=request.user)
+        except ActionError as exc:
+            error, status = exc.detail, exc.status
+        agent = selectors.own_presence_agent(request.user) or agent
+        if not is_htmx_fragment(request) and not error:
+            return redirect("monitoring:workspace")
+    # HTMX swaps 2xx answers only: a refusal comes back as 200 with its message.
+    status = 200 if is_htmx_fragment(request) else status
+    context = _presence_context(request, agent, error)
+    return render(request, "workforce/partials/presence.html", context, status=status)
+
+
+@login_required
+@require_GET
+def team_presence(request: HttpRequest) -> HttpResponse:
+    """Supervisors: their teams' agents and their presence now; planners: everyone."""
+    if not selectors.may_view_adherence(request.user):
+        raise PermissionDenied
+    rows = []
+    for agent in selectors.presence_agents(request.user):
+        state, since = selectors.state_of(agent)
+        rows.append({"agent": agent, "state": state, "label": PresenceState(state).label,
+                     "since": since})  # fmt: skip
+    return render(request, "workforce/presence_team.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def presence_offline(request: HttpRequest, agent_id: int) -> HttpResponse:
+    """A supervisor (or planner) sets an agent of theirs offline."""
+    try:
+        agent = actions.check_presence(request.user, agent_id, PresenceState.OFFLINE)
+    except ActionError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        raise PermissionDenied from None
+    actions.set_presence(agent, PresenceState.OFFLINE, by=request.user)
+    messages.success(request, _("%(agent)s is now offline.") % {"agent": agent.name})
+    return redirect("workforce:team_presence")
+
+
+# --- schedule adherence ---------------------------------------------------------------------
+def _adherence(request: HttpRequest) -> tuple[AdherenceFilterSet, list]:
+    if not selectors.may_view_adherence(request.user):
+        raise PermissionDenied
+    data = request.GET.copy()
+    if not data.get("week"):
+        data["week"] = str(default_adherence_week())
+    filterset = AdherenceFilterSet(data, assignments_visible_to(request.user), user=request.user)
+    rows = selectors.adherence_rows(filterset.qs) if filterset.is_valid() else []
+    return filterset, rows
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+@login_required
+@require_GET
+def adherence(request: HttpRequest) -> HttpResponse:
+    """Schedule adherence per agent and day of the chosen week (docs/workforce.md)."""
+    filterset, rows = _adherence(request)
+    week = filterset.form.cleaned_data.get("week") if filterset.is_valid() else None
+    week = week_start(week) if week else None
+    query = request.GET.copy()
+    if week and not query.get("week"):
+        query["week"] = str(week)
+    context = {
+        "form": filterset.form,
+        "rows": rows,
+        "week": week,
+        "roster": selectors.adherence_roster(week) if week else None,
+        "overall": _percent(pooled(r.figure for r in rows)),
+        "query": query.urlencode(),
+    }
+    return render(request, "workforce/adherence.html", context)
+
+
+@login_required
+@require_GET
+def adherence_export(request: HttpRequest) -> HttpResponse:
+    filterset, rows = _adherence(request)
+    out = io.BytesIO()
+    exports.write_adherence(rows, out)
+    audit(
+        AuditAction.EXPORT,
+        request=request,
+        object_type="workforce.adherence",
+        object_id="xlsx",
+        detail={"filters": request.GET.dict(), "rows": len(rows)},
+    )
+    response = HttpResponse(out.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
+    week = filterset.form.cleaned_data.get("week") if filterset.is_valid() else None
+    response["Content-Disposition"] = f'attachment; filename="adherence-{week or "none"}.xlsx"'
+    return response

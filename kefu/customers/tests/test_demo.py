@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from kefu.customers.demo import seed_demo
-from kefu.customers.models import CustomerRisk, CustomerTag, Tag
+from kefu.customers.demo import DEMO_CAMPAIGN, seed_demo
+from kefu.customers.models import CustomerRisk, CustomerTag, Tag, WinbackCampaign
 from kefu.interactions.models import Customer
 
 
@@ -26,9 +26,19 @@ def test_seed_demo_scores_every_customer_and_makes_tags(demo):
     assert Tag.objects.filter(kind="manual").count() == 3
     assert CustomerTag.objects.filter(tag__name="高敏感").count() == result["labels"]["high"]
     assert CustomerTag.objects.filter(tag__name="高价值").exists()
+    # the win-back campaign: every 高价值 customer, split, outcomes for some contact members
+    campaign = WinbackCampaign.objects.get(name=DEMO_CAMPAIGN)
+    tagged = CustomerTag.objects.filter(tag__name="高价值").count()
+    assert result["winback_members"] == campaign.members.count() == tagged
+    contact = campaign.members.filter(group="contact")
+    assert contact.exclude(outcome="").exists() and contact.filter(outcome="").exists()
+    assert not campaign.members.filter(group="control").exclude(outcome="").exists()
+    outcomes = list(campaign.members.order_by("pk").values_list("group", "outcome"))
     # again: nothing new
     assert seed_demo(42)["tags_created"] == 0
     assert Tag.objects.count() == 9
+    assert WinbackCampaign.objects.count() == 1
+    assert list(campaign.members.order_by("pk").values_list("group", "outcome")) == outcomes
 
 
 def test_seed_demo_without_data_does_nothing(db):

@@ -136,6 +136,9 @@ FILL: list[tuple[str, str, str]] = [
     # customers: risk
     (r"", "tag_id", "customer_tag"),
     (r"", "backtest_id", "backtest"),
+    # customers: win-back
+    (r"", "campaign_id", "winback_campaign"),
+    (r"", "member_id", "winback_member"),
 ]
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}|\(\?P<(\w+)>[^)]*\)")
 
@@ -167,6 +170,7 @@ PER_AGENT_KEYS = {
     "perf_rating", "perf_feedback", "perf_interview", "perf_plan",
     # performance: fairness
     "pool_entry",
+    "winback_member",  # customers: win-back
 }  # fmt: skip
 
 
@@ -354,6 +358,20 @@ def _customers_risk_world(w: dict) -> None:
     w["backtest"] = Backtest.objects.create(
         as_of=date(2024, 5, 1), horizon_days=30, status="done", result=None
     ).pk
+    # customers: win-back — a campaign with alice's customer (assigned to alice) and bob's
+    from kefu.accounts.models import Agent
+    from kefu.customers.models import WinbackCampaign, WinbackMember
+
+    campaign = WinbackCampaign.objects.create(name="矩阵回访", starts_on=date(2024, 5, 1))
+    w["winback_campaign"] = campaign.pk
+    for who, customer_ext, agent_ext in (
+        ("alice", "U-M-ALICE", "A0007"),
+        ("bob", "U-M-BOB", "A0102"),
+    ):
+        w[f"winback_member:{who}"] = WinbackMember.objects.create(
+            campaign=campaign, customer=Customer.objects.get(external_id=customer_ext),
+            group="contact", agent=Agent.objects.get(external_id=agent_ext),
+        ).pk  # fmt: skip
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
@@ -524,6 +542,11 @@ BODY = {
     "POST /api/v1/reviews": '{"conversation": "M-ALICE"}',
     "POST /api/v1/reviews/appeals/{appeal_id}/decide": '{"upheld": false, "reason": "维持"}',
     "POST /api/v1/wfm/erlang": '{"calls": 120, "aht": 300, "asa": 20, "sl": 0.8}',
+    # workforce: presence
+    "PUT /api/v1/presence/me": '{"state": "away"}',
+    # customers: win-back
+    "POST /api/v1/winback": f'{{"name": "矩阵", "tags": [{CUSTOMER_TAG_ID}], "starts_on": "2024-05-01"}}',
+    "PUT /api/v1/winback/members/{member_id}/outcome": '{"outcome": "reached"}',
     "POST /api/v1/reviews/{review_id}/appeals": '{"item": "greeting", "reason": "不同意"}',
     "POST /api/v1/reviews/{review_id}/reassign": '{"reviewer": "quinn"}',
     # training: courses, sessions, assignments

@@ -27,41 +27,10 @@ from typing import TypeVar
 
 from scipy.stats import t as student_t
 
-Z95 = 1.959963984540054
+# The rate interval is shared with the other apps' cores (one definition, kefu/core).
+from kefu.core.intervals import NOTHING, Z95, Estimate, wilson  # noqa: F401
+
 K = TypeVar("K", bound=Hashable)
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """A figure, how many observations it rests on, and its 95 % interval (None when
-    there are too few observations to say)."""
-
-    value: float | None
-    n: int
-    low: float | None = None
-    high: float | None = None
-
-    @property
-    def width(self) -> float | None:
-        if self.low is None or self.high is None:
-            return None
-        return self.high - self.low
-
-
-NOTHING = Estimate(None, 0)
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> Estimate:
-    """A rate k/n with its Wilson score interval."""
-    if n <= 0:
-        return NOTHING
-    if not 0 <= successes <= n:
-        raise ValueError(f"successes must be within 0..{n}, got {successes}")
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return Estimate(p, n, max(0.0, centre - half), min(1.0, centre + half))
 
 
 def t_quantile(df: int, confidence: float = 0.95) -> float:
