@@ -38,6 +38,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
     MANAGE_RISK,
+    MANAGE_ROUTING,
     MANAGE_SAMPLING,
     MANAGE_WORKFORCE,
     MONITOR_ALL,
@@ -369,6 +370,23 @@ def manages_customer_risk(user) -> bool:
 
 def may_tag_customers(user) -> bool:
     return _active(user) and user.has_perm(TAG_CUSTOMERS)
+
+
+# --- routing (kefu.assignment) ---------------------------------------------------------------
+def manages_routing(user) -> bool:
+    """Routing settings, rules, the agents' skills and capacity."""
+    return _active(user) and user.has_perm(MANAGE_ROUTING)
+
+
+def sees_routing(user) -> bool:
+    """The routing state (queues, loads): monitors of every team, routing managers, and
+    supervisors (their teams' part)."""
+    return can_monitor(user) or manages_routing(user)
+
+
+def department_rows(user) -> list[Mapping[str, Any]]:
+    """`Policy.also` for rows of the whole department (no team): every supervisor's."""
+    return [{"team__isnull": True}] if supervised_team_ids(user) else []
 
 
 # --- workforce ------------------------------------------------------------------------------

@@ -1,0 +1,235 @@
+"""Reads of routing: the configuration (settings and rules, kept briefly per process), the
+candidates of a decision, what is known of an arriving conversation, and the state the
+console and the API show (queues and loads, scoped by `kefu.accounts.access`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kefu.accounts import access
+from kefu.accounts.models import Agent
+from kefu.assignment.choices import QueueStatus
+from kefu.assignment.core import router
+from kefu.assignment.models import (
+    AgentLoad,
+    AgentProfile,
+    QueueEntry,
+    RoutingDecision,
+    RoutingRule,
+    RoutingSettings,
+)
+from kefu.bulk import instant, raw_rows, where_in
+from kefu.customers.models import CustomerRisk, CustomerTag
+from kefu.interactions.models import Conversation
+from kefu.workforce.choices import PresenceState
+from kefu.workforce.models import AgentPresence
+
+# Settings and rules are read on every arrival: kept this long per process (an edit in
+# this process applies at once: actions call forget()).
+CONFIG_MAX_AGE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: RoutingSettings
+    rules: tuple[router.Rule, ...]
+    policy: router.Policy
+    read_at: float
+
+
+_config: Config | None = None
+
+
+def forget() -> None:
+    global _config
+    _config = None
+
+
+def config() -> Config:
+    global _config
+    now = time.monotonic()
+    if _config is not None and now - _config.read_at < CONFIG_MAX_AGE_S:
+        return _config
+    row = RoutingSettings.current()
+    rules = tuple(
+        router.Rule(
+            id=rule.pk,
+            name=rule.name,
+            risk_labels=frozenset(rule.risk_labels or ()),
+            tag_ids=frozenset(t.pk for t in rule.tags.all()),
+            channels=frozenset(rule.channels or ()),
+            product_lines=frozenset(rule.product_lines or ()),
+            languages=frozenset(rule.languages or ()),
+            agent_ids=tuple(sorted(a.pk for a in rule.agents.all())),
+            tiers=tuple(rule.tiers or ()),
+        )
+        for rule in RoutingRule.objects.filter(enabled=True).prefetch_related("tags", "agents")
+    )
+    policy = router.Policy(
+        strategy=row.strategy,
+        overflow_after_s=float(row.overflow_after_s),
+        prefer_last_agent=row.prefer_last_agent,
+    )
+    _config = Config(row, rules, policy, now)
+    return _config
+
+
+def _set(value: Any) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    if isinstance(value, str):
+        value = orjson.loads(value)
+    return frozenset(str(v) for v in value or ())
+
+
+def _ts(value: Any) -> float:
+    moment = instant(value)
+    return moment.timestamp() if moment is not None else 0.0
+
+
+def candidates(default_capacity: int, also: Iterable[int] = ()) -> list[router.Candidate]:
+    """The online agents (and the agents of `also`, e.g. the customer's last agent,
+    whatever their presence) with their skills, capacity and load: one query."""
+    extra = [pk for pk in also if pk is not None]
+    online = Agent.objects.filter(presence__state=PresenceState.ONLINE)
+    qs = (Agent.objects.filter(pk__in=extra) | online) if extra else online
+    rows = raw_rows(
+        qs.order_by().values_list(
+            "pk",
+            "tier",
+            "presence__state",
+            "routing_profile__channels",
+            "routing_profile__product_lines",
+            "routing_profile__languages",
+            "routing_profile__capacity",
+            "routing_load__active",
+            "routing_load__last_assigned_at",
+        )
+    )
+    return [
+        router.Candidate(
+            agent_id=pk,
+            tier=tier or "",
+            capacity=capacity or default_capacity,
+            active=active or 0,
+            online=state == PresenceState.ONLINE,
+            channels=_set(channels),
+            product_lines=_set(products),
+            languages=_set(languages),
+            last_assigned_at=_ts(last) if last else 0.0,
+        )
+        for pk, tier, state, channels, products, languages, capacity, active, last in rows
+    ]
+
+
+def capacity_of(agent_id: int, default_capacity: int) -> int:
+    capacity = AgentProfile.objects.filter(pk=agent_id).values_list("capacity", flat=True).first()
+    return capacity or default_capacity
+
+
+@dataclass(frozen=True)
+class ArrivalFacts:
+    conversation_id: int
+    customer_id: int
+    team_id: int | None
+    arrival: router.Arrival
+
+
+def arrival_for(
+    conversation_id: int,
+    customer_id: int,
+    channel: str,
+    extra: dict[str, Any] | None,
+    team_id: int | None = None,
+    waited_s: float = 0.0,
+) -> ArrivalFacts:
+    """What routing knows of a conversation: its channel, product line and language
+    (the record's `extra.product_line` / `extra.language`), the customer's stored risk
+    label and tags, and the agent of their previous conversation."""
+    extra = extra or {}
+    label = CustomerRisk.objects.filter(pk=customer_id).values_list("label", flat=True).first()
+    tags = frozenset(
+        CustomerTag.objects.filter(customer_id=customer_id).values_list("tag_id", flat=True)
+    )
+    last_agent = (
+        Conversation.objects.filter(customer_id=customer_id, agent__isnull=False)
+        .exclude(pk=conversation_id)
+        .order_by("-created_at")
+        .values_list("agent_id", flat=True)
+        .first()
+    )
+    arrival = router.Arrival(
+        channel=channel,
+        product_line=str(extra.get("product_line") or ""),
+        language=str(extra.get("language") or ""),
+        risk_label=label or "",
+        tags=tags,
+        last_agent_id=last_agent,
+        waited_s=waited_s,
+    )
+    return ArrivalFacts(conversation_id, customer_id, team_id, arrival)
+
+
+def arrival_rows(ids: list[int]) -> list[tuple[int, int, int | None, str, dict | None]]:
+    """(pk, customer pk, team pk, channel, extra) of conversations that have no agent."""
+    return list(
+        Conversation.objects.filter(pk__in=ids, agent__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", "customer_id", "team_id", "channel", "extra")
+    )
+
+
+def agent_external_ids(ids: list[int]) -> dict[int, str]:
+    return dict(
+        Conversation.objects.filter(pk__in=ids, agent__isnull=False).values_list(
+            "pk", "agent__external_id"
+        )
+    )
+
+
+def waiting(ids: Iterable[int]) -> set[int]:
+    """Which of these conversations wait in the queue."""
+    qs = QueueEntry.objects.filter(status=QueueStatus.WAITING).order_by()
+    return {pk for (pk,) in raw_rows(where_in(qs, "conversation_id", list(ids)).values_list("pk"))}
+
+
+# --- the state pages and the API show ------------------------------------------------------
+def queue_rows(user) -> QuerySet[QueueEntry]:
+    return (
+        access.restrict(QueueEntry.objects.filter(status=QueueStatus.WAITING), user)
+        .select_related("conversation", "conversation__customer", "team", "rule")
+        .order_by("arrived_at", "pk")
+    )
+
+
+def load_rows(user) -> QuerySet[Agent]:
+    """The agents whose load the user sees (online, or holding routed conversations):
+    routing's viewers only, supervisors their teams' agents."""
+    if not access.sees_routing(user):
+        return Agent.objects.none()
+    busy = AgentLoad.objects.filter(active__gt=0).values("agent_id")
+    online = AgentPresence.objects.filter(state=PresenceState.ONLINE).values("agent_id")
+    return (
+        access.agents_visible_to(user)
+        .filter(Q(pk__in=busy) | Q(pk__in=online))
+        .select_related("team", "presence", "routing_profile", "routing_load")
+        .order_by("team__name", "external_id")
+    )
+
+
+def waited_s(entry: QueueEntry, now: datetime | None = None) -> int:
+    return int(((now or timezone.now()) - entry.arrived_at).total_seconds())
+
+
+def decisions_of(user, conversation: Conversation) -> QuerySet[RoutingDecision]:
+    return access.restrict(
+        RoutingDecision.objects.filter(conversation=conversation), user
+    ).select_related("agent", "rule", "by")
