@@ -300,6 +300,8 @@ def reassign(user, external_id: str, agent_external_id: str, note: str = "") -> 
     """A supervisor gives a live or queued conversation to another agent (even above
     their capacity; the reason says so). The conversation must be one the user may
     monitor (or a queued one of their teams), the agent one they see. Audited."""
+    if not access.can_monitor(user):
+        raise NotAllowed(_("only supervisors and monitors reassign conversations"))
     conversation = (
         access.listenable(user).filter(external_id=external_id).first()
         or Conversation.objects.filter(
@@ -311,8 +313,6 @@ def reassign(user, external_id: str, agent_external_id: str, note: str = "") -> 
     )
     if conversation is None:
         raise NotFound(_("no such conversation"))
-    if not access.can_monitor(user):
-        raise NotAllowed(_("only supervisors and monitors reassign conversations"))
     agent = access.agents_visible_to(user).filter(external_id=agent_external_id).first()
     if agent is None:
         raise Invalid(_("unknown agent"), errors=[{"field": "agent", "reason": _("no such agent")}])

@@ -7,17 +7,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Agent
 from kefu.assignment.choices import QueueStatus
-from kefu.assignment.core import router
+from kefu.assignment.core import effect, router
 from kefu.assignment.models import (
     AgentLoad,
     AgentProfile,
@@ -26,7 +27,9 @@ from kefu.assignment.models import (
     RoutingRule,
     RoutingSettings,
 )
+from kefu.assignment.presenters import pool_label
 from kefu.bulk import instant, raw_rows, where_in
+from kefu.customers.choices import RiskLabel
 from kefu.customers.models import CustomerRisk, CustomerTag
 from kefu.interactions.models import Conversation
 from kefu.workforce.choices import PresenceState
@@ -225,6 +228,33 @@ def load_rows(user) -> QuerySet[Agent]:
     )
 
 
+def state(user) -> dict[str, Any]:
+    """The queue (oldest first, with waiting times) and the loads the user sees."""
+    now = timezone.now()
+    queue = [
+        {"entry": e, "waited_s": waited_s(e, now), "pool": pool_label(e.target)}
+        for e in queue_rows(user)[:200]
+    ]
+    cfg = config().settings
+    loads = []
+    for agent in load_rows(user)[:500]:
+        profile = getattr(agent, "routing_profile", None)
+        load = getattr(agent, "routing_load", None)
+        presence = getattr(agent, "presence", None)
+        loads.append(
+            {
+                "agent": agent,
+                "tier": agent.get_tier_display(),
+                "state": presence.get_state_display() if presence else "",
+                "active": load.active if load else 0,
+                "capacity": (profile.capacity if profile and profile.capacity else None)
+                or cfg.default_capacity,
+            }
+        )
+    oldest = max((row["waited_s"] for row in queue), default=0)
+    return {"queue": queue, "loads": loads, "oldest_s": oldest, "settings": cfg}
+
+
 def waited_s(entry: QueueEntry, now: datetime | None = None) -> int:
     return int(((now or timezone.now()) - entry.arrived_at).total_seconds())
 
@@ -233,3 +263,35 @@ def decisions_of(user, conversation: Conversation) -> QuerySet[RoutingDecision]:
     return access.restrict(
         RoutingDecision.objects.filter(conversation=conversation), user
     ).select_related("agent", "rule", "by")
+
+
+# --- the effect report ---------------------------------------------------------------------
+def effect_rows(user, date_from: date, date_to: date) -> list[tuple[date, str, dict]]:
+    """(month, HIGH or OTHERS, the KPI statistics summed) of the conversations the user
+    sees (KPI facts, scoped like conversations), grouped by their customer's stored risk
+    label. Facts still pending are derived first."""
+    from kefu.metrics import facts
+    from kefu.metrics.core.kpis import STATS
+    from kefu.metrics.models import KpiFact
+
+    facts.refresh()
+    qs = access.restrict(
+        KpiFact.objects.filter(day__gte=date_from, day__lte=date_to), user
+    ).order_by()
+    high = Case(
+        When(customer__risk__label=RiskLabel.HIGH, then=Value(effect.HIGH)),
+        default=Value(effect.OTHERS),
+        output_field=CharField(),
+    )
+    rows = (
+        qs.annotate(month=TruncMonth("day"), group=high)
+        .values("month", "group")
+        .annotate(**{k: Sum(k) for k in STATS})
+    )
+    out = []
+    for row in rows:
+        month = row.pop("month")
+        if isinstance(month, datetime):
+            month = month.date()
+        out.append((month, row.pop("group"), row))
+    return out
