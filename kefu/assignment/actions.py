@@ -500,10 +500,10 @@ def delete_rule(rule_id: int, *, user) -> None:
     )
 
 
-def save_profile(agent_external_id: str, data: Mapping[str, Any], *, user) -> AgentProfile:
-    """An agent's skills (channels, product lines, languages) and capacity."""
+def save_profile(agent_id: int, data: Mapping[str, Any], *, user) -> AgentProfile:
+    """An agent's (by pk) skills (channels, product lines, languages) and capacity."""
     _require_manager(user)
-    agent = Agent.objects.filter(external_id=agent_external_id).first()
+    agent = Agent.objects.filter(pk=agent_id).first()
     if agent is None:
         raise NotFound(_("no such agent"))
     capacity = data.get("capacity")

@@ -286,12 +286,13 @@ class ProfileOut(ProfileIn):
     agent: str
 
 
-@router.put("/routing/agents/{path:agent_id}/profile", response={200: ProfileOut, **ERRORS})
-def put_profile(request: HttpRequest, agent_id: Text, payload: ProfileIn) -> dict[str, Any]:
-    """An agent's routing skills and capacity (routing managers; audited)."""
+@router.put("/routing/agents/{agent_id}/profile", response={200: ProfileOut, **ERRORS})
+def put_profile(request: HttpRequest, agent_id: RowId, payload: ProfileIn) -> dict[str, Any]:
+    """An agent's (by database id, as the other agent routes) routing skills and capacity
+    (routing managers; audited). Empty lists: every channel / product line / language."""
     profile = actions.save_profile(agent_id, payload.model_dump(), user=request.user)
     return {
-        "agent": agent_id,
+        "agent": profile.agent.external_id,
         "channels": profile.channels,
         "product_lines": profile.product_lines,
         "languages": profile.languages,

@@ -38,7 +38,7 @@ def _route(conversation: Conversation, barrier: threading.Barrier, errors: list)
                     raise
                 time.sleep(0.01)
         errors.append("gave up: still locked")
-    except Exception as exc:  # noqa: BLE001 - reported by the test
+    except Exception as exc:
         errors.append(repr(exc))
     finally:
         connection.close()
@@ -66,9 +66,7 @@ def test_simultaneous_arrivals_never_overfill_an_agent(routing):
     # when 8 arrivals are routed at the same moment
     barrier = threading.Barrier(ARRIVALS)
     errors: list[str] = []
-    threads = [
-        threading.Thread(target=_route, args=(c, barrier, errors)) for c in conversations
-    ]
+    threads = [threading.Thread(target=_route, args=(c, barrier, errors)) for c in conversations]
     for t in threads:
         t.start()
     for t in threads:
@@ -78,6 +76,8 @@ def test_simultaneous_arrivals_never_overfill_an_agent(routing):
     alice = agent("A0007")
     assert Assignment.objects.filter(agent=alice).count() == SEATS
     assert AgentLoad.objects.get(agent=alice).active == SEATS
-    assert Conversation.objects.filter(external_id__startswith="RACE-", agent=alice).count() == SEATS
+    assert (
+        Conversation.objects.filter(external_id__startswith="RACE-", agent=alice).count() == SEATS
+    )
     assert QueueEntry.objects.filter(status="waiting").count() == ARRIVALS - SEATS
     assert RoutingDecision.objects.count() == ARRIVALS
