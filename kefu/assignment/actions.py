@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -464,9 +465,13 @@ def save_rule(data: Mapping[str, Any], *, user, rule: RoutingRule | None = None)
     with transaction.atomic():
         if rule is None:
             position = data.get("position")
-            rule = RoutingRule(
-                position=int(position) if position is not None else RoutingRule.objects.count()
-            )
+            if position is None:
+                position = RoutingRule.objects.count()
+            else:  # put in at that place: the rules from there move one down
+                RoutingRule.objects.filter(position__gte=int(position)).update(
+                    position=F("position") + 1
+                )
+            rule = RoutingRule(position=int(position))
         elif data.get("position") is not None:
             rule.position = int(data["position"])
         for key, value in values.items():

@@ -199,7 +199,7 @@ class RoutingDecision(models.Model):
         RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reasons = models.JSONField(default=list)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("decided at"), default=timezone.now)
     by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -208,8 +208,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 # --- the effect report ------------------------------------------------------------------------
 class EffectForm(forms.Form):
-    date_from = DayField(label=gettext_lazy("from"), required=False)
-    date_to = DayField(label=gettext_lazy("to"), required=False)
+    date_from = DayField(label=gettext_lazy("From"), required=False)
+    date_to = DayField(label=gettext_lazy("To"), required=False)
 
 
 @login_required
