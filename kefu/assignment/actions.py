@@ -54,10 +54,10 @@ def claim(agent_id: int, capacity: int, now: datetime) -> bool:
     """Take one unit of the agent's capacity if they have one free (atomic)."""
     table = connection.ops.quote_name(AgentLoad._meta.db_table)
     sql = (
-        f"UPDATE {table} SET active = active + 1, last_assigned_at = %s "
+        f"UPDATE {table} SET active = active + 1, last_assigned = %s "
         "WHERE agent_id = %s AND active < %s"
     )
-    stamp = AgentLoad._meta.get_field("last_assigned_at").get_db_prep_value(now, connection)
+    stamp = now.timestamp()
     with connection.cursor() as cursor:
         cursor.execute(sql, [stamp, agent_id, capacity])
         if cursor.rowcount:
@@ -82,11 +82,10 @@ def _force_claim(agent_id: int, now: datetime) -> None:
     """A supervisor's reassignment: taken even above capacity."""
     AgentLoad.objects.bulk_create([AgentLoad(agent_id=agent_id)], ignore_conflicts=True)
     table = connection.ops.quote_name(AgentLoad._meta.db_table)
-    stamp = AgentLoad._meta.get_field("last_assigned_at").get_db_prep_value(now, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET active = active + 1, last_assigned_at = %s WHERE agent_id = %s",
-            [stamp, agent_id],
+            f"UPDATE {table} SET active = active + 1, last_assigned = %s WHERE agent_id = %s",
+            [now.timestamp(), agent_id],
         )
 
 
@@ -113,7 +112,7 @@ def route(facts: selectors.ArrivalFacts, *, entry: QueueEntry | None = None) -> 
     decision: router.Decision | None = None
     taken: set[int] = set()  # agents a concurrent arrival filled meanwhile
     for _attempt in range(CLAIM_ATTEMPTS):
-        candidates = selectors.candidates(default_capacity, also=(arrival.last_agent_id,))
+        candidates = selectors.candidates(default_capacity)
         if taken:
             candidates = [
                 replace(c, active=c.capacity) if c.agent_id in taken else c for c in candidates
@@ -523,6 +522,7 @@ def save_profile(agent_id: int, data: Mapping[str, Any], *, user) -> AgentProfil
             "capacity": int(capacity) if capacity not in (None, "") else None,
         },
     )
+    selectors.forget()
     audit(
         AuditAction.CHANGE_SETTINGS,
         user=user,

@@ -129,7 +129,9 @@ class AgentLoad(models.Model):
         Agent, primary_key=True, on_delete=models.CASCADE, related_name="routing_load"
     )
     active = models.PositiveIntegerField(default=0)
-    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # when routing last gave them a conversation (epoch seconds; 0: never): round-robin's
+    # and least-loaded's tie-break order, read for every arrival (a number: no parsing)
+    last_assigned = models.FloatField(default=0)
 
     class Meta:
         verbose_name = _("agent load")

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
+from django.db import connection
 from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -28,7 +29,7 @@ from kefu.assignment.models import (
     RoutingSettings,
 )
 from kefu.assignment.presenters import pool_label
-from kefu.bulk import instant, raw_rows, where_in
+from kefu.bulk import raw_rows, where_in
 from kefu.customers.choices import RiskLabel
 from kefu.customers.models import CustomerRisk, CustomerTag
 from kefu.interactions.models import Conversation
@@ -52,8 +53,10 @@ _config: Config | None = None
 
 
 def forget() -> None:
-    global _config
+    """Read the settings, rules and profiles again at the next arrival."""
+    global _config, _profiles
     _config = None
+    _profiles = None
 
 
 def config() -> Config:
@@ -93,44 +96,75 @@ def _set(value: Any) -> frozenset[str]:
     return frozenset(str(v) for v in value or ())
 
 
-def _ts(value: Any) -> float:
-    moment = instant(value)
-    return moment.timestamp() if moment is not None else 0.0
+# The agents' static part (tier, skills, own capacity) changes rarely and is read for
+# every arrival: kept per process, read again after PROFILES_MAX_AGE_S, when an online
+# agent is not in it, or at once in this process after a profile edit (forget()).
+PROFILES_MAX_AGE_S = 5.0
+_NO_SKILL: frozenset[str] = frozenset()
 
 
-def candidates(default_capacity: int, also: Iterable[int] = ()) -> list[router.Candidate]:
-    """The online agents (and the agents of `also`, e.g. the customer's last agent,
-    whatever their presence) with their skills, capacity and load: one query."""
-    extra = [pk for pk in also if pk is not None]
-    online = Agent.objects.filter(presence__state=PresenceState.ONLINE)
-    qs = (Agent.objects.filter(pk__in=extra) | online) if extra else online
+@dataclass(frozen=True)
+class Profiles:
+    # agent pk → (tier, channels, product lines, languages, capacity or None)
+    rows: dict[int, tuple[str, frozenset[str], frozenset[str], frozenset[str], int | None]]
+    read_at: float
+
+
+_profiles: Profiles | None = None
+
+
+def _read_profiles() -> Profiles:
+    global _profiles
     rows = raw_rows(
-        qs.order_by().values_list(
+        Agent.objects.order_by().values_list(
             "pk",
             "tier",
-            "presence__state",
             "routing_profile__channels",
             "routing_profile__product_lines",
             "routing_profile__languages",
             "routing_profile__capacity",
-            "routing_load__active",
-            "routing_load__last_assigned_at",
         )
     )
-    return [
-        router.Candidate(
-            agent_id=pk,
-            tier=tier or "",
-            capacity=capacity or default_capacity,
-            active=active or 0,
-            online=state == PresenceState.ONLINE,
-            channels=_set(channels),
-            product_lines=_set(products),
-            languages=_set(languages),
-            last_assigned_at=_ts(last) if last else 0.0,
+    _profiles = Profiles(
+        {
+            pk: (tier or "", _set(channels), _set(products), _set(languages), capacity)
+            for pk, tier, channels, products, languages, capacity in rows
+        },
+        time.monotonic(),
+    )
+    return _profiles
+
+
+def candidates(default_capacity: int) -> list[router.Candidate]:
+    """The online agents with their skills, capacity and load. One small query (who is
+    online, their load); the static part from the per-process profiles. Agents not
+    online are not candidates (the core reads a missing last agent as not online)."""
+    presence = connection.ops.quote_name(AgentPresence._meta.db_table)
+    load = connection.ops.quote_name(AgentLoad._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.agent_id, l.active, l.last_assigned FROM {presence} p "
+            f"LEFT JOIN {load} l ON l.agent_id = p.agent_id WHERE p.state = %s",
+            [PresenceState.ONLINE.value],
         )
-        for pk, tier, state, channels, products, languages, capacity, active, last in rows
-    ]
+        rows = cursor.fetchall()
+    profiles = _profiles
+    if profiles is None or time.monotonic() - profiles.read_at > PROFILES_MAX_AGE_S:
+        profiles = _read_profiles()
+    static = profiles.rows
+    if any(pk not in static for pk, _a, _l in rows):
+        static = _read_profiles().rows
+    Candidate = router.Candidate
+    out = []
+    for pk, active, last in rows:
+        tier, channels, products, languages, capacity = static.get(
+            pk, ("", _NO_SKILL, _NO_SKILL, _NO_SKILL, None)
+        )
+        out.append(
+            Candidate(pk, tier, capacity or default_capacity, active or 0, True,
+                      channels, products, languages, last or 0.0)
+        )  # fmt: skip
+    return out
 
 
 def capacity_of(agent_id: int, default_capacity: int) -> int:

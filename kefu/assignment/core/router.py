@@ -180,17 +180,6 @@ def skilled(candidate: Candidate, arrival: Arrival) -> str | None:
     return None
 
 
-def _unavailable(candidate: Candidate, arrival: Arrival) -> str | None:
-    if not candidate.online:
-        return "offline"
-    missing = skilled(candidate, arrival)
-    if missing is not None:
-        return f"skill_{missing}"
-    if candidate.active >= candidate.capacity:
-        return "full"
-    return None
-
-
 def _load_key(c: Candidate) -> tuple:
     return (c.active / c.capacity if c.capacity else 1.0, c.active, c.last_assigned_at, c.agent_id)
 
@@ -227,14 +216,41 @@ def decide(
     last: Candidate | None = None
     last_step = -1
     last_cause: str | None = None
+    # the pool of each tier / dedicated agent (the earliest allowed pool that holds it)
+    anyone = any(pool.kind == ANY for pool in pools[:allowed])
+    tier_step: dict[str, int] = {}
+    agent_step: dict[int, int] = {}
+    for i in range(allowed - 1, -1, -1):  # earlier pools win
+        pool = pools[i]
+        if pool.kind == DEDICATED:
+            agent_step.update(dict.fromkeys(pool.agent_ids, i))
+        elif pool.kind != ANY:
+            tier_step[pool.kind] = i
+    channel, product, language = arrival.channel, arrival.product_line, arrival.language
+    last_id = arrival.last_agent_id
     for candidate in candidates:
-        step = next((i for i in range(allowed) if pools[i].holds(candidate)), -1)
-        is_last = candidate.agent_id == arrival.last_agent_id
+        agent_id = candidate.agent_id
+        step = agent_step.get(agent_id, -1)
+        if step < 0:
+            step = 0 if anyone else tier_step.get(candidate.tier, -1)
+        is_last = agent_id == last_id
         if step < 0:
             if is_last:
                 last_cause = "not_in_target"
             continue
-        cause = _unavailable(candidate, arrival)
+        # why the agent cannot take it: presence, then skills (as `skilled`), then capacity
+        if not candidate.online:
+            cause: str | None = "offline"
+        elif candidate.channels and channel not in candidate.channels:
+            cause = "skill_channel"
+        elif product and candidate.product_lines and product not in candidate.product_lines:
+            cause = "skill_product_line"
+        elif language and candidate.languages and language not in candidate.languages:
+            cause = "skill_language"
+        elif candidate.active >= candidate.capacity:
+            cause = "full"
+        else:
+            cause = None
         if cause is not None:
             excluded[cause] = excluded.get(cause, 0) + 1
             if is_last:
