@@ -246,7 +246,7 @@ def release_closed(conversation_ids: Sequence[int]) -> int:
         )
     ):
         # the delete decides who releases (a concurrent release deletes nothing)
-        deleted, _ = Assignment.objects.filter(pk=pk).delete()
+        deleted, _by_model = Assignment.objects.filter(pk=pk).delete()
         if deleted:
             _unclaim(agent_id)
             freed += 1
@@ -491,7 +491,7 @@ def save_rule(data: Mapping[str, Any], *, user, rule: RoutingRule | None = None)
 
 def delete_rule(rule_id: int, *, user) -> None:
     _require_manager(user)
-    deleted, _ = RoutingRule.objects.filter(pk=rule_id).delete()
+    deleted, _by_model = RoutingRule.objects.filter(pk=rule_id).delete()
     if not deleted:
         raise NotFound(_("no such rule"))
     selectors.forget()

@@ -209,7 +209,11 @@ def get_settings(request: HttpRequest) -> dict[str, Any]:
 def put_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
     """Change the settings given (routing managers; audited). Switching routing on
     without `enabled_since` dates it today."""
-    data = payload.model_dump(exclude_unset=True)
+    data = {
+        k: v
+        for k, v in payload.model_dump(exclude_unset=True).items()
+        if v is not None or k == "enabled_since"  # null clears the date only
+    }
     return _settings_out(actions.save_settings(data, user=request.user))
 
 

@@ -18,6 +18,7 @@ class AssignmentConfig(AppConfig):
         from kefu.assignment.models import (
             AgentLoad,
             AgentProfile,
+            Assignment,
             QueueEntry,
             RoutingDecision,
             RoutingRule,
@@ -44,7 +45,7 @@ class AssignmentConfig(AppConfig):
                 ),
             },
         )
-        for model in (AgentLoad, AgentProfile):
+        for model in (AgentLoad, AgentProfile, Assignment):
             access.register(
                 model,
                 agent="agent_id",

@@ -7,7 +7,7 @@ Every read starts from `kefu.accounts.access`; rows outside the user's scope are
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -82,11 +82,9 @@ def decisions(request: HttpRequest, external_id: str) -> HttpResponse:
     if conversation is None:
         raise Http404
     rows = list(selectors.decisions_of(request.user, conversation))
-    names = {}
     for row in rows:
         row.sentences = presenters.sentences(row.reasons)
         row.pool = presenters.pool_label(row.target) if row.target else ""
-        names[row.pk] = row.sentences
     return render(
         request,
         "assignment/decisions.html",
@@ -225,7 +223,6 @@ def effect(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to
-    date_to = max(date_to, date_from + timedelta(days=0))
     result = effect_core.effect(selectors.effect_rows(request.user, date_from, date_to), since)
     return render(
         request,

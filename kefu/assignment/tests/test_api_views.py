@@ -198,3 +198,7 @@ def test_the_effect_report_compares_high_sensitivity_customers_before_and_after(
     assert "100.0 %" in html  # May: both of U-E's conversations were complaints
     assert "-100.0 pp" in html  # the difference in differences of the complaint rate
     assert client(routing.alice).get("/routing/effect/").status_code == 403
+
+
+def test_deleting_a_rule_that_is_not_there_is_404(routing):
+    assert client(routing.mia).delete("/api/v1/routing/rules/999999").status_code == 404
