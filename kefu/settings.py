@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "kefu.workforce",
     "kefu.notifications",
     "kefu.reviews",
+    # before kefu.monitoring: its receiver of written conversations gives a new live
+    # conversation its agent before monitoring stores the conversation's live state
+    "kefu.assignment",
     "kefu.monitoring",
     "kefu.customers",
     "kefu.training",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workforce/", include("kefu.workforce.urls")),
     path("live/", include("kefu.monitoring.urls")),
     path("risk/", include("kefu.customers.urls")),
+    path("routing/", include("kefu.assignment.urls")),
     path("reviews/", include("kefu.reviews.urls")),
     path("training/", include("kefu.training.urls")),
     path("performance/", include("kefu.performance.urls")),

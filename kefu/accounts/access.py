@@ -38,6 +38,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
     MANAGE_RISK,
+    MANAGE_ROUTING,
     MANAGE_SAMPLING,
     MANAGE_WORKFORCE,
     MONITOR_ALL,
@@ -381,6 +382,23 @@ def winback_campaign_rows(queryset: QuerySet, user, action: str) -> QuerySet:
         return queryset.none()
     members = restrict(apps.get_model("customers", "WinbackMember").objects.all(), user)
     return queryset.filter(pk__in=members.values("campaign_id"))
+
+
+# --- routing (kefu.assignment) ---------------------------------------------------------------
+def manages_routing(user) -> bool:
+    """Routing settings, rules, the agents' skills and capacity."""
+    return _active(user) and user.has_perm(MANAGE_ROUTING)
+
+
+def sees_routing(user) -> bool:
+    """The routing state (queues, loads): monitors of every team, routing managers, and
+    supervisors (their teams' part)."""
+    return can_monitor(user) or manages_routing(user)
+
+
+def department_rows(user) -> list[Mapping[str, Any]]:
+    """`Policy.also` for rows of the whole department (no team): every supervisor's."""
+    return [{"team__isnull": True}] if supervised_team_ids(user) else []
 
 
 # --- workforce ------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ VIEW_ALL_PERFORMANCE = "performance.view_all_performance"
 # putting manual tags on the customers one sees.
 MANAGE_RISK = "customers.manage_risk"
 TAG_CUSTOMERS = "customers.tag_customers"
+# Routing (kefu.assignment): its settings, rules and the agents' skills and capacity.
+# Queues and reassigning follow live monitoring (supervisors their teams, MONITOR_ALL all).
+MANAGE_ROUTING = "assignment.manage_routing"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [TAG_CUSTOMERS],
@@ -69,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_ALL_PERFORMANCE,
         MANAGE_RISK,
         TAG_CUSTOMERS,
+        MANAGE_ROUTING,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -95,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VIEW_ALL_PERFORMANCE,
         MANAGE_RISK,
         TAG_CUSTOMERS,
+        MANAGE_ROUTING,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

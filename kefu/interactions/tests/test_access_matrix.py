@@ -126,6 +126,7 @@ FILL: list[tuple[str, str, str]] = [
     (r"", "track_id", "track"),
     (r"", "training_session_id", "training_session"),
     (r"", "assignment_id", "assignment"),
+    (r"^routing/", "rule_id", "routing_rule"),  # routing (before training's rule_id)
     (r"", "rule_id", "assignment_rule"),
     # training: exams
     (r"", "exam_id", "exam"),
@@ -324,6 +325,7 @@ def _build_world() -> dict:
     _performance_methods_world(w, p)  # performance: methods
     _performance_cycles_world(w)
     _customers_risk_world(w)
+    _routing_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -372,6 +374,19 @@ def _customers_risk_world(w: dict) -> None:
             campaign=campaign, customer=Customer.objects.get(external_id=customer_ext),
             group="contact", agent=Agent.objects.get(external_id=agent_ext),
         ).pk  # fmt: skip
+
+
+# routing — a rule (its id in the world); alice's and bob's agents online
+def _routing_world(w: dict) -> None:
+    from kefu.accounts.models import Agent
+    from kefu.assignment.models import RoutingRule
+    from kefu.workforce.models import AgentPresence
+
+    w["routing_rule"] = RoutingRule.objects.create(name="矩阵规则", tiers=["senior"]).pk
+    for external_id in ("A0007", "A0102"):
+        AgentPresence.objects.update_or_create(
+            agent=Agent.objects.get(external_id=external_id), defaults={"state": "online"}
+        )
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
@@ -575,6 +590,12 @@ BODY = {
     "POST /api/v1/customer-tags": '{"group": "矩阵标签组", "name": "新标签"}',
     "POST /api/v1/customers/{customer_id}/tags": f'{{"tag": {CUSTOMER_TAG_ID}}}',
     "POST /api/v1/performance/cycles": '{"kind": "year", "start": "2024-01-01"}',
+    # routing
+    "POST /api/v1/routing/conversations/{conversation_id}/reassign": '{"agent": "A0001"}',
+    "PUT /api/v1/routing/settings": '{"overflow_after_s": 30}',
+    "POST /api/v1/routing/rules": '{"name": "新规则", "tiers": ["senior"]}',
+    "PUT /api/v1/routing/rules/{rule_id}": '{"name": "矩阵规则", "tiers": ["lead"]}',
+    "PUT /api/v1/routing/agents/{agent_id}/profile": '{"capacity": 4}',
     # performance: methods
     "POST /api/v1/performance/feedback/{feedback_id}/answer": json.dumps(
         {"answers": {"empathy": 4, "collaboration": 4, "knowledge_sharing": 3, "innovation": 3}}
