@@ -11,10 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
 
+from kefu.assignment.demo import seed_demo as seed_routing
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.customers.demo import seed_demo as seed_customers
-from kefu.demo.core.generator import SIZES, generate, size_count
+from kefu.demo.core.generator import ROUTING_FROM, SIZES, generate, size_count
 from kefu.demo.improvements import ensure_demo_improvements
 from kefu.demo.users import ensure_demo_users
 from kefu.interactions.core.native import dumps, parse_object
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 f"客户风险 customer risk: {risk['customers']} customers, "
                 f"{risk['share_high']:.1%} high"
             )
+        seed_routing(since=ROUTING_FROM.date())  # routing on since the generator's switch
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         with translation.override("zh-hans"):  # names the cycles in the users' language
             seed_performance(seed)  # the year's review cycles, ratings, 360, interviews, pool
