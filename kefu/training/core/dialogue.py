@@ -45,7 +45,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from kefu.interactions.core.native import ConversationRecord, CustomerRecord, MessageRecord
+from kefu.interactions.core.native import (
+    ConversationRecord,
+    CustomerRecord,
+    MessageRecord,
+    gettext_noop,  # marks reasons for makemessages (translated by the Django shell)
+)
 from kefu.qa.core.conditions import Condition, compile_condition
 from kefu.qa.core.engine import view_of
 from kefu.qa.core.errors import DefinitionError
@@ -238,20 +243,26 @@ def default_lexicons() -> LexiconSet:
 def _lines(value: Any, where: str, problems: list[Problem], *, required: bool) -> tuple[str, ...]:
     if value is None:
         if required:
-            problems.append(Problem(where, "is required (one line or a list of variants)"))
+            problems.append(
+                Problem(where, gettext_noop("is required (one line or a list of variants)"))
+            )
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or (required and not value):
-        problems.append(Problem(where, "must be a line or a non-empty list of lines"))
+        problems.append(Problem(where, gettext_noop("must be a line or a non-empty list of lines")))
         return ()
     out = []
     for i, line in enumerate(value):
         if not isinstance(line, str) or not line.strip():
-            problems.append(Problem(f"{where}[{i}]", "must be a non-empty string"))
+            problems.append(Problem(f"{where}[{i}]", gettext_noop("must be a non-empty string")))
         elif len(line) > MAX_LINE:
             problems.append(
-                Problem(f"{where}[{i}]", "is longer than %(max)s characters", {"max": MAX_LINE})
+                Problem(
+                    f"{where}[{i}]",
+                    gettext_noop("is longer than %(max)s characters"),
+                    {"max": MAX_LINE},
+                )
             )
         else:
             out.append(line.strip())
@@ -262,10 +273,10 @@ def _text(data: Mapping[str, Any], key: str, problems: list[Problem], *, require
     value = data.get(key)
     if value is None or value == "":
         if required:
-            problems.append(Problem(key, "is required"))
+            problems.append(Problem(key, gettext_noop("is required")))
         return ""
     if not isinstance(value, str):
-        problems.append(Problem(key, "must be a string"))
+        problems.append(Problem(key, gettext_noop("must be a string")))
         return ""
     return value.strip()
 
@@ -274,7 +285,9 @@ def _keywords(value: Any, where: str, problems: list[Problem]) -> tuple[tuple[st
     if value is None:
         return ()
     if not isinstance(value, list) or not value:
-        problems.append(Problem(where, "must be a list of words, or a list of such lists"))
+        problems.append(
+            Problem(where, gettext_noop("must be a list of words, or a list of such lists"))
+        )
         return ()
     groups = value if all(isinstance(v, list) for v in value) else [value]
     out = []
@@ -285,7 +298,9 @@ def _keywords(value: Any, where: str, problems: list[Problem]) -> tuple[tuple[st
             str(w) if isinstance(w, int | float) and not isinstance(w, bool) else w for w in group
         ]
         if not words or not all(isinstance(w, str) and w.strip() for w in words):
-            problems.append(Problem(spot, "must be a non-empty list of non-empty words"))
+            problems.append(
+                Problem(spot, gettext_noop("must be a non-empty list of non-empty words"))
+            )
             continue
         out.append(tuple(dict.fromkeys(fold(w.strip()) for w in words)))
     return tuple(out)
@@ -295,28 +310,30 @@ def _route(
     raw: Any, where: str, lexicons: LexiconSet, index: int, problems: list[Problem]
 ) -> Route | None:
     if not isinstance(raw, Mapping):
-        problems.append(Problem(where, "must be a mapping with `to` and a test"))
+        problems.append(Problem(where, gettext_noop("must be a mapping with `to` and a test")))
         return None
     unknown = sorted(map(str, set(raw) - ROUTE_KEYS))
     for key in unknown:
         problems.append(
             Problem(
                 f"{where}.{key}",
-                "unknown key (known: %(known)s)",
+                gettext_noop("unknown key (known: %(known)s)"),
                 {"known": ", ".join(sorted(ROUTE_KEYS))},
             )
         )
     before = len(problems)
     target = raw.get("to")
     if not isinstance(target, str) or not target:
-        problems.append(Problem(f"{where}.to", "is required (the node the reply leads to)"))
+        problems.append(
+            Problem(f"{where}.to", gettext_noop("is required (the node the reply leads to)"))
+        )
     if not any(raw.get(k) is not None for k in ("keywords", "regex", "qa")):
-        problems.append(Problem(where, "needs a test: keywords, regex or qa"))
+        problems.append(Problem(where, gettext_noop("needs a test: keywords, regex or qa")))
     keywords = _keywords(raw.get("keywords"), f"{where}.keywords", problems)
     pattern = None
     if raw.get("regex") is not None:
         if not isinstance(raw["regex"], str) or not raw["regex"]:
-            problems.append(Problem(f"{where}.regex", "must be a regular expression"))
+            problems.append(Problem(f"{where}.regex", gettext_noop("must be a regular expression")))
         else:
             try:
                 pattern = re.compile(raw["regex"], re.IGNORECASE)
@@ -324,7 +341,7 @@ def _route(
                 problems.append(
                     Problem(
                         f"{where}.regex",
-                        "not a valid regular expression: %(error)s",
+                        gettext_noop("not a valid regular expression: %(error)s"),
                         {"error": str(exc)},
                     )
                 )
@@ -336,10 +353,10 @@ def _route(
             problems.append(Problem(exc.where, exc.reason))
     good = raw.get("good")
     if good is not None and not isinstance(good, bool):
-        problems.append(Problem(f"{where}.good", "must be true or false"))
+        problems.append(Problem(f"{where}.good", gettext_noop("must be true or false")))
     note = raw.get("note", "")
     if not isinstance(note, str):
-        problems.append(Problem(f"{where}.note", "must be a string"))
+        problems.append(Problem(f"{where}.note", gettext_noop("must be a string")))
     examples = _lines(raw.get("example"), f"{where}.example", problems, required=False)
     if len(problems) > before:
         return None
@@ -349,35 +366,41 @@ def _route(
 def _node(node_id: Any, raw: Any, lexicons: LexiconSet, problems: list[Problem]) -> Node | None:
     where = f"node {node_id}"
     if not isinstance(node_id, str) or not _NODE.match(node_id):
-        problems.append(Problem(where, "node ids are a–z, 0–9 and _, starting with a letter"))
+        problems.append(
+            Problem(where, gettext_noop("node ids are a–z, 0–9 and _, starting with a letter"))
+        )
         return None
     if not isinstance(raw, Mapping):
-        problems.append(Problem(where, "must be a mapping (say, routes, otherwise, …)"))
+        problems.append(
+            Problem(where, gettext_noop("must be a mapping (say, routes, otherwise, …)"))
+        )
         return None
     for key in sorted(map(str, set(raw) - NODE_KEYS)):
         problems.append(
             Problem(
                 f"{where}: {key}",
-                "unknown key (known: %(known)s)",
+                gettext_noop("unknown key (known: %(known)s)"),
                 {"known": ", ".join(sorted(NODE_KEYS))},
             )
         )
     goal, end = raw.get("goal", False), raw.get("end", False)
     if not isinstance(goal, bool) or not isinstance(end, bool):
-        problems.append(Problem(f"{where}: goal", "goal and end are true or false"))
+        problems.append(Problem(f"{where}: goal", gettext_noop("goal and end are true or false")))
         return None
     if goal and end:
-        problems.append(Problem(f"{where}: end", "a node is a goal or an end, not both"))
+        problems.append(
+            Problem(f"{where}: end", gettext_noop("a node is a goal or an end, not both"))
+        )
     kind = GOAL if goal else END if end else TALK
     say = _lines(raw.get("say"), f"{where}: say", problems, required=True)
     again = _lines(raw.get("again"), f"{where}: again", problems, required=False)
     note = raw.get("note", "")
     if not isinstance(note, str):
-        problems.append(Problem(f"{where}: note", "must be a string"))
+        problems.append(Problem(f"{where}: note", gettext_noop("must be a string")))
         note = ""
     otherwise_note = raw.get("otherwise_note", "")
     if not isinstance(otherwise_note, str):
-        problems.append(Problem(f"{where}: otherwise_note", "must be a string"))
+        problems.append(Problem(f"{where}: otherwise_note", gettext_noop("must be a string")))
         otherwise_note = ""
     if kind != TALK:
         for key in ("routes", "otherwise"):
@@ -385,14 +408,14 @@ def _node(node_id: Any, raw: Any, lexicons: LexiconSet, problems: list[Problem])
                 problems.append(
                     Problem(
                         f"{where}: {key}",
-                        "a %(kind)s node ends the dialogue: no %(key)s",
+                        gettext_noop("a %(kind)s node ends the dialogue: no %(key)s"),
                         {"kind": kind, "key": key},
                     )
                 )
         return Node(node_id, kind, say, again, note=note.strip())
     raw_routes = raw.get("routes") or []
     if not isinstance(raw_routes, list):
-        problems.append(Problem(f"{where}: routes", "must be a list of routes"))
+        problems.append(Problem(f"{where}: routes", gettext_noop("must be a list of routes")))
         raw_routes = []
     routes = []
     for i, r in enumerate(raw_routes):
@@ -404,8 +427,10 @@ def _node(node_id: Any, raw: Any, lexicons: LexiconSet, problems: list[Problem])
         problems.append(
             Problem(
                 f"{where}: otherwise",
-                "is required: the node a reply no route matches leads to (the customer "
-                "repeats, gets impatient or escalates)",
+                gettext_noop(
+                    "is required: the node a reply no route matches leads to (the customer "
+                    "repeats, gets impatient or escalates)"
+                ),
             )
         )
         otherwise = None
@@ -431,16 +456,20 @@ def parse_scenario(
     lexicons = lexicons if lexicons is not None else default_lexicons()
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
-        raise ScenarioError([Problem("scenario", "must be a mapping (code, title, nodes, …)")])
+        raise ScenarioError(
+            [Problem("scenario", gettext_noop("must be a mapping (code, title, nodes, …)"))]
+        )
     for key in sorted(map(str, set(data) - SCENARIO_KEYS)):
         problems.append(
             Problem(
-                key, "unknown key (known: %(known)s)", {"known": ", ".join(sorted(SCENARIO_KEYS))}
+                key,
+                gettext_noop("unknown key (known: %(known)s)"),
+                {"known": ", ".join(sorted(SCENARIO_KEYS))},
             )
         )
     code = data.get("code")
     if not isinstance(code, str) or not _CODE.match(code):
-        problems.append(Problem("code", "a–z, 0–9 and -, 2–64 characters"))
+        problems.append(Problem("code", gettext_noop("a–z, 0–9 and -, 2–64 characters")))
         code = ""
     title = _text(data, "title", problems, required=True)
     goal = _text(data, "goal", problems, required=True)
@@ -451,7 +480,11 @@ def parse_scenario(
     channel = data.get("channel", "chat")
     if channel not in CHANNELS:
         problems.append(
-            Problem("channel", "must be one of %(choices)s", {"choices": ", ".join(CHANNELS)})
+            Problem(
+                "channel",
+                gettext_noop("must be one of %(choices)s"),
+                {"choices": ", ".join(CHANNELS)},
+            )
         )
         channel = "chat"
     category = data.get("category") or []
@@ -460,7 +493,9 @@ def parse_scenario(
         or len(category) > 3
         or not all(isinstance(c, str) and c.strip() and len(c) <= 50 for c in category)
     ):
-        problems.append(Problem("category", "up to 3 levels (scene, problem, cause) as strings"))
+        problems.append(
+            Problem("category", gettext_noop("up to 3 levels (scene, problem, cause) as strings"))
+        )
         category = []
     max_turns = data.get("max_turns", DEFAULT_MAX_TURNS)
     if (
@@ -469,13 +504,19 @@ def parse_scenario(
         or not (1 <= max_turns <= MAX_TURNS_LIMIT)
     ):
         problems.append(
-            Problem("max_turns", "a whole number from 1 to %(max)s", {"max": MAX_TURNS_LIMIT})
+            Problem(
+                "max_turns",
+                gettext_noop("a whole number from 1 to %(max)s"),
+                {"max": MAX_TURNS_LIMIT},
+            )
         )
         max_turns = DEFAULT_MAX_TURNS
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
     if not isinstance(raw_nodes, Mapping) or not raw_nodes:
-        problems.append(Problem("nodes", "must be a non-empty mapping of node id → node"))
+        problems.append(
+            Problem("nodes", gettext_noop("must be a non-empty mapping of node id → node"))
+        )
         raw_nodes = {}
     for node_id, raw in raw_nodes.items():
         node = _node(node_id, raw, lexicons, problems)
@@ -483,25 +524,41 @@ def parse_scenario(
             nodes[node.id] = node
     start = data.get("start")
     if not isinstance(start, str) or start not in raw_nodes:
-        problems.append(Problem("start", "must name a node, got %(value)s", {"value": repr(start)}))
+        problems.append(
+            Problem(
+                "start", gettext_noop("must name a node, got %(value)s"), {"value": repr(start)}
+            )
+        )
         start = ""
     elif start in nodes and nodes[start].terminal:
-        problems.append(Problem("start", "must be a talk node (not a goal or an end)"))
+        problems.append(
+            Problem("start", gettext_noop("must be a talk node (not a goal or an end)"))
+        )
     ends = [n.id for n in nodes.values() if n.kind == END]
     timeout = data.get("timeout", ends[0] if ends else None)
     if timeout is None:
         problems.append(
-            Problem("nodes", "no end node: add one (`end: true`) the customer leaves by")
+            Problem(
+                "nodes", gettext_noop("no end node: add one (`end: true`) the customer leaves by")
+            )
         )
     elif not isinstance(timeout, str) or timeout not in raw_nodes:
         problems.append(
-            Problem("timeout", "must name an end node, got %(value)s", {"value": repr(timeout)})
+            Problem(
+                "timeout",
+                gettext_noop("must name an end node, got %(value)s"),
+                {"value": repr(timeout)},
+            )
         )
     elif timeout in nodes and nodes[timeout].kind != END:
-        problems.append(Problem("timeout", "node %(node)s is not an end node", {"node": timeout}))
+        problems.append(
+            Problem("timeout", gettext_noop("node %(node)s is not an end node"), {"node": timeout})
+        )
     if not any(n.kind == GOAL for n in nodes.values()) and raw_nodes:
         problems.append(
-            Problem("nodes", "no goal node: add one (`goal: true`), the resolved outcome")
+            Problem(
+                "nodes", gettext_noop("no goal node: add one (`goal: true`), the resolved outcome")
+            )
         )
     # Targets, reachability, a way out of every node.
     for node in nodes.values():
@@ -510,7 +567,7 @@ def parse_scenario(
                 problems.append(
                     Problem(
                         f"node {node.id}: {route.label}.to",
-                        "no node named %(name)s",
+                        gettext_noop("no node named %(name)s"),
                         {"name": repr(route.to)},
                     )
                 )
@@ -518,7 +575,7 @@ def parse_scenario(
             problems.append(
                 Problem(
                     f"node {node.id}: otherwise",
-                    "no node named %(name)s",
+                    gettext_noop("no node named %(name)s"),
                     {"name": repr(node.otherwise)},
                 )
             )
@@ -530,7 +587,7 @@ def parse_scenario(
                 problems.append(
                     Problem(
                         f"node {node_id}",
-                        "unreachable from the start node %(start)s",
+                        gettext_noop("unreachable from the start node %(start)s"),
                         {"start": repr(start)},
                     )
                 )
@@ -538,7 +595,9 @@ def parse_scenario(
         for node_id in nodes:
             if node_id in reachable and node_id not in leads_out:
                 problems.append(
-                    Problem(f"node {node_id}", "no way from here to a goal or an end node")
+                    Problem(
+                        f"node {node_id}", gettext_noop("no way from here to a goal or an end node")
+                    )
                 )
     if problems:
         raise ScenarioError(problems)
