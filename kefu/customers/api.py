@@ -23,7 +23,7 @@ from kefu.customers import actions, selectors
 from kefu.customers.choices import RiskLabel, WinbackGroup, WinbackOutcome
 from kefu.customers.core import winback
 from kefu.customers.filtersets import CustomerFilterSet
-from kefu.customers.models import CustomerTag, Tag, TagGroup, WinbackCampaign
+from kefu.customers.models import CustomerTag, Tag, TagGroup, WinbackCampaign, WinbackMember
 from kefu.customers.presenters import reason_lines
 from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import Day, ErrorOut, ErrorsOut, RowId, Text
@@ -348,21 +348,22 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
     return Status(201, _campaign_detail(request, campaign))
 
 
+def _member_out(m: WinbackMember) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "customer": m.customer.external_id,
+        "group": m.group,
+        "agent": m.agent.external_id if m.agent else None,
+        "outcome": m.outcome,
+        "note": m.note,
+        "outcome_at": _local(m.outcome_at),
+    }
+
+
 def _campaign_detail(request: HttpRequest, campaign: WinbackCampaign) -> dict[str, Any]:
     figures = selectors.campaign_figures(campaign)
     c = figures.comparison
-    members = [
-        {
-            "id": m.pk,
-            "customer": m.customer.external_id,
-            "group": m.group,
-            "agent": m.agent.external_id if m.agent else None,
-            "outcome": m.outcome,
-            "note": m.note,
-            "outcome_at": _local(m.outcome_at),
-        }
-        for m in selectors.members_visible_to(request.user, campaign)
-    ]
+    members = [_member_out(m) for m in selectors.members_visible_to(request.user, campaign)]
     return _campaign_out(campaign) | {
         "window_open": figures.window_open,
         "contact": _rate(figures.counts[WinbackGroup.CONTACT], c.contact),
@@ -391,13 +392,6 @@ def get_campaign(request: HttpRequest, campaign_id: RowId) -> dict[str, Any]:
 def put_outcome(request: HttpRequest, member_id: RowId, payload: OutcomeIn) -> dict[str, Any]:
     """Record the outcome of contacting a member of the contact group (409 for a control
     member)."""
-    m = actions.record_outcome(request.user, member_id, payload.outcome, payload.note)
-    return {
-        "id": m.pk,
-        "customer": m.customer.external_id,
-        "group": m.group,
-        "agent": m.agent.external_id if m.agent else None,
-        "outcome": m.outcome,
-        "note": m.note,
-        "outcome_at": _local(m.outcome_at),
-    }
+    return _member_out(
+        actions.record_outcome(request.user, member_id, payload.outcome, payload.note)
+    )
