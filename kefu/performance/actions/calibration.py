@@ -51,7 +51,7 @@ def adjust(
     its reason; audited, the agent notified."""
     require_manager(user)
     score = (
-        AgentScore.objects.select_for_update()
+        AgentScore.objects.select_for_update(of=("self",))
         .select_related("cycle", "agent__user")
         .get(pk=score.pk)
     )
