@@ -4,11 +4,14 @@ training, closing with the outcome. Opening another person's plan is audited."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -140,58 +143,42 @@ def _invalid(request: HttpRequest, form) -> None:
 @require_POST
 def plan_goal(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _changing(request, plan_id)
-    form = GoalForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.add_goal(plan, d["source"], d["baseline"], d["target"], user=request.user)
-            messages.success(request, _("Goal added."))
-        except ActionError as exc:
-            refused(request, exc)
-    else:
-        _invalid(request, form)
-    return redirect("performance:plan", plan.pk)
+
+    def add(d: dict[str, Any]) -> str:
+        actions.add_goal(plan, d["source"], d["baseline"], d["target"], user=request.user)
+        return _("Goal added.")
+
+    return _submit(request, plan, GoalForm(request.POST), add)
 
 
 @login_required
 @require_POST
 def plan_checkin(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _changing(request, plan_id)
-    form = CheckinForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.add_checkin(
-                plan, on=d["on"], note=d["note"], coaching=d["coaching"], user=request.user
-            )
-            messages.success(request, _("Check-in recorded."))
-        except ActionError as exc:
-            refused(request, exc)
-    else:
-        _invalid(request, form)
-    return redirect("performance:plan", plan.pk)
+
+    def add(d: dict[str, Any]) -> str:
+        actions.add_checkin(
+            plan, on=d["on"], note=d["note"], coaching=d["coaching"], user=request.user
+        )
+        return _("Check-in recorded.")
+
+    return _submit(request, plan, CheckinForm(request.POST), add)
 
 
 @login_required
 @require_POST
 def plan_lesson(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _changing(request, plan_id)
+
+    def link(d: dict[str, Any]) -> str:
+        actions.link_lesson(
+            plan, d["lesson"], user=request.user, assign_it=d["assign"],
+            due_days=d["due_days"] or 14,
+        )  # fmt: skip
+        return _("Lesson linked and assigned.") if d["assign"] else _("Lesson linked.")
+
     form = LessonForm(request.POST, lessons=actions.lessons_for(request.user))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.link_lesson(
-                plan, d["lesson"], user=request.user, assign_it=d["assign"],
-                due_days=d["due_days"] or 14,
-            )  # fmt: skip
-            messages.success(
-                request, _("Lesson linked and assigned.") if d["assign"] else _("Lesson linked.")
-            )
-        except ActionError as exc:
-            refused(request, exc)
-    else:
-        _invalid(request, form)
-    return redirect("performance:plan", plan.pk)
+    return _submit(request, plan, form, link)
 
 
 @login_required
@@ -199,13 +186,25 @@ def plan_lesson(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _changing(request, plan_id)
     form = CloseForm(request.POST, goals=plan.goals.all())
+
+    def close(d: dict[str, Any]) -> str:
+        actions.close_plan(
+            plan, status=d["status"], outcome=d["outcome"], results=form.results(),
+            user=request.user,
+        )  # fmt: skip
+        return _("Plan closed.")
+
+    return _submit(request, plan, form, close)
+
+
+def _submit(
+    request: HttpRequest, plan: ImprovementPlan, form: Form, change: Callable[[dict], str]
+) -> HttpResponse:
+    """One change to a plan from its form: on valid data the change runs and its message
+    is shown (a refusal is shown instead); otherwise the form's errors. Back to the plan."""
     if form.is_valid():
         try:
-            actions.close_plan(
-                plan, status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"],
-                results=form.results(), user=request.user,
-            )  # fmt: skip
-            messages.success(request, _("Plan closed."))
+            messages.success(request, change(form.cleaned_data))
         except ActionError as exc:
             refused(request, exc)
     else:
