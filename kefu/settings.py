@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.training",
     "kefu.performance",
+    "kefu.improvement",
     "kefu.demo",
 ]
 
