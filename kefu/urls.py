@@ -24,6 +24,7 @@ urlpatterns = [
     path("reviews/", include("kefu.reviews.urls")),
     path("training/", include("kefu.training.urls")),
     path("performance/", include("kefu.performance.urls")),
+    path("improvement/", include("kefu.improvement.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),

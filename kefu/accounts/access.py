@@ -37,6 +37,7 @@ from django.db.models import Model, Q, QuerySet
 from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
+    MANAGE_IMPROVEMENT,
     MANAGE_RISK,
     MANAGE_ROUTING,
     MANAGE_SAMPLING,
@@ -325,6 +326,30 @@ def catalogue(change_permission: str) -> Callable[[QuerySet, Any, str], QuerySet
     return rows
 
 
+def department_work(view: tuple[str, ...], change: str) -> Callable[[QuerySet, Any, str], QuerySet]:
+    """Rows of the department's shared work (analyses, projects): read by the holders of
+    any `view` permission and by supervisors (it is about their teams' work), changed
+    with `change`. Agents see none."""
+
+    def rows(queryset: QuerySet, user, action: str) -> QuerySet:
+        if not _active(user):
+            return queryset.none()
+        if user.has_perm(change):
+            return queryset
+        if action == VIEW and sees_department_work(user, view):
+            return queryset
+        return queryset.none()
+
+    return rows
+
+
+def sees_department_work(user, view: tuple[str, ...]) -> bool:
+    """Holders of any `view` permission and supervisors (see `department_work`)."""
+    return _active(user) and (
+        any(user.has_perm(p) for p in view) or bool(supervised_team_ids(user))
+    )
+
+
 # --- live monitoring --------------------------------------------------------------------------
 def monitors_all(user) -> bool:
     return _active(user) and user.has_perm(MONITOR_ALL)
@@ -385,6 +410,10 @@ def winback_campaign_rows(queryset: QuerySet, user, action: str) -> QuerySet:
 
 
 # --- routing (kefu.assignment) ---------------------------------------------------------------
+def manages_improvement(user) -> bool:
+    return _active(user) and user.has_perm(MANAGE_IMPROVEMENT)
+
+
 def manages_routing(user) -> bool:
     """Routing settings, rules, the agents' skills and capacity."""
     return _active(user) and user.has_perm(MANAGE_ROUTING)

@@ -47,11 +47,22 @@ TAG_CUSTOMERS = "customers.tag_customers"
 # Routing (kefu.assignment): its settings, rules and the agents' skills and capacity.
 # Queues and reassigning follow live monitoring (supervisors their teams, MONITOR_ALL all).
 MANAGE_ROUTING = "assignment.manage_routing"
+# Complaint root cause (kefu.improvement): the taxonomy, correcting classifications,
+# analyses and projects. Complaints themselves are seen like their conversations.
+MANAGE_IMPROVEMENT = "improvement.manage_improvement"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [TAG_CUSTOMERS],
     Role.SUPERVISOR: [TAG_CUSTOMERS],
-    Role.QA: [VIEW_ALL, EXPORT, MANAGE_QA, REVIEW, MANAGE_SAMPLING, VIEW_ALL_REVIEWS],
+    Role.QA: [
+        VIEW_ALL,
+        EXPORT,
+        MANAGE_QA,
+        REVIEW,
+        MANAGE_SAMPLING,
+        VIEW_ALL_REVIEWS,
+        MANAGE_IMPROVEMENT,
+    ],
     Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS, MANAGE_TRAINING, VIEW_ALL_TRAINING],
     Role.MANAGER: [
         VIEW_ALL,
@@ -73,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_RISK,
         TAG_CUSTOMERS,
         MANAGE_ROUTING,
+        MANAGE_IMPROVEMENT,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -100,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_RISK,
         TAG_CUSTOMERS,
         MANAGE_ROUTING,
+        MANAGE_IMPROVEMENT,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

@@ -72,6 +72,7 @@ FILL: list[tuple[str, str, str]] = [
     (r"^performance/", "slot", "perf_slot"),
     (r"^performance/", "feedback_id", "perf_feedback"),
     (r"^performance/", "interview_id", "perf_interview"),
+    (r"^improvement/", "project_id", "improvement_project"),
     (r"^customers/", "external_id", "customer"),
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
@@ -326,6 +327,7 @@ def _build_world() -> dict:
     _performance_cycles_world(w)
     _customers_risk_world(w)
     _routing_world(w)
+    _improvement_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -387,6 +389,14 @@ def _routing_world(w: dict) -> None:
         AgentPresence.objects.update_or_create(
             agent=Agent.objects.get(external_id=external_id), defaults={"state": "online"}
         )
+
+
+def _improvement_world(w: dict) -> None:
+    from kefu.improvement.models import Project
+
+    w["improvement_project"] = Project.objects.create(
+        title="退款提速", owner=w["personas"].mia, problem="退款到账慢", start=date(2024, 5, 1)
+    ).pk
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
