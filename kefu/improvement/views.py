@@ -28,6 +28,7 @@ from kefu.accounts import access
 from kefu.core import periods
 from kefu.core.params import parse_id
 from kefu.improvement import actions, selectors
+from kefu.improvement.filtersets import ClassificationFilterSet
 from kefu.improvement.forms import (
     CorrectionForm,
     ProjectActionForm,
@@ -98,23 +99,30 @@ def _following(month: date | None) -> date | None:
 
 @login_required
 def problem(request: HttpRequest) -> HttpResponse:
-    """Drill-down: the month's complaints classified to one problem."""
-    name = (request.GET.get("problem") or "")[:100]
+    """Drill-down: a month's complaints classified to one problem (the classification
+    list's FilterSet: problem, month, scene, source, review)."""
     month, error = _month(request, selectors.latest_month(request.user))
-    if not name or month is None:
+    if not request.GET.get("problem") or month is None:
         raise Http404
-    start, end = selectors.month_bounds(month)
-    rows = (
-        selectors.complaints(request.user)
-        .filter(problem=name, created_at__gte=start, created_at__lt=end)
-        .select_related("conversation", "agent__user")
-        .order_by("-created_at", "-pk")
+    data = request.GET.copy()
+    data["month"] = f"{month:%Y-%m}"
+    filterset = ClassificationFilterSet(
+        data, selectors.complaints(request.user).select_related("conversation", "agent__user")
     )
+    rows = filterset.qs.order_by("-created_at", "-pk") if filterset.is_valid() else []
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "improvement/problem.html",
-        _context(request, "pareto", problem=name, month=month, month_error=error, page=page),
+        _context(
+            request,
+            "pareto",
+            problem=filterset.form.cleaned_data.get("problem") if filterset.is_valid() else "",
+            month=month,
+            month_error=error,
+            page=page,
+            filter_errors=filterset.errors,
+        ),
     )
 
 

@@ -51,3 +51,18 @@ class DayField(forms.DateField):
                 code="out_of_range",
                 params={"first": periods.EARLIEST_DAY, "last": periods.latest_day(today)},
             )
+
+
+class MonthField(forms.CharField):
+    """ "YYYY-MM" → (first day, last day); an unknown month is an error."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def clean(self, value: Any) -> tuple[date, date] | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        month = periods.parse_month(text, timezone.localdate())
+        if month is None:
+            raise forms.ValidationError(_("Enter a valid value."), code="invalid")
+        return month

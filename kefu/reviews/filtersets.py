@@ -9,31 +9,15 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core import periods
+from kefu.lib.formfields import MonthField
 from kefu.reviews.choices import Kind, ReviewStatus
 from kefu.reviews.models import Review
 
 
 class ChoiceFilter(django_filters.Filter):
     field_class = forms.ChoiceField
-
-
-class MonthField(forms.CharField):
-    """ "YYYY-MM" → (first day, last day); an unknown month is an error."""
-
-    widget = forms.TextInput(attrs={"type": "month"})
-
-    def clean(self, value: Any) -> tuple[date, date] | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        month = periods.parse_month(text, timezone.localdate())
-        if month is None:
-            raise forms.ValidationError(_("Enter a valid value."), code="invalid")
-        return month
 
 
 class MonthFilter(django_filters.Filter):
