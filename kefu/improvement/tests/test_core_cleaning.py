@@ -88,7 +88,7 @@ def test_the_shipped_dictionary_normalises_the_issues_examples():
     assert clean("钱没到账") == clean("退款没收到") == clean("钱还没退回来！") == "退款到账慢"
     assert clean("快递还没到？？") == "物流延迟"
     assert clean("咋回事") == "怎么回事"
-    assert clean("账号被盗了") == "账户安全"
+    assert clean("账号被盗了") == "账户安全了"
     assert clean("帐号到帐") == "账号到账"
 
 
