@@ -672,6 +672,7 @@ class _Writer:
         elif rng.random() < (0.8 if self.channel == "app" else 0.55):
             self.bot(rng.choice(P.BOT_GREETING_APP if self.channel == "app" else P.BOT_GREETING))
         case = self.case
+        parts: tuple[str, ...]
         if "repeat_contact" in flags:  # back about the same problem, and it shows
             parts = (self.fill(P.FOLLOWUP_PREFIX), self.fill(sc["repeat_ask"]))
             opening, part = "".join(parts), "followup"

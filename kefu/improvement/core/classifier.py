@@ -420,7 +420,7 @@ class Model:
             json.dumps(header, ensure_ascii=False).encode(), dtype=np.uint8
         )
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
+        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
         return buffer.getvalue()
 
     @classmethod
