@@ -52,11 +52,22 @@ def normalise(text: str) -> str:
     """Step 1: NFKC, lower case, noise runs → one space, digit runs → 0, repeats → 2."""
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", text).lower()
-    out = _NOISE.sub(" ", out)
+    # Noise first: it removes the full-width punctuation that would send NFKC down its
+    # slow path, so NFKC mostly just checks; then again, for what NFKC or lower-casing made.
+    out = _NOISE.sub(" ", text)
+    out = _NOISE.sub(" ", unicodedata.normalize("NFKC", out).lower())
     out = _DIGITS.sub("0", out)
     out = _REPEATS.sub(r"\1\1", out)
     return out.strip()
+
+
+def _rejoin(text: str) -> str:
+    """`normalise` of normalised pieces put side by side: only where they meet can
+    something change (a run of digits or of one character); the full steps when the
+    joint is not in NFKC (Hangul jamo meeting, say)."""
+    if not unicodedata.is_normalized("NFKC", text):
+        return normalise(text)
+    return _REPEATS.sub(r"\1\1", _DIGITS.sub("0", text))
 
 
 def _is_word_char(ch: str) -> bool:
@@ -78,10 +89,10 @@ class Cleaner:
         self._automaton: Any = None
         if table:
             automaton = ahocorasick.Automaton()
-            # canonical words are keys too (kept as they are), so that a longer canonical
-            # word is not cut by a variant that starts inside or at it
+            # canonical words are keys too (kept as they are: None), so that a longer
+            # canonical word is not cut by a variant that starts inside or at it
             for canonical in set(table.values()):
-                automaton.add_word(canonical, (len(canonical), canonical, False))
+                automaton.add_word(canonical, (len(canonical), None, False))
             for key, value in table.items():
                 latin = bool(_LATIN.fullmatch(key))
                 automaton.add_word(key, (len(key), value, latin))
@@ -99,6 +110,8 @@ class Cleaner:
         parts: list[str] = []
         last = 0
         for end, (length, canonical, latin) in self._automaton.iter_long(text):
+            if canonical is None:  # a canonical word, kept
+                continue
             start = end - length + 1
             if latin and (
                 (start > 0 and _is_word_char(text[start - 1]))
@@ -117,7 +130,10 @@ class Cleaner:
         """The text normalised, its synonyms replaced by their canonical words."""
         out = normalise(text)
         for _ in range(_MAX_PASSES):
-            again = normalise(self._replace(out))
+            replaced = self._replace(out)
+            if replaced is out:  # nothing matched
+                break
+            again = _rejoin(replaced)
             if again == out:
                 break
             out = again
