@@ -30,6 +30,7 @@ from kefu.demo.core.trends import (
     monthly,
     scenario_boost,
 )
+from kefu.demo.core.wording import Wording
 
 SIZES = {"tiny": 200, "small": 2_000, "default": 30_000, "large": 1_000_000}
 # Asia/Shanghai has had no daylight saving since 1991: a fixed +08:00 offset is exact
@@ -118,16 +119,22 @@ def size_count(size: str) -> int:
 
 
 def generate(
-    seed: int, size: str = "default", *, conversations: int | None = None, labels: bool = False
+    seed: int,
+    size: str = "default",
+    *,
+    conversations: int | None = None,
+    labels: bool = False,
+    varied: bool = True,
 ) -> Iterator[dict]:
     """Native records: 127 agents, then about `size` conversations in created_at order.
 
     `conversations` overrides the size's count. `labels=True` adds a `demo_labels` list
     to each conversation naming the behaviours written into it (ground truth for QA
-    tests); it does not change anything else.
+    tests); it does not change anything else. `varied=False` leaves the customers'
+    messages as the templates write them (wording.py); nothing else changes either.
     """
     total = conversations if conversations is not None else size_count(size)
-    return _Year(seed, total, labels).records()
+    return _Year(seed, total, labels, varied).records()
 
 
 # --- conversation script --------------------------------------------------------------
@@ -143,6 +150,9 @@ class Step:
     delay: float | None = None  # seconds after the previous message; None: the usual pace
     reply_at: float | None = None  # first reply: seconds after the first customer message
     kind: str = ""  # "check" (agent looks something up), "transfer", "esc", "esc_done"
+    # characters a phone segment lasts for: the template's, so that the customer's own
+    # wording (wording.py) moves no time
+    span: int | None = None
 
 
 @dataclass(slots=True)
@@ -160,10 +170,11 @@ class FollowUp:
 
 
 class _Year:
-    def __init__(self, seed: int, total: int, labels: bool) -> None:
+    def __init__(self, seed: int, total: int, labels: bool, varied: bool = True) -> None:
         self.seed = seed
         self.total = total
         self.labels = labels
+        self.varied = varied
         self.rng = random.Random(seed)
         self.agents = make_agents(self.rng)
         self.by_id = {a.id: a for a in self.agents}
@@ -614,6 +625,13 @@ class _Writer:
         self.closer: Agent | None = None  # who ends the conversation after an escalation
         self.transfer_pool: list[Agent] = []
         self.calm = 1.0  # SENIOR_CALM when a senior handles a customer with a grudge
+        # the customer's own words, from a stream of their own (None: the templates')
+        self.wording = (
+            Wording(year.seed, year.conversation_no, scenario, slots["case"], channel, slots,
+                    repeat_contact="repeat_contact" in flags)
+            if year.varied
+            else None
+        )  # fmt: skip
 
     # --- helpers -------------------------------------------------------------------------
     def fill(self, options: list[str] | str) -> str:
@@ -622,6 +640,12 @@ class _Writer:
 
     def customer(self, text: str, **kw) -> None:
         self.steps.append(Step("customer", text, **kw))
+
+    def says(self, part: str, text: str, *parts: str, **kw) -> None:
+        """A customer message the customer words themselves: `text` as the templates
+        write it, `part` the Wording method that rewords it (from `parts`, or the text)."""
+        said = getattr(self.wording, part)(*(parts or (text,))) if self.wording else text
+        self.steps.append(Step("customer", said, span=len(text), **kw))
 
     def agent(self, text: str, who: Agent | None = None, **kw) -> None:
         self.steps.append(Step("agent", text, (who or self.owner).id, **kw))
@@ -648,15 +672,18 @@ class _Writer:
         elif rng.random() < (0.8 if self.channel == "app" else 0.55):
             self.bot(rng.choice(P.BOT_GREETING_APP if self.channel == "app" else P.BOT_GREETING))
         case = self.case
+        parts: tuple[str, ...]
         if "repeat_contact" in flags:  # back about the same problem, and it shows
-            opening = self.fill(P.FOLLOWUP_PREFIX) + self.fill(sc["repeat_ask"])
+            parts = (self.fill(P.FOLLOWUP_PREFIX), self.fill(sc["repeat_ask"]))
+            opening, part = "".join(parts), "followup"
         else:
-            opening = self.fill(case["opening"])
+            opening, part = self.fill(case["opening"]), "opening"
+            parts = (opening,)
         if not phone and rng.random() < 0.12:  # "在吗？", then the question right after
             self.customer(rng.choice(P.CUSTOMER_HELLO))
-            self.customer(opening, delay=rng.uniform(3, 12))
+            self.says(part, opening, *parts, delay=rng.uniform(3, 12))
         else:
-            self.customer(opening)
+            self.says(part, opening, *parts)
 
         if "no_reply" in flags:
             self.bot(rng.choice(P.BOT_BUSY))
@@ -676,7 +703,8 @@ class _Writer:
         else:
             greeting = P.AGENT_NO_GREETING if "missing_greeting" in flags else P.AGENT_GREETING
             self.agent(self.fill(greeting) + self.fill(question), reply_at=frt)
-        self.customer(self.fill(case["yes"] if confirm else case.get("info", P.CUSTOMER_ORDER_NO)))
+        answer = case["yes"] if confirm else case.get("info", P.CUSTOMER_ORDER_NO)
+        self.says("answer", self.fill(answer))
         if "customer_pii" in flags:
             _, text = rng.choice(P.CUSTOMER_SENSITIVE)
             self.customer(self.fill(text))
@@ -719,6 +747,8 @@ class _Writer:
     def repeat_question(self) -> None:
         """The customer asks the same thing three times in a row without an answer."""
         q = self.fill(self.scenario["repeat_ask"])
+        if self.wording:
+            q = self.wording.repeat(q)
         self.customer(q, delay=self.rng.uniform(15, 35))
         self.customer("问你呢，" + q, delay=self.rng.uniform(15, 35))
         self.customer(q.rstrip("？?") + "？？", delay=self.rng.uniform(10, 30))
@@ -755,7 +785,7 @@ class _Writer:
         rng, flags, sc = self.rng, self.flags, self.scenario
         rounds = rng.choices(QA_ROUNDS, weights=QA_ROUND_WEIGHTS)[0]
         for question, answers in rng.sample(self.qa, min(rounds, len(self.qa))):
-            self.customer(self.fill(question))
+            self.says("question", self.fill(question))
             self.agent(self.fill(answers))
         if "overpromise" in flags:
             self.agent(rng.choice(P.AGENT_OVERPROMISE))
@@ -872,8 +902,12 @@ class _Writer:
         case = self.case
         opening = self.fill(case["opening"])
         if "repeat_contact" in flags:
-            opening = self.fill(P.FOLLOWUP_PREFIX) + self.fill(sc["repeat_ask"])
-        body = f"主题：关于{sc['name']}\n{opening}"
+            prefix, ask = self.fill(P.FOLLOWUP_PREFIX), self.fill(sc["repeat_ask"])
+            opening = self.wording.followup(prefix, ask) if self.wording else prefix + ask
+        elif self.wording:
+            opening = self.wording.opening(opening)
+        subject = self.wording.subject() if self.wording else f"关于{sc['name']}"
+        body = f"主题：{subject}\n{opening}"
         if not sc.get("order"):  # after-sale mail quotes the order
             body += "\n" + self.fill("订单号：{order}")
         if "angry" in flags:
@@ -902,7 +936,7 @@ class _Writer:
         self.agent(reply, reply_at=max(frt, 40.0))
         if rng.random() < 0.45:
             question, answers = rng.choice(self.qa or self.year.scenarios[0]["qa"])
-            self.customer(self.fill(question), delay=rng.uniform(1800, 72_000))
+            self.says("question", self.fill(question), delay=rng.uniform(1800, 72_000))
             self.agent(greeting + self.fill(answers), delay=rng.uniform(600, 14_400))
         if "abandoned" in flags:
             return self.steps
@@ -977,7 +1011,8 @@ def _timeline(
         if phone:
             speaker = agents[step.agent] if role == "agent" and step.agent else None
             rate = speaker.speech_rate if speaker else rng.uniform(3.6, 5.0)
-            end = round(t + max(1.0, len(step.text) / rate + rng.uniform(0.2, 0.8)), 1)
+            chars = len(step.text) if step.span is None else step.span
+            end = round(t + max(1.0, chars / rate + rng.uniform(0.2, 0.8)), 1)
             message["start_s"] = t
             message["end_s"] = end
         else:

@@ -97,3 +97,4 @@ CITIES: list[str] = _DATA["CITIES"]
 MEMBER_LEVELS: list[str] = _DATA["MEMBER_LEVELS"]
 COMPANIES: list[str] = _DATA["COMPANIES"]
 CHANNEL_NAMES: dict = _DATA["CHANNEL_NAMES"]
+WORDING: dict = _DATA["WORDING"]  # how customers really type (wording.py)
