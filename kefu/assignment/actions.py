@@ -139,6 +139,8 @@ def route(facts: selectors.ArrivalFacts, *, entry: QueueEntry | None = None) -> 
                 rule_id=decision.rule_id,
                 reasons=decision.reasons_data(),
                 at=now,
+                risk_label=arrival.risk_label,
+                risk_score=facts.risk_score,
             )
         taken.add(decision.agent_id)
     assert decision is not None
@@ -169,6 +171,8 @@ def _queue(
             step=decision.step,
             rule_id=decision.rule_id,
             next_overflow_at=next_at,
+            risk_label=facts.arrival.risk_label,
+            tags=sorted(facts.arrival.tags),
         )
     else:
         changed = decision.step != entry.step or decision.target != entry.target
@@ -192,6 +196,8 @@ def _queue(
         rule_id=decision.rule_id,
         reasons=decision.reasons_data(),
         at=now,
+        risk_label=facts.arrival.risk_label,
+        risk_score=facts.risk_score,
     )
 
 

@@ -14,12 +14,14 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from kefu.accounts import access
 from kefu.accounts.choices import Tier
 from kefu.assignment import actions, presenters, selectors
 from kefu.assignment.choices import DecisionKind
+from kefu.assignment.core import effect as effect_core
 from kefu.assignment.models import RoutingRule, RoutingSettings
 from kefu.lib.errors import NotAllowed
 from kefu.lib.localtime import configured_tz
@@ -52,6 +54,8 @@ class QueuedOut(Schema):
     arrived_at: datetime
     waited_s: int
     next_overflow_at: datetime | None
+    risk_label: str = Field(description="the customer's risk label at arrival ('': not scored)")
+    tags: list[str] = Field(description="the names of the customer's tags at arrival")
 
 
 class LoadOut(Schema):
@@ -88,6 +92,8 @@ def get_state(request: HttpRequest) -> dict[str, Any]:
                 "arrived_at": _local(row["entry"].arrived_at),
                 "waited_s": row["waited_s"],
                 "next_overflow_at": _local(row["entry"].next_overflow_at),
+                "risk_label": row["entry"].risk_label,
+                "tags": row["tags"],
             }
             for row in context["queue"]
         ],
@@ -121,6 +127,10 @@ class DecisionOut(Schema):
     rule: str | None
     at: datetime
     by: str | None
+    risk_label: str | None = Field(
+        description="the customer's risk label when routing decided ('': not scored; "
+        "null: not recorded, e.g. a reassignment)"
+    )
     reasons: list[ReasonOut]
 
 
@@ -148,6 +158,7 @@ def _decision_out(row) -> dict[str, Any]:
         "rule": row.rule.name if row.rule else None,
         "at": _local(row.at),
         "by": row.by.get_username() if row.by else None,
+        "risk_label": row.risk_label,
         "reasons": [
             {"code": r.get("code", ""), "params": r.get("params") or {}, "text": text}
             for r, text in zip(row.reasons, texts, strict=True)
@@ -301,4 +312,88 @@ def put_profile(request: HttpRequest, agent_id: RowId, payload: ProfileIn) -> di
         "product_lines": profile.product_lines,
         "languages": profile.languages,
         "capacity": profile.capacity,
+    }
+
+
+# --- the effect report -------------------------------------------------------------------------
+class EffectQuery(Schema):
+    date_from: date | None = Field(None, description="default: a year before the switch month")
+    date_to: date | None = Field(None, description="default: today")
+
+
+class EffectCellOut(Schema):
+    conversations: int
+    complaint_rate: float | None
+    escalation_rate: float | None
+
+
+class EffectGroupsOut(Schema):
+    high: EffectCellOut
+    others: EffectCellOut
+
+
+class EffectMonthOut(EffectGroupsOut):
+    month: date = Field(description="its first day")
+    period: Literal["before", "switch", "after"]
+    unknown: int = Field(description="conversations without a known label at arrival")
+
+
+class DidOut(Schema):
+    value: float | None = Field(description="(high after − before) − (others after − before)")
+    low: float | None = Field(description="95 % interval (MOVER from Wilson intervals)")
+    high: float | None
+
+
+class EffectOut(Schema):
+    enabled_since: date | None
+    date_from: date
+    date_to: date
+    before: EffectGroupsOut
+    after: EffectGroupsOut
+    did: dict[Literal["complaint_rate", "escalation_rate"], DidOut]
+    sources: dict[str, int] = Field(
+        description="conversations by where their label at arrival came from: decision, "
+        "month, no_history (counted with the others), unknown (in no rate)"
+    )
+    months: list[EffectMonthOut]
+
+
+def _cells(cells: dict) -> dict[str, Any]:
+    return {
+        group: {
+            "conversations": cell.conversations,
+            "complaint_rate": cell.complaint_rate,
+            "escalation_rate": cell.escalation_rate,
+        }
+        for group, cell in cells.items()
+    }
+
+
+@router.get("/routing/effect", response={200: EffectOut, **ERRORS})
+def get_effect(request: HttpRequest, q: Query[EffectQuery]) -> dict[str, Any]:
+    """The effect report (docs/routing.md): complaint and escalation rates of the
+    conversations the caller sees, high-sensitivity customers at arrival beside the
+    others, by month and pooled before / after routing was switched on, with the
+    difference in differences and its 95 % interval. Supervisors: their teams."""
+    _viewer(request)
+    since = RoutingSettings.current().enabled_since
+    date_from, date_to = effect_core.default_span(since, timezone.localdate())
+    date_from, date_to = q.date_from or date_from, q.date_to or date_to
+    data = selectors.effect_rows(request.user, date_from, date_to)
+    result = effect_core.effect(data.rows, since)
+    return {
+        "enabled_since": since,
+        "date_from": date_from,
+        "date_to": date_to,
+        "before": _cells(result.before),
+        "after": _cells(result.after),
+        "did": {
+            rate: {"value": e.value, "low": e.low, "high": e.high}
+            for rate, e in result.did_interval.items()
+        },
+        "sources": data.sources,
+        "months": [
+            {"month": m.month, "period": m.period, "unknown": m.unknown, **_cells(m.cells)}
+            for m in result.months
+        ],
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Agent, Team
 from kefu.assignment.choices import DecisionKind, QueueStatus, Strategy
+from kefu.customers.choices import RiskLabel
 from kefu.interactions.models import Conversation
 
 USER = settings.AUTH_USER_MODEL
@@ -172,6 +173,12 @@ class QueueEntry(models.Model):
     # when the next pool opens to it (None: no further pool)
     next_overflow_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # what the customer was when it arrived (the queue card shows it): the stored risk
+    # label ("" = not scored) and the ids of their tags
+    risk_label = models.CharField(
+        _("risk label at arrival"), max_length=8, choices=RiskLabel.choices, blank=True
+    )
+    tags = models.JSONField(_("customer tags at arrival"), default=list, blank=True)
 
     class Meta:
         ordering = ["arrived_at", "pk"]
@@ -203,6 +210,13 @@ class RoutingDecision(models.Model):
     reasons = models.JSONField(default=list)
     at = models.DateTimeField(_("decided at"), default=timezone.now)
     by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # the customer's stored risk when routing decided ("" = not scored yet); None when not
+    # recorded (a reassignment, or a decision from before these were kept). The effect
+    # report groups a conversation by its first decision's label.
+    risk_label = models.CharField(
+        _("risk label at arrival"), max_length=8, choices=RiskLabel.choices, null=True, blank=True
+    )
+    risk_score = models.SmallIntegerField(_("risk score at arrival"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -31,7 +31,13 @@ from kefu.assignment.models import (
 from kefu.assignment.presenters import pool_label
 from kefu.bulk import raw_rows, where_in
 from kefu.customers.choices import RiskLabel
-from kefu.customers.models import CustomerRisk, CustomerTag
+from kefu.customers.models import (
+    CustomerRisk,
+    CustomerTag,
+    RiskSnapshot,
+    RiskSnapshotMonth,
+    Tag,
+)
 from kefu.interactions.models import Conversation
 from kefu.workforce.choices import PresenceState
 from kefu.workforce.models import AgentPresence
@@ -178,6 +184,7 @@ class ArrivalFacts:
     customer_id: int
     team_id: int | None
     arrival: router.Arrival
+    risk_score: int | None = None  # the stored score (None: not scored), kept on the decision
 
 
 def arrival_for(
@@ -192,7 +199,9 @@ def arrival_for(
     (the record's `extra.product_line` / `extra.language`), the customer's stored risk
     label and tags, and the agent of their previous conversation."""
     extra = extra or {}
-    label = CustomerRisk.objects.filter(pk=customer_id).values_list("label", flat=True).first()
+    label, score = CustomerRisk.objects.filter(pk=customer_id).values_list(
+        "label", "score"
+    ).first() or ("", None)
     tags = frozenset(
         CustomerTag.objects.filter(customer_id=customer_id).values_list("tag_id", flat=True)
     )
@@ -212,7 +221,7 @@ def arrival_for(
         last_agent_id=last_agent,
         waited_s=waited_s,
     )
-    return ArrivalFacts(conversation_id, customer_id, team_id, arrival)
+    return ArrivalFacts(conversation_id, customer_id, team_id, arrival, score)
 
 
 def arrival_rows(ids: list[int]) -> list[tuple[int, int, int | None, str, dict | None]]:
@@ -265,9 +274,22 @@ def load_rows(user) -> QuerySet[Agent]:
 def state(user) -> dict[str, Any]:
     """The queue (oldest first, with waiting times) and the loads the user sees."""
     now = timezone.now()
+    entries = list(queue_rows(user)[:200])
+    # what each customer was at arrival: the label and the names of their tags then
+    tag_names = dict(
+        Tag.objects.filter(pk__in={t for e in entries for t in e.tags or ()}).values_list(
+            "pk", "name"
+        )
+    )
     queue = [
-        {"entry": e, "waited_s": waited_s(e, now), "pool": pool_label(e.target)}
-        for e in queue_rows(user)[:200]
+        {
+            "entry": e,
+            "waited_s": waited_s(e, now),
+            "pool": pool_label(e.target),
+            "risk_label": e.get_risk_label_display() if e.risk_label else "",
+            "tags": [tag_names[t] for t in e.tags or () if t in tag_names],
+        }
+        for e in entries
     ]
     cfg = config().settings
     loads = []
@@ -300,10 +322,38 @@ def decisions_of(user, conversation: Conversation) -> QuerySet[RoutingDecision]:
 
 
 # --- the effect report ---------------------------------------------------------------------
-def effect_rows(user, date_from: date, date_to: date) -> list[tuple[date, str, dict]]:
-    """(month, HIGH or OTHERS, the KPI statistics summed) of the conversations the user
-    sees (KPI facts, scoped like conversations), grouped by their customer's stored risk
-    label. Facts still pending are derived first."""
+# Where a conversation's label at arrival came from (docs/routing.md, "The effect report").
+FROM_DECISION = "decision"  # its routing decision kept the customer's stored label
+FROM_MONTH = "month"  # the customer's label as of the first day of its month
+NO_HISTORY = "no_history"  # that month was computed and the customer had no contact before
+NOT_KNOWN = "unknown"  # its month's labels were never computed (`kefu customers_risk --monthly`)
+
+
+@dataclass(frozen=True)
+class EffectRows:
+    rows: list[tuple[date, str, dict]]  # (month, HIGH / OTHERS / UNKNOWN, KPI statistics)
+    sources: dict[str, int]  # conversations by where their label came from
+
+
+def group_at_arrival(
+    decision_label: str | None, month_label: str | None, month_computed: bool
+) -> tuple[str, str]:
+    """(group, source) of a conversation: the label its first routing decision kept, else
+    its customer's label as of the first day of its month; a customer without a row in a
+    computed month had no contact before it (score 0: not high); else unknown."""
+    if decision_label is not None:
+        return (effect.HIGH if decision_label == RiskLabel.HIGH else effect.OTHERS), FROM_DECISION
+    if month_label is not None:
+        return (effect.HIGH if month_label == RiskLabel.HIGH else effect.OTHERS), FROM_MONTH
+    if month_computed:
+        return effect.OTHERS, NO_HISTORY
+    return effect.UNKNOWN, NOT_KNOWN
+
+
+def effect_rows(user, date_from: date, date_to: date) -> EffectRows:
+    """(month, group, the KPI statistics summed) of the conversations the user sees (KPI
+    facts, scoped like conversations), each grouped by its customer's risk label when it
+    arrived (`group_at_arrival`). Facts still pending are derived first."""
     from kefu.metrics import facts
     from kefu.metrics.core.kpis import STATS
     from kefu.metrics.models import KpiFact
@@ -312,20 +362,30 @@ def effect_rows(user, date_from: date, date_to: date) -> list[tuple[date, str, d
     qs = access.restrict(
         KpiFact.objects.filter(day__gte=date_from, day__lte=date_to), user
     ).order_by()
-    high = Case(
-        When(customer__risk__label=RiskLabel.HIGH, then=Value(effect.HIGH)),
-        default=Value(effect.OTHERS),
-        output_field=CharField(),
+    decided = (
+        RoutingDecision.objects.filter(
+            conversation_id=OuterRef("conversation_id"), risk_label__isnull=False
+        )
+        .order_by("at", "pk")
+        .values("risk_label")[:1]
     )
+    monthly = RiskSnapshot.objects.filter(
+        customer_id=OuterRef("customer_id"), month=OuterRef("month")
+    ).values("label")[:1]
     rows = (
-        qs.annotate(month=TruncMonth("day"), group=high)
-        .values("month", "group")
+        qs.annotate(month=TruncMonth("day"))
+        .annotate(decided=Subquery(decided), monthly=Subquery(monthly))
+        .values("month", "decided", "monthly")
         .annotate(**{k: Sum(k) for k in STATS})
     )
+    computed = set(RiskSnapshotMonth.objects.values_list("month", flat=True))
     out = []
+    sources = dict.fromkeys((FROM_DECISION, FROM_MONTH, NO_HISTORY, NOT_KNOWN), 0)
     for row in rows:
         month = row.pop("month")
         if isinstance(month, datetime):
             month = month.date()
-        out.append((month, row.pop("group"), row))
-    return out
+        group, source = group_at_arrival(row.pop("decided"), row.pop("monthly"), month in computed)
+        sources[source] += int(row["conversations"])
+        out.append((month, group, row))
+    return EffectRows(out, sources)

@@ -7,8 +7,6 @@ Every read starts from `kefu.accounts.access`; rows outside the user's scope are
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -216,20 +214,19 @@ def effect(request: HttpRequest) -> HttpResponse:
     _viewer(request)
     since = RoutingSettings.current().enabled_since
     form = EffectForm(request.GET or None)
-    today = timezone.localdate()
-    anchor = since or today
-    date_from = date(anchor.year - 1, anchor.month, 1)
-    date_to = today
+    date_from, date_to = effect_core.default_span(since, timezone.localdate())
     if form.is_bound and form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to
-    result = effect_core.effect(selectors.effect_rows(request.user, date_from, date_to), since)
+    data = selectors.effect_rows(request.user, date_from, date_to)
+    result = effect_core.effect(data.rows, since)
     return render(
         request,
         "assignment/effect.html",
         {
             "form": form,
             "result": result,
+            "sources": data.sources,
             "since": since,
             "date_from": date_from,
             "date_to": date_to,

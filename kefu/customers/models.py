@@ -150,6 +150,39 @@ class CustomerRisk(models.Model):
         return f"{self.customer_id}: {self.label} {self.score}"
 
 
+class RiskSnapshot(models.Model):
+    """A customer's score and label as of the first day of a month (local midnight),
+    computed from their history before it (`refresh.snapshot_months`): what the
+    customer was when that month's conversations arrived, for the routing effect report.
+    A customer without a contact before the month has no row (their score was 0)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # its first day
+    score = models.SmallIntegerField(_("risk score"))
+    label = models.CharField(_("risk label"), max_length=8, choices=RiskLabel.choices)
+
+    class Meta:
+        verbose_name = _("monthly risk label")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="risksnapshot_once")
+        ]
+        indexes = [models.Index(fields=["month", "label"], name="risksnapshot_month_label")]
+
+
+class RiskSnapshotMonth(models.Model):
+    """A month whose snapshots were computed: its customers without a row had no
+    contact before it. A month without this row is unknown (not computed)."""
+
+    month = models.DateField(_("month"), primary_key=True)  # its first day
+    customers = models.PositiveIntegerField(default=0)  # with a contact before the month
+    high = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("month of risk labels")
+
+
 class PendingRisk(models.Model):
     """A conversation written since its customer was last scored (queued by the import
     hook inside each batch; `refresh.refresh_pending` works it off)."""

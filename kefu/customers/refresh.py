@@ -8,6 +8,9 @@ derived from what is stored, like `metrics/facts.py`).
   and sets their rule tags (`core.tags`); `refresh_pending()` does it for the customers
   of the conversations queued by the import hook; `refresh_all()` for every customer
   (`kefu customers_risk`, daily from cron: the windows move with the date).
+- `snapshot_months(months)` keeps each customer's score and label as of the first day of
+  each month (`RiskSnapshot`, `kefu customers_risk --monthly`): what the customer was
+  when that month's conversations arrived (the routing effect report groups by it).
 - Scores are as of `default_as_of()`: now, or the end of the day of the newest stored
   contact when that is earlier (a history imported from the past is scored as of its
   end, not as of a date when every window is empty).
@@ -28,7 +31,15 @@ from kefu.bulk import chunks, queue_ids, where_in
 from kefu.customers.choices import TagKind
 from kefu.customers.core import risk
 from kefu.customers.core import tags as tag_rules
-from kefu.customers.models import CustomerRisk, CustomerTag, PendingRisk, RiskSettings, Tag
+from kefu.customers.models import (
+    CustomerRisk,
+    CustomerTag,
+    PendingRisk,
+    RiskSettings,
+    RiskSnapshot,
+    RiskSnapshotMonth,
+    Tag,
+)
 from kefu.interactions.models import Conversation, Customer, Escalation
 from kefu.lib.localtime import configured_tz
 from kefu.qa.models import QaHit
@@ -248,3 +259,111 @@ def refresh_all(as_of: datetime | None = None) -> Counter:
             return counts
         counts += refresh_customers(ids, as_of, weights)
         last = ids[-1]
+
+
+# --- monthly labels ---------------------------------------------------------------------------
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from `first`'s to `last`'s, both included."""
+    out, month = [], month_start(first)
+    while month <= last:
+        out.append(month)
+        month = next_month(month)
+    return out
+
+
+def month_moment(month: date) -> datetime:
+    """A month's labels are as of its first day's local midnight."""
+    return datetime.combine(month, time(0), tzinfo=configured_tz())
+
+
+def snapshot_due(since: date | None = None, as_of: datetime | None = None) -> list[date]:
+    """The months `snapshot_months` should compute: from `since` (every month again),
+    or else the months not computed yet since the first stored conversation's and the
+    current one (whose history may have grown) — up to the month of `as_of` (default:
+    `default_as_of()`)."""
+    first = Conversation.objects.aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return []
+    last = (as_of or default_as_of()).astimezone(configured_tz()).date()
+    if since is not None:
+        return months_between(since, last)
+    months = months_between(first.astimezone(configured_tz()).date(), last)
+    done = set(RiskSnapshotMonth.objects.values_list("month", flat=True))
+    return [m for m in months if m not in done or m == months[-1]]
+
+
+def snapshot_months(months: Sequence[date], weights: risk.Weights | None = None) -> Counter:
+    """Score every customer with a contact before each month's first day as of that
+    moment (the history builder and risk core of `refresh_customers` and the back-test)
+    and keep the score and label (`RiskSnapshot`); mark each month computed. Rows that
+    would not change are not written (running it again writes nothing), rows of
+    customers no longer with a contact before the month are deleted. Returns
+    (month, label) counted."""
+    months = sorted({month_start(m) for m in months})
+    counts: Counter = Counter()
+    if not months:
+        return counts
+    weights = weights or RiskSettings.current().weights()
+    moments = [(m, month_moment(m)) for m in months]
+    until = moments[-1][1]
+    last = 0
+    while True:
+        ids = list(
+            Customer.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: CHUNK * 5]
+        )
+        if not ids:
+            break
+        last = ids[-1]
+        history = histories(ids, until=until)
+        wanted: dict[tuple[int, date], tuple[int, str]] = {}
+        for customer_id, contacts in history.items():
+            first = min(c.at for c in contacts)
+            for month, moment in moments:
+                if first >= moment:
+                    continue
+                scored = risk.score(contacts, moment, weights)
+                wanted[customer_id, month] = (scored.points, scored.label)
+                counts[month, scored.label] += 1
+        with transaction.atomic():
+            stored = where_in(RiskSnapshot.objects.all(), "customer_id", ids).filter(
+                month__in=months
+            )
+            have = {(c, m): (pk, s, lb) for pk, c, m, s, lb in stored.values_list(
+                "pk", "customer_id", "month", "score", "label"
+            )}  # fmt: skip
+            gone = [pk for key, (pk, _s, _l) in have.items() if key not in wanted]
+            if gone:
+                where_in(RiskSnapshot.objects.all(), "id", gone).delete()
+            write = [
+                RiskSnapshot(customer_id=c, month=m, score=score, label=label)
+                for (c, m), (score, label) in wanted.items()
+                if have.get((c, m), (None, None, None))[1:] != (score, label)
+            ]
+            RiskSnapshot.objects.bulk_create(
+                write,
+                batch_size=2000,
+                update_conflicts=True,
+                unique_fields=["customer", "month"],
+                update_fields=["score", "label"],
+            )
+    now = timezone.now()
+    for month in months:
+        RiskSnapshotMonth.objects.update_or_create(
+            month=month,
+            defaults={
+                "customers": sum(counts[month, label] for label in risk.LABELS),
+                "high": counts[month, risk.HIGH],
+                "computed_at": now,
+            },
+        )
+    return counts

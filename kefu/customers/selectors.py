@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from kefu.accounts import access
+from kefu.bulk import where_in
 from kefu.customers import refresh
 from kefu.customers.choices import TagKind, WinbackGroup
 from kefu.customers.core import winback
@@ -23,7 +24,8 @@ from kefu.customers.models import (
     WinbackCampaign,
     WinbackMember,
 )
-from kefu.interactions.models import Conversation, Customer
+from kefu.interactions.choices import MessageRole
+from kefu.interactions.models import Conversation, Customer, Message
 from kefu.lib.localtime import configured_tz
 from kefu.lib.paging import Cursor, KeysetPage, seek
 
@@ -163,15 +165,48 @@ class CampaignFigures:
 
 
 def came_back(campaign: WinbackCampaign, until: datetime | None = None) -> set[int]:
-    """Members' customer ids with a conversation (orders are on conversations) created
-    in [start, start + window) — up to `until` if earlier."""
+    """Members' customer ids with a conversation they started (orders are on
+    conversations) created in [start, start + window) — up to `until` if earlier; the
+    outreach is not coming back (`core.winback.started_by_customer`, docs/customers.md)."""
     start, end = campaign_window(campaign)
     end = min(end, until) if until is not None else end
     members = WinbackMember.objects.filter(campaign=campaign).values("customer_id")
-    rows = Conversation.objects.filter(
-        customer_id__in=members, created_at__gte=start, created_at__lt=end
+    rows = list(
+        Conversation.objects.filter(
+            customer_id__in=members, created_at__gte=start, created_at__lt=end
+        ).values_list(
+            "pk", "customer_id", "created_at", "channel", "agent_id", "first_customer_at",
+            "extra__direction",
+        )
+    )  # fmt: skip
+    texts = [pk for pk, _c, _at, channel, *_rest in rows if channel != winback.PHONE]
+    agent_first = set(
+        where_in(Message.objects.order_by(), "conversation_id", texts)
+        .filter(role=MessageRole.AGENT, at__lt=F("conversation__first_customer_at"))
+        .values_list("conversation_id", flat=True)
     )
-    return set(rows.values_list("customer_id", flat=True).distinct())
+    tz = configured_tz()
+    visits = [
+        winback.Visit(
+            customer_id=customer_id,
+            day=created.astimezone(tz).date(),
+            channel=channel,
+            agent_id=agent_id,
+            customer_wrote=first_customer is not None,
+            agent_first=pk in agent_first,
+            outbound=str(direction or "").strip().lower() == winback.OUTBOUND,
+        )
+        for pk, customer_id, created, channel, agent_id, first_customer, direction in rows
+    ]
+    outreaches = {
+        customer_id: winback.Outreach(
+            outcome_at.astimezone(tz).date(), frozenset(a for a in (agent, by) if a is not None)
+        )
+        for customer_id, agent, by, outcome_at in WinbackMember.objects.filter(
+            campaign=campaign, group=WinbackGroup.CONTACT, outcome_at__isnull=False
+        ).values_list("customer_id", "agent_id", "outcome_by__agent", "outcome_at")
+    }
+    return winback.came_back(visits, outreaches)
 
 
 def campaign_window(campaign: WinbackCampaign) -> tuple[datetime, datetime]:

@@ -5,13 +5,11 @@ for routing managers, the console fragment and the effect report."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conftest import import_native, native_conversation
 from kefu.assignment.models import RoutingRule, RoutingSettings
 from kefu.assignment.tests.conftest import high_risk, ingest, online, record
 from kefu.audit.models import AuditLog
@@ -168,36 +166,6 @@ def test_the_settings_page_is_the_managers(routing):
     )
     assert response.status_code == 302
     assert RoutingRule.objects.get(name="高价值").tiers == ["senior", "expert"]  # tier order
-
-
-def test_the_effect_report_compares_high_sensitivity_customers_before_and_after(routing):
-    # given a high-sensitivity customer with complaints in May (before) and none in July
-    RoutingSettings.objects.filter(pk=1).update(enabled_since="2024-06-15")
-    base = timezone.datetime(2024, 5, 10, 10, tzinfo=timezone.get_current_timezone())
-
-    def conv(cid, customer, when, complaint=False):
-        return native_conversation(id=cid, customer={"id": customer}, created=when,
-                                   complaint=complaint)  # fmt: skip
-
-    import_native(
-        conv("E-1", "U-E", base, complaint=True),
-        conv("E-2", "U-E", base + timedelta(days=2), complaint=True),
-        conv("E-3", "U-E", base + timedelta(days=62)),
-        conv("E-4", "U-N", base),
-        conv("E-5", "U-N", base + timedelta(days=62)),
-    )
-    from kefu.customers.models import CustomerRisk
-
-    CustomerRisk.objects.filter(customer__external_id="U-E").update(label="high")
-    CustomerRisk.objects.filter(customer__external_id="U-N").update(label="normal")
-    page = client(routing.mia).get("/routing/effect/?date_from=2024-05-01&date_to=2024-07-31")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert 'data-month="2024-05" data-period="before"' in html
-    assert 'data-month="2024-07" data-period="after"' in html
-    assert "100.0 %" in html  # May: both of U-E's conversations were complaints
-    assert "-100.0 pp" in html  # the difference in differences of the complaint rate
-    assert client(routing.alice).get("/routing/effect/").status_code == 403
 
 
 def test_deleting_a_rule_that_is_not_there_is_404(routing):

@@ -8,7 +8,14 @@ import pytest
 from django.core.management import call_command
 
 from kefu.customers.demo import DEMO_CAMPAIGN, seed_demo
-from kefu.customers.models import CustomerRisk, CustomerTag, Tag, WinbackCampaign
+from kefu.customers.models import (
+    CustomerRisk,
+    CustomerTag,
+    RiskSnapshot,
+    RiskSnapshotMonth,
+    Tag,
+    WinbackCampaign,
+)
 from kefu.interactions.models import Customer
 
 
@@ -26,6 +33,12 @@ def test_seed_demo_scores_every_customer_and_makes_tags(demo):
     assert Tag.objects.filter(kind="manual").count() == 3
     assert CustomerTag.objects.filter(tag__name="高敏感").count() == result["labels"]["high"]
     assert CustomerTag.objects.filter(tag__name="高价值").exists()
+    # the monthly labels of the demo year (kefu demo computed them; here the current one)
+    months = list(RiskSnapshotMonth.objects.values_list("month", flat=True))
+    assert len(months) >= 12 and months[0].isoformat() == "2024-01-01"
+    assert result["label_months"] == 1  # the others were computed by kefu demo already
+    assert RiskSnapshot.objects.filter(month="2024-09-01", label="high").exists()
+    snapshots = RiskSnapshot.objects.count()
     # the win-back campaign: every 高价值 customer, split, outcomes for some contact members
     campaign = WinbackCampaign.objects.get(name=DEMO_CAMPAIGN)
     tagged = CustomerTag.objects.filter(tag__name="高价值").count()
@@ -39,6 +52,7 @@ def test_seed_demo_scores_every_customer_and_makes_tags(demo):
     assert Tag.objects.count() == 9
     assert WinbackCampaign.objects.count() == 1
     assert list(campaign.members.order_by("pk").values_list("group", "outcome")) == outcomes
+    assert RiskSnapshot.objects.count() == snapshots
 
 
 def test_seed_demo_without_data_does_nothing(db):

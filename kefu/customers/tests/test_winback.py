@@ -4,16 +4,17 @@ outcomes, the measured come-back rates and lift, the CSV export and the API."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from conftest import client_for
+from conftest import client_for, import_native, native_conversation
 from kefu.audit.models import AuditLog
-from kefu.customers import actions
+from kefu.customers import actions, selectors
 from kefu.customers.core import winback
 from kefu.customers.models import CustomerTag, WinbackCampaign, WinbackMember
-from kefu.interactions.models import Customer
+from kefu.customers.tests.conftest import CALM, RISKY, T0
+from kefu.interactions.models import Conversation, Customer
 from kefu.lib.errors import Conflict, NotAllowed, NotFound
 
 
@@ -192,3 +193,56 @@ def test_the_api_creates_reads_and_records(risky, tags):
         content_type="application/json",
     )
     assert bad.status_code == 422
+
+
+def test_the_outreach_logged_as_a_conversation_is_not_coming_back(campaign, risky):
+    # given U-RISK (contact, alice's) whose only conversations in the window are the
+    # outreach — alice's call on the day she recorded the outcome, a chat she opened, an
+    # e-mail nobody answered, a conversation the source marks outbound — and U-CALM
+    # (control) who called alice on 18 May
+    Conversation.objects.filter(external_id="R-1").delete()
+    member = members(campaign)["U-RISK"]
+    actions.record_outcome(risky.alice, member.pk, "reached")
+    WinbackMember.objects.filter(pk=member.pk).update(outcome_at=T0.replace(day=18, hour=15))
+    day18, day19 = T0.replace(day=18, hour=11), T0.replace(day=19, hour=11)
+    report = import_native(
+        _call("W-CALL", RISKY, day18),
+        _chat("W-CHAT", RISKY, day19, agent_first=True),
+        _chat("W-MAIL", RISKY, day19, channel="email", customer_writes=False),
+        _chat("W-MARK", RISKY, day19, direction="outbound"),
+        _call("W-CTRL", CALM, day18),
+    )
+    assert report.rejected == 0, report.errors
+    # then the control member came back, the contact member did not
+    figures = selectors.campaign_figures(campaign)
+    assert figures.counts["contact"] == {"members": 1, "came_back": 0}
+    assert figures.counts["control"] == {"members": 1, "came_back": 1}
+    # when U-RISK then calls alice back the next day, they came back
+    import_native(_call("W-BACK", RISKY, day19))
+    assert selectors.campaign_figures(campaign).counts["contact"]["came_back"] == 1
+
+
+def _call(cid: str, customer: dict, at) -> dict:
+    record = native_conversation(id=cid, channel="phone", agent="A0007",
+                                 customer=dict(customer), created=at)  # fmt: skip
+    record["messages"] = [
+        {"id": "s1", "role": "agent", "start_s": 0, "end_s": 3, "text": "您好，这里是客服中心。"},
+        {"id": "s2", "role": "customer", "start_s": 4, "end_s": 8, "text": "你好，什么事？"},
+    ]
+    return record
+
+
+def _chat(cid: str, customer: dict, at, *, channel: str = "chat", agent_first: bool = False,
+          customer_writes: bool = True, **extra) -> dict:  # fmt: skip
+    record = native_conversation(id=cid, channel=channel, agent="A0007",
+                                 customer=dict(customer), created=at, **extra)  # fmt: skip
+    agent = {"id": "a", "role": "agent", "agent": "A0007", "text": "您好，给您回访一下。"}
+    said = {"id": "c", "role": "customer", "text": "好的。"}
+    first, second = (agent, said) if agent_first else (said, agent)
+    record["messages"] = [
+        dict(first, at=at.isoformat()),
+        dict(second, at=(at + timedelta(minutes=1)).isoformat()),
+    ]
+    if not customer_writes:
+        record["messages"] = [dict(agent, at=at.isoformat())]
+    return record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
@@ -81,3 +83,47 @@ def test_lower_and_the_empty_groups():
     # a control rate of 0: no relative lift (division by zero), the difference stands
     zero = winback.compare(10, 100, 0, 50)
     assert zero.relative is None and zero.difference.value == pytest.approx(0.1)
+
+
+# --- came back: started by the customer, not the outreach --------------------------------
+DAY = date(2024, 5, 18)
+
+
+def visit(**kw) -> winback.Visit:
+    values = {"customer_id": 1, "day": DAY, "channel": "chat", "agent_id": 7,
+              "customer_wrote": True}  # fmt: skip
+    return winback.Visit(**(values | kw))
+
+
+def test_a_conversation_the_customer_started_is_coming_back():
+    assert winback.started_by_customer(visit())
+    assert winback.started_by_customer(visit(channel="phone"))  # no outreach recorded
+
+
+def test_the_outreach_is_not_coming_back():
+    outreach = winback.Outreach(DAY, frozenset({7}))
+    # the record says the department started it, whatever the channel
+    assert not winback.started_by_customer(visit(outbound=True))
+    assert not winback.started_by_customer(visit(channel="phone", outbound=True))
+    # the customer never wrote or spoke
+    assert not winback.started_by_customer(visit(customer_wrote=False))
+    # an agent wrote first in a chat, an app chat, an e-mail
+    for channel in ("chat", "app", "email"):
+        assert not winback.started_by_customer(visit(channel=channel, agent_first=True))
+    # a call with the outreach's agent on the day the outcome was recorded
+    assert not winback.started_by_customer(visit(channel="phone"), outreach)
+    # … but a call on another day, or with another agent, is the customer's
+    assert winback.started_by_customer(visit(channel="phone", day=date(2024, 5, 19)), outreach)
+    assert winback.started_by_customer(visit(channel="phone", agent_id=8), outreach)
+    # and a chat the customer started that day is the customer's (the agent's did not come first)
+    assert winback.started_by_customer(visit(), outreach)
+
+
+def test_came_back_applies_one_rule_to_both_groups():
+    visits = [
+        visit(customer_id=1, channel="phone"),  # contact member 1: the outreach call
+        visit(customer_id=2, channel="phone"),  # control member 2: the same kind of call
+        visit(customer_id=3, outbound=True),  # 3: only an outbound conversation
+    ]
+    outreaches = {1: winback.Outreach(DAY, frozenset({7}))}
+    assert winback.came_back(visits, outreaches) == {2}

@@ -63,6 +63,7 @@ MATRIX: dict[str, str] = {
     "GET /api/v1/reviews/{review_id} [bob]": "401 404 200 404 200 200 200 200 404",
     "GET /api/v1/routing/conversations/{conversation_id}/decisions [alice]": "401 200 404 200 200 200 200 200 404",
     "GET /api/v1/routing/conversations/{conversation_id}/decisions [bob]": "401 404 200 404 200 200 200 200 404",
+    "GET /api/v1/routing/effect [-]": "401 403 403 200 403 403 200 200 403",
     "GET /api/v1/routing/rules [-]": "401 200 200 200 200 200 200 200 200",
     "GET /api/v1/routing/settings [-]": "401 403 403 403 403 403 200 200 403",
     "GET /api/v1/routing/state [-]": "401 403 403 200 403 403 200 200 403",

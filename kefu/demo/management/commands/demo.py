@@ -82,7 +82,7 @@ class Command(BaseCommand):
         if risk["customers"]:
             self.stdout.write(
                 f"客户风险 customer risk: {risk['customers']} customers, "
-                f"{risk['share_high']:.1%} high"
+                f"{risk['share_high']:.1%} high, labels of {risk['label_months']} months"
             )
         seed_routing(since=ROUTING_FROM.date())  # routing on since the generator's switch
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
