@@ -530,9 +530,16 @@ def delete_rule(rule_id: int, *, user) -> None:
 
 
 def save_profile(agent_id: int, data: Mapping[str, Any], *, user) -> AgentProfile:
-    """An agent's (by pk) skills (channels, product lines, languages) and capacity."""
-    _require_manager(user)
-    agent = Agent.objects.filter(pk=agent_id).first()
+    """An agent's (by pk) skills (channels, product lines, languages) and capacity:
+    routing managers any agent's, supervisors their teams' agents' (the access layer's
+    `Agent` action `routing_profile_change`); audited."""
+    if not selectors.may_change_profiles(user):
+        raise NotAllowed(_("only routing managers and supervisors change routing profiles"))
+    agent = (
+        access.restrict(Agent.objects.all(), user, selectors.PROFILE_CHANGE)
+        .filter(pk=agent_id)
+        .first()
+    )
     if agent is None:
         raise NotFound(_("no such agent"))
     capacity = data.get("capacity")

@@ -223,6 +223,39 @@ def capacity_of(agent_id: int, default_capacity: int) -> int:
     return capacity or default_capacity
 
 
+# --- the agents' routing profiles (the page) ---------------------------------------------
+# `Agent` actions (kefu.accounts.access, registered in apps.py): seeing an agent's routing
+# profile (monitors and routing managers every agent's, supervisors their teams', an
+# agent their own) and changing it (routing managers every agent's, supervisors their
+# teams'; never an agent their own).
+PROFILE_VIEW = "routing_profile"
+PROFILE_CHANGE = "routing_profile_change"
+
+
+def may_see_profiles(user) -> bool:
+    return access.sees_routing(user) or access.own_agent_id(user) is not None
+
+
+def may_change_profiles(user) -> bool:
+    return access.manages_routing(user) or bool(access.supervised_team_ids(user))
+
+
+def profile_agents(user, team_id: int | None = None) -> QuerySet[Agent]:
+    """The agents whose routing profile the user sees (with their team and profile)."""
+    qs = access.restrict(Agent.objects.all(), user, PROFILE_VIEW)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs.select_related("team", "routing_profile").order_by("team__name", "external_id")
+
+
+def changeable_agent_ids(user, agent_ids: Iterable[int]) -> set[int]:
+    """Which of these agents' profiles the user may change (one query)."""
+    if not may_change_profiles(user):
+        return set()
+    qs = access.restrict(Agent.objects.filter(pk__in=list(agent_ids)), user, PROFILE_CHANGE)
+    return set(qs.values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class ArrivalFacts:
     conversation_id: int

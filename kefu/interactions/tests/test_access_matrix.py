@@ -73,6 +73,7 @@ FILL: list[tuple[str, str, str]] = [
     (r"^performance/", "feedback_id", "perf_feedback"),
     (r"^performance/", "interview_id", "perf_interview"),
     (r"^customers/", "external_id", "customer"),
+    (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
     (r"", "customer_id", "customer"),
@@ -172,6 +173,7 @@ PER_AGENT_KEYS = {
     # performance: fairness
     "pool_entry",
     "winback_member",  # customers: win-back
+    "agent_external",  # routing: skill profiles
 }  # fmt: skip
 
 
@@ -387,6 +389,7 @@ def _routing_world(w: dict) -> None:
         AgentPresence.objects.update_or_create(
             agent=Agent.objects.get(external_id=external_id), defaults={"state": "online"}
         )
+    w["agent_external:alice"], w["agent_external:bob"] = "A0007", "A0102"
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
