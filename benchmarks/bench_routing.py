@@ -9,13 +9,13 @@ the clock. Three figures, each warm (a warm-up round first):
 - the decision: the pure core (`router.decide`) on the 1,000 candidates;
 - the whole routing of one arriving conversation, as the live path runs it: the hook the
   importer calls inside the transaction that stores a live conversation
-  (`receivers.on_conversations_written`: which written conversations ended or need an
-  agent, the arrival's risk label, tags and last agent, the configuration's version, the
-  candidates (one query), the decision, the conditional UPDATE claiming the seat, the
-  conversation given to the agent, the decision row, whether a queued conversation is
-  due to overflow), timed to the end of the hook and again after the commit (on SQLite
-  a commit that crosses `wal_autocheckpoint`, 1,000 pages, also copies the WAL into the
-  database: about one arrival in 50, 10–15 ms; docs/routing.md).
+  (`receivers.on_conversations_written`: the write's state — the configuration's
+  version, whether a queued conversation is due to overflow, the written conversation —,
+  the arrival's risk label, tags and last agent, the candidates (one query), the
+  decision, the conditional UPDATE claiming the seat, the conversation given to the
+  agent, the decision row), timed to the end of the hook and again after the commit (on
+  SQLite a commit that crosses `wal_autocheckpoint`, 1,000 pages, also copies the WAL
+  into the database: about one arrival in 45, 13–16 ms; docs/routing.md).
 
 All three are held to the target (the issue's "decision"; the whole routing is the
 stricter).

@@ -224,12 +224,15 @@ def _queue(
     )
 
 
-def route_written(ids: Sequence[int], cfg: selectors.Config | None = None) -> dict[int, int]:
-    """New live conversations written without an agent: one routing gave an agent before
-    (a source re-sent it without one) keeps that agent; one never routed is routed; one
-    waiting in the queue waits on. Returns conversation pk → the agent holding it now."""
+def route_written(
+    rows: Iterable[selectors.Unowned], cfg: selectors.Config | None = None
+) -> dict[int, int]:
+    """New live conversations written without an agent (`selectors.written`): one
+    routing gave an agent before (a source re-sent it without one) keeps that agent; one
+    never routed is routed; one waiting in the queue waits on. Returns conversation pk →
+    the agent holding it now."""
     owners: dict[int, int] = {}
-    for row in selectors.unowned(list(ids)):
+    for row in rows:
         if row.held_by is not None:
             team_id = selectors.team_of(row.held_by)
             Conversation.objects.filter(pk=row.conversation_id).update(

@@ -36,20 +36,25 @@ def on_conversations_written(
         pk for pk in conversation_ids if pk not in records or records[pk].status != Status.OPEN
     ]
     freed = actions.release_closed(ended)
-    cfg = selectors.config() if live and records else None
-    if cfg is None or not cfg.settings.enabled:
+    if not live or not records:
         if freed:
             actions.drain()
         return
     new = [
         pk for pk, record in records.items() if record.status == Status.OPEN and not record.agent
     ]
-    if new:
-        _note_agents(records, actions.route_written(new, cfg))
+    now = timezone.now()
+    state = selectors.written(new, now)  # the version, overflow due, the new ones: one query
+    cfg = selectors.config_at(state.version)
+    if not cfg.settings.enabled:
+        if freed:
+            actions.drain()
+        return
+    if state.unowned:
+        _note_agents(records, actions.route_written(state.unowned, cfg))
     if freed:
         actions.drain()
-    now = timezone.now()
-    if selectors.overflow_due(now):
+    if state.overflow_due:
         actions.drain(due_only=True, limit=10, now=now)
 
 

@@ -81,8 +81,13 @@ def _fresh(version_now: str | None, version_then: str | None, read_at: float) ->
 
 
 def config() -> Config:
+    """The settings, rules and policy, read again when the version changed."""
+    return config_at(version())
+
+
+def config_at(current: str | None) -> Config:
+    """`config()` with the version the caller has just read."""
     global _config
-    current = version()
     cached = _config
     if cached is not None and _fresh(current, cached.version, cached.read_at):
         return cached
@@ -188,11 +193,20 @@ def candidates(cfg: Config) -> list[router.Candidate]:
         or time.monotonic() - profiles.read_at > PROFILES_MAX_AGE_S
     ):
         profiles = _read_profiles(cfg.version)
+    out = _build(rows, profiles, cfg.settings.default_capacity)
+    if out is None:  # an online agent the profiles do not know (a new one): read again
+        out = _build(rows, _read_profiles(cfg.version), cfg.settings.default_capacity, True)
+    assert out is not None
+    return out
+
+
+def _build(
+    rows: list[tuple], profiles: Profiles, default_capacity: int, unknown: bool = False
+) -> list[router.Candidate] | None:
+    """The candidates of the rows (agent, active, last assigned), from those built before
+    when their row is unchanged; None when an agent is not in the profiles (`unknown`:
+    built with no skills and the default capacity instead)."""
     static = profiles.rows
-    if any(pk not in static for pk, _a, _l in rows):
-        profiles = _read_profiles(cfg.version)
-        static = profiles.rows
-    default_capacity = cfg.settings.default_capacity
     built = profiles.built.get(default_capacity)
     if built is None or len(built) > 4 * len(static) + 1000:
         built = profiles.built[default_capacity] = {}
@@ -201,7 +215,12 @@ def candidates(cfg: Config) -> list[router.Candidate]:
         candidate = built.get(row)
         if candidate is None:
             pk, active, last = row
-            tier, channels, products, languages, capacity = static.get(pk, _NO_PROFILE)
+            profile = static.get(pk)
+            if profile is None:
+                if not unknown:
+                    return None
+                profile = _NO_PROFILE
+            tier, channels, products, languages, capacity = profile
             candidate = built[row] = router.Candidate(
                 pk, tier, capacity or default_capacity, active or 0, True,
                 channels, products, languages, last or 0.0,
@@ -316,25 +335,50 @@ class Unowned:
     routed: bool  # routing decided on it before (it waits in the queue, or was given)
 
 
-def unowned(ids: list[int]) -> list[Unowned]:
-    """The conversations of `ids` that have no agent, oldest first (one query)."""
+@dataclass(frozen=True)
+class Written:
+    """What the live hook needs of a write, read at once: the configuration's version,
+    whether a queued conversation's next pool has opened, and the written conversations
+    without an agent (oldest first)."""
+
+    version: str | None
+    overflow_due: bool
+    unowned: list[Unowned]
+
+
+def written(ids: list[int], now: datetime) -> Written:
+    """`Written` for the conversations `ids` (one query; one row even without any)."""
     q = connection.ops.quote_name
     column, param = in_clause("c.id", ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.id, c.customer_id, c.team_id, c.channel, c.extra, a.agent_id, "
+            f"SELECT (SELECT updated_at FROM {q(RoutingSettings._meta.db_table)} WHERE id = 1), "
+            f"EXISTS (SELECT 1 FROM {q(QueueEntry._meta.db_table)} "
+            "WHERE status = %s AND next_overflow_at <= %s), "
+            "c.id, c.customer_id, c.team_id, c.channel, c.extra, a.agent_id, "
             f"EXISTS (SELECT 1 FROM {q(RoutingDecision._meta.db_table)} d "
             "WHERE d.conversation_id = c.id) "
-            f"FROM {q(Conversation._meta.db_table)} c "
+            "FROM (SELECT 1 AS one) o "
+            f"LEFT JOIN {q(Conversation._meta.db_table)} c ON {column} AND c.agent_id IS NULL "
             f"LEFT JOIN {q(Assignment._meta.db_table)} a ON a.conversation_id = c.id "
-            f"WHERE {column} AND c.agent_id IS NULL ORDER BY c.created_at, c.id",
-            [param],
+            "ORDER BY c.created_at, c.id",
+            [
+                QueueStatus.WAITING.value,
+                connection.ops.adapt_datetimefield_value(now),
+                param,
+            ],
         )
         rows = cursor.fetchall()
-    return [
-        Unowned(pk, customer, team, channel, _json(extra), held, bool(routed))
-        for pk, customer, team, channel, extra, held, routed in rows
-    ]
+    version, due = rows[0][0], bool(rows[0][1])
+    return Written(
+        str(version) if version is not None else None,
+        due,
+        [
+            Unowned(pk, customer, team, channel, _json(extra), held, bool(routed))
+            for _v, _d, pk, customer, team, channel, extra, held, routed in rows
+            if pk is not None
+        ],
+    )
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -357,17 +401,6 @@ def external_ids(agent_ids: Iterable[int]) -> dict[int, str]:
             [param],
         )
         return dict(cursor.fetchall())
-
-
-def overflow_due(now: datetime) -> bool:
-    """Whether a queued conversation's next pool has opened (one indexed look-up)."""
-    table = connection.ops.quote_name(QueueEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {table} WHERE status = %s AND next_overflow_at <= %s LIMIT 1",
-            [QueueStatus.WAITING.value, connection.ops.adapt_datetimefield_value(now)],
-        )
-        return cursor.fetchone() is not None
 
 
 def waiting(ids: Iterable[int]) -> set[int]:

@@ -5,6 +5,8 @@ the live state following the agent routing gives a conversation (monitoring's he
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +17,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.assignment import actions, receivers, selectors
 from kefu.assignment.models import (
     AgentLoad,
+    QueueEntry,
     RoutingDecision,
     RoutingRule,
     RoutingSettings,
@@ -84,10 +87,11 @@ def test_an_arrival_costs_the_same_few_statements_with_3_or_60_agents_online(rou
     )
     AgentPresence.objects.bulk_create([AgentPresence(agent=a, state="online") for a in more])
     many = statements_of_one_arrival(records, pks[2:])
-    # then an arrival runs as many statements: the configuration's version, the written
-    # conversation, the arrival's facts, the candidates, the claim (returning the team),
-    # the assignment, the conversation, the live state, the decision, the overflow check
-    assert len(few) == len(many) == 10, "\n".join(many)
+    # then an arrival runs as many statements: the write's state (the configuration's
+    # version, whether an overflow is due, the written conversation), the arrival's
+    # facts, the candidates, the claim (returning the team), the assignment, the
+    # conversation, the live state, the decision
+    assert len(few) == len(many) == 8, "\n".join(many)
     assert sum("workforce_agentpresence" in sql for sql in many) == 1
 
 
@@ -155,3 +159,22 @@ def test_owner_changed_updates_a_live_state_and_ignores_a_conversation_without_o
     live.owner_changed(without, bob.pk, bob.team_id)
     assert LiveState.objects.get(pk=with_state).agent_id == bob.pk
     assert not LiveState.objects.filter(pk=without).exists()
+
+
+def test_a_write_overflows_the_queued_conversations_that_are_due(routing):
+    # given FP-WAIT queued while everyone was away, its next pool open since a minute
+    for external_id in ("A0007", "A0001", "A0102"):
+        online(external_id, "away")
+    records = arrivals("FP-WAIT", "FP-NEXT")
+    waiting, following = sorted(records)
+    arrive(records, waiting)
+    QueueEntry.objects.filter(pk=waiting).update(
+        next_overflow_at=timezone.now() - timedelta(minutes=1)
+    )
+    online("A0102")  # (its own drain runs after a commit: not in this test)
+    # when the next conversation arrives
+    arrive(records, following)
+    # then both are bob's: the arrival, and the waiting one its write found due
+    owners = dict(Conversation.objects.filter(pk__in=records).values_list("pk", "agent_id"))
+    assert owners == {waiting: agent("A0102").pk, following: agent("A0102").pk}
+    assert QueueEntry.objects.get(pk=waiting).status == "assigned"
