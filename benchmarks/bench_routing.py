@@ -4,17 +4,24 @@
 capacities 2–5) are online; two rules (high sensitivity → senior then lead; a tag →
 dedicated seats then expert); 10 % of the customers are high-sensitivity and 5 % carry
 the tag; half have a previous conversation (the last-agent preference). Set-up is outside
-the clock. Two figures, each warm (a warm-up round first):
+the clock. Three figures, each warm (a warm-up round first):
 
 - the decision: the pure core (`router.decide`) on the 1,000 candidates;
-- the whole routing of one arriving conversation, as the live path runs it
-  (`actions.route` in its own transaction, committed): the arrival's risk label, tags and
-  last agent read, the candidates read (one query), the decision, the conditional UPDATE
-  claiming the seat, the conversation given to the agent, the decision row written.
+- the whole routing of one arriving conversation, as the live path runs it: the hook the
+  importer calls inside the transaction that stores a live conversation
+  (`receivers.on_conversations_written`: the write's state — the configuration's
+  version, whether a queued conversation is due to overflow, the written conversation —,
+  the arrival's risk label, tags and last agent, the candidates (one query), the
+  decision, the conditional UPDATE claiming the seat, the conversation given to the
+  agent, the decision row), timed to the end of the hook and again after the commit (on
+  SQLite a commit that crosses `wal_autocheckpoint`, 1,000 pages, also copies the WAL
+  into the database: about one arrival in 45, 13–16 ms; docs/routing.md).
 
-Both are held to the target (the issue's "decision"; the whole routing is the stricter).
+All three are held to the target (the issue's "decision"; the whole routing is the
+stricter).
 
     .venv/bin/python benchmarks/bench_routing.py [--db var/bench-routing.sqlite3] [--n 2000]
+    .venv/bin/python benchmarks/bench_routing.py --url postgres://kefu@127.0.0.1:5432/kefu
 
 The database (migrated once, then reused) holds only the benchmark's rows.
 """
@@ -140,26 +147,32 @@ def build(n: int, seed: int) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench-routing.sqlite3")
+    parser.add_argument("--url", help="a database URL instead (e.g. postgres://…)")
     parser.add_argument("--n", type=int, default=2000, help="arrivals (≤ the 3,500 seats)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{args.db}"
+    url = args.url or f"sqlite:///{args.db}"
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
     setup_django(url)
     from django.db import connection, transaction
+    from django.db.models import Count
+    from django.utils import timezone
 
-    from kefu.assignment import actions, selectors
+    from kefu.assignment import receivers, selectors
     from kefu.assignment.core import router
+    from kefu.assignment.models import RoutingDecision
+    from kefu.interactions.core.native import ConversationRecord, CustomerRecord
 
     print(f"building {AGENTS} online agents and {args.n} arrivals …", flush=True)
     rows = build(args.n, args.seed)
     warm = max(100, args.n // 10)
+    now = timezone.now()
 
     # the pure decision on the 1,000 candidates (read once, outside the clock)
     cfg = selectors.config()
-    candidates = selectors.candidates(cfg.settings.default_capacity)
+    candidates = selectors.candidates(cfg)
     assert len(candidates) >= AGENTS, len(candidates)
     facts = [selectors.arrival_for(pk, c, ch, ex) for pk, c, ch, ex in rows[:1000]]
     core_ms = []
@@ -169,26 +182,52 @@ def main() -> None:
         if i >= len(facts):  # the first round warms up
             core_ms.append((time.perf_counter() - started) * 1000)
 
-    # the whole routing, one arrival per transaction, committed
-    full_ms = []
-    kinds: dict[str, int] = {}
-    for i, (pk, customer_id, channel, extra) in enumerate(rows):
+    # the whole routing of an arrival as the live path runs it: the hook the importer
+    # calls inside the transaction that stores a live conversation (the written records:
+    # nothing ended, one new open conversation without an agent), then the commit
+    records = {
+        pk: ConversationRecord(id=f"BR-{i:05d}", channel=channel, created_at=now,
+                               customer=CustomerRecord(id=f"BRU{i:05d}"), messages=[],
+                               extra=extra)
+        for i, (pk, _customer_id, channel, extra) in enumerate(rows)
+    }  # fmt: skip
+    work_ms, full_ms = [], []
+    for i, pk in enumerate(records):
         started = time.perf_counter()
         with transaction.atomic():
-            decision = actions.route(selectors.arrival_for(pk, customer_id, channel, extra))
-        elapsed = (time.perf_counter() - started) * 1000
-        kinds[decision.kind] = kinds.get(decision.kind, 0) + 1
+            receivers.on_conversations_written(
+                None, conversation_ids=[pk], records={pk: records[pk]}, live=True
+            )
+            done = time.perf_counter()
+        ended = time.perf_counter()
         if i >= warm:
-            full_ms.append(elapsed)
+            work_ms.append((done - started) * 1000)
+            full_ms.append((ended - started) * 1000)
+    kinds = dict(
+        RoutingDecision.objects.filter(conversation_id__in=list(records))
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
     print(f"database: {connection.vendor}; decisions: {kinds}")
-    core50, core99 = percentile(core_ms, 50), percentile(core_ms, 99)
-    full50, full99 = percentile(full_ms, 50), percentile(full_ms, 99)
-    print(f"decision (core, {AGENTS} candidates): p50 {core50:.2f} ms, p99 {core99:.2f} ms "
-          f"(n={len(core_ms)})")  # fmt: skip
-    print(f"routing an arrival (reads, decision, claim, writes, commit): p50 {full50:.2f} ms, "
-          f"p99 {full99:.2f} ms (n={len(full_ms)}, {warm} warm-up)")  # fmt: skip
+    print(f"decision (core, {AGENTS} candidates): {_figures(core_ms)}")
+    print(f"routing an arrival in its transaction (reads, decision, claim, writes): "
+          f"{_figures(work_ms)}")  # fmt: skip
+    print(f"… and its commit: {_figures(full_ms)}, {warm} warm-up; "
+          f"{sum(1 for v in full_ms if v > TARGET_MS)} arrivals over {TARGET_MS:g} ms")  # fmt: skip
+    core99 = percentile(core_ms, 99)
     print(f"decision p99 ≤ {TARGET_MS:g} ms: {verdict(core99 <= TARGET_MS)}")
-    print(f"whole routing p99 ≤ {TARGET_MS:g} ms: {verdict(full99 <= TARGET_MS)}")
+    print(f"routing in the transaction p99 ≤ {TARGET_MS:g} ms: "
+          f"{verdict(percentile(work_ms, 99) <= TARGET_MS)}")  # fmt: skip
+    print(f"… with the commit p99 ≤ {TARGET_MS:g} ms: "
+          f"{verdict(percentile(full_ms, 99) <= TARGET_MS)}")  # fmt: skip
+
+
+def _figures(values: list[float]) -> str:
+    p50, p99, p999 = (percentile(values, p) for p in (50, 99, 99.9))
+    return (
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, p99.9 {p999:.2f} ms, max {max(values):.2f} ms "
+        f"(n={len(values)})"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from kefu.customers.models import Tag
 from kefu.interactions.choices import Channel, Status
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
-from kefu.monitoring.models import LiveState
+from kefu.monitoring import live
 
 CLAIM_ATTEMPTS = 3  # an agent filled by a concurrent arrival: decide again, this often
 DRAIN_LIMIT = 50  # queued conversations looked at per drain
@@ -52,21 +52,37 @@ DRAIN_LIMIT = 50  # queued conversations looked at per drain
 # --- capacity ---------------------------------------------------------------------------------
 def claim(agent_id: int, capacity: int, now: datetime) -> bool:
     """Take one unit of the agent's capacity if they have one free (atomic)."""
-    table = connection.ops.quote_name(AgentLoad._meta.db_table)
+    return claim_seat(agent_id, capacity, now)[0]
+
+
+def claim_seat(agent_id: int, capacity: int, now: datetime) -> tuple[bool, int | None]:
+    """`claim`, and the agent's team read by the same statement where the database can
+    return rows from an UPDATE (PostgreSQL, SQLite ≥ 3.35): (claimed, team pk)."""
+    q = connection.ops.quote_name
+    table = q(AgentLoad._meta.db_table)
     sql = (
         f"UPDATE {table} SET active = active + 1, last_assigned = %s "
         "WHERE agent_id = %s AND active < %s"
     )
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        agents = q(Agent._meta.db_table)
+        sql += f" RETURNING (SELECT a.team_id FROM {agents} a WHERE a.id = {table}.agent_id)"
     stamp = now.timestamp()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [stamp, agent_id, capacity])
-        if cursor.rowcount:
-            return True
-    # no load row yet: create it (a concurrent creator wins the same way), then claim
-    AgentLoad.objects.bulk_create([AgentLoad(agent_id=agent_id)], ignore_conflicts=True)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [stamp, agent_id, capacity])
-        return bool(cursor.rowcount)
+    for attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [stamp, agent_id, capacity])
+            if returning:
+                row = cursor.fetchone()
+                if row is not None:
+                    return True, row[0]
+            elif cursor.rowcount:
+                return True, selectors.team_of(agent_id)
+        if attempt == 0:
+            # no load row yet: create it (a concurrent creator wins the same way), then
+            # claim (a row exists and is full: the second try says so again)
+            AgentLoad.objects.bulk_create([AgentLoad(agent_id=agent_id)], ignore_conflicts=True)
+    return False, None
 
 
 def _unclaim(agent_id: int) -> None:
@@ -90,29 +106,42 @@ def _force_claim(agent_id: int, now: datetime) -> None:
 
 
 def _give(conversation_id: int, agent_id: int, team_id: int | None, now: datetime) -> None:
-    """The conversation is the agent's: its owner, the live console's row, the load."""
-    Assignment.objects.create(conversation_id=conversation_id, agent_id=agent_id, at=now)
-    Conversation.objects.filter(pk=conversation_id).update(agent_id=agent_id, team_id=team_id)
-    LiveState.objects.filter(pk=conversation_id).update(agent_id=agent_id, team_id=team_id)
-
-
-def _team_of(agent_id: int) -> int | None:
-    return Agent.objects.filter(pk=agent_id).values_list("team_id", flat=True).first()
+    """The conversation is the agent's: its owner, the live console's row, the load.
+    Plain statements: this runs for every arrival."""
+    q = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(Assignment._meta.db_table)} (conversation_id, agent_id, at) "
+            "VALUES (%s, %s, %s)",
+            [conversation_id, agent_id, at],
+        )
+        cursor.execute(
+            f"UPDATE {q(Conversation._meta.db_table)} SET agent_id = %s, team_id = %s "
+            "WHERE id = %s",
+            [agent_id, team_id, conversation_id],
+        )
+    live.owner_changed(conversation_id, agent_id, team_id)
 
 
 # --- routing ------------------------------------------------------------------------------------
-def route(facts: selectors.ArrivalFacts, *, entry: QueueEntry | None = None) -> RoutingDecision:
+def route(
+    facts: selectors.ArrivalFacts,
+    *,
+    entry: QueueEntry | None = None,
+    cfg: selectors.Config | None = None,
+) -> RoutingDecision:
     """Decide for one conversation (new, or waiting in the queue as `entry`) and write
     the decision: the agent's capacity claimed and the conversation given to them, or the
-    conversation (still) queued. Call inside a transaction."""
-    cfg = selectors.config()
-    default_capacity = cfg.settings.default_capacity
+    conversation (still) queued. Call inside a transaction. `cfg`: the configuration the
+    caller has just read (else read here)."""
+    cfg = cfg or selectors.config()
     arrival = facts.arrival
     now = timezone.now()
     decision: router.Decision | None = None
     taken: set[int] = set()  # agents a concurrent arrival filled meanwhile
     for _attempt in range(CLAIM_ATTEMPTS):
-        candidates = selectors.candidates(default_capacity)
+        candidates = selectors.candidates(cfg)
         if taken:
             candidates = [
                 replace(c, active=c.capacity) if c.agent_id in taken else c for c in candidates
@@ -122,8 +151,8 @@ def route(facts: selectors.ArrivalFacts, *, entry: QueueEntry | None = None) -> 
             break
         assert decision.agent_id is not None
         capacity = next(c.capacity for c in candidates if c.agent_id == decision.agent_id)
-        if claim(decision.agent_id, capacity, now):
-            team_id = _team_of(decision.agent_id)
+        claimed, team_id = claim_seat(decision.agent_id, capacity, now)
+        if claimed:
             _give(facts.conversation_id, decision.agent_id, team_id, now)
             if entry is not None:
                 QueueEntry.objects.filter(pk=entry.pk).update(
@@ -201,38 +230,30 @@ def _queue(
     )
 
 
-def route_new(rows: Iterable[tuple[int, int, int | None, str, dict | None]]) -> list[int]:
-    """Route new live conversations: (pk, customer pk, team pk, channel, extra). Those
-    already routed are left alone. Returns the pks routed."""
-    rows = list(rows)
-    if not rows:
-        return []
-    known = set(
-        RoutingDecision.objects.filter(conversation_id__in=[r[0] for r in rows]).values_list(
-            "conversation_id", flat=True
-        )
-    )
-    routed = []
-    for pk, customer_id, team_id, channel, extra in rows:
-        if pk in known:
-            continue
-        route(selectors.arrival_for(pk, customer_id, channel, extra, team_id))
-        routed.append(pk)
-    return routed
-
-
-def keep_owner(conversation_ids: Sequence[int]) -> None:
-    """Conversations routed to an agent that a source re-sent without an agent keep the
-    routed agent."""
-    held = dict(
-        Assignment.objects.filter(
-            conversation_id__in=conversation_ids, conversation__agent__isnull=True
-        ).values_list("conversation_id", "agent_id")
-    )
-    for pk, agent_id in held.items():
-        team_id = _team_of(agent_id)
-        Conversation.objects.filter(pk=pk).update(agent_id=agent_id, team_id=team_id)
-        LiveState.objects.filter(pk=pk).update(agent_id=agent_id, team_id=team_id)
+def route_written(
+    rows: Iterable[selectors.Unowned], cfg: selectors.Config | None = None
+) -> dict[int, int]:
+    """New live conversations written without an agent (`selectors.written`): one
+    routing gave an agent before (a source re-sent it without one) keeps that agent; one
+    never routed is routed; one waiting in the queue waits on. Returns conversation pk →
+    the agent holding it now."""
+    owners: dict[int, int] = {}
+    for row in rows:
+        if row.held_by is not None:
+            team_id = selectors.team_of(row.held_by)
+            Conversation.objects.filter(pk=row.conversation_id).update(
+                agent_id=row.held_by, team_id=team_id
+            )
+            live.owner_changed(row.conversation_id, row.held_by, team_id)
+            owners[row.conversation_id] = row.held_by
+        elif not row.routed:
+            facts = selectors.arrival_for(
+                row.conversation_id, row.customer_id, row.channel, row.extra, row.team_id
+            )
+            decision = route(facts, cfg=cfg)
+            if decision.agent_id is not None:
+                owners[row.conversation_id] = decision.agent_id
+    return owners
 
 
 def release_closed(conversation_ids: Sequence[int]) -> int:
@@ -404,6 +425,13 @@ def save_settings(data: Mapping[str, Any], *, user) -> RoutingSettings:
     return row
 
 
+def _configuration_changed() -> None:
+    """Rules or profiles changed: every process reads the configuration again at its next
+    arrival (the settings row's `updated_at` is the version `selectors.config` checks)."""
+    RoutingSettings.objects.filter(pk=1).update(updated_at=timezone.now())
+    selectors.forget()
+
+
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -484,7 +512,7 @@ def save_rule(data: Mapping[str, Any], *, user, rule: RoutingRule | None = None)
         rule.save()
         rule.tags.set(tags)
         rule.agents.set(agents)
-    selectors.forget()
+    _configuration_changed()
     audit(
         AuditAction.CHANGE_SETTINGS,
         user=user,
@@ -500,7 +528,7 @@ def delete_rule(rule_id: int, *, user) -> None:
     deleted, _by_model = RoutingRule.objects.filter(pk=rule_id).delete()
     if not deleted:
         raise NotFound(_("no such rule"))
-    selectors.forget()
+    _configuration_changed()
     audit(
         AuditAction.CHANGE_SETTINGS,
         user=user,
@@ -511,9 +539,16 @@ def delete_rule(rule_id: int, *, user) -> None:
 
 
 def save_profile(agent_id: int, data: Mapping[str, Any], *, user) -> AgentProfile:
-    """An agent's (by pk) skills (channels, product lines, languages) and capacity."""
-    _require_manager(user)
-    agent = Agent.objects.filter(pk=agent_id).first()
+    """An agent's (by pk) skills (channels, product lines, languages) and capacity:
+    routing managers any agent's, supervisors their teams' agents' (the access layer's
+    `Agent` action `routing_profile_change`); audited."""
+    if not selectors.may_change_profiles(user):
+        raise NotAllowed(_("only routing managers and supervisors change routing profiles"))
+    agent = (
+        access.restrict(Agent.objects.all(), user, selectors.PROFILE_CHANGE)
+        .filter(pk=agent_id)
+        .first()
+    )
     if agent is None:
         raise NotFound(_("no such agent"))
     capacity = data.get("capacity")
@@ -528,7 +563,7 @@ def save_profile(agent_id: int, data: Mapping[str, Any], *, user) -> AgentProfil
             "capacity": int(capacity) if capacity not in (None, "") else None,
         },
     )
-    selectors.forget()
+    _configuration_changed()
     audit(
         AuditAction.CHANGE_SETTINGS,
         user=user,

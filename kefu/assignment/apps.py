@@ -13,8 +13,9 @@ class AssignmentConfig(AppConfig):
         # Who sees which rows (kefu.accounts.access): queues and loads by team for
         # supervisors, every team for monitors; decisions also for the agent they name.
         from kefu.accounts import access
+        from kefu.accounts.models import Agent
         from kefu.accounts.roles import MANAGE_ROUTING, MONITOR_ALL
-        from kefu.assignment import receivers  # noqa: F401
+        from kefu.assignment import receivers, selectors  # noqa: F401
         from kefu.assignment.models import (
             AgentLoad,
             AgentProfile,
@@ -45,7 +46,7 @@ class AssignmentConfig(AppConfig):
                 ),
             },
         )
-        for model in (AgentLoad, AgentProfile, Assignment):
+        for model in (AgentLoad, Assignment):
             access.register(
                 model,
                 agent="agent_id",
@@ -55,4 +56,16 @@ class AssignmentConfig(AppConfig):
                     access.CHANGE: access.Policy(all=MANAGE_ROUTING, teams=False, own=False),
                 },
             )
+        # An agent's skills and capacity: seen by monitors, routing managers, their
+        # supervisors and themselves; changed by routing managers and their supervisors.
+        profile_view = access.Policy(all=(MONITOR_ALL, MANAGE_ROUTING))
+        profile_change = access.Policy(all=MANAGE_ROUTING, own=False)
+        access.register(
+            AgentProfile,
+            agent="agent_id",
+            team="agent__team_id",
+            policies={access.VIEW: profile_view, access.CHANGE: profile_change},
+        )
+        access.add_policy(Agent, selectors.PROFILE_VIEW, profile_view)
+        access.add_policy(Agent, selectors.PROFILE_CHANGE, profile_change)
         access.register(RoutingRule, agent=None, team=None, custom=access.catalogue(MANAGE_ROUTING))

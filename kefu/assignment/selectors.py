@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -23,13 +23,14 @@ from kefu.assignment.core import effect, router
 from kefu.assignment.models import (
     AgentLoad,
     AgentProfile,
+    Assignment,
     QueueEntry,
     RoutingDecision,
     RoutingRule,
     RoutingSettings,
 )
 from kefu.assignment.presenters import pool_label
-from kefu.bulk import raw_rows, where_in
+from kefu.bulk import in_clause, raw_rows, where_in
 from kefu.customers.choices import RiskLabel
 from kefu.customers.models import (
     CustomerRisk,
@@ -42,8 +43,12 @@ from kefu.interactions.models import Conversation
 from kefu.workforce.choices import PresenceState
 from kefu.workforce.models import AgentPresence
 
-# Settings and rules are read on every arrival: kept this long per process (an edit in
-# this process applies at once: actions call forget()).
+# Settings, rules and the agents' static part (tier, skills, own capacity) are read on
+# every arrival: kept per process and read again when the routing configuration's version
+# changed — `RoutingSettings.updated_at`, which every action changing settings, rules or
+# profiles touches, and an agent's save (tier) too — one small query per arrival instead
+# of re-reading them. Without a settings row (routing never configured) they are kept
+# CONFIG_MAX_AGE_S; forget() drops them at once (tests writing rows directly).
 CONFIG_MAX_AGE_S = 1.0
 
 
@@ -53,6 +58,7 @@ class Config:
     rules: tuple[router.Rule, ...]
     policy: router.Policy
     read_at: float
+    version: str | None = None
 
 
 _config: Config | None = None
@@ -65,11 +71,32 @@ def forget() -> None:
     _profiles = None
 
 
+def version() -> str | None:
+    """The routing configuration's version (None: no settings row)."""
+    table = connection.ops.quote_name(RoutingSettings._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT updated_at FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+def _fresh(version_now: str | None, version_then: str | None, read_at: float) -> bool:
+    if version_now is None:
+        return version_then is None and time.monotonic() - read_at < CONFIG_MAX_AGE_S
+    return version_now == version_then
+
+
 def config() -> Config:
+    """The settings, rules and policy, read again when the version changed."""
+    return config_at(version())
+
+
+def config_at(current: str | None) -> Config:
+    """`config()` with the version the caller has just read."""
     global _config
-    now = time.monotonic()
-    if _config is not None and now - _config.read_at < CONFIG_MAX_AGE_S:
-        return _config
+    cached = _config
+    if cached is not None and _fresh(current, cached.version, cached.read_at):
+        return cached
     row = RoutingSettings.current()
     rules = tuple(
         router.Rule(
@@ -90,7 +117,7 @@ def config() -> Config:
         overflow_after_s=float(row.overflow_after_s),
         prefer_last_agent=row.prefer_last_agent,
     )
-    _config = Config(row, rules, policy, now)
+    _config = Config(row, rules, policy, time.monotonic(), current)
     return _config
 
 
@@ -103,10 +130,12 @@ def _set(value: Any) -> frozenset[str]:
 
 
 # The agents' static part (tier, skills, own capacity) changes rarely and is read for
-# every arrival: kept per process, read again after PROFILES_MAX_AGE_S, when an online
-# agent is not in it, or at once in this process after a profile edit (forget()).
-PROFILES_MAX_AGE_S = 5.0
+# every arrival: kept per process with the configuration's version (above), read again
+# when it changed, when an online agent is not in it (a new agent), or after
+# PROFILES_MAX_AGE_S (agents changed by bulk writes, which send no signal).
+PROFILES_MAX_AGE_S = 60.0
 _NO_SKILL: frozenset[str] = frozenset()
+_NO_PROFILE = ("", _NO_SKILL, _NO_SKILL, _NO_SKILL, None)
 
 
 @dataclass(frozen=True)
@@ -114,16 +143,22 @@ class Profiles:
     # agent pk → (tier, channels, product lines, languages, capacity or None)
     rows: dict[int, tuple[str, frozenset[str], frozenset[str], frozenset[str], int | None]]
     read_at: float
+    version: str | None = None
+    external_ids: dict[int, str] = field(default_factory=dict)
+    # default capacity → (agent pk, active, last assigned) → its candidate: a candidate
+    # is built once per change of its load, not for every arrival (1,000 agents: 1.4 ms)
+    built: dict[int, dict[tuple, router.Candidate]] = field(default_factory=dict)
 
 
 _profiles: Profiles | None = None
 
 
-def _read_profiles() -> Profiles:
+def _read_profiles(current: str | None) -> Profiles:
     global _profiles
     rows = raw_rows(
         Agent.objects.order_by().values_list(
             "pk",
+            "external_id",
             "tier",
             "routing_profile__channels",
             "routing_profile__product_lines",
@@ -134,17 +169,20 @@ def _read_profiles() -> Profiles:
     _profiles = Profiles(
         {
             pk: (tier or "", _set(channels), _set(products), _set(languages), capacity)
-            for pk, tier, channels, products, languages, capacity in rows
+            for pk, _e, tier, channels, products, languages, capacity in rows
         },
         time.monotonic(),
+        current,
+        {pk: external_id for pk, external_id, *_rest in rows},
     )
     return _profiles
 
 
-def candidates(default_capacity: int) -> list[router.Candidate]:
+def candidates(cfg: Config) -> list[router.Candidate]:
     """The online agents with their skills, capacity and load. One small query (who is
-    online, their load); the static part from the per-process profiles. Agents not
-    online are not candidates (the core reads a missing last agent as not online)."""
+    online, their load); the static part from the per-process profiles (read again when
+    `cfg`'s version changed). Agents not online are not candidates (the core reads a
+    missing last agent as not online)."""
     presence = connection.ops.quote_name(AgentPresence._meta.db_table)
     load = connection.ops.quote_name(AgentLoad._meta.db_table)
     with connection.cursor() as cursor:
@@ -155,27 +193,92 @@ def candidates(default_capacity: int) -> list[router.Candidate]:
         )
         rows = cursor.fetchall()
     profiles = _profiles
-    if profiles is None or time.monotonic() - profiles.read_at > PROFILES_MAX_AGE_S:
-        profiles = _read_profiles()
-    static = profiles.rows
-    if any(pk not in static for pk, _a, _l in rows):
-        static = _read_profiles().rows
-    Candidate = router.Candidate
-    out = []
-    for pk, active, last in rows:
-        tier, channels, products, languages, capacity = static.get(
-            pk, ("", _NO_SKILL, _NO_SKILL, _NO_SKILL, None)
-        )
-        out.append(
-            Candidate(pk, tier, capacity or default_capacity, active or 0, True,
-                      channels, products, languages, last or 0.0)
-        )  # fmt: skip
+    if (
+        profiles is None
+        or profiles.version != cfg.version
+        or time.monotonic() - profiles.read_at > PROFILES_MAX_AGE_S
+    ):
+        profiles = _read_profiles(cfg.version)
+    out = _build(rows, profiles, cfg.settings.default_capacity)
+    if out is None:  # an online agent the profiles do not know (a new one): read again
+        out = _build(rows, _read_profiles(cfg.version), cfg.settings.default_capacity, True)
+    assert out is not None
     return out
+
+
+def _build(
+    rows: list[tuple], profiles: Profiles, default_capacity: int, unknown: bool = False
+) -> list[router.Candidate] | None:
+    """The candidates of the rows (agent, active, last assigned), from those built before
+    when their row is unchanged; None when an agent is not in the profiles (`unknown`:
+    built with no skills and the default capacity instead)."""
+    static = profiles.rows
+    built = profiles.built.get(default_capacity)
+    if built is None or len(built) > 4 * len(static) + 1000:
+        built = profiles.built[default_capacity] = {}
+    out = []
+    for row in rows:  # (pk, active, last assigned): the row is its candidate's key
+        candidate = built.get(row)
+        if candidate is None:
+            pk, active, last = row
+            profile = static.get(pk)
+            if profile is None:
+                if not unknown:
+                    return None
+                profile = _NO_PROFILE
+            tier, channels, products, languages, capacity = profile
+            candidate = built[row] = router.Candidate(
+                pk, tier, capacity or default_capacity, active or 0, True,
+                channels, products, languages, last or 0.0,
+            )  # fmt: skip
+        out.append(candidate)
+    return out
+
+
+def team_of(agent_id: int) -> int | None:
+    table = connection.ops.quote_name(Agent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT team_id FROM {table} WHERE id = %s", [agent_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def capacity_of(agent_id: int, default_capacity: int) -> int:
     capacity = AgentProfile.objects.filter(pk=agent_id).values_list("capacity", flat=True).first()
     return capacity or default_capacity
+
+
+# --- the agents' routing profiles (the page) ---------------------------------------------
+# `Agent` actions (kefu.accounts.access, registered in apps.py): seeing an agent's routing
+# profile (monitors and routing managers every agent's, supervisors their teams', an
+# agent their own) and changing it (routing managers every agent's, supervisors their
+# teams'; never an agent their own).
+PROFILE_VIEW = "routing_profile"
+PROFILE_CHANGE = "routing_profile_change"
+
+
+def may_see_profiles(user) -> bool:
+    return access.sees_routing(user) or access.own_agent_id(user) is not None
+
+
+def may_change_profiles(user) -> bool:
+    return access.manages_routing(user) or bool(access.supervised_team_ids(user))
+
+
+def profile_agents(user, team_id: int | None = None) -> QuerySet[Agent]:
+    """The agents whose routing profile the user sees (with their team and profile)."""
+    qs = access.restrict(Agent.objects.all(), user, PROFILE_VIEW)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs.select_related("team", "routing_profile").order_by("team__name", "external_id")
+
+
+def changeable_agent_ids(user, agent_ids: Iterable[int]) -> set[int]:
+    """Which of these agents' profiles the user may change (one query)."""
+    if not may_change_profiles(user):
+        return set()
+    qs = access.restrict(Agent.objects.filter(pk__in=list(agent_ids)), user, PROFILE_CHANGE)
+    return set(qs.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -197,48 +300,115 @@ def arrival_for(
 ) -> ArrivalFacts:
     """What routing knows of a conversation: its channel, product line and language
     (the record's `extra.product_line` / `extra.language`), the customer's stored risk
-    label and tags, and the agent of their previous conversation."""
+    label and tags, and the agent of their previous conversation (one query: a row per
+    tag, or one without)."""
     extra = extra or {}
-    label, score = CustomerRisk.objects.filter(pk=customer_id).values_list(
-        "label", "score"
-    ).first() or ("", None)
-    tags = frozenset(
-        CustomerTag.objects.filter(customer_id=customer_id).values_list("tag_id", flat=True)
-    )
-    last_agent = (
-        Conversation.objects.filter(customer_id=customer_id, agent__isnull=False)
-        .exclude(pk=conversation_id)
-        .order_by("-created_at")
-        .values_list("agent_id", flat=True)
-        .first()
-    )
+    q = connection.ops.quote_name
+    risk = q(CustomerRisk._meta.db_table)
+    tags = q(CustomerTag._meta.db_table)
+    conversations = q(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT r.label FROM {risk} r WHERE r.customer_id = %s), "
+            f"(SELECT r.score FROM {risk} r WHERE r.customer_id = %s), "
+            f"(SELECT c.agent_id FROM {conversations} c WHERE c.customer_id = %s "
+            "AND c.agent_id IS NOT NULL AND c.id <> %s ORDER BY c.created_at DESC LIMIT 1), "
+            f"t.tag_id FROM (SELECT 1 AS one) o LEFT JOIN {tags} t ON t.customer_id = %s",
+            [customer_id, customer_id, customer_id, conversation_id, customer_id],
+        )
+        rows = cursor.fetchall()
+    label, score, last_agent = rows[0][0], rows[0][1], rows[0][2]
     arrival = router.Arrival(
         channel=channel,
         product_line=str(extra.get("product_line") or ""),
         language=str(extra.get("language") or ""),
         risk_label=label or "",
-        tags=tags,
+        tags=frozenset(row[-1] for row in rows if row[-1] is not None),
         last_agent_id=last_agent,
         waited_s=waited_s,
     )
     return ArrivalFacts(conversation_id, customer_id, team_id, arrival, score)
 
 
-def arrival_rows(ids: list[int]) -> list[tuple[int, int, int | None, str, dict | None]]:
-    """(pk, customer pk, team pk, channel, extra) of conversations that have no agent."""
-    return list(
-        Conversation.objects.filter(pk__in=ids, agent__isnull=True)
-        .order_by("created_at", "pk")
-        .values_list("pk", "customer_id", "team_id", "channel", "extra")
-    )
+@dataclass(frozen=True)
+class Unowned:
+    """A written conversation without an agent: what routing needs of it."""
+
+    conversation_id: int
+    customer_id: int
+    team_id: int | None
+    channel: str
+    extra: dict[str, Any]
+    held_by: int | None  # the agent routing gave it to (a source re-sent it without one)
+    routed: bool  # routing decided on it before (it waits in the queue, or was given)
 
 
-def agent_external_ids(ids: list[int]) -> dict[int, str]:
-    return dict(
-        Conversation.objects.filter(pk__in=ids, agent__isnull=False).values_list(
-            "pk", "agent__external_id"
+@dataclass(frozen=True)
+class Written:
+    """What the live hook needs of a write, read at once: the configuration's version,
+    whether a queued conversation's next pool has opened, and the written conversations
+    without an agent (oldest first)."""
+
+    version: str | None
+    overflow_due: bool
+    unowned: list[Unowned]
+
+
+def written(ids: list[int], now: datetime) -> Written:
+    """`Written` for the conversations `ids` (one query; one row even without any)."""
+    q = connection.ops.quote_name
+    column, param = in_clause("c.id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT updated_at FROM {q(RoutingSettings._meta.db_table)} WHERE id = 1), "
+            f"EXISTS (SELECT 1 FROM {q(QueueEntry._meta.db_table)} "
+            "WHERE status = %s AND next_overflow_at <= %s), "
+            "c.id, c.customer_id, c.team_id, c.channel, c.extra, a.agent_id, "
+            f"EXISTS (SELECT 1 FROM {q(RoutingDecision._meta.db_table)} d "
+            "WHERE d.conversation_id = c.id) "
+            "FROM (SELECT 1 AS one) o "
+            f"LEFT JOIN {q(Conversation._meta.db_table)} c ON {column} AND c.agent_id IS NULL "
+            f"LEFT JOIN {q(Assignment._meta.db_table)} a ON a.conversation_id = c.id "
+            "ORDER BY c.created_at, c.id",
+            [
+                QueueStatus.WAITING.value,
+                connection.ops.adapt_datetimefield_value(now),
+                param,
+            ],
         )
+        rows = cursor.fetchall()
+    version, due = rows[0][0], bool(rows[0][1])
+    return Written(
+        str(version) if version is not None else None,
+        due,
+        [
+            Unowned(pk, customer, team, channel, _json(extra), held, bool(routed))
+            for _v, _d, pk, customer, team, channel, extra, held, routed in rows
+            if pk is not None
+        ],
     )
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str | bytes):  # SQLite hands JSON back as text
+        value = orjson.loads(value)
+    return value if isinstance(value, dict) else {}
+
+
+def external_ids(agent_ids: Iterable[int]) -> dict[int, str]:
+    """Agents' external ids (from the profiles when they hold them all: no query)."""
+    ids = list(set(agent_ids))
+    known = _profiles.external_ids if _profiles is not None else {}
+    if all(pk in known for pk in ids):
+        return {pk: known[pk] for pk in ids}
+    column, param = in_clause("id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, external_id FROM {connection.ops.quote_name(Agent._meta.db_table)} "
+            f"WHERE {column}",
+            [param],
+        )
+        return dict(cursor.fetchall())
 
 
 def waiting(ids: Iterable[int]) -> set[int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.assignment import views
+from kefu.assignment import views, views_profiles
 
 app_name = "assignment"
 urlpatterns = [
@@ -8,5 +8,7 @@ urlpatterns = [
     path("conversations/<extid:external_id>/", views.decisions, name="decisions"),
     path("conversations/<extid:external_id>/reassign/", views.reassign, name="reassign"),
     path("settings/", views.settings_view, name="settings"),
+    path("agents/", views_profiles.profiles, name="profiles"),
+    path("agents/<extid:external_id>/", views_profiles.profile, name="profile"),
     path("effect/", views.effect, name="effect"),
 ]

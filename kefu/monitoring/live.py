@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kefu.bulk import raw_rows, where_in
@@ -78,6 +78,20 @@ def ensure_rules() -> None:
             ]
         )
         forget_rules()
+
+
+def owner_changed(conversation_id: int, agent_id: int, team_id: int | None) -> None:
+    """A live conversation given to an agent (routing, a supervisor's reassignment): its
+    live state names the new agent and team, so the consoles and the agent's workspace
+    list it there. A conversation without a live state yet (a new arrival: routing runs
+    before the state is stored, which then reads the owner) changes nothing. One
+    statement: routing calls it on every arrival, inside its transaction."""
+    table = connection.ops.quote_name(LiveState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET agent_id = %s, team_id = %s WHERE conversation_id = %s",
+            [agent_id, team_id, conversation_id],
+        )
 
 
 def rule_names() -> dict[str, dict[str, str]]:

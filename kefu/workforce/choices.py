@@ -20,6 +20,11 @@ class BuildPhase(models.TextChoices):
     SAVE = "save", _("Predicted service and saving")
 
 
+# Roster.plan["source"] of the rosters `kefu demo` writes (kefu/workforce/demo.py): the
+# shifts the demo's agents worked, not a solver's answer.
+DEMO_ROSTER = "demo"
+
+
 class SolverStatus(models.TextChoices):
     OPTIMAL = "optimal", _("Optimal")
     FEASIBLE = "feasible", _("Feasible (time limit reached)")

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.models import Agent
 from kefu.interactions.choices import Channel
 from kefu.interactions.models import STALLED_AFTER
-from kefu.workforce.choices import BuildPhase, BuildStatus, PresenceState, SolverStatus
+from kefu.workforce.choices import (
+    DEMO_ROSTER,
+    BuildPhase,
+    BuildStatus,
+    PresenceState,
+    SolverStatus,
+)
 
 
 class StaffingParameters(models.Model):
@@ -195,6 +201,11 @@ class Roster(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (BuildStatus.QUEUED, BuildStatus.RUNNING)
+
+    @property
+    def is_demo(self) -> bool:
+        """Written by `kefu demo` (the shifts worked), not built by the solver."""
+        return isinstance(self.plan, dict) and self.plan.get("source") == DEMO_ROSTER
 
     @property
     def phase_label(self) -> str:

@@ -1,7 +1,7 @@
 """Routing in a real browser: a high-sensitivity customer's chat arrives through the
 ingest API, routing gives it to the senior agent who is online (alice), and her workspace
 shows the conversation with the customer's history card; the supervisor's console shows
-the queue card."""
+the queue card; a supervisor edits an agent's routing skills."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from kefu.assignment import selectors
-from kefu.assignment.models import RoutingDecision, RoutingRule, RoutingSettings
+from kefu.assignment.models import AgentProfile, RoutingDecision, RoutingRule, RoutingSettings
 from kefu.assignment.tests.conftest import high_risk, ingest, online, record
+from kefu.audit.models import AuditLog
 from kefu.interactions.models import Conversation
 
 pytestmark = pytest.mark.browser
@@ -83,3 +84,33 @@ def test_the_supervisor_console_shows_the_queue_card(page, routed, screenshot):
     assert "分配队列" in card.inner_text()
     assert card.locator("tr[data-agent='A0007']").inner_text().endswith("1 / 3")
     screenshot(page, "routing-console-supervisor")
+
+
+def test_a_supervisor_edits_an_agents_routing_skills(page, personas, screenshot):
+    # given sam, supervisor of 售后一组, on the routing skills page (from the live tabs)
+    log_in(page, personas.sam)
+    page.goto("/live/")
+    page.get_by_role("link", name="分配技能").click()
+    page.wait_for_url("**/routing/agents/")
+    row = page.locator("#routing-profiles tr[data-agent='A0007']")
+    assert "默认" in row.locator(".profile-capacity").inner_text()
+    assert page.locator("#routing-profiles tr[data-agent='A0102']").count() == 0  # not his team
+    # when he edits alice: chat only, the product line 手机, English, 4 at once
+    row.get_by_role("link", name="修改").click()
+    form = page.locator("#routing-profile-form")
+    form.wait_for()
+    form.get_by_label("在线聊天").check()
+    form.get_by_label("产品线").fill("手机")
+    form.get_by_label("语言").fill("en")
+    form.get_by_label("名额").fill("4")
+    screenshot(page, "routing-profile-edit-supervisor")
+    form.get_by_role("button", name="保存").click()
+    # then the list shows her new skills, and they are stored and audited
+    page.wait_for_url("**/routing/agents/**")
+    row = page.locator("#routing-profiles tr[data-agent='A0007']")
+    assert row.locator(".profile-channels").inner_text() == "在线聊天"
+    assert row.locator(".profile-product-lines").inner_text() == "手机"
+    assert row.locator(".profile-capacity").inner_text() == "4"
+    profile = AgentProfile.objects.get(agent__external_id="A0007")
+    assert (profile.channels, profile.languages, profile.capacity) == (["chat"], ["en"], 4)
+    assert AuditLog.objects.filter(object_type="assignment.agent_profile", user=personas.sam)

@@ -13,6 +13,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.demo.users import DEMO_PASSWORD
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
 from kefu.metrics.models import ImprovementAction, KpiFact
+from kefu.workforce.models import PresenceChange, Roster, RosterAssignment
 
 ROLES = ("agent", "supervisor", "qa", "trainer", "manager", "admin")
 
@@ -28,7 +29,9 @@ def counts() -> dict[str, int]:
         Conversation, Message, Customer, Transfer, Escalation, Agent, Team, get_user_model(),
         ImprovementAction, KpiFact,
     )  # fmt: skip
-    return {m.__name__: m.objects.count() for m in models}
+    return {
+        m.__name__: m.objects.count() for m in (*models, Roster, RosterAssignment, PresenceChange)
+    }
 
 
 @pytest.mark.django_db
@@ -61,6 +64,11 @@ def test_it_loads_the_small_demo_and_creates_one_log_in_per_role():
     # the trend charts have the demo's interventions to mark, and every figure is there
     assert ImprovementAction.objects.filter(on__year=2024).count() == 4
     assert KpiFact.objects.count() == 2000
+    # schedule adherence has the last four weeks of December to show
+    weeks = sorted(Roster.objects.filter(plan__source="demo").values_list("week_start", flat=True))
+    assert [str(w) for w in weeks] == ["2024-12-02", "2024-12-09", "2024-12-16", "2024-12-23"]
+    assert PresenceChange.objects.count() > 127 * 20 * 2
+    assert "排班遵从度 schedule adherence: " in output
 
 
 @pytest.mark.django_db

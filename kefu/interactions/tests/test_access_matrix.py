@@ -74,6 +74,7 @@ FILL: list[tuple[str, str, str]] = [
     (r"^performance/", "interview_id", "perf_interview"),
     (r"^improvement/", "project_id", "improvement_project"),
     (r"^customers/", "external_id", "customer"),
+    (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
     (r"", "customer_id", "customer"),
@@ -173,6 +174,7 @@ PER_AGENT_KEYS = {
     # performance: fairness
     "pool_entry",
     "winback_member",  # customers: win-back
+    "agent_external",  # routing: skill profiles
 }  # fmt: skip
 
 
@@ -389,6 +391,7 @@ def _routing_world(w: dict) -> None:
         AgentPresence.objects.update_or_create(
             agent=Agent.objects.get(external_id=external_id), defaults={"state": "online"}
         )
+    w["agent_external:alice"], w["agent_external:bob"] = "A0007", "A0102"
 
 
 def _improvement_world(w: dict) -> None:

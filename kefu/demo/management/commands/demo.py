@@ -28,6 +28,7 @@ from kefu.performance.demo import seed_demo as seed_performance
 from kefu.reviews.demo import seed_demo as seed_reviews
 from kefu.training.demo import seed_demo as seed_training
 from kefu.workforce.defaults import ensure_defaults as ensure_workforce_defaults
+from kefu.workforce.demo import seed_demo as seed_workforce
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
 
@@ -85,6 +86,12 @@ class Command(BaseCommand):
                 f"{risk['share_high']:.1%} high, labels of {risk['label_months']} months"
             )
         seed_routing(since=ROUTING_FROM.date())  # routing on since the generator's switch
+        worked = seed_workforce(seed)  # the last 4 weeks' rosters and presence (adherence)
+        if worked["rosters"] and worked["adherence"] is not None:
+            self.stdout.write(
+                f"排班遵从度 schedule adherence: {worked['adherence']:.1%} "
+                f"({worked['rosters']} weeks from {worked['weeks'][0]}, {worked['shifts']} shifts)"
+            )
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         with translation.override("zh-hans"):  # names the cycles in the users' language
             seed_performance(seed)  # the year's review cycles, ratings, 360, interviews, pool
