@@ -64,7 +64,12 @@ def _month(request: HttpRequest, default: date | None) -> tuple[date | None, str
 
 
 def _context(request: HttpRequest, tab: str, **extra: Any) -> dict[str, Any]:
-    return {"tab": tab, "manager": access.manages_improvement(request.user), **extra}
+    return {
+        "tab": tab,
+        "manager": access.manages_improvement(request.user),
+        "sees_projects": selectors.sees_projects(request.user),
+        **extra,
+    }
 
 
 @login_required
