@@ -50,6 +50,7 @@ from kefu.qa.presenters import (  # noqa: F401
 SUMMARY_MONTHS = 12
 TOP_INDICATORS = 10
 TOP_AGENTS = 10
+CUSTOMER_RISK = "customer_risk"  # the indicator type that describes the customer
 
 
 # --- which index a query walks ----------------------------------------------------------
@@ -273,16 +274,22 @@ def agent_summary(
     for _period, indicator, n in hit_counts(hit_rollups.filter(agent_id=agent.pk), start, end):
         counts[indicator] += n
     kinds = classify(hits.filter(agent=agent), set(counts), catalogue)
-    top = []
-    for indicator, n in counts.most_common(TOP_INDICATORS):
+    # The agent's own lapses apart from what their customers showed (anger, churn
+    # talk…): customer-risk indicators describe the customer, not the service.
+    top: list[dict] = []
+    customers: list[dict] = []
+    for indicator, n in counts.most_common():
         kind, severity = kinds[indicator]
-        top.append(
-            hit_chip(indicator, severity, kind, names, lang)
-            | {"hits": n, "share_text": format_rate(_share(n, totals["scored"]))}
-        )
+        rows = customers if kind == CUSTOMER_RISK else top
+        if len(rows) < TOP_INDICATORS:
+            rows.append(
+                hit_chip(indicator, severity, kind, names, lang)
+                | {"hits": n, "share_text": format_rate(_share(n, totals["scored"]))}
+            )
     return {
         "totals": totals,
         "top": top,
+        "customers": customers,
         "trend": trend_chart(monthly, months),
     }
 
@@ -380,7 +387,7 @@ def default_indicator(indicators: list[dict]) -> str:
     """The indicator whose top agents are shown first: the most frequent one about the
     agent's service (customer-risk indicators describe the customer, not the agent)."""
     for row in indicators:
-        if row["type"] != "customer_risk":
+        if row["type"] != CUSTOMER_RISK:
             return row["indicator"]
     return indicators[0]["indicator"] if indicators else ""
 

@@ -563,6 +563,19 @@ def test_agent_summary(data):
     assert trend["rate"]["values"][0] is None  # no results in January: a gap, not 0 %
 
 
+def test_what_the_customers_showed_is_apart_from_the_agents_lapses(data, import_records):
+    angry = replaced(CLEAN, 0, "你好，我的退款怎么还没到？！！！气死我了！！！")
+    assert import_records(chat("C-ALICE-ANGRY", "A0007", 6, angry)).rejected == 0
+
+    response = as_user(data.alice).get(reverse("qa:agent", args=[data.alice_agent.pk]), YEAR)
+
+    summary = response.context["data"]
+    assert "anger" in {row["indicator"] for row in summary["customers"]}
+    assert all(row["type"] == "customer_risk" for row in summary["customers"])
+    assert all(row["type"] != "customer_risk" for row in summary["top"])
+    assert 'id="customer-indicators"' in response.content.decode()
+
+
 def test_agent_summary_period(data):
     response = as_user(data.alice).get(reverse("qa:agent", args=[data.alice_agent.pk]), MAY)
     assert response.context["data"]["totals"]["scored"] == 3
