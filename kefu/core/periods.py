@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 # Days a request may name (query parameters, form fields): outside this window a date is
@@ -96,3 +97,39 @@ def months_between(date_from: date, date_to: date) -> list[str]:
         if not keys or keys[-1] != key:
             keys.append(key)
     return keys
+
+
+# A month with fewer records than this share of the typical month before it (the median of
+# up to 12) is too thin to open a dashboard on: a test run of `kefu simulate` after a year
+# of history, or the first days of a month.
+THIN_MONTH_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class DefaultEnd:
+    """Where default periods end, and the thin month passed over to get there."""
+
+    day: date | None
+    skipped_month: date | None = None  # the first day of the newest thin month passed over
+    skipped_count: int = 0
+
+
+def default_end(last: date | None, monthly: list[tuple[date, int]]) -> DefaultEnd:
+    """The last day with data (`last`), unless its month is thin against the months before
+    it (`monthly`: first day of month → records, oldest first): then the last day of the
+    newest month that is not."""
+    if last is None:
+        return DefaultEnd(None)
+    months = list(monthly)
+    skipped: tuple[date, int] | None = None
+    while len(months) >= 2:
+        month, n = months[-1]
+        before = sorted(count for _month, count in months[-13:-1])
+        if n >= THIN_MONTH_SHARE * before[len(before) // 2]:
+            break
+        skipped = skipped or (month, n)
+        months.pop()
+    if skipped is None:
+        return DefaultEnd(last)
+    following = (months[-1][0].replace(day=28) + timedelta(days=4)).replace(day=1)
+    return DefaultEnd(following - timedelta(days=1), skipped[0], skipped[1])

@@ -28,6 +28,7 @@ from kefu.accounts.access import (
 from kefu.accounts.models import Agent, Team
 from kefu.core import periods
 from kefu.interactions.models import Conversation
+from kefu.lib.default_periods import thin_month_note
 from kefu.metrics import selectors
 from kefu.metrics.core.catalogue import FIGURES, RADAR_KEYS, radar_score
 from kefu.metrics.core.formatting import format_change, format_value
@@ -62,16 +63,20 @@ TREND_MONTHS = 12
 
 
 def default_period(days: int = OVERVIEW_DAYS) -> tuple[date, date]:
-    """The `days` days ending on the last day with data (today when there is none)."""
-    _first, last = selectors.data_range()
-    end = last or timezone.localdate()
+    """The `days` days ending on the last day with substantial data
+    (`selectors.default_end`; today when there is none)."""
+    end = selectors.default_end().day or timezone.localdate()
     return end - timedelta(days=days - 1), end
 
 
 def default_months(months: int = TREND_MONTHS) -> tuple[date, date]:
-    """The `months` calendar months ending with the last month with data."""
-    _first, last = selectors.data_range()
-    return months_ending(last or timezone.localdate(), months)
+    """The `months` calendar months ending with the last month with substantial data."""
+    return months_ending(selectors.default_end().day or timezone.localdate(), months)
+
+
+def default_note() -> str:
+    """What the page says when its default period passed over a thin month."""
+    return thin_month_note(selectors.default_end())
 
 
 def months_ending(day: date, months: int) -> tuple[date, date]:

@@ -63,6 +63,16 @@ class PeriodForm(forms.Form):
         """The chosen period (`kefu.period_fields.chosen_period`)."""
         return chosen_period(self, lambda: self.default)
 
+    @cached_property
+    def default_note(self) -> str:
+        """When the request names no period and the default passed over a thin month,
+        the sentence that says so (else "")."""
+        if self.data.get("from") or self.data.get("to"):
+            return ""
+        from kefu.metrics.dashboards import default_note
+
+        return default_note()
+
     @property
     def narrowing(self) -> dict:
         """Keyword arguments for `selectors.scope_for` (team and channel filters)."""

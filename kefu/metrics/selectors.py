@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from kefu.accounts.access import ALL, Condition, nothing, scope_condition
 from kefu.accounts.models import Agent, Team
+from kefu.core import periods
 from kefu.core.periods import days_between, month_key, months_between
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, add_stats, finalize
@@ -190,6 +192,26 @@ def data_range() -> tuple[date | None, date | None]:
     days = DailyKpi.objects.filter(day__range=accepted_days())  # not a stray year 9999
     bounds = days.aggregate(first=Min("day"), last=Max("day"))
     return bounds["first"], bounds["last"]
+
+
+def default_end() -> periods.DefaultEnd:
+    """Where the default periods end: the last day with conversations, unless its month
+    is thin against the months before it (`kefu.core.periods.default_end`)."""
+    from kefu.interactions.importer import accepted_days
+
+    _first, last = data_range()
+    if last is None:
+        return periods.DefaultEnd(None)
+    since = (last.replace(day=1) - timedelta(days=400)).replace(day=1)
+    rows = (
+        DailyKpi.objects.filter(day__range=accepted_days(), day__gte=since)
+        .annotate(month=TruncMonth("day"))
+        .values_list("month")
+        .annotate(n=Sum("conversations"))
+        .order_by("month")
+    )
+    monthly = [(m.date() if isinstance(m, datetime) else m, n or 0) for m, n in rows]
+    return periods.default_end(last, monthly)
 
 
 # --- targets and benchmarks -------------------------------------------------------------

@@ -22,6 +22,7 @@ from kefu.accounts.models import Agent
 from kefu.core import periods
 from kefu.interactions.models import Conversation
 from kefu.lib import paging
+from kefu.lib.default_periods import thin_month_note
 from kefu.lib.language import language  # noqa: F401  (qa.views reads dashboards.language)
 from kefu.qa import rollups
 from kefu.qa.core import figures
@@ -35,7 +36,7 @@ from kefu.qa.core.figures import (
 )
 from kefu.qa.core.indicators import SEVERITIES, TYPES
 from kefu.qa.forms import ResultFilterForm
-from kefu.qa.models import HitRollup, QaHit, QaResult, ResultRollup
+from kefu.qa.models import Grain, HitRollup, QaHit, QaResult, ResultRollup
 
 # conversation_page and indicator_names are not used here: re-exported for qa.views.
 from kefu.qa.presenters import (  # noqa: F401
@@ -100,19 +101,49 @@ def hit_counts(hit_rollups: QuerySet[HitRollup], start: date, end: date) -> list
     return out
 
 
-def last_scored_day() -> date:
-    """The newest day with a current result (today when nothing is scored): the end of
-    the default periods. Not personal: one index probe on (is_current, day)."""
+def _newest_result_day() -> date | None:
+    """Not personal: one index probe on (is_current, day)."""
     from kefu.interactions.importer import accepted_days
 
     current = QaResult.objects.filter(is_current=True, day__range=accepted_days())
-    last = current.aggregate(last=Max("day"))["last"]  # not a stray year 9999
-    return last or timezone.localdate()
+    return current.aggregate(last=Max("day"))["last"]  # not a stray year 9999
+
+
+def last_scored_day() -> date:
+    """The end of the default periods: the newest day with a current result, unless its
+    month is thin (`default_end`); today when nothing is scored."""
+    return default_end(_newest_result_day()).day or timezone.localdate()
+
+
+def default_months_noted(months: int = SUMMARY_MONTHS) -> tuple[tuple[date, date], str]:
+    """`default_months` and what the page says when it passed over a thin month."""
+    end = default_end(_newest_result_day())
+    return _months_ending(end.day or timezone.localdate(), months), thin_month_note(
+        end, scored=True
+    )
+
+
+def default_end(last: date | None) -> periods.DefaultEnd:
+    """`last`, unless its month is thin in scored results against the months before it
+    (`kefu.core.periods.default_end`; the monthly roll-ups, a few hundred rows)."""
+    if last is None:
+        return periods.DefaultEnd(None)
+    since = (last.replace(day=1) - timedelta(days=400)).replace(day=1)
+    rows = (
+        ResultRollup.objects.filter(grain=Grain.MONTH, period__gte=since, period__lte=last)
+        .values_list("period")
+        .annotate(n=Sum("scored"))
+        .order_by("period")
+    )
+    return periods.default_end(last, [(period, n or 0) for period, n in rows])
 
 
 def default_months(months: int = SUMMARY_MONTHS) -> tuple[date, date]:
     """The `months` calendar months ending with the last month with results."""
-    end = last_scored_day()
+    return _months_ending(last_scored_day(), months)
+
+
+def _months_ending(end: date, months: int) -> tuple[date, date]:
     month_end = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     start = end.replace(day=1)
     for _month in range(months - 1):

@@ -6,7 +6,9 @@ with its error and not applied, so a page always renders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -148,9 +150,18 @@ class ResultFilterForm(forms.Form):
 class PeriodForm(forms.Form):
     """`from`, `to` (and a team for roles that see several) of the summaries."""
 
-    def __init__(self, data: Any, user, default: tuple[date, date], *, team: bool) -> None:
+    def __init__(
+        self,
+        data: Any,
+        user,
+        defaults: Callable[[], tuple[tuple[date, date], str]],
+        *,
+        team: bool,
+    ) -> None:
+        """`defaults`: the default period and its note (`dashboards.default_months_noted`),
+        asked for only when the request names no period or the page shows the note."""
         super().__init__(data)
-        self.default = default
+        self._defaults = defaults
         add_period_fields(self)
         if team:
             self.fields["team"] = forms.ModelChoiceField(
@@ -166,9 +177,25 @@ class PeriodForm(forms.Form):
         check_period(self, data)
         return data
 
+    @cached_property
+    def _default_and_note(self) -> tuple[tuple[date, date], str]:
+        return self._defaults()
+
+    @property
+    def default(self) -> tuple[date, date]:
+        return self._default_and_note[0]
+
     @property
     def period(self) -> tuple[date, date]:
         return chosen_period(self, lambda: self.default)
+
+    @property
+    def default_note(self) -> str:
+        """When the request names no period and the default passed over a thin month,
+        the sentence that says so (else "": `dashboards.default_months_noted`)."""
+        if self.data.get("from") or self.data.get("to"):
+            return ""
+        return self._default_and_note[1]
 
     @property
     def chosen_team(self):

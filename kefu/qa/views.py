@@ -124,7 +124,7 @@ def conversation(request: HttpRequest, external_id: str) -> HttpResponse:
 @require_GET
 def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent = get_object_or_404(agents_visible_to(request.user).select_related("team"), pk=agent_id)
-    form = PeriodForm(request.GET, request.user, dashboards.default_months(), team=False)
+    form = PeriodForm(request.GET, request.user, dashboards.default_months_noted, team=False)
     start, end = form.period
     lang = dashboards.language()
     data = dashboards.agent_summary(
@@ -163,7 +163,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     teams = may_view_teams(request.user)
-    form = PeriodForm(request.GET, request.user, dashboards.default_months(), team=teams)
+    form = PeriodForm(request.GET, request.user, dashboards.default_months_noted, team=teams)
     start, end = form.period
     team = form.chosen_team
     result_rollups = result_rollups_visible_to(request.user)

@@ -441,3 +441,26 @@ def test_chart_labels_follow_the_language(data):
     assert card(en, "fcr_rate")["label"] == "First contact resolution"
     assert json_data(en, "radar-data")["indicators"][1]["name"] == "First contact resolution"
     assert json_data(en, "frt-data")["threshold_label"] == "30.0 s"
+
+
+def test_the_default_period_passes_over_a_thin_month_and_says_so(personas, import_records):
+    # three months of ten conversations, then one in April (a test run, say)
+    records = [
+        native_conversation(id=f"T-{m}-{i}", created=datetime(2024, m, 1 + i, 10, tzinfo=SHANGHAI))
+        for m in (1, 2, 3)
+        for i in range(10)
+    ]
+    records.append(
+        native_conversation(id="T-4-0", created=datetime(2024, 4, 9, 10, tzinfo=SHANGHAI))
+    )
+    assert import_records(*records).rejected == 0
+    client = Client()
+    client.force_login(personas.mia)
+
+    page = client.get(reverse("metrics:overview"))
+    named = client.get(reverse("metrics:overview"), {"from": "2024-04-01", "to": "2024-04-30"})
+
+    assert page.context["date_to"] == date(2024, 3, 31)
+    assert "2024-04" in page.content.decode() and 'id="period-note"' in page.content.decode()
+    assert named.context["date_to"] == date(2024, 4, 30)  # a named period is kept, no note
+    assert 'id="period-note"' not in named.content.decode()
