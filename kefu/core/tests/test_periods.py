@@ -29,7 +29,7 @@ def test_a_thin_newest_month_is_passed_over_and_named():
     from kefu.core.periods import default_end
 
     # a year of ~2,500 a month, then a test run of 33 conversations in November
-    monthly = _months(*[2500] * 12) + [(date(2026, 11, 1), 33)]
+    monthly = [*_months(*([2500] * 12)), (date(2026, 11, 1), 33)]
     end = default_end(date(2026, 11, 30), monthly)
     assert end.day == date(2024, 12, 31)
     assert (end.skipped_month, end.skipped_count) == (date(2026, 11, 1), 33)
