@@ -34,6 +34,11 @@ class Handoff:
     run: Run | None = None
     unavailable: Promise | str = ""
 
+    @property
+    def available(self) -> bool:
+        """(templates call callables: they ask this, never `run`)"""
+        return self.run is not None
+
 
 HANDOFFS: dict[str, Handoff] = {}
 
