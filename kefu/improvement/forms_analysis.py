@@ -48,9 +48,15 @@ class AnalysisForm(forms.Form):
         self._nodes = {n.pk: n for n in nodes}
         groups: dict[str, list[tuple[int, str]]] = {}
         for node in nodes:
-            label = f"{node.name} ({node.get_kind_display()})" if node.kind else node.name
+            kind = str(node.get_kind_display()) if node.kind else ""
+            label = f"{node.name} ({kind})" if kind and kind != node.name else node.name
             groups.setdefault(node.parent.name if node.parent else "", []).append((node.pk, label))
         self.fields["root_cause"].choices = [("", "—"), *groups.items()]
+
+    def _own_fields_first(self, names: list[str]) -> None:
+        """The analysis's own fields after the problem; the root cause they lead to and
+        the linked conversations last."""
+        self.order_fields(["title", "problem", *names, "root_cause", "conversations"])
 
     def clean_root_cause(self) -> TaxonomyNode | None:
         pk = self.cleaned_data.get("root_cause")
@@ -89,6 +95,7 @@ class FiveWhyForm(AnalysisForm):
                 max_length=MAX_ANSWER,
                 required=i == 1,
             )
+        self._own_fields_first([f"why{i}" for i in range(1, MAX_WHYS + 1)])
 
     def data_for_action(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -113,6 +120,7 @@ class FishboneForm(AnalysisForm):
                 max_length=5000,
                 required=False,
             )
+        self._own_fields_first([f"cause_{v}" for v in FishboneCategory.values])
 
     def data_for_action(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -146,6 +154,10 @@ class RetrospectiveForm(AnalysisForm):
         label=_("Result and impact"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
         max_length=MAX_SECTION,
     )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_fields_first(list(RETRO_FIELDS))
 
     def data_for_action(self) -> dict[str, Any]:
         d = self.cleaned_data

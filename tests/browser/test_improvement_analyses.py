@@ -59,3 +59,38 @@ def test_a_qa_specialist_writes_a_five_why(page, complaints, screenshot):
     page.locator("#handoff-button").click()
     page.locator("#last-handoff").wait_for()
     assert Notification.objects.filter(recipient=complaints.tina).count() == 1
+
+
+def test_the_fishbone_is_drawn_without_policy_violations(page, complaints, screenshot):
+    from kefu.improvement.actions_analysis import save_fishbone
+
+    fishbone = save_fishbone(
+        {
+            "title": "物流延迟鱼骨图",
+            "problem": "物流延迟",
+            "root_cause": cause_nodes("物流延迟").first(),
+            "causes": {
+                "people": ["夜班人手少", "新人不熟悉物流查询"],
+                "system": ["物流接口超时"],
+                "product": ["快递公司更换"],
+                "process": ["异常件上报要三级审批"],
+                "environment": ["大促期间件量翻倍"],
+                "measurement": ["没有统计时效"],
+            },
+            "conversations": ["CMP-3"],
+        },
+        user=complaints.quinn,
+    )
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__csp.push(e.violatedDirective));"
+    )
+    log_in(page, complaints.sam)  # a supervisor reads it
+    page.goto(f"/improvement/analyses/fishbone/{fishbone.pk}/")
+    diagram = page.locator("#fishbone-diagram")
+    diagram.wait_for()
+    assert diagram.locator("g.fishbone-bone").count() == 6
+    assert diagram.bounding_box()["width"] > 600
+    assert page.evaluate("window.__csp") == []
+    assert page.locator("#edit-analysis").count() == 0  # supervisors read only
+    screenshot(page, "improvement-fishbone")
