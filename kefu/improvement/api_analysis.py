@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
+from kefu.accounts import access
 from kefu.improvement import actions_analysis, selectors
 from kefu.improvement.actions_analysis import MAX_SECTION
 from kefu.improvement.choices import CauseKind, FishboneCategory
@@ -33,6 +35,7 @@ from kefu.improvement.selectors_analysis import (
     analyses,
     linked_conversations,
 )
+from kefu.interactions.models import Conversation
 from kefu.lib.errors import NotAllowed
 from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import ErrorOut, ErrorsOut, RowId, Text
@@ -109,8 +112,13 @@ def _require_reader(request: HttpRequest) -> None:
         raise NotAllowed(_("analyses are for supervisors and the department roles"))
 
 
-def _out(request: HttpRequest, analysis, key: str, *, linked: bool = True) -> dict[str, Any]:
+def _out(
+    request: HttpRequest, analysis, key: str, conversations: list[str] | None = None
+) -> dict[str, Any]:
+    """One analysis; `conversations`: its linked ones the caller sees (read when None)."""
     cause = analysis.root_cause
+    if conversations is None:
+        conversations = sorted(c.external_id for c in linked_conversations(analysis, request.user))
     out: dict[str, Any] = {
         "id": analysis.pk,
         "title": analysis.title,
@@ -120,9 +128,7 @@ def _out(request: HttpRequest, analysis, key: str, *, linked: bool = True) -> di
         "root_cause_kind": cause.kind if cause else None,
         "created_at": analysis.created_at.astimezone(configured_tz()),
         "created_by": analysis.created_by.username if analysis.created_by else None,
-        "conversations": (
-            [c.external_id for c in linked_conversations(analysis, request.user)] if linked else []
-        ),
+        "conversations": conversations,
     }
     if key == FIVE_WHY:
         out["whys"] = list(analysis.whys)
@@ -145,8 +151,27 @@ def _list(request: HttpRequest, key: str, q: ImprovementAnalysisQuery) -> list[d
                 for name, m in filterset.errors.items()
             ]
         )
-    rows = filterset.qs.prefetch_related("conversations").order_by("-created_at", "-pk")
-    return [_out(request, a, key) for a in rows[: q.limit]]
+    rows = list(
+        filterset.qs.prefetch_related(
+            Prefetch("conversations", queryset=Conversation.objects.only("pk", "external_id"))
+        ).order_by("-created_at", "-pk")[: q.limit]
+    )
+    # the linked conversations the caller sees: one query for the page, not one per row
+    linked = {c.pk for a in rows for c in a.conversations.all()}
+    visible = set(
+        access.conversations_visible_to(request.user)
+        .filter(pk__in=linked)
+        .values_list("pk", flat=True)
+    )
+    return [
+        _out(
+            request,
+            a,
+            key,
+            sorted(c.external_id for c in a.conversations.all() if c.pk in visible),
+        )
+        for a in rows
+    ]
 
 
 def _one(request: HttpRequest, key: str, analysis_id: int):

@@ -370,3 +370,23 @@ def test_a_registered_handler_is_called(complaints, monkeypatch):
     )
     client_for(complaints.quinn).post(reverse("improvement:fivewhy_handoff", args=[analysis.pk]))
     assert calls == [FiveWhy.objects.get(pk=analysis.pk)]
+
+
+def test_the_list_page_and_the_api_list_read_in_constant_queries(complaints):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(complaints.sam)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    page, api = reverse("improvement:fivewhy_list"), "/api/v1/improvement/five-whys"
+    five_why(complaints.quinn)
+    count(page), count(api)  # warm the caches (permissions, scope)
+    one = count(page), count(api)
+    for i in range(3):
+        five_why(complaints.quinn, title=f"第 {i} 个", conversations=["CMP-1", "CMP-5"])
+    assert (count(page), count(api)) == one
