@@ -113,7 +113,7 @@ def get_state(request: HttpRequest) -> dict[str, Any]:
 
 
 # --- decisions ---------------------------------------------------------------------------------
-class ReasonOut(Schema):
+class RoutingReasonOut(Schema):
     code: str = Field(description="docs/routing.md lists the codes")
     params: dict[str, Any]
     text: str = Field(description="the reason in the request's language")
@@ -131,7 +131,7 @@ class DecisionOut(Schema):
         description="the customer's risk label when routing decided ('': not scored; "
         "null: not recorded, e.g. a reassignment)"
     )
-    reasons: list[ReasonOut]
+    reasons: list[RoutingReasonOut]
 
 
 @router.get(
@@ -166,7 +166,7 @@ def _decision_out(row) -> dict[str, Any]:
     }
 
 
-class ReassignIn(Schema):
+class RoutingReassignIn(Schema):
     agent: Text = Field(description="the agent's id")
     note: Text = Field("", max_length=200)
 
@@ -175,7 +175,9 @@ class ReassignIn(Schema):
     "/routing/conversations/{path:conversation_id}/reassign",
     response={200: DecisionOut, **ERRORS},
 )
-def reassign(request: HttpRequest, conversation_id: Text, payload: ReassignIn) -> dict[str, Any]:
+def reassign(
+    request: HttpRequest, conversation_id: Text, payload: RoutingReassignIn
+) -> dict[str, Any]:
     """Give a live or queued conversation to another agent (supervisors of its team,
     monitors; audited). Allowed above the agent's capacity: the reasons say so."""
     decision = actions.reassign(request.user, conversation_id, payload.agent, payload.note)
@@ -228,7 +230,7 @@ def put_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
     return _settings_out(actions.save_settings(data, user=request.user))
 
 
-class RuleIn(Schema):
+class RoutingRuleIn(Schema):
     name: Text
     position: int | None = Field(None, ge=0, le=1000)
     enabled: bool = True
@@ -241,7 +243,7 @@ class RuleIn(Schema):
     agents: list[Text] = Field(default_factory=list, description="dedicated agents' ids")
 
 
-class RuleOut(RuleIn):
+class RoutingRuleOut(RoutingRuleIn):
     id: int
     position: int  # type: ignore[assignment]
 
@@ -262,21 +264,21 @@ def _rule_out(rule: RoutingRule) -> dict[str, Any]:
     }
 
 
-@router.get("/routing/rules", response={200: list[RuleOut], **ERRORS})
+@router.get("/routing/rules", response={200: list[RoutingRuleOut], **ERRORS})
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
     """The rules in the order they are tried."""
     rules = access.restrict(RoutingRule.objects.prefetch_related("tags", "agents"), request.user)
     return [_rule_out(r) for r in rules]
 
 
-@router.post("/routing/rules", response={201: RuleOut, **ERRORS})
-def create_rule(request: HttpRequest, payload: RuleIn) -> Status:
+@router.post("/routing/rules", response={201: RoutingRuleOut, **ERRORS})
+def create_rule(request: HttpRequest, payload: RoutingRuleIn) -> Status:
     rule = actions.save_rule(payload.model_dump(exclude_none=True), user=request.user)
     return Status(201, _rule_out(rule))
 
 
-@router.put("/routing/rules/{rule_id}", response={200: RuleOut, **ERRORS})
-def update_rule(request: HttpRequest, rule_id: RowId, payload: RuleIn) -> dict[str, Any]:
+@router.put("/routing/rules/{rule_id}", response={200: RoutingRuleOut, **ERRORS})
+def update_rule(request: HttpRequest, rule_id: RowId, payload: RoutingRuleIn) -> dict[str, Any]:
     _manager(request)
     rule = get_object_or_404(RoutingRule, pk=rule_id)
     return _rule_out(
@@ -344,7 +346,7 @@ class DidOut(Schema):
     high: float | None
 
 
-class EffectOut(Schema):
+class RoutingEffectOut(Schema):
     enabled_since: date | None
     date_from: date
     date_to: date
@@ -369,7 +371,7 @@ def _cells(cells: dict) -> dict[str, Any]:
     }
 
 
-@router.get("/routing/effect", response={200: EffectOut, **ERRORS})
+@router.get("/routing/effect", response={200: RoutingEffectOut, **ERRORS})
 def get_effect(request: HttpRequest, q: Query[EffectQuery]) -> dict[str, Any]:
     """The effect report (docs/routing.md): complaint and escalation rates of the
     conversations the caller sees, high-sensitivity customers at arrival beside the

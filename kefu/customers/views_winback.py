@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.accounts import access
+from kefu.accounts.roles import user_roles
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.spreadsheet import safe_cell
@@ -123,13 +124,18 @@ def _tags(request: HttpRequest):
     )
 
 
+FRONT_LINE = {"agent", "supervisor"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaigns(request: HttpRequest) -> HttpResponse:
     """The campaigns the user sees; managers of the risk index create one."""
     manager = access.manages_customer_risk(request.user)
     visible = selectors.campaigns_visible_to(request.user)
-    if not manager and not visible.exists():
+    # Agents and supervisors reach the page from the tabs: with no campaign of theirs
+    # they see an empty list; other roles without one are refused.
+    if not manager and not visible.exists() and not user_roles(request.user) & FRONT_LINE:
         raise PermissionDenied
     initial = {
         "starts_on": timezone.localdate(),

@@ -4,8 +4,10 @@ trend charts show their markers (mission C12: "marked interventions")."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from kefu.accounts.models import Team
+from kefu.demo.core.trends import DEMO_PROJECTS
 from kefu.metrics.models import ImprovementAction
 
 # (date, title, note, team name or None for the department); dates sit just before the
@@ -43,3 +45,55 @@ def ensure_demo_improvements() -> int:
             defaults={"note": note, "team_id": teams.get(team) if team else None},
         )
     return ImprovementAction.objects.count()
+
+
+def seed_improvement() -> dict[str, Any]:
+    """Complaint root cause on the demo data: a classifier trained on the complaints'
+    wrap-up codes labels them (low-confidence ones to review), and the demo year's
+    improvement projects (trends.DEMO_PROJECTS: what the generator changed after each one
+    ended) are stored, owned by the QA specialist, so their before/after panels measure the
+    effect the data carries. Idempotent: projects by title, a classifier only when none."""
+    from django.contrib.auth import get_user_model
+
+    from kefu.improvement import actions, selectors
+    from kefu.improvement.choices import Level, ProjectStatus
+    from kefu.improvement.models import ClassifierModel, Project, TaxonomyNode
+    from kefu.lib.errors import Invalid
+
+    actions.ensure_defaults()
+    out: dict[str, Any] = {"classified": 0, "report": None, "projects": 0}
+    if not ClassifierModel.objects.filter(active=True).exists():
+        try:
+            row = actions.train_classifier()
+        except Invalid:  # too small a demo to learn from
+            return out
+        out["report"] = row.report
+    out["classified"] = actions.classify()
+    owner = get_user_model().objects.filter(username="qa").first()
+    version = selectors.current_version()
+    if owner is None or version is None:
+        return out
+    for spec in DEMO_PROJECTS:
+        if Project.objects.filter(title=spec.title).exists():
+            continue
+        cause = TaxonomyNode.objects.filter(
+            version=version, level=Level.CAUSE, parent__name=spec.problem, name=spec.root_cause
+        ).first()
+        project = actions.create_project(
+            {
+                "title": spec.title,
+                "problem": spec.problem,
+                "root_cause": cause,
+                "status": ProjectStatus.DONE,
+                "start": spec.start,
+                "end": spec.end,
+                "note": spec.note,
+                "owner": owner,
+            },
+            user=owner,
+        )
+        for text, on in spec.actions:
+            action = actions.add_project_action(project, text, due=on, owner=owner, user=owner)
+            actions.mark_action_done(action, on=on, user=owner)
+    out["projects"] = Project.objects.count()
+    return out

@@ -4,6 +4,7 @@ versions, corrections of classifications, projects and their actions. Refusals a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -11,17 +12,20 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.improvement import selectors
+from kefu.improvement import selectors, texts
 from kefu.improvement.choices import CauseKind, Level, ProjectStatus, Source
+from kefu.improvement.core import classifier, cleaning
 from kefu.improvement.core import taxonomy as taxonomy_core
 from kefu.improvement.models import (
     Classification,
+    ClassifierModel,
     ImprovementSettings,
     Project,
     ProjectAction,
@@ -31,6 +35,7 @@ from kefu.improvement.models import (
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import Invalid, NotAllowed, NotFound
 from kefu.metrics.models import ImprovementAction
+from kefu.qa.models import Lexicon as QaLexicon
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.yaml"
 SETTING_FIELDS = ("review_below", "classify_all", "before_days", "after_days")
@@ -44,6 +49,7 @@ def _require_manager(user) -> None:
 def ensure_defaults() -> None:
     """The settings row and, when there is none, the shipped taxonomy as version 1."""
     ImprovementSettings.current()
+    ensure_synonym_lexicon()
     if not TaxonomyVersion.objects.exists():
         data = yaml.safe_load(DEFAULT_TAXONOMY.read_text(encoding="utf-8"))
         _store_version(taxonomy_core.parse(data, CauseKind.values), note="", user=None)
@@ -177,6 +183,152 @@ def confirm(conversation_id: int, *, user) -> Classification:
         _require_manager(user)
         raise NotFound(_("no such classification"))
     return correct(conversation_id, row.problem, user=user)
+
+
+# --- the classifier -------------------------------------------------------------------------
+MIN_EXAMPLES = 50  # fewer labelled complaints than this: nothing worth learning yet
+UPDATED_ON_RECLASSIFY = [
+    "agent", "team", "customer", "created_at", "complaint", "scene", "problem", "confidence",
+    "source", "model", "needs_review",
+]  # fmt: skip
+
+
+def ensure_synonym_lexicon() -> None:
+    """The complaint synonym dictionary as the QA lexicon `complaint_synonyms` (one
+    dictionary, edited on QA's lexicon page), from the shipped file when it is missing."""
+    if QaLexicon.objects.filter(name=cleaning.LEXICON_NAME).exists():
+        return
+    shipped = cleaning.load_synonyms()
+    data = shipped.as_data()
+    QaLexicon.objects.create(
+        name=cleaning.LEXICON_NAME,
+        words=data["words"],
+        synonyms=data.get("synonyms", {}),
+        description=shipped.description,
+    )
+
+
+def train_classifier(*, user=None, folds: int = 5) -> ClassifierModel:
+    """Learn scene and problem from the labelled complaints (people's classifications
+    first, then wrap-up codes; `selectors.training_examples`), measure the model by
+    cross-validation and on the latest quarter held out by time (beside a majority-class
+    and a keyword baseline), then fit it on all of them and make it the active one.
+    `user` None: the system (a task, the demo); else it takes MANAGE_IMPROVEMENT."""
+    if user is not None:
+        _require_manager(user)
+    examples, corrections = selectors.training_examples()
+    problems = {e.problem for e in examples}
+    if len(examples) < MIN_EXAMPLES or len(problems) < 2:
+        raise Invalid(
+            _(
+                "%(count)s labelled complaints in %(problems)s problems: the classifier "
+                "needs at least %(min)s in two problems"
+            )
+            % {"count": len(examples), "problems": len(problems), "min": MIN_EXAMPLES}
+        )
+    synonyms = selectors.synonym_lexicon().synonyms
+    report = classifier.evaluate(examples, folds=folds, synonyms=synonyms).as_dict()
+    model = classifier.train(examples, synonyms=synonyms)
+    report["model"] = model.info()
+    report = _finite(report)
+    with transaction.atomic():
+        ClassifierModel.objects.filter(active=True).update(active=False)
+        row = ClassifierModel.objects.create(
+            created_by=user,
+            examples=len(examples),
+            corrections=corrections,
+            report=report,
+            blob=model.to_bytes(),
+            active=True,
+        )
+    audit(
+        AuditAction.CHANGE_SETTINGS,
+        user=user,
+        object_type="improvement.classifier",
+        object_id=str(row.pk),
+        detail={"examples": len(examples), "corrections": corrections},
+    )
+    return row
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN (a figure that could not be measured, e.g. the accuracy of an
+    empty group): it is stored as null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def classify(*, reclassify: bool = False, limit: int | None = None) -> int:
+    """Label the conversations waiting for it (`selectors.to_classify`) with the active
+    classifier: scene, problem and confidence, sent to review below the setting's
+    threshold. `reclassify`: every automatic label again (after a new model); people's
+    labels are never touched. Returns how many were written (0 without a model)."""
+    loaded = selectors.active_classifier()
+    if loaded is None:
+        return 0
+    row, model = loaded
+    review_below = ImprovementSettings.current().review_below
+    rows = selectors.to_classify(reclassify=reclassify).order_by("pk")
+    if limit is not None:
+        rows = rows[:limit]
+    values = rows.values_list("pk", "agent_id", "team_id", "customer_id", "created_at", "complaint")
+    written = 0
+    for chunk in texts.chunks(values):
+        found = texts.customer_texts(pk for pk, *_ in chunk)
+        predictions = model.predict([found[pk] for pk, *_ in chunk])
+        Classification.objects.bulk_create(
+            [
+                Classification(
+                    conversation_id=pk,
+                    agent_id=agent,
+                    team_id=team,
+                    customer_id=customer,
+                    created_at=created,
+                    complaint=complaint,
+                    scene=p.scene,
+                    problem=p.problem,
+                    confidence=round(p.confidence, 4),
+                    source=Source.AUTO,
+                    model=row,
+                    needs_review=p.confidence < review_below,
+                )
+                for (pk, agent, team, customer, created, complaint), p in zip(
+                    chunk, predictions, strict=True
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["conversation"],
+            update_fields=UPDATED_ON_RECLASSIFY,
+        )
+        written += len(chunk)
+    return written
+
+
+def retrain_and_reclassify(*, user=None) -> ClassifierModel:
+    """A new model from today's labels (people's corrections included), then every
+    automatic label again with it."""
+    row = train_classifier(user=user)
+    classify(reclassify=True)
+    return row
+
+
+def refresh_copies(conversation_ids: Iterable[int]) -> None:
+    """Classifications keep their conversation's agent, team and complaint flag (copied
+    for the indexed reads): written conversations may have changed them."""
+    ids = list(conversation_ids)
+    if not ids or not Classification.objects.filter(pk__in=ids).exists():
+        return
+    source = Conversation.objects.filter(pk=OuterRef("pk"))
+    Classification.objects.filter(pk__in=ids).update(
+        agent_id=Subquery(source.values("agent_id")[:1]),
+        team_id=Subquery(source.values("team_id")[:1]),
+        complaint=Subquery(source.values("complaint")[:1]),
+    )
 
 
 # --- projects -------------------------------------------------------------------------------

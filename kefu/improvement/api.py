@@ -22,10 +22,10 @@ from pydantic import field_validator
 
 from kefu.accounts import access
 from kefu.core import periods
-from kefu.improvement import actions, selectors
+from kefu.improvement import actions, selectors, tasks
 from kefu.improvement.choices import CauseKind, ProjectStatus, Source
 from kefu.improvement.filtersets import ClassificationFilterSet
-from kefu.improvement.models import Classification, TaxonomyNode
+from kefu.improvement.models import Classification, ClassifierModel, TaxonomyNode
 from kefu.lib.errors import NotAllowed
 from kefu.lib.localtime import configured_tz
 from kefu.lib.paging import keyset_page
@@ -358,3 +358,52 @@ def get_project(request: HttpRequest, project_id: RowId) -> dict[str, Any]:
             },
         },
     }
+
+
+class ClassifierOut(Schema):
+    id: int
+    created_at: datetime
+    created_by: str | None
+    examples: int = Field(description="labelled complaints it learnt from")
+    corrections: int = Field(description="of them, classified by people")
+    report: dict[str, Any] = Field(
+        description="cross-validated and held-out-by-time accuracy and macro-F1 per level "
+        "beside the baselines, thresholds, per problem (docs/classification.md)"
+    )
+
+
+class ClassifierStateOut(Schema):
+    active: ClassifierOut | None
+    classifications: dict[str, int] = Field(description="total, auto, review, human")
+
+
+@router.get("/improvement/classifier", response={200: ClassifierStateOut, **ERRORS})
+def get_classifier(request: HttpRequest) -> dict[str, Any]:
+    """The classifier in use and its measured figures."""
+    _require_project_reader(request)
+    row = ClassifierModel.objects.defer("blob").select_related("created_by").filter(active=True)
+    active = row.first()
+    return {
+        "active": None
+        if active is None
+        else {
+            "id": active.pk,
+            "created_at": active.created_at,
+            "created_by": active.created_by.username if active.created_by else None,
+            "examples": active.examples,
+            "corrections": active.corrections,
+            "report": active.report,
+        },
+        "classifications": selectors.classification_counts(),
+    }
+
+
+@router.post("/improvement/classifier/train", response={202: ErrorOut, **ERRORS})
+def train_classifier(request: HttpRequest) -> Status:
+    """Train a new classifier from today's labels (people's corrections first) in the
+    background, then label every automatic classification again (QA specialists,
+    managers). Poll GET /improvement/classifier."""
+    if not access.manages_improvement(request.user):
+        raise NotAllowed(_("this needs the permission to manage complaint analysis"))
+    tasks.retrain.enqueue(request.user.pk)
+    return Status(202, {"detail": _("training queued")})

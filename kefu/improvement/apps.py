@@ -16,7 +16,6 @@ class ImprovementConfig(AppConfig):
 
         # After every migrate (and test flush): the settings row and a taxonomy exist.
         post_migrate.connect(_ensure_defaults, sender=self, dispatch_uid="improvement-defaults")
-
         # Who sees which rows (kefu.accounts.access): a classification like its
         # conversation (agents their own, supervisors their teams', VIEW_ALL every one);
         # correcting takes MANAGE_IMPROVEMENT. The taxonomy and the classifiers are a
@@ -25,6 +24,7 @@ class ImprovementConfig(AppConfig):
         # complaints are what the analyses are about).
         from kefu.accounts import access
         from kefu.accounts.roles import MANAGE_IMPROVEMENT
+        from kefu.improvement import receivers  # noqa: F401  (connects the import hooks)
         from kefu.improvement.models import (
             Classification,
             ClassifierModel,

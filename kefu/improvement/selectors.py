@@ -9,19 +9,26 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from kefu.accounts import access
 from kefu.accounts.roles import MANAGE_IMPROVEMENT, VIEW_ALL
+from kefu.improvement import texts
+from kefu.improvement.choices import Source
+from kefu.improvement.core import classifier, cleaning
 from kefu.improvement.core import pareto as pareto_core
 from kefu.improvement.core import projects as project_core
 from kefu.improvement.core import taxonomy as taxonomy_core
 from kefu.improvement.models import (
     Classification,
+    ClassifierModel,
     ImprovementSettings,
     Project,
     TaxonomyNode,
     TaxonomyVersion,
 )
+from kefu.interactions.choices import Status as ConversationStatus
 from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz
 from kefu.metrics.models import KpiFact
+from kefu.qa.core.lexicons import Lexicon
+from kefu.qa.models import Lexicon as QaLexicon
 
 
 def current_version() -> TaxonomyVersion | None:
@@ -138,11 +145,21 @@ def _window(start: date, end: date) -> Q:
     )
 
 
+def about_problem(problem: str, prefix: str = "") -> Q:
+    """Conversations about a problem: classified so (by the classifier or a person), or,
+    when not classified (with the setting `classify_all` off, only complaints are),
+    wrap-up coded so (category2)."""
+    return Q(**{f"{prefix}classification__problem": problem}) | Q(
+        **{f"{prefix}classification__isnull": True, f"{prefix}category2": problem}
+    )
+
+
 def project_figures(project: Project, today: date) -> dict[str, object]:
     """The project's before/after figures, department-wide (a project is about the
-    problem wherever it occurs): the problem's complaints, repeat complaints and related
-    inquiries per 1,000 conversations, and the CSAT of the problem's conversations
-    (metrics' satisfied-rate definition)."""
+    problem wherever it occurs): the problem's complaints (classified), repeat complaints
+    and related inquiries (its conversations that are no complaint, `about_problem`) per
+    1,000 conversations, and the CSAT of all its conversations (metrics' satisfied-rate
+    definition)."""
     settings = ImprovementSettings.current()
     w = project_core.windows(
         project.start, project.end, settings.before_days, settings.after_days, today
@@ -156,11 +173,17 @@ def project_figures(project: Project, today: date) -> dict[str, object]:
         of_problem = Classification.objects.filter(window, problem=project.problem)
         complaints_n = of_problem.filter(complaint=True).count()
         repeats = of_problem.filter(complaint=True, conversation__kpi_fact__repeat_contacts=1)
-        inquiries = of_problem.filter(complaint=False).count()
+        inquiries = (
+            Conversation.objects.filter(window, complaint=False)
+            .filter(about_problem(project.problem))
+            .count()
+        )
         # the CSAT statistics stored per conversation by the KPI core (one definition)
-        stats = KpiFact.objects.filter(
-            conversation__classification__problem=project.problem, day__gte=start, day__lt=end
-        ).aggregate(csat_n=Sum("csat_n"), csat_satisfied=Sum("csat_satisfied"))
+        stats = (
+            KpiFact.objects.filter(day__gte=start, day__lt=end)
+            .filter(about_problem(project.problem, "conversation__"))
+            .aggregate(csat_n=Sum("csat_n"), csat_satisfied=Sum("csat_satisfied"))
+        )
         counts[side] = {
             "conversations": conversations,
             "complaints": complaints_n,
@@ -179,3 +202,82 @@ def project_figures(project: Project, today: date) -> dict[str, object]:
     )
     out["counts"] = counts
     return out
+
+
+# --- classifier -----------------------------------------------------------------------------
+def synonym_lexicon() -> Lexicon:
+    """The complaint synonym dictionary: the QA lexicon `complaint_synonyms` (edited on
+    QA's lexicon page, one dictionary for both), else the shipped default."""
+    row = QaLexicon.objects.filter(name=cleaning.LEXICON_NAME).first()
+    if row is None:
+        return cleaning.load_synonyms()
+    return cleaning.synonyms_from_data(row.as_data(), cleaning.LEXICON_NAME)
+
+
+_loaded: dict[int, classifier.Model] = {}  # per process: the active model, by its row
+
+
+def active_classifier() -> tuple[ClassifierModel, classifier.Model] | None:
+    """The classifier in use (its row and the loaded model), or None before any training."""
+    row = ClassifierModel.objects.filter(active=True).defer("blob").first()
+    if row is None:
+        return None
+    model = _loaded.get(row.pk)
+    if model is None:
+        blob = ClassifierModel.objects.filter(pk=row.pk).values_list("blob", flat=True).get()
+        model = classifier.Model.from_bytes(bytes(blob))
+        _loaded.clear()
+        _loaded[row.pk] = model
+    return row, model
+
+
+def to_classify(*, reclassify: bool = False) -> QuerySet[Conversation]:
+    """The conversations the classifier should label now: closed complaints (every closed
+    conversation with the setting `classify_all`) that no person has classified, and,
+    unless `reclassify`, that have no classification yet."""
+    qs = Conversation.objects.exclude(status=ConversationStatus.OPEN)
+    if not ImprovementSettings.current().classify_all:
+        qs = qs.filter(complaint=True)
+    if reclassify:
+        return qs.exclude(classification__source=Source.HUMAN)
+    return qs.filter(classification__isnull=True)
+
+
+def training_examples() -> tuple[list[classifier.Example], int]:
+    """What the classifier learns from, and how many of it are people's corrections: each
+    complaint's (each conversation's with `classify_all`) problem as a person classified
+    it, else its wrap-up code (category2) when the current taxonomy has that problem; the
+    scene is the taxonomy's."""
+    scenes = current_taxonomy().problems()
+    human = dict(
+        Classification.objects.filter(source=Source.HUMAN, problem__in=list(scenes)).values_list(
+            "conversation_id", "problem"
+        )
+    )
+    complaints_only = not ImprovementSettings.current().classify_all
+    coded = texts.conversations(complaints_only=complaints_only).filter(category2__in=list(scenes))
+    ids = set(coded.values_list("pk", flat=True)) | set(human)
+    rows = (
+        Conversation.objects.filter(pk__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("pk", "category2", "created_at")
+    )
+    examples: list[classifier.Example] = []
+    for chunk in texts.chunks(rows):
+        found = texts.customer_texts(pk for pk, *_ in chunk)
+        for pk, code, created in chunk:
+            problem = human.get(pk, code)
+            if found[pk]:
+                examples.append(classifier.Example(found[pk], scenes[problem], problem, created))
+    return examples, len(human)
+
+
+def classification_counts() -> dict[str, int]:
+    """How the stored classifications were made: automatic, to review, by people."""
+    rows = Classification.objects.aggregate(
+        total=Count("pk"),
+        auto=Count("pk", filter=Q(source=Source.AUTO)),
+        review=Count("pk", filter=Q(needs_review=True)),
+        human=Count("pk", filter=Q(source=Source.HUMAN)),
+    )
+    return {key: value or 0 for key, value in rows.items()}

@@ -65,7 +65,7 @@ def customer_texts(conversation_ids: Iterable[int]) -> dict[int, str]:
 def examples(qs: QuerySet[Conversation]) -> list[Example]:
     """Labelled examples (customer text, scene, problem, created_at) of the conversations."""
     out: list[Example] = []
-    for chunk in _chunks(qs.values_list("pk", "category1", "category2", "created_at")):
+    for chunk in chunks(qs.values_list("pk", "category1", "category2", "created_at")):
         texts = customer_texts(pk for pk, *_ in chunk)
         out.extend(
             Example(texts[pk], scene, problem, created) for pk, scene, problem, created in chunk
@@ -73,7 +73,8 @@ def examples(qs: QuerySet[Conversation]) -> list[Example]:
     return out
 
 
-def _chunks(rows: QuerySet) -> Iterator[list[tuple]]:
+def chunks(rows: QuerySet) -> Iterator[list[tuple]]:
+    """The rows of a values_list query, a few thousand at a time."""
     iterator = rows.iterator(chunk_size=_CHUNK)
     while chunk := list(islice(iterator, _CHUNK)):
         yield chunk

@@ -9,6 +9,7 @@ urlpatterns = [
     path("problem/", views.problem, name="problem"),
     path("review/", views.review, name="review"),
     path("taxonomy/", views.taxonomy, name="taxonomy"),
+    path("classifier/", views.classifier, name="classifier"),
     path("projects/", views.projects, name="projects"),
     path("projects/<int:project_id>/", views.project, name="project"),
     path("projects/<int:project_id>/actions/", views.project_action, name="project_action"),

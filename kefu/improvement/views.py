@@ -9,6 +9,7 @@ managers).
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kefu.accounts import access
 from kefu.core import periods
 from kefu.core.params import parse_id
-from kefu.improvement import actions, selectors, views_analysis
+from kefu.improvement import actions, presenters, selectors, tasks, views_analysis
 from kefu.improvement.filtersets import ClassificationFilterSet
 from kefu.improvement.forms import (
     CorrectionForm,
@@ -36,10 +37,17 @@ from kefu.improvement.forms import (
     SettingsForm,
     TaxonomyForm,
 )
-from kefu.improvement.models import ImprovementSettings, Project, ProjectAction, TaxonomyVersion
+from kefu.improvement.models import (
+    ClassifierModel,
+    ImprovementSettings,
+    Project,
+    ProjectAction,
+    TaxonomyVersion,
+)
 from kefu.lib.errors import ActionError
 
 PAGE = 50
+log = logging.getLogger(__name__)
 
 
 def _month(request: HttpRequest, default: date | None) -> tuple[date | None, str | None]:
@@ -56,7 +64,12 @@ def _month(request: HttpRequest, default: date | None) -> tuple[date | None, str
 
 
 def _context(request: HttpRequest, tab: str, **extra: Any) -> dict[str, Any]:
-    return {"tab": tab, "manager": access.manages_improvement(request.user), **extra}
+    return {
+        "tab": tab,
+        "manager": access.manages_improvement(request.user),
+        "sees_projects": selectors.sees_projects(request.user),
+        **extra,
+    }
 
 
 @login_required
@@ -345,3 +358,43 @@ def project_action(request: HttpRequest, project_id: int) -> HttpResponse:
     except ActionError as error:
         messages.error(request, str(error))
     return redirect("improvement:project", project_id=project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classifier(request: HttpRequest) -> HttpResponse:
+    """The classifier in use with its measured figures, earlier ones, and (for managers)
+    retraining from today's labels, people's corrections included."""
+    if not selectors.sees_projects(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        if not access.manages_improvement(request.user):
+            raise PermissionDenied
+        try:
+            tasks.retrain.enqueue(request.user.pk)
+        except Exception:  # no task queue reachable: do it now rather than never
+            log.warning("could not enqueue the classifier's training; training now", exc_info=True)
+            try:
+                actions.retrain_and_reclassify(user=request.user)
+            except ActionError as error:
+                messages.error(request, str(error))
+                return redirect("improvement:classifier")
+        messages.success(
+            request,
+            _("Training started: the new classifier labels the complaints again when it is done."),
+        )
+        return redirect("improvement:classifier")
+    models = ClassifierModel.objects.defer("blob").select_related("created_by")[:10]
+    active = next((m for m in models if m.active), None)
+    return render(
+        request,
+        "improvement/classifier.html",
+        _context(
+            request,
+            "classifier",
+            active=active,
+            models=models,
+            figures=presenters.classifier_figures(active.report) if active else None,
+            counts=selectors.classification_counts(),
+        ),
+    )

@@ -64,6 +64,7 @@ def _context(request: HttpRequest, kind: Kind, **extra: Any) -> dict[str, Any]:
         "kind": kind,
         "kinds": KINDS.values(),
         "manager": access.manages_improvement(request.user),
+        "sees_projects": selectors.sees_projects(request.user),
         **extra,
     }
 

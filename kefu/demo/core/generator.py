@@ -28,6 +28,7 @@ from kefu.demo.core.trends import (
     day_weight,
     load,
     monthly,
+    project_effect,
     scenario_boost,
 )
 from kefu.demo.core.wording import Wording
@@ -252,6 +253,18 @@ class _Year:
         self.skill = {a.id: a.skill_on(day) for a in self.agents}
         boosts = [s["weight"] * scenario_boost(s["key"], day) for s in self.scenarios]
         self.scenario_cum = list(accumulate(boosts))
+        # The demo projects (trends.DEMO_PROJECTS) change which problems the complaints are
+        # about, not the department's complaint line (the seeds' −34 % already counts
+        # them): the others take the difference.
+        effects = [project_effect(s["key"], day) for s in self.scenarios]
+        before = [b / e[0] for b, e in zip(boosts, effects, strict=True)]
+        c = [s["complaint"] for s in self.scenarios]
+        rate_without = sum(b * k for b, k in zip(before, c, strict=True)) / sum(before)
+        rate_with = sum(b * k * e[1] for b, k, e in zip(boosts, c, effects, strict=True)) / sum(
+            boosts
+        )
+        norm = rate_without / rate_with
+        self.complaint_effect = [e[1] * norm for e in effects]
 
     # --- who, where, what ----------------------------------------------------------------
     def _customer(self, index: int) -> Customer:
@@ -340,6 +353,7 @@ class _Year:
         p_complaint = trend["complaint"] * scenario["complaint"] * math.exp(-0.6 * skill)
         p_complaint *= (2.5 if customer.sensitive else 0.75) * (1.8 if followup else 1.0)
         p_complaint *= COMPLAINT_NORM * (1 + GRUDGE_STEP * grudge) * calm
+        p_complaint *= self.complaint_effect[scenario_index]
         complaint = rng.random() < p_complaint
         # The complaint desk takes online complaints and customers on their third contact
         # (a routed contact stays with its senior).

@@ -9,6 +9,7 @@ NPS 32 → 52 by quarter, CSAT 4.1 → 4.4, conversion 18 % → 27 %, escalation
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 YEAR = 2024
@@ -100,6 +101,67 @@ HOUR_WEIGHTS = [0.6, 0.35, 0.2, 0.12, 0.1, 0.12, 0.3, 0.8, 1.6, 2.4, 2.8, 2.7,
 PHONE_HOURS = range(8, 22)  # the call centre is open 08:00–22:00
 
 
+@dataclass(frozen=True)
+class DemoProject:
+    """An improvement project of the demo year and what it does to the data: from the day
+    after `end`, the problem's contacts are `contacts` × and, of those, complaints
+    `complaints` × as likely as before (kefu demo stores the project; its before/after
+    panel then measures what was put here)."""
+
+    key: str  # the scenario (kefu/demo/data/phrases.yaml)
+    problem: str
+    root_cause: str
+    title: str
+    note: str
+    start: date
+    end: date
+    contacts: float
+    complaints: float
+    actions: tuple[tuple[str, date], ...] = ()
+
+
+DEMO_PROJECTS = (
+    DemoProject(
+        "refund_slow",
+        "退款到账慢",
+        "流程冗余",
+        "退款审核流程精简",
+        "取消退款的人工二次复核，审核通过即原路退回；退款进度主动短信通知",
+        start=date(2024, 6, 24),
+        end=date(2024, 7, 12),
+        contacts=0.45,
+        complaints=0.42,
+        actions=(
+            ("梳理退款审批节点，确认可取消的复核环节", date(2024, 6, 28)),
+            ("财务系统上线自动原路退款", date(2024, 7, 8)),
+            ("退款进度短信通知上线", date(2024, 7, 12)),
+        ),
+    ),
+    DemoProject(
+        "invoice",
+        "发票问题",
+        "流程冗余",
+        "电子发票自助开具",
+        "订单页增加自助开票与改抬头入口",
+        start=date(2024, 9, 9),
+        end=date(2024, 9, 27),
+        contacts=0.9,
+        complaints=0.95,
+        actions=(("订单页自助开票入口上线", date(2024, 9, 27)),),
+    ),
+)
+
+
+def project_effect(key: str, day: date) -> tuple[float, float]:
+    """(contacts, complaints) factors of the demo projects on a scenario that day."""
+    contacts = complaints = 1.0
+    for project in DEMO_PROJECTS:
+        if project.key == key and day > project.end:
+            contacts *= project.contacts
+            complaints *= project.complaints
+    return contacts, complaints
+
+
 def scenario_boost(key: str, day: date) -> float:
     """Seasonal scenario mix: pre-sale questions before festivals, logistics and
     refund trouble after them and around the Spring Festival courier break."""
@@ -112,4 +174,4 @@ def scenario_boost(key: str, day: date) -> float:
             boost *= 1.8
     if key == "logistics_delay" and abs((day - SPRING_FESTIVAL).days) <= 10:
         boost *= 2.0
-    return boost
+    return boost * project_effect(key, day)[0]

@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from kefu.accounts.models import Agent, Team
+from kefu.demo.core.trends import DEMO_PROJECTS
 from kefu.demo.users import DEMO_PASSWORD
+from kefu.improvement.models import Classification, Project
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
 from kefu.metrics.models import ImprovementAction, KpiFact
 from kefu.workforce.models import PresenceChange, Roster, RosterAssignment
@@ -62,7 +64,16 @@ def test_it_loads_the_small_demo_and_creates_one_log_in_per_role():
     assert list(lead.team.supervisors.values_list("username", flat=True)) == ["supervisor"]
 
     # the trend charts have the demo's interventions to mark, and every figure is there
-    assert ImprovementAction.objects.filter(on__year=2024).count() == 4
+    # (the four department interventions and the improvement projects' starts)
+    assert ImprovementAction.objects.filter(on__year=2024).count() == 4 + len(DEMO_PROJECTS)
+    # complaints are classified and the projects are there with their actions done
+    assert Classification.objects.filter(complaint=True).count() == (
+        Conversation.objects.filter(complaint=True).exclude(status="open").count()
+    )
+    assert "投诉分类 complaint classifier: " in output
+    refund = Project.objects.get(problem="退款到账慢")
+    assert refund.owner.username == "qa" and refund.root_cause.name == "流程冗余"
+    assert refund.actions.filter(done_on__isnull=False).count() == 3
     assert KpiFact.objects.count() == 2000
     # schedule adherence has the last four weeks of December to show
     weeks = sorted(Roster.objects.filter(plan__source="demo").values_list("week_start", flat=True))

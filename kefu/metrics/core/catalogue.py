@@ -21,6 +21,9 @@ class Figure:
     behind: dict[str, int] = field(default_factory=dict)
     behind_zh: str = ""
     behind_en: str = ""
+    # A time stored in seconds that people read in minutes (handle and resolution times):
+    # one unit for the figure on every page, whatever its size (formatting.format_value).
+    shown_in_minutes: bool = False
 
     def label(self, language: str) -> str:
         return self.label_zh if language.startswith("zh") else self.label_en
@@ -70,13 +73,14 @@ FIGURES: dict[str, Figure] = {
             behind_zh="客户发言后无人工回复的会话",
             behind_en="Customer messages without an agent reply",
         ),
-        _f("aht_s", "平均处理时长", "Average handle time", "seconds", False),
+        _f("aht_s", "平均处理时长", "Average handle time", "seconds", False, shown_in_minutes=True),
         _f(
             "resolution_time_mean_s",
             "平均解决时长",
             "Mean resolution time",
             "seconds",
             False,
+            shown_in_minutes=True,
             behind={"resolved": 1},
             behind_zh="已解决的会话",
             behind_en="Resolved conversations",

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 
 from kefu.accounts.access import restrict
 from kefu.core.params import parse_id
-from kefu.lib.errors import ActionError
 from kefu.performance.models import AgentScore, Cycle
+from kefu.performance.views._methods import refused
+
+__all__ = ["cycles_with_reviews", "pick", "refused", "row_ids"]
 
 
 def cycles_with_reviews(user) -> list[Cycle]:
@@ -35,7 +35,3 @@ def row_ids(*values: int) -> None:
     """Path ids past the database's integers name no row (the query itself would fail)."""
     if any(parse_id(value) is None for value in values):
         raise Http404
-
-
-def refused(request: HttpRequest, exc: ActionError) -> None:
-    messages.error(request, _(exc.detail) if exc.detail else _("Refused."))

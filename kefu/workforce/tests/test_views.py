@@ -175,6 +175,15 @@ def test_an_agent_sees_own_shifts(client, planned):
     assert client.get(reverse("workforce:my_shifts")).status_code == 404
 
 
+def test_an_agents_navigation_leads_to_their_shifts(client, planned):
+    client.force_login(planned.alice)
+    page = client.get(reverse("interactions:conversation_list")).content.decode()
+    assert f'href="{reverse("workforce:my_shifts")}"' in page
+    client.force_login(planned.quinn)  # QA: no shifts of their own, no link
+    page = client.get(reverse("interactions:conversation_list")).content.decode()
+    assert reverse("workforce:my_shifts") not in page
+
+
 def test_it_adds_and_removes_special_days_and_templates(client, planned):
     login(client, planned.mia)
     response = client.post(

@@ -16,7 +16,7 @@ from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.customers.demo import seed_demo as seed_customers
 from kefu.demo.core.generator import ROUTING_FROM, SIZES, generate, size_count
-from kefu.demo.improvements import ensure_demo_improvements
+from kefu.demo.improvements import ensure_demo_improvements, seed_improvement
 from kefu.demo.users import ensure_demo_users
 from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport
@@ -91,6 +91,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"排班遵从度 schedule adherence: {worked['adherence']:.1%} "
                 f"({worked['rosters']} weeks from {worked['weeks'][0]}, {worked['shifts']} shifts)"
+            )
+        root = seed_improvement()  # classifier, labelled complaints, the year's projects
+        if root["report"]:
+            model = root["report"]["cross_validated"]["model"]
+            self.stdout.write(
+                f"投诉分类 complaint classifier: {root['classified']} classified, problem "
+                f"accuracy {model['problem_accuracy']:.3f} (cross-validated), "
+                f"{root['projects']} improvement projects"
             )
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         with translation.override("zh-hans"):  # names the cycles in the users' language
