@@ -27,6 +27,7 @@ from kefu.accounts.auth import api_auth, token_auth
 from kefu.assignment.api import router as routing_router
 from kefu.customers.api import router as customers_router
 from kefu.improvement.api import router as improvement_router
+from kefu.improvement.api_analysis import router as improvement_analysis_router
 from kefu.interactions.api import router as interactions_router
 from kefu.lib.errors import ActionError
 from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
@@ -178,4 +179,5 @@ v1.add_router("", training_router)
 v1.add_router("", performance_router)
 v1.add_router("", routing_router)
 v1.add_router("", improvement_router)
+v1.add_router("", improvement_analysis_router)
 api.add_router("/v1/", v1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.improvement import views
+from kefu.improvement import views, views_analysis
 
 app_name = "improvement"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("projects/", views.projects, name="projects"),
     path("projects/<int:project_id>/", views.project, name="project"),
     path("projects/<int:project_id>/actions/", views.project_action, name="project_action"),
+    *views_analysis.urls,  # analyses (5-Why, fishbone, retrospectives) and hand-offs
 ]

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kefu.accounts import access
 from kefu.core import periods
 from kefu.core.params import parse_id
-from kefu.improvement import actions, presenters, selectors, tasks
+from kefu.improvement import actions, presenters, selectors, tasks, views_analysis
 from kefu.improvement.filtersets import ClassificationFilterSet
 from kefu.improvement.forms import (
     CorrectionForm,
@@ -322,6 +322,9 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
             project_actions=project.actions.select_related("owner"),
             form=form,
             action_form=action_form,
+            # the hand-off of the root cause's kind (kefu/improvement/views_analysis.py)
+            handoff_url="improvement:project_handoff",
+            **views_analysis.handoff_context(project, "improvement.project"),
         ),
     )
 

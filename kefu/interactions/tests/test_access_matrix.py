@@ -73,6 +73,10 @@ FILL: list[tuple[str, str, str]] = [
     (r"^performance/", "feedback_id", "perf_feedback"),
     (r"^performance/", "interview_id", "perf_interview"),
     (r"^improvement/", "project_id", "improvement_project"),
+    # improvement: analyses (pages under analyses/, API routes without)
+    (r"^improvement/(analyses/)?five-why", "analysis_id", "improvement_fivewhy"),
+    (r"^improvement/(analyses/)?fishbone", "analysis_id", "improvement_fishbone"),
+    (r"^improvement/(analyses/)?retrospectives", "analysis_id", "improvement_retrospective"),
     (r"^customers/", "external_id", "customer"),
     (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
@@ -400,6 +404,22 @@ def _improvement_world(w: dict) -> None:
     w["improvement_project"] = Project.objects.create(
         title="退款提速", owner=w["personas"].mia, problem="退款到账慢", start=date(2024, 5, 1)
     ).pk
+    # analyses: a root cause of kind "missing training" (its hand-off answers), alice's
+    # conversation linked
+    from kefu.improvement.models import Fishbone, FiveWhy, Retrospective
+    from kefu.improvement.selectors import cause_nodes
+    from kefu.interactions.models import Conversation
+
+    cause = cause_nodes("退款到账慢").get(kind="missing_training")
+    common = {"problem": "退款到账慢", "root_cause": cause}
+    for key, model, extra in (
+        ("fivewhy", FiveWhy, {"whys": ["为什么"]}),
+        ("fishbone", Fishbone, {"causes": {"people": ["新人"]}}),
+        ("retrospective", Retrospective, {"background": "背景"}),
+    ):
+        row = model.objects.create(title="矩阵", **common, **extra)
+        row.conversations.add(Conversation.objects.get(external_id=w["conversation:alice"]))
+        w[f"improvement_{key}"] = row.pk
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
@@ -557,6 +577,7 @@ MATRIX_SCENARIO = (
     '"g": {"goal": true, "say": ["ok"]}, "e": {"end": true, "say": ["bye"]}}}}'
 )
 
+ANALYSIS_BODY = '{"title": "矩阵", "problem": "退款到账慢", %s}'
 # Bodies that pass the schema, so the role decides (an empty body is refused first, 422).
 BODY = {
     "POST /api/v1/conversations": json.dumps(
@@ -609,6 +630,14 @@ BODY = {
     "POST /api/v1/routing/rules": '{"name": "新规则", "tiers": ["senior"]}',
     "PUT /api/v1/routing/rules/{rule_id}": '{"name": "矩阵规则", "tiers": ["lead"]}',
     "PUT /api/v1/routing/agents/{agent_id}/profile": '{"capacity": 4}',
+    # improvement: analyses
+    "POST /api/v1/improvement/five-whys": ANALYSIS_BODY % '"whys": ["一"]',
+    "PUT /api/v1/improvement/five-whys/{analysis_id}": ANALYSIS_BODY % '"whys": ["一"]',
+    "POST /api/v1/improvement/fishbones": ANALYSIS_BODY % '"causes": {"people": ["新人"]}',
+    "PUT /api/v1/improvement/fishbones/{analysis_id}": ANALYSIS_BODY
+    % '"causes": {"people": ["新人"]}',
+    "POST /api/v1/improvement/retrospectives": ANALYSIS_BODY % '"background": "背景"',
+    "PUT /api/v1/improvement/retrospectives/{analysis_id}": ANALYSIS_BODY % '"background": "背景"',
     # performance: methods
     "POST /api/v1/performance/feedback/{feedback_id}/answer": json.dumps(
         {"answers": {"empathy": 4, "collaboration": 4, "knowledge_sharing": 3, "innovation": 3}}
