@@ -96,4 +96,80 @@ def seed_improvement() -> dict[str, Any]:
             action = actions.add_project_action(project, text, due=on, owner=owner, user=owner)
             actions.mark_action_done(action, on=on, user=owner)
     out["projects"] = Project.objects.count()
+    out["analyses"] = _seed_analyses(owner, version)
     return out
+
+
+def _seed_analyses(owner, version) -> int:
+    """The analyses behind the refund project (a 5-Why, a fishbone, the case
+    retrospective), each linked to three of the problem's complaints before the project."""
+    from kefu.improvement import actions_analysis as analyses
+    from kefu.improvement.choices import Level
+    from kefu.improvement.models import (
+        Classification,
+        Fishbone,
+        FiveWhy,
+        Retrospective,
+        TaxonomyNode,
+    )
+
+    if FiveWhy.objects.exists() or Fishbone.objects.exists() or Retrospective.objects.exists():
+        return FiveWhy.objects.count() + Fishbone.objects.count() + Retrospective.objects.count()
+    refund = DEMO_PROJECTS[0]
+    cause = TaxonomyNode.objects.filter(
+        version=version, level=Level.CAUSE, parent__name=refund.problem, name=refund.root_cause
+    ).first()
+    linked = list(
+        Classification.objects.filter(
+            problem=refund.problem, complaint=True, created_at__date__lt=refund.start
+        )
+        .order_by("-created_at")
+        .values_list("conversation__external_id", flat=True)[:3]
+    )
+    common = {"problem": refund.problem, "root_cause": cause, "conversations": linked}
+    analyses.save_five_why(
+        common
+        | {
+            "title": "退款到账慢：为什么客户要等一周？",
+            "whys": [
+                "客户申请退款后 5–7 天才到账，反复来电催问",
+                "退款审核通过后还要等财务人工二次复核",
+                "二次复核每天只批量处理一次，且遇周末顺延",
+                "复核环节是早年防范重复退款设立的，系统上线校验后没有取消",
+                "流程变更没有定期复盘，冗余环节无人负责清理",
+            ],
+        },
+        user=owner,
+    )
+    analyses.save_fishbone(
+        common
+        | {
+            "title": "退款到账慢 鱼骨图",
+            "causes": {
+                "people": ["一线无法查看退款进度，只能安抚", "财务复核人手不足"],
+                "system": ["退款状态不推送给客户", "财务系统与订单系统每日同步一次"],
+                "product": ["部分银行卡退款通道 T+3"],
+                "process": ["审核通过后人工二次复核", "周末不处理复核"],
+                "environment": ["大促后退款集中"],
+                "measurement": ["没有统计退款申请到到账的时长"],
+            },
+        },
+        user=owner,
+    )
+    analyses.save_retrospective(
+        common
+        | {
+            "title": "2024 年 6 月退款催问复盘",
+            "background": "618 大促后退款申请集中，退款到账慢的投诉占售后投诉三成以上。",
+            "description": (
+                "退款审核通过后仍需财务人工二次复核，平均到账 5.8 天；客户多次来电催问并投诉。"
+            ),
+            "handling": "取消二次复核，审核通过即原路退回；上线退款进度短信；一线可查看退款节点。",
+            "result": (
+                "项目结束后 90 天，退款到账慢的投诉每千会话下降约八成，"
+                "重复投诉同步下降（见项目的前后对比）。"
+            ),
+        },
+        user=owner,
+    )
+    return 3

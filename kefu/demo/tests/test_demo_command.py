@@ -12,7 +12,13 @@ from django.core.management import call_command
 from kefu.accounts.models import Agent, Team
 from kefu.demo.core.trends import DEMO_PROJECTS
 from kefu.demo.users import DEMO_PASSWORD
-from kefu.improvement.models import Classification, Project
+from kefu.improvement.models import (
+    Classification,
+    Fishbone,
+    FiveWhy,
+    Project,
+    Retrospective,
+)
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
 from kefu.metrics.models import ImprovementAction, KpiFact
 from kefu.workforce.models import PresenceChange, Roster, RosterAssignment
@@ -74,6 +80,8 @@ def test_it_loads_the_small_demo_and_creates_one_log_in_per_role():
     refund = Project.objects.get(problem="退款到账慢")
     assert refund.owner.username == "qa" and refund.root_cause.name == "流程冗余"
     assert refund.actions.filter(done_on__isnull=False).count() == 3
+    assert FiveWhy.objects.get().root_cause == refund.root_cause  # the analyses behind it
+    assert Fishbone.objects.count() == Retrospective.objects.count() == 1
     assert KpiFact.objects.count() == 2000
     # schedule adherence has the last four weeks of December to show
     weeks = sorted(Roster.objects.filter(plan__source="demo").values_list("week_start", flat=True))
