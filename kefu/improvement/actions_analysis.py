@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -229,6 +230,10 @@ def _save(key: str, data: Mapping[str, Any], own: dict[str, Any], user, analysis
 
 
 # --- the retrospective's export ---------------------------------------------------------------
+def retrospective_filename(retrospective: Retrospective) -> str:
+    return f"retrospective-{retrospective.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
 def export_retrospective(
     retrospective: Retrospective, *, user, request: HttpRequest | None = None
 ) -> bytes:

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -36,6 +35,7 @@ from kefu.improvement.selectors_analysis import (
     linked_conversations,
 )
 from kefu.interactions.models import Conversation
+from kefu.lib.downloads import xlsx_response
 from kefu.lib.errors import NotAllowed
 from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import ErrorOut, ErrorsOut, RowId, Text
@@ -309,12 +309,4 @@ def export_retrospective(request: HttpRequest, analysis_id: RowId) -> HttpRespon
     content = actions_analysis.export_retrospective(
         retrospective, user=request.user, request=request
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="retrospective-{retrospective.pk}-{stamp}.xlsx"'
-    )
-    return response
+    return xlsx_response(content, actions_analysis.retrospective_filename(retrospective))

@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,6 +42,7 @@ from kefu.improvement.selectors_analysis import (
     last_handoff,
     linked_conversations,
 )
+from kefu.lib.downloads import xlsx_response
 from kefu.lib.errors import ActionError
 
 PAGE = 50
@@ -204,15 +204,7 @@ def retrospective_export(request: HttpRequest, analysis_id: int) -> HttpResponse
     content = actions_analysis.export_retrospective(
         retrospective, user=request.user, request=request
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="retrospective-{retrospective.pk}-{stamp}.xlsx"'
-    )
-    return response
+    return xlsx_response(content, actions_analysis.retrospective_filename(retrospective))
 
 
 def _hand_off(request: HttpRequest, subject, back: str) -> HttpResponse:

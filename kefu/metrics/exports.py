@@ -44,8 +44,6 @@ from kefu.metrics.selectors import (
     targets,
 )
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 NUMBER_FORMATS = {
     "rate": "0.0%",
     "seconds": "0.0",

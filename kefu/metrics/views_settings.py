@@ -22,6 +22,7 @@ from kefu.accounts.roles import MANAGE_KPI_SETTINGS, user_roles
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.periods import month_key
+from kefu.lib.downloads import xlsx_response
 from kefu.lib.language import language
 from kefu.metrics import actions, exports
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
@@ -326,7 +327,4 @@ def review_export(request: HttpRequest) -> HttpResponse:
             "scoped": scope.visible is not ALL,
         },
     )
-    response = HttpResponse(stream.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
-    filename = exports.review_filename(scope)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(stream.getvalue(), exports.review_filename(scope))

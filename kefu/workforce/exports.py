@@ -17,7 +17,6 @@ from kefu.core.spreadsheet import save_as_text
 from kefu.workforce import selectors
 from kefu.workforce.models import Roster
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E5EAF2")
 SHORT_FILL = PatternFill("solid", fgColor="FFC7CE")

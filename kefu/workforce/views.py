@@ -27,6 +27,7 @@ from kefu.audit.models import AuditAction
 from kefu.core import periods
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment
+from kefu.lib.downloads import xlsx_response
 from kefu.lib.errors import ActionError
 from kefu.workforce import actions, building, exports, selectors
 from kefu.workforce.choices import WEEKDAYS, PresenceState
@@ -338,11 +339,7 @@ def roster_export(request: HttpRequest, roster_id: int) -> HttpResponse:
         object_id=str(roster.pk),
         detail={"week": str(roster.week_start)},
     )
-    response = HttpResponse(out.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="roster-{roster.week_start}-{roster.pk}.xlsx"'
-    )
-    return response
+    return xlsx_response(out.getvalue(), f"roster-{roster.week_start}-{roster.pk}.xlsx")
 
 
 @login_required
@@ -632,7 +629,5 @@ def adherence_export(request: HttpRequest) -> HttpResponse:
         object_id="xlsx",
         detail={"filters": request.GET.dict(), "rows": len(rows)},
     )
-    response = HttpResponse(out.getvalue(), content_type=exports.XLSX_CONTENT_TYPE)
     week = filterset.form.cleaned_data.get("week") if filterset.is_valid() else None
-    response["Content-Disposition"] = f'attachment; filename="adherence-{week or "none"}.xlsx"'
-    return response
+    return xlsx_response(out.getvalue(), f"adherence-{week or 'none'}.xlsx")

@@ -17,6 +17,7 @@ from conftest import native_conversation
 from kefu.accounts.access import ALL
 from kefu.accounts.models import Team
 from kefu.audit.models import AuditAction, AuditLog
+from kefu.lib.downloads import XLSX_CONTENT_TYPE
 from kefu.metrics import exports
 from kefu.metrics.core.catalogue import FIGURES
 from kefu.metrics.core.kpis import KEYS
@@ -244,7 +245,7 @@ def test_an_agents_scope_holds_only_their_own_row(may):
 def test_alices_review_download_holds_only_her_row(may):
     response = review_download(may.alice, month="2024-05")
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert 'filename="kefu-review-2024-05.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     agents = book["按客服"]

@@ -20,6 +20,7 @@ from kefu.accounts.access import conversations_visible_to, own_agent_id
 from kefu.accounts.roles import MANAGE_PERFORMANCE
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.lib.downloads import xlsx_response
 from kefu.lib.errors import ActionError
 from kefu.performance import presenters
 from kefu.performance.actions import cycles as actions
@@ -194,12 +195,7 @@ def export(request: HttpRequest, cycle_id: int) -> HttpResponse:
         object_id=str(cycle.pk),
         detail={"reviews": len(scores)},
     )
-    response = HttpResponse(
-        stream.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="performance-{cycle.pk}.xlsx"'
-    return response
+    return xlsx_response(stream.getvalue(), f"performance-{cycle.pk}.xlsx")
 
 
 urls = [

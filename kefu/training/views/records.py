@@ -16,6 +16,7 @@ from kefu.accounts.access import own_agent_id, restrict
 from kefu.accounts.models import Agent
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.lib.downloads import xlsx_response
 from kefu.training.apps import RECORDS
 from kefu.training.filtersets import RecordFilterSet
 from kefu.training.records import record_of, workbook_of
@@ -79,12 +80,7 @@ def export(request: HttpRequest, agent_id: int) -> HttpResponse:
         object_id=str(agent.pk),
         detail={"agent": agent.external_id},
     )
-    response = HttpResponse(
-        stream.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="training-{agent.external_id}.xlsx"'
-    return response
+    return xlsx_response(stream.getvalue(), f"training-{agent.external_id}.xlsx")
 
 
 urls = [
