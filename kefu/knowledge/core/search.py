@@ -34,7 +34,7 @@ FIELD_WEIGHTS = {"title": 3.0, "keys": 2.0, "body": 1.0}
 K1 = 1.2
 B = 0.75
 UNIGRAM_WEIGHT = 0.2
-SYNONYM_WEIGHT = 0.5
+SYNONYM_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,13 @@ class Index:
             pseudo: dict[str, float] = {}
             for f in FIELDS:
                 norm = FIELD_WEIGHTS[f] / (1 - B + B * a.lengths[f] / avg[f])
-                for term, tf in a.counts[f].items():
-                    pseudo[term] = pseudo.get(term, 0.0) + tf * norm
-            for term, tf in pseudo.items():
+                for term, count in a.counts[f].items():
+                    pseudo[term] = pseudo.get(term, 0.0) + count * norm
+            for term, weighted in pseudo.items():
                 tid = vocabulary.setdefault(term, len(vocabulary))
                 rows.append(tid)
                 cols.append(position)
-                vals.append(tf)
+                vals.append(weighted)
         term_ids = np.asarray(rows, dtype=np.int32)
         order = np.argsort(term_ids, kind="stable")
         term_ids = term_ids[order]
