@@ -73,6 +73,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"^performance/", "feedback_id", "perf_feedback"),
     (r"^performance/", "interview_id", "perf_interview"),
     (r"^improvement/", "project_id", "improvement_project"),
+    # knowledge: a published article, a request for a new article
+    (r"knowledge/", "article_id", "knowledge_article"),
+    (r"knowledge/", "request_id", "knowledge_request"),
     (r"^customers/", "external_id", "customer"),
     (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
@@ -330,6 +333,7 @@ def _build_world() -> dict:
     _customers_risk_world(w)
     _routing_world(w)
     _improvement_world(w)
+    _knowledge_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -399,6 +403,20 @@ def _improvement_world(w: dict) -> None:
 
     w["improvement_project"] = Project.objects.create(
         title="退款提速", owner=w["personas"].mia, problem="退款到账慢", start=date(2024, 5, 1)
+    ).pk
+
+
+# knowledge: a published FAQ (quinn, a knowledge owner) and bob's request for a new article
+def _knowledge_world(w: dict) -> None:
+    from kefu.knowledge import actions as knowledge_actions
+
+    p = w["personas"]
+    article = knowledge_actions.create_article(
+        p.quinn, {"kind": "faq", "title": "退款多久到账", "resolution": "1-3个工作日。"}
+    )
+    w["knowledge_article"] = knowledge_actions.publish(p.quinn, article.pk).pk
+    w["knowledge_request"] = knowledge_actions.request_change(
+        p.bob, kind="new", reason="没有文章", title="海外退款"
     ).pk
 
 
