@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.accounts import access
@@ -35,14 +36,14 @@ SUGGESTIONS = 3
 # how many of the customer's latest messages the suggestions read
 LATEST_MESSAGES = 3
 DIFF_LABELS = {
-    "title": "Title",
-    "issue": "Problem as the customer says it",
-    "environment": "Environment",
-    "cause": "Cause",
-    "resolution": "Resolution",
-    "steps": "SOP steps",
-    "body": "Body",
-    "snippet": "Answer snippet",
+    "title": gettext_lazy("Title"),
+    "issue": gettext_lazy("Problem as the customer says it"),
+    "environment": gettext_lazy("Environment"),
+    "cause": gettext_lazy("Cause"),
+    "resolution": gettext_lazy("Resolution"),
+    "steps": gettext_lazy("SOP steps"),
+    "body": gettext_lazy("Body"),
+    "snippet": gettext_lazy("Answer snippet"),
 }
 
 
@@ -187,7 +188,7 @@ def diff(request: HttpRequest, article_id: int) -> HttpResponse:
     old, new = versions.get(old_number), versions.get(new_number)
     if old is None or new is None:
         raise Http404
-    labels = {name: _(label) for name, label in DIFF_LABELS.items()}
+    labels = {name: str(label) for name, label in DIFF_LABELS.items()}
     rows = diff_core.diff(
         diff_core.as_lines(_fields(old), labels), diff_core.as_lines(_fields(new), labels)
     )
