@@ -4,6 +4,7 @@ publishing, change requests and freshness, links, audit."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from kefu.accounts import access
 from kefu.audit.models import AuditLog
@@ -110,11 +111,10 @@ def test_only_an_owner_declines_a_request(personas, published):
 
 def test_sop_steps_are_checked_with_one_error_per_problem(personas):
     data = {**REFUND, "kind": "sop", "steps": "1. 核实\n   - 如果 未支付 → 9\n2. 回复"}
-    with pytest.raises(Invalid) as exc:
+    with translation.override("zh-hans"), pytest.raises(Invalid) as exc:
         actions.create_article(personas.quinn, data)
-    assert exc.value.errors == [
-        {"step": 1, "error": "a branch goes to step 9, which does not exist"}
-    ]
+    # one error, on step 1, in the users' first language
+    assert exc.value.errors == [{"step": 1, "error": "分支跳转到不存在的第 9 步"}]
     ok = actions.create_article(
         personas.quinn, {**data, "steps": "1. 核实\n - 如果 未支付 → 2\n2. 回复"}
     )

@@ -77,7 +77,7 @@ def test_bad_steps_are_shown_per_step(personas):
     data = {**REFUND, "kind": "sop", "steps": "1. 查询\n - 如果 已退款 → 7"}
     response = client_for(personas.quinn).post(reverse("knowledge:new"), data)
     assert response.status_code == 200
-    assert "step 7" in response.content.decode() and not Article.objects.exists()
+    assert "不存在的第 7 步" in response.content.decode() and not Article.objects.exists()
 
 
 def test_an_agent_flags_an_article_and_the_owner_update_resolves_it(personas, published):
