@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "kefu.training",
     "kefu.performance",
     "kefu.improvement",
+    "kefu.knowledge",
     "kefu.demo",
 ]
 

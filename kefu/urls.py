@@ -25,6 +25,7 @@ urlpatterns = [
     path("training/", include("kefu.training.urls")),
     path("performance/", include("kefu.performance.urls")),
     path("improvement/", include("kefu.improvement.urls")),
+    path("knowledge/", include("kefu.knowledge.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
     path("api/", api.urls),

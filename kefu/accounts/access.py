@@ -38,6 +38,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
     MANAGE_IMPROVEMENT,
+    MANAGE_KNOWLEDGE,
     MANAGE_RISK,
     MANAGE_ROUTING,
     MANAGE_SAMPLING,
@@ -412,6 +413,38 @@ def winback_campaign_rows(queryset: QuerySet, user, action: str) -> QuerySet:
 # --- routing (kefu.assignment) ---------------------------------------------------------------
 def manages_improvement(user) -> bool:
     return _active(user) and user.has_perm(MANAGE_IMPROVEMENT)
+
+
+# --- knowledge base (kefu.knowledge) ------------------------------------------------------
+def manages_knowledge(user) -> bool:
+    """A knowledge owner: reviews, publishes and archives articles, resolves requests."""
+    return _active(user) and user.has_perm(MANAGE_KNOWLEDGE)
+
+
+def knowledge_rows(prefix: str = "") -> Callable[[QuerySet, Any, str], QuerySet]:
+    """Articles (and rows seen with their article behind `prefix`): the owners see and
+    change every one; anyone signed in reads the published ones that are not archived,
+    and the articles they wrote (their drafts); an author changes their own article
+    until it is first published (afterwards changes go through change requests)."""
+
+    def rows(queryset: QuerySet, user, action: str) -> QuerySet:
+        if not _active(user):
+            return queryset.none()
+        if manages_knowledge(user):
+            return queryset
+        mine = Q(**{f"{prefix}created_by": user})
+        if action == VIEW:
+            published = Q(**{f"{prefix}published_version__isnull": False}) & ~Q(
+                **{f"{prefix}state": "archived"}
+            )
+            return queryset.filter(published | mine)
+        if action == CHANGE:
+            return queryset.filter(mine, **{f"{prefix}published_version__isnull": True}).exclude(
+                **{f"{prefix}state": "archived"}
+            )
+        return queryset.none()
+
+    return rows
 
 
 def manages_routing(user) -> bool:

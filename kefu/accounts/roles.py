@@ -50,6 +50,10 @@ MANAGE_ROUTING = "assignment.manage_routing"
 # Complaint root cause (kefu.improvement): the taxonomy, correcting classifications,
 # analyses and projects. Complaints themselves are seen like their conversations.
 MANAGE_IMPROVEMENT = "improvement.manage_improvement"
+# Knowledge base (kefu.knowledge): the knowledge owners review, publish and archive
+# articles and resolve change requests. Everyone signed in with a role reads the published
+# articles, writes drafts and asks for changes.
+MANAGE_KNOWLEDGE = "knowledge.manage_knowledge"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [TAG_CUSTOMERS],
@@ -62,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_SAMPLING,
         VIEW_ALL_REVIEWS,
         MANAGE_IMPROVEMENT,
+        MANAGE_KNOWLEDGE,
     ],
     Role.TRAINER: [VIEW_ALL, VIEW_ALL_REVIEWS, MANAGE_TRAINING, VIEW_ALL_TRAINING],
     Role.MANAGER: [
@@ -85,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         TAG_CUSTOMERS,
         MANAGE_ROUTING,
         MANAGE_IMPROVEMENT,
+        MANAGE_KNOWLEDGE,
     ],
     Role.ADMIN: [
         VIEW_ALL,
@@ -113,6 +119,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         TAG_CUSTOMERS,
         MANAGE_ROUTING,
         MANAGE_IMPROVEMENT,
+        MANAGE_KNOWLEDGE,
         "accounts.add_agent",
         "accounts.view_agent",
         "accounts.change_team",

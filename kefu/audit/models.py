@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     LISTEN = "listen", _("Listened to a live conversation")
     INTERVENE = "intervene", _("Intervened in a live conversation")
     TRAINING = "training", _("Training (grades, certificates, assignments)")
+    KNOWLEDGE = "knowledge", _("Knowledge base (articles, reviews, change requests)")
 
 
 # Django's view permission of AuditLog; the roles that hold it: kefu.accounts.roles.

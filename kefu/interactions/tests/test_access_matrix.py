@@ -77,6 +77,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"^improvement/(analyses/)?five-why", "analysis_id", "improvement_fivewhy"),
     (r"^improvement/(analyses/)?fishbone", "analysis_id", "improvement_fishbone"),
     (r"^improvement/(analyses/)?retrospectives", "analysis_id", "improvement_retrospective"),
+    # knowledge: a published article, a request for a new article
+    (r"knowledge/", "article_id", "knowledge_article"),
+    (r"knowledge/", "request_id", "knowledge_request"),
     (r"^customers/", "external_id", "customer"),
     (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
@@ -334,6 +337,7 @@ def _build_world() -> dict:
     _customers_risk_world(w)
     _routing_world(w)
     _improvement_world(w)
+    _knowledge_world(w)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -420,6 +424,20 @@ def _improvement_world(w: dict) -> None:
         row = model.objects.create(title="矩阵", **common, **extra)
         row.conversations.add(Conversation.objects.get(external_id=w["conversation:alice"]))
         w[f"improvement_{key}"] = row.pk
+
+
+# knowledge: a published FAQ (quinn, a knowledge owner) and bob's request for a new article
+def _knowledge_world(w: dict) -> None:
+    from kefu.knowledge import actions as knowledge_actions
+
+    p = w["personas"]
+    article = knowledge_actions.create_article(
+        p.quinn, {"kind": "faq", "title": "退款多久到账", "resolution": "1-3个工作日。"}
+    )
+    w["knowledge_article"] = knowledge_actions.publish(p.quinn, article.pk).pk
+    w["knowledge_request"] = knowledge_actions.request_change(
+        p.bob, kind="new", reason="没有文章", title="海外退款"
+    ).pk
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
