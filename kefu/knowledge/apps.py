@@ -13,6 +13,20 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # The complaint analyses' "knowledge gap" root causes become requests for new
+        # articles (kefu/knowledge/handoffs.py).
+        from django.utils.translation import gettext_lazy
+
+        from kefu.improvement import handoffs as improvement_handoffs
+        from kefu.improvement.choices import CauseKind
+        from kefu.knowledge.handoffs import request_article
+
+        improvement_handoffs.register(
+            CauseKind.KNOWLEDGE_GAP,
+            gettext_lazy("Request a knowledge-base article"),
+            request_article,
+        )
+
         # Who sees which rows (kefu.accounts.access): articles are read by everyone signed
         # in once published, drafts by their authors and the knowledge owners; versions and
         # change requests are seen with their article; links like their conversations;

@@ -337,22 +337,33 @@ def test_a_project_with_missing_training_hands_off_too(complaints):
     assert Notification.objects.filter(recipient=p.tina).count() == 1
 
 
-def test_knowledge_gap_has_no_handler_yet_and_records_nothing(complaints):
+def test_a_knowledge_gap_becomes_a_request_for_a_new_article(complaints):
+    from kefu.knowledge.choices import RequestKind
+    from kefu.knowledge.models import ChangeRequest
+
     analysis = five_why(
         complaints.quinn,
         problem="商品咨询",
         root_cause=cause("商品咨询", "商品信息不清晰"),
         conversations=[],
     )
-    assert handoffs.for_kind(CauseKind.KNOWLEDGE_GAP).run is None
+    assert handoffs.for_kind(CauseKind.KNOWLEDGE_GAP).available  # the knowledge app's
     page = client_for(complaints.quinn).get(reverse("improvement:fivewhy", args=[analysis.pk]))
-    assert 'id="handoff-unavailable"' in page.content.decode()
+    assert 'id="handoff-button"' in page.content.decode()
+    refused = client_for(complaints.alice).post(
+        reverse("improvement:fivewhy_handoff", args=[analysis.pk])
+    )
+
     response = client_for(complaints.quinn).post(
         reverse("improvement:fivewhy_handoff", args=[analysis.pk])
     )
-    assert response.status_code == 302
-    assert not Notification.objects.exists()
-    assert not AuditLog.objects.filter(action=AuditAction.TRAINING).exists()
+
+    assert refused.status_code in (403, 404) and response.status_code == 302
+    request = ChangeRequest.objects.get()
+    assert request.kind == RequestKind.NEW and request.requested_by == complaints.quinn
+    assert request.title == "商品咨询：商品信息不清晰" and analysis.title in request.reason
+    page = client_for(complaints.quinn).get(reverse("improvement:fivewhy", args=[analysis.pk]))
+    assert "handoff" in page.content.decode()  # the last hand-off is shown
 
 
 def test_a_registered_handler_is_called(complaints, monkeypatch):
