@@ -86,7 +86,8 @@ def rule_from_builder(doc: Any) -> dict[str, Any]:
         raise DefinitionError("rule", "the builder's document must be an object")
     definition = {key: copy.deepcopy(value) for key, value in doc.items() if key != "when"}
     if "when" in doc:
-        definition["when"] = node_to_condition(doc["when"])
+        where = f"indicator {doc.get('id')}: when"  # as the engine names a rule's parts
+        definition["when"] = node_to_condition(doc["when"], where)
     return definition
 
 

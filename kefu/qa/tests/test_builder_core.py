@@ -153,10 +153,13 @@ def test_it_turns_the_tree_into_conditions():
 @pytest.mark.parametrize(
     ("when", "where"),
     [
-        ({"op": ""}, "when"),
-        ({"op": "not", "children": []}, "when.not"),
-        ({"op": "any", "children": [{"op": "regex", "params": []}]}, "when.any[0].regex"),
-        ({"op": "all", "children": "x"}, "when.all"),
+        ({"op": ""}, "indicator x: when"),
+        ({"op": "not", "children": []}, "indicator x: when.not"),
+        (
+            {"op": "any", "children": [{"op": "regex", "params": []}]},
+            "indicator x: when.any[0].regex",
+        ),
+        ({"op": "all", "children": "x"}, "indicator x: when.all"),
     ],
 )
 def test_it_refuses_a_malformed_document_naming_the_node(when, where):
