@@ -52,6 +52,8 @@
   function button(text, label, onclick, className = "btn-mini") {
     return h("button", { type: "button", className, text, "aria-label": label, title: label, onclick });
   }
+  // ↑ ↓ × of a condition, section or item (`what`: move-up, move-down or remove)
+  const tool = (text, label, what, onclick) => button(text, label, onclick, `btn-mini ${what}`);
   function move(list, from, to) {
     if (to < 0 || to >= list.length || from === to) return;
     const [x] = list.splice(from, 1);
@@ -203,9 +205,9 @@
     const tools = [];
     if (siblings) {
       tools.push(
-        button("↑", S.move_up, () => { move(siblings, index, index - 1); rerender(); }),
-        button("↓", S.move_down, () => { move(siblings, index, index + 1); rerender(); }),
-        button("×", S.remove, () => { siblings.splice(index, 1); rerender(); }),
+        tool("↑", S.move_up, "move-up", () => { move(siblings, index, index - 1); rerender(); }),
+        tool("↓", S.move_down, "move-down", () => { move(siblings, index, index + 1); rerender(); }),
+        tool("×", S.remove, "remove", () => { siblings.splice(index, 1); rerender(); }),
       );
     }
     if ("raw" in node || (node.op && !operators[node.op])) {
@@ -309,17 +311,17 @@
     channels.input.id = newId();
     const row = h("li", { className: "sc-item", dataset: { path, alias: alias("") } },
       h("div", { className: "cond-head" }, handle({ type: "item", s, i }), h("strong", { text: `${S.item} ${i + 1}` }),
-        button("↑", S.move_up, () => {
+        tool("↑", S.move_up, "move-up", () => {
           if (i > 0) move(items, i, i - 1);
           else if (s > 0) { sections[s - 1].items.push(items.splice(i, 1)[0]); }
           rerender();
         }),
-        button("↓", S.move_down, () => {
+        tool("↓", S.move_down, "move-down", () => {
           if (i < items.length - 1) move(items, i, i + 1);
           else if (s < sections.length - 1) { sections[s + 1].items.unshift(items.splice(i, 1)[0]); }
           rerender();
         }),
-        button("×", S.remove, () => { items.splice(i, 1); rerender(); })),
+        tool("×", S.remove, "remove", () => { items.splice(i, 1); rerender(); })),
       h("div", { className: "b-row" },
         field(S.id, textInput(item, "id", { required: true }), `${path}.id`, alias("id")),
         ...nameFields(item, "name", `${path}.name`, alias("name")),
@@ -345,9 +347,9 @@
     const path = `sections[${s}]`;
     const box = h("section", { className: "sc-section", dataset: { path } },
       h("div", { className: "cond-head" }, handle({ type: "section", s }), h("strong", { text: `${S.section} ${s + 1}` }),
-        button("↑", S.move_up, () => { move(sections, s, s - 1); rerender(); }),
-        button("↓", S.move_down, () => { move(sections, s, s + 1); rerender(); }),
-        button("×", S.remove, () => { sections.splice(s, 1); rerender(); })),
+        tool("↑", S.move_up, "move-up", () => { move(sections, s, s - 1); rerender(); }),
+        tool("↓", S.move_down, "move-down", () => { move(sections, s, s + 1); rerender(); }),
+        tool("×", S.remove, "remove", () => { sections.splice(s, 1); rerender(); })),
       h("div", { className: "b-row" },
         field(S.id, textInput(section, "id", { required: true }), `${path}.id`),
         ...nameFields(section, "name", `${path}.name`)),
