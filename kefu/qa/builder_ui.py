@@ -100,7 +100,7 @@ def _strings() -> dict[str, str]:
         "chip_hint": _("Type a word and press Enter"),
         "remove_chip": _("Remove %(word)s"),
         "none": _("(none)"),
-        "unset": _("—"),
+        "unset": "—",
         "yes": _("yes"),
         "no": _("no"),
         "raw": _("This part is edited in YAML:"),

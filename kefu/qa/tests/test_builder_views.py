@@ -218,3 +218,19 @@ def test_a_trial_shows_the_evidence_marked_in_its_context(data):
     assert 'data-message="e1"' not in body and 'data-message="e7"' not in body
     # the customer's own 不知道 is context, not evidence: not marked
     assert "我不知道开通了没有" in body
+
+
+def test_the_builders_speak_chinese(db):
+    from django.utils import translation
+
+    from kefu.qa import builder_ui
+
+    with translation.override("zh-hans"):
+        rule, card = builder_ui.rule_catalogue(), builder_ui.scorecard_catalogue()
+    labels = [o["label"] for o in rule["operators"]]
+    for operator in rule["operators"]:
+        for param in operator["params"]:
+            labels += [param["label"], *param["choice_labels"].values()]
+    labels += [v for k, v in {**rule["strings"], **card["strings"]}.items() if k != "unset"]
+    untranslated = [label for label in labels if not re.search(r"[\u4e00-\u9fff]", label)]
+    assert untranslated == []
