@@ -9,6 +9,7 @@ urlpatterns = [
     path("rules/new/", v.rule_edit, name="rule_new"),
     path("rules/test/", v.rule_trial, name="rule_trial"),
     path("rules/<slug:key>/", v.rule_edit, name="rule_edit"),
+    path("definitions/convert/", v.definition_convert, name="definition_convert"),
     path("lexicons/new/", v.lexicon_edit, name="lexicon_new"),
     path("lexicons/<slug:name>/", v.lexicon_edit, name="lexicon_edit"),
     path("scorecards/<slug:slug>/", v.scorecard_edit, name="scorecard_edit"),

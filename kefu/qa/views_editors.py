@@ -5,12 +5,15 @@ writes go through `kefu.qa.actions`, which refuse a bad definition whole."""
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_QA
 from kefu.lib.language import language
-from kefu.qa import actions, store
+from kefu.qa import actions, builder_ui, store
+from kefu.qa.core import builder
 from kefu.qa.core.errors import DefinitionError
 from kefu.qa.core.figures import localized
 from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
@@ -87,7 +91,37 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 def _error_response(request, template, context, error: DefinitionError) -> HttpResponse:
     messages.error(request, _("Not saved: %(error)s") % {"error": error})
-    return render(request, template, context | {"error": error}, status=400)
+    context = context | {"error": error, "error_field": builder.error_field(error.where)}
+    return render(request, template, context, status=400)
+
+
+def _builder_or_none(to_builder: Callable[[Any], dict], definition: Any) -> dict | None:
+    """The builder's document of a definition, or None when the builder cannot show it
+    (the page then opens on YAML)."""
+    try:
+        return to_builder(definition)
+    except DefinitionError:
+        return None
+
+
+def _posted(
+    request: HttpRequest, context: dict, what: str, from_builder: Callable[[Any], dict]
+) -> Any:
+    """The definition posted by the builder (`editor=builder`, a JSON document) or as
+    YAML; `context` gets what to show again if it is refused."""
+    if request.POST.get("editor") != "builder":
+        context |= {"text": request.POST.get("definition", ""), "editor": "yaml"}
+        context["builder_doc"] = None
+        return actions.parse_text(context["text"], what)
+    context["editor"] = "builder"
+    try:
+        doc = json.loads(request.POST.get("builder") or "")
+    except ValueError:
+        raise DefinitionError(what, "the builder's document is not valid JSON") from None
+    context["builder_doc"] = doc
+    definition = from_builder(doc)
+    context["text"] = actions.dump_text(definition)
+    return definition
 
 
 @login_required
@@ -106,6 +140,9 @@ def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
     context = {
         "indicator": indicator,
         "text": text,
+        "editor": "builder",
+        "builder_doc": _builder_or_none(builder.rule_to_builder, actions.parse_text(text, "rule")),
+        "catalogue": builder_ui.rule_catalogue(),
         "limit": DEFAULT_TRIAL,
         "scorecard_version": version,
         "used_by": actions.items_using(version.definition, indicator.key) if indicator else [],
@@ -115,12 +152,11 @@ def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
         ],
     }
     if request.method == "POST":
-        text = request.POST.get("definition", "")
-        context["text"] = text
         try:
+            definition = _posted(request, context, "rule", builder.rule_from_builder)
             with transaction.atomic():  # the rule and its scorecard item, or neither
                 saved = actions.save_indicator(
-                    actions.parse_text(text, "rule"),
+                    definition,
                     user=request.user,
                     key=indicator.key if indicator else None,
                 )
@@ -176,13 +212,45 @@ def rule_trial(request: HttpRequest) -> HttpResponse:
         limit = DEFAULT_TRIAL
     context: dict = {"limit": limit}
     try:
-        definition = actions.parse_text(request.POST.get("definition", ""), "rule")
+        definition = _posted(request, {}, "rule", builder.rule_from_builder)
         checked, hits = try_indicator(definition, conversations_visible_to(request.user), limit)
     except DefinitionError as error:
         context["error"] = error
         return render(request, "qa/partials/trial.html", context, status=400)
     context |= {"checked": checked, "hits": hits}
     return render(request, "qa/partials/trial.html", context)
+
+
+CONVERSIONS = {
+    "rule": (builder.rule_to_builder, builder.rule_from_builder),
+    "scorecard": (builder.scorecard_to_builder, builder.scorecard_from_builder),
+}
+
+
+@login_required
+@manage_qa
+@require_POST
+def definition_convert(request: HttpRequest) -> HttpResponse:
+    """The builders' tabs: a rule or scorecard from the builder's document to YAML
+    (`to=yaml`, posting `builder`) or from YAML to the document (`to=builder`, posting
+    `definition`), losslessly; 400 with the error (and its field) when it cannot."""
+    kind = request.POST.get("kind", "")
+    if kind not in CONVERSIONS or request.POST.get("to") not in ("yaml", "builder"):
+        return JsonResponse({"error": _("Choose kind rule or scorecard, to yaml or builder.")},
+                            status=400)  # fmt: skip
+    to_builder, from_builder = CONVERSIONS[kind]
+    try:
+        if request.POST["to"] == "yaml":
+            try:
+                doc = json.loads(request.POST.get("builder") or "")
+            except ValueError:
+                raise DefinitionError(kind, "the builder's document is not valid JSON") from None
+            return JsonResponse({"text": actions.dump_text(from_builder(doc))})
+        data = actions.parse_text(request.POST.get("definition", ""), kind)
+        return JsonResponse({"builder": to_builder(data)})
+    except DefinitionError as error:
+        field = builder.error_field(error.where)
+        return JsonResponse({"error": str(error), "field": field}, status=400)
 
 
 @login_required
@@ -220,14 +288,18 @@ def scorecard_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "current": current,
         "versions": scorecard.versions.select_related("created_by"),
         "text": actions.dump_text(shown),
+        "editor": "builder",
+        "builder_doc": _builder_or_none(builder.scorecard_to_builder, shown),
+        "catalogue": builder_ui.scorecard_catalogue(),
     }
     if request.method == "POST":
-        text = request.POST.get("definition", "")
-        context["text"] = text
         try:
+            definition = _posted(
+                request, context, f"scorecard {slug}", builder.scorecard_from_builder
+            )
             version = actions.save_scorecard(
                 scorecard,
-                actions.parse_text(text, f"scorecard {slug}"),
+                definition,
                 user=request.user,
                 note=request.POST.get("note", ""),
             )

@@ -44,7 +44,9 @@ def test_a_qa_specialist_edits_tests_saves_and_rescores_a_rule(demo, page, scree
     page.goto("/qa/rules/")
     page.click("a[href='/qa/rules/shirking/']")
 
-    # make the rule also catch the vague phrase, and test it on the newest conversations
+    # make the rule also catch the vague phrase in YAML (the builder's advanced tab), and
+    # test it on the newest conversations
+    page.click("#tab-yaml")
     page.fill(
         "#id_definition",
         "id: shirking\n"
@@ -86,6 +88,7 @@ def test_a_new_rule_added_to_the_scorecard_scores_at_once(demo, page, screenshot
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("form[action='/accounts/login/'] button[type=submit]")
     page.goto("/qa/rules/new/")
+    page.click("#tab-yaml")
     page.fill(
         "#id_definition",
         "id: vague_answer\n"

@@ -498,6 +498,7 @@ MATRIX: dict[str, str] = {
     "qa/agents/<int:agent_id>/ [bob]": "302 404 200 404 200 200 200 200 404",
     "qa/conversations/<extid:external_id>/ [alice]": "302 200 404 200 200 200 200 200 404",
     "qa/conversations/<extid:external_id>/ [bob]": "302 404 200 404 200 200 200 200 404",
+    "qa/definitions/convert/ [-]": "302 403 403 403 400 403 403 400 403",
     "qa/lexicons/<slug:name>/ [-]": "302 403 403 403 404 403 403 404 403",
     "qa/lexicons/new/ [-]": "302 403 403 403 200 403 403 200 403",
     "qa/me/ [-]": "302 302 302 302 302 302 302 302 302",

@@ -190,3 +190,24 @@ def highlight(text: str | None, words: Iterable[str]) -> str:
         position = match.end()
     out.append(html.escape(text[position:]))
     return "".join(out)
+
+
+def context_windows(
+    positions: Iterable[int], total: int, *, around: int = 2, places: int = 3
+) -> list[list[int]]:
+    """The messages to show around a hit: for each of its first `places` messages (by
+    position in the conversation, 0-based), `around` messages before and after; windows
+    that touch are merged. Positions outside 0…total−1 are ignored.
+
+    >>> context_windows([5, 7, 20], 30)
+    [[3, 4, 5, 6, 7, 8, 9], [18, 19, 20, 21, 22]]
+    """
+    chosen = sorted({p for p in positions if 0 <= p < total})[:places]
+    windows: list[list[int]] = []
+    for p in chosen:
+        start, end = max(0, p - around), min(total - 1, p + around)
+        if windows and start <= windows[-1][-1] + 1:
+            windows[-1].extend(range(windows[-1][-1] + 1, end + 1))
+        else:
+            windows.append(list(range(start, end + 1)))
+    return windows
