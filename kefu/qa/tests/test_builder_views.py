@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+import yaml
 from django.test import Client
 
 from conftest import native_conversation
@@ -151,7 +152,10 @@ def test_the_yaml_tab_and_the_builder_convert_without_loss(data):
     back = client.post(
         "/qa/definitions/convert/", {"kind": "rule", "to": "yaml", "builder": json.dumps(doc)}
     )
-    assert back.status_code == 200 and back.json()["text"] == text
+    assert back.status_code == 200
+    # the same rule (PostgreSQL's jsonb keeps no key order, so the text may list keys in
+    # another order than the stored definition's dump)
+    assert yaml.safe_load(back.json()["text"]) == yaml.safe_load(text)
 
 
 def test_the_converter_names_what_it_cannot_convert(data):
