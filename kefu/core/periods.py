@@ -37,6 +37,19 @@ def parse_month(text: str, today: date) -> tuple[date, date] | None:
     return (first, last) if day_allowed(first, today) and day_allowed(last, today) else None
 
 
+def month_end(day: date) -> date:
+    """The last day of the day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def months_ending(day: date, months: int) -> tuple[date, date]:
+    """The `months` calendar months ending with the day's month: (first day, last day)."""
+    start = day.replace(day=1)
+    for _month in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, month_end(day)
+
+
 def span_days(date_from: date, date_to: date) -> int:
     """Days in the inclusive period."""
     return (date_to - date_from).days + 1
@@ -131,5 +144,4 @@ def default_end(last: date | None, monthly: list[tuple[date, int]]) -> DefaultEn
         months.pop()
     if skipped is None:
         return DefaultEnd(last)
-    following = (months[-1][0].replace(day=28) + timedelta(days=4)).replace(day=1)
-    return DefaultEnd(following - timedelta(days=1), skipped[0], skipped[1])
+    return DefaultEnd(month_end(months[-1][0]), skipped[0], skipped[1])

@@ -27,8 +27,8 @@ from kefu.accounts.access import (
 )
 from kefu.accounts.models import Agent, Team
 from kefu.core import periods
+from kefu.core.periods import month_end, months_ending
 from kefu.interactions.models import Conversation
-from kefu.lib.default_periods import thin_month_note
 from kefu.metrics import selectors
 from kefu.metrics.core.catalogue import FIGURES, RADAR_KEYS, radar_score
 from kefu.metrics.core.formatting import format_change, format_value
@@ -62,40 +62,26 @@ TREND_MONTHS = 12
 # --- who, when, in which language -------------------------------------------------------
 
 
-def default_period(days: int = OVERVIEW_DAYS) -> tuple[date, date]:
-    """The `days` days ending on the last day with substantial data
-    (`selectors.default_end`; today when there is none)."""
-    end = selectors.default_end().day or timezone.localdate()
-    return end - timedelta(days=days - 1), end
+def default_period(
+    days: int = OVERVIEW_DAYS, end: periods.DefaultEnd | None = None
+) -> tuple[date, date]:
+    """The `days` days ending on the last day with substantial data (`end`, else
+    `selectors.default_end()`; today when there is none)."""
+    last = (end or selectors.default_end()).day or timezone.localdate()
+    return last - timedelta(days=days - 1), last
 
 
-def default_months(months: int = TREND_MONTHS) -> tuple[date, date]:
+def default_months(
+    months: int = TREND_MONTHS, end: periods.DefaultEnd | None = None
+) -> tuple[date, date]:
     """The `months` calendar months ending with the last month with substantial data."""
-    return months_ending(selectors.default_end().day or timezone.localdate(), months)
-
-
-def default_note() -> str:
-    """What the page says when its default period passed over a thin month."""
-    return thin_month_note(selectors.default_end())
-
-
-def months_ending(day: date, months: int) -> tuple[date, date]:
-    end = _month_end(day)
-    start = day.replace(day=1)
-    for _month in range(months - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, end
-
-
-def _month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
+    return months_ending((end or selectors.default_end()).day or timezone.localdate(), months)
 
 
 def quarter_bounds(day: date) -> tuple[date, date]:
     first_month = (day.month - 1) // 3 * 3 + 1
     start = date(day.year, first_month, 1)
-    return start, _month_end(date(day.year, first_month + 2, 1))
+    return start, month_end(date(day.year, first_month + 2, 1))
 
 
 def quarters_of(date_from: date, date_to: date) -> list[tuple[str, date, date]]:

@@ -16,7 +16,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.access import teams_visible_to
+from kefu.core.periods import DefaultEnd
 from kefu.interactions.choices import Channel
+from kefu.lib.default_periods import thin_month_note
+from kefu.metrics import selectors
 from kefu.period_fields import add_period_fields, check_period, chosen_period
 
 
@@ -27,7 +30,7 @@ class PeriodForm(forms.Form):
         self,
         data: Any,
         user,
-        default: Callable[[], tuple[date, date]],
+        default: Callable[..., tuple[date, date]],
         *,
         filters: bool = True,
     ) -> None:
@@ -54,9 +57,14 @@ class PeriodForm(forms.Form):
         return data
 
     @cached_property
+    def _default_end(self) -> DefaultEnd:
+        """Where default periods end (one computation for the period and its note)."""
+        return selectors.default_end()
+
+    @cached_property
     def default(self) -> tuple[date, date]:
         """The default period, asked for only when the request does not name one."""
-        return self._default()
+        return self._default(end=self._default_end)
 
     @cached_property
     def period(self) -> tuple[date, date]:
@@ -69,9 +77,7 @@ class PeriodForm(forms.Form):
         the sentence that says so (else "")."""
         if self.data.get("from") or self.data.get("to"):
             return ""
-        from kefu.metrics.dashboards import default_note
-
-        return default_note()
+        return thin_month_note(self._default_end)
 
     @property
     def narrowing(self) -> dict:

@@ -109,16 +109,12 @@ def _newest_result_day() -> date | None:
     return current.aggregate(last=Max("day"))["last"]  # not a stray year 9999
 
 
-def last_scored_day() -> date:
-    """The end of the default periods: the newest day with a current result, unless its
-    month is thin (`default_end`); today when nothing is scored."""
-    return default_end(_newest_result_day()).day or timezone.localdate()
-
-
 def default_months_noted(months: int = SUMMARY_MONTHS) -> tuple[tuple[date, date], str]:
-    """`default_months` and what the page says when it passed over a thin month."""
+    """The `months` calendar months ending with the newest month with substantial
+    results (`default_end`; today's when nothing is scored), and what the page says when
+    it passed over a thin month."""
     end = default_end(_newest_result_day())
-    return _months_ending(end.day or timezone.localdate(), months), thin_month_note(
+    return periods.months_ending(end.day or timezone.localdate(), months), thin_month_note(
         end, scored=True
     )
 
@@ -136,19 +132,6 @@ def default_end(last: date | None) -> periods.DefaultEnd:
         .order_by("period")
     )
     return periods.default_end(last, [(period, n or 0) for period, n in rows])
-
-
-def default_months(months: int = SUMMARY_MONTHS) -> tuple[date, date]:
-    """The `months` calendar months ending with the last month with results."""
-    return _months_ending(last_scored_day(), months)
-
-
-def _months_ending(end: date, months: int) -> tuple[date, date]:
-    month_end = (end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    start = end.replace(day=1)
-    for _month in range(months - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, month_end
 
 
 # --- the results list: keyset pages on (day, pk), newest first --------------------------
