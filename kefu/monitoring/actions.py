@@ -17,6 +17,7 @@ from kefu.core.params import parse_id
 from kefu.interactions.actions import append_messages
 from kefu.interactions.models import Conversation
 from kefu.lib.errors import ActionError, Invalid, NotAllowed, NotFound
+from kefu.lib.people import person_name
 from kefu.monitoring import broadcast
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, SuggestionTemplate
@@ -82,7 +83,7 @@ def intervention_payload(item: Intervention) -> dict:
         "text": item.text,
         "status": item.status,
         "alert": item.alert_id,
-        "supervisor": item.supervisor.get_username() if item.supervisor else "",
+        "supervisor": person_name(item.supervisor),
         "created_at": timezone.localtime(item.created_at).isoformat() if item.created_at else "",
     }
 

@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from kefu.lib.people import person_name
+
 register = template.Library()
 
 # Inline SVG (Feather-style strokes) so icons need no icon font and no network.
@@ -103,3 +105,9 @@ def compact(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={compact(v)}" for k, v in value.items())
     return "" if value is None else str(value)
+
+
+@register.filter
+def person(user: object) -> str:
+    """A user by name (full name, else log-in name); "—" for nobody."""
+    return person_name(user) or "—"

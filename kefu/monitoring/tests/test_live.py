@@ -199,6 +199,15 @@ def test_the_workspace_is_the_agents_own(room):
     assert client_for(personas.mia).get("/live/workspace/").status_code == 403  # no agent
 
 
+def test_the_workspace_names_the_supervisor_who_suggested(room):
+    personas, _ = room
+    personas.sam.first_name = "孙主管"
+    personas.sam.save(update_fields=["first_name"])
+    client_for(personas.sam).post("/live/conversations/LIVE-A/suggest/", {"text": "先致歉"})
+    page = client_for(personas.alice).get("/live/workspace/").content.decode()
+    assert "孙主管" in page and ">sam<" not in page
+
+
 def test_the_report_counts_avoided_escalations(room):
     personas, _ingest = room
     sam = client_for(personas.sam)
@@ -244,6 +253,8 @@ def test_sockets_refuse_the_wrong_roles(personas):
 @pytest.mark.django_db(transaction=True)
 def test_a_suggestion_reaches_the_agent_who_replies_with_it(personas):
     live.ensure_rules()
+    personas.sam.first_name = "孙主管"  # the agent sees who suggested by name, not log-in
+    personas.sam.save(update_fields=["first_name"])
     open_conversation(client_for(personas.mia), "LIVE-A", "A0007")
     sam = client_for(personas.sam)
 
@@ -273,6 +284,7 @@ def test_a_suggestion_reaches_the_agent_who_replies_with_it(personas):
     assert (
         suggestion["type"] == "live.suggestion" and suggestion["item"]["text"] == "我帮您加急处理"
     )
+    assert suggestion["item"]["supervisor"] == "孙主管"
     assert result["ok"] is True
     assert heard["messages"][0]["text"] == "我帮您加急处理"  # the listener saw the reply
     item = Intervention.objects.get(kind=InterventionKind.SUGGESTION)
