@@ -395,12 +395,17 @@ def teams_table(scope: Scope, key: str, lang: str) -> dict:
     percentiles = key in PERCENTILE_KEYS
     total = selectors.totals(scope, percentiles=percentiles)
     groups = selectors.figures(scope, "team", percentiles=percentiles)
+    before_from, before_to = periods.previous_period(scope.date_from, scope.date_to)
+    previous_scope = scope.narrow(date_from=before_from, date_to=before_to)
+    before = selectors.grouped(previous_scope, "team", percentiles=percentiles)
+    previous_total = selectors.totals(previous_scope, percentiles=percentiles)
     department = selectors.targets()
     start, end = scope.date_from, scope.date_to
     where = {"channel": scope.channel}
     rows = []
     for g in groups:
         target = selectors.targets(g.key).get(key) if g.key is not None else department.get(key)
+        then = (before.get(g.key) or {}).get(key)
         rows.append(
             figure_row(
                 key,
@@ -411,6 +416,7 @@ def teams_table(scope: Scope, key: str, lang: str) -> dict:
                 name=g.label or _("No team"),
                 conversations=g.figures["conversations"],
                 drill=drill_url(key, start, end, team=g.key, **where) if g.key else "",
+                **change_cells(key, g.figures[key], then, lang),
             )
         )
     summary = figure_row(
@@ -420,8 +426,24 @@ def teams_table(scope: Scope, key: str, lang: str) -> dict:
         lang,
         conversations=total["conversations"],
         drill=drill_url(key, start, end, team=(scope.team_ids or [None])[0], **where),
+        **change_cells(key, total[key], previous_total[key], lang),
     )
     return {"summary": summary, "rows": rows, "chart": _table_chart(rows, key, lang)}
+
+
+def change_cells(key: str, now, then, lang: str) -> dict:
+    """The change-vs-previous-period column of a figure table: the previous period's
+    value, the change as text, and whether it went the good way."""
+    change = now - then if now is not None and then is not None else None
+    good = None
+    if change:
+        good = (change > 0) == FIGURES[key].higher_is_better
+    return {
+        "previous_text": format_value(key, then, lang),
+        "change": change,
+        "change_text": format_change(key, now, then),
+        "change_good": good,
+    }
 
 
 def _table_chart(rows: list[dict], key: str, lang: str) -> dict:

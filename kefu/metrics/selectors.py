@@ -202,16 +202,41 @@ def default_end() -> periods.DefaultEnd:
     _first, last = data_range()
     if last is None:
         return periods.DefaultEnd(None)
-    since = (last.replace(day=1) - timedelta(days=400)).replace(day=1)
-    rows = (
-        DailyKpi.objects.filter(day__range=accepted_days(), day__gte=since)
-        .annotate(month=TruncMonth("day"))
-        .values_list("month")
-        .annotate(n=Sum("conversations"))
-        .order_by("month")
-    )
-    monthly = [(m.date() if isinstance(m, datetime) else m, n or 0) for m, n in rows]
+    accepted = DailyKpi.objects.filter(day__range=accepted_days())
+
+    def months(until: date) -> list[tuple[date, int]]:
+        """Records per month in the 13 months up to `until`."""
+        since = (until.replace(day=1) - timedelta(days=370)).replace(day=1)
+        rows = (
+            accepted.filter(day__gte=since, day__lte=until)
+            .annotate(month=TruncMonth("day"))
+            .values_list("month")
+            .annotate(n=Sum("conversations"))
+            .order_by("month")
+        )
+        return [(m.date() if isinstance(m, datetime) else m, n or 0) for m, n in rows]
+
+    monthly = months(last)
+    if len(monthly) < 2:
+        # A gap before the newest month (a year of history, then one `kefu simulate` run
+        # today): compare with the months of data before the gap.
+        earliest = monthly[0][0] if monthly else last
+        before = accepted.filter(day__lt=earliest).aggregate(day=Max("day"))["day"]
+        if before is not None:
+            monthly = months(before) + monthly
     return periods.default_end(last, monthly)
+
+
+def last_substantial_day() -> date | None:
+    """The last day with conversations, before a thin newest month if one is passed over
+    (where planning that follows the data, such as the workforce's next week, starts)."""
+    from kefu.interactions.importer import accepted_days
+
+    end = default_end()
+    if end.skipped_month is None:
+        return end.day
+    days = DailyKpi.objects.filter(day__range=accepted_days(), day__lt=end.skipped_month)
+    return days.aggregate(day=Max("day"))["day"]
 
 
 # --- targets and benchmarks -------------------------------------------------------------

@@ -266,6 +266,10 @@ class WfmRosterChannel(Schema):
     required_hours: float
     scheduled_hours: float
     gap_hours: float
+    gap_share: float | None = Field(
+        ..., description="gap_hours ÷ required_hours (null: nothing required)"
+    )
+    uncovered: bool = Field(..., description="work required and nobody scheduled all week")
     short_intervals: int
     predicted_service_level: float | None
     predicted_frt_over_30s_rate: float | None
@@ -280,7 +284,11 @@ class WfmRosterOut(Schema):
         ..., description="optimal (proven), feasible (best found in the time), infeasible, "
         "unknown; empty until built"
     )  # fmt: skip
-    optimal: bool
+    optimal: bool = Field(
+        ...,
+        description="proven optimal by the solver and no large coverage gap (more than 5 % of "
+        "the required agent-hours, or of one channel's, uncovered)",
+    )
     time_limit_s: float
     created_at: datetime
     finished_at: datetime | None
@@ -294,9 +302,10 @@ class WfmRosterOut(Schema):
 
 
 def _channels(roster, starts: list[datetime]) -> list[dict]:
-    hours = selectors.INTERVAL_MIN / 60
+    covered = {c.channel: c for c in roster.coverage.channels}
     out = []
     for channel, data in roster.plan.get("channels", {}).items():
+        cover = covered[channel]
         predicted = data["predicted"]
         rows = zip(
             starts, data["forecast"], data["requirement"], data["scheduled"], data["gap"],
@@ -305,10 +314,12 @@ def _channels(roster, starts: list[datetime]) -> list[dict]:
         out.append(
             {
                 "channel": channel,
-                "required_hours": sum(data["requirement"]) * hours,
-                "scheduled_hours": sum(data["scheduled"]) * hours,
-                "gap_hours": sum(data["gap"]) * hours,
-                "short_intervals": sum(1 for g in data["gap"] if g > 0),
+                "required_hours": cover.required_hours,
+                "scheduled_hours": cover.scheduled_hours,
+                "gap_hours": cover.gap_hours,
+                "gap_share": cover.gap_share,
+                "uncovered": cover.uncovered,
+                "short_intervals": cover.short_intervals,
                 "predicted_service_level": predicted["total_service_level"],
                 "predicted_frt_over_30s_rate": predicted["total_frt_over_30s_rate"],
                 "intervals": [
@@ -358,7 +369,7 @@ def roster(request: HttpRequest, roster_id: RowId) -> Any:
         "week_start": item.week_start,
         "status": item.status,
         "solver_status": item.solver_status,
-        "optimal": item.solver_status == "optimal",
+        "optimal": item.proven_optimal,
         "time_limit_s": item.time_limit_s,
         "created_at": item.created_at,
         "finished_at": item.finished_at,

@@ -110,7 +110,7 @@ def _build(roster: Roster, beat: Callable[[str], None]) -> None:
     check_inputs()
     templates = selectors.core_templates()
     plans = selectors.week_plan(week_start)
-    agents, by_key = selectors.roster_agents()
+    agents, by_key = selectors.roster_agents(before=week_start)
     if not agents:
         raise ValidationError(_("No agent can be scheduled."), code="agents")
     problem = RosterProblem(

@@ -25,6 +25,10 @@ from kefu.workforce.choices import (
     PresenceState,
     SolverStatus,
 )
+from kefu.workforce.core.coverage import Coverage, channel_coverage, coverage
+
+# The planning interval (minutes) of forecasts, requirements and rosters.
+INTERVAL_MIN = 30
 
 
 class StaffingParameters(models.Model):
@@ -234,6 +238,31 @@ class Roster(models.Model):
             SolverStatus.OPTIMAL,
             SolverStatus.FEASIBLE,
         )
+
+    @property
+    def coverage(self) -> Coverage:
+        """Required, scheduled and short agent-hours per channel of the built week."""
+        plan = self.plan if isinstance(self.plan, dict) else {}
+        return coverage(
+            channel_coverage(
+                channel, data["requirement"], data["scheduled"], data["gap"], INTERVAL_MIN
+            )
+            for channel, data in plan.get("channels", {}).items()
+        )
+
+    @property
+    def proven_optimal(self) -> bool:
+        """The solver proved it optimal and it covers the requirement within the tolerance:
+        a roster that leaves a channel short is never called optimal."""
+        return self.solver_status == SolverStatus.OPTIMAL and not self.coverage.large_gap
+
+    @property
+    def outcome_label(self) -> str:
+        """The solver's outcome for lists and headings; "short-staffed" rather than
+        "optimal" or "feasible" when the roster leaves a large coverage gap."""
+        if self.has_result and self.coverage.large_gap:
+            return str(_("short-staffed"))
+        return str(self.get_solver_status_display())
 
     @property
     def elapsed_s(self) -> float:

@@ -18,6 +18,7 @@ from kefu.accounts import access
 from kefu.accounts.models import Agent
 from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz as local_tz
+from kefu.metrics import selectors as metrics_selectors
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
 from kefu.metrics.models import KpiFact
@@ -35,6 +36,7 @@ from kefu.workforce.core.prediction import ChannelParameters
 from kefu.workforce.core.roster import RosterAgent
 from kefu.workforce.core.roster import ShiftTemplate as CoreTemplate
 from kefu.workforce.models import (
+    INTERVAL_MIN,
     AgentWorkRule,
     ForecastEvent,
     PresenceChange,
@@ -47,7 +49,6 @@ from kefu.workforce.models import (
 if TYPE_CHECKING:
     import pandas as pd
 
-INTERVAL_MIN = 30
 PER_DAY = 1440 // INTERVAL_MIN
 WEEK = 7 * PER_DAY
 BACKTEST_DAYS = 14
@@ -71,15 +72,13 @@ def interval_labels(week_start: date) -> list[str]:
 
 
 def default_week() -> date:
-    """The Monday after the newest conversation (plan the coming week), else this week's."""
-    from kefu.interactions.importer import import_limits
-
-    limits = import_limits()  # the importer's window: not a stray year 9999
-    accepted = Conversation.objects.filter(created_at__range=(limits.earliest, limits.latest))
-    last = accepted.order_by("-created_at").values_list("created_at", flat=True).first()
-    if last is None:
+    """The Monday after the data end (plan the coming week), else this week's. A thin
+    newest month (one `kefu simulate` run after a year of history) is passed over, as by
+    the KPI pages' default period (`metrics.selectors.last_substantial_day`)."""
+    end = metrics_selectors.last_substantial_day()
+    if end is None:
         return week_start(timezone.localdate())
-    return week_start(timezone.localtime(last).date()) + timedelta(days=7)
+    return week_start(end) + timedelta(days=7)
 
 
 def missing_parameters() -> list[str]:
@@ -309,15 +308,28 @@ def actual(week_start: date) -> dict[str, dict[str, list]]:
 
 
 # --- agents -------------------------------------------------------------------------------
-def learnt_skills(days: int = 90, agent_ids: list[int] | None = None) -> dict[int, set[str]]:
+def skills_until(before: date | None = None) -> datetime:
+    """Where the history that skills are learnt from ends: the start of the planned week
+    (`before`), or earlier where the data end (passing over a thin newest month, so a short
+    test run does not become everyone's history)."""
+    end = metrics_selectors.last_substantial_day()
+    days = [d for d in (before, end + timedelta(days=1) if end else None) if d is not None]
+    until = min(days) if days else timezone.localdate() + timedelta(days=1)
+    return datetime.combine(until, datetime.min.time(), tzinfo=local_tz())
+
+
+def learnt_skills(
+    days: int = 90, agent_ids: list[int] | None = None, before: date | None = None
+) -> dict[int, set[str]]:
     """Agent id → the channels that make ≥ SKILL_SHARE of the agent's conversations in
-    the last `days` days of data (the skills of an agent whose rule names none)."""
-    since = datetime.now(tz=local_tz()) - timedelta(days=days)
-    last = Conversation.objects.order_by("-created_at").values_list("created_at", flat=True).first()
-    if last is not None:
-        since = min(since, last - timedelta(days=days))
+    the `days` days of data before `skills_until(before)` (the skills of an agent whose
+    rule names none)."""
+    until = skills_until(before)
+    since = until - timedelta(days=days)
     mix: dict[int, Counter] = defaultdict(Counter)
-    rows = Conversation.objects.filter(created_at__gte=since, agent__isnull=False)
+    rows = Conversation.objects.filter(
+        created_at__gte=since, created_at__lt=until, agent__isnull=False
+    )
     if agent_ids is not None:
         rows = rows.filter(agent_id__in=agent_ids)
     rows = rows.values("agent_id", "channel").annotate(n=Count("pk")).order_by()
@@ -330,10 +342,13 @@ def learnt_skills(days: int = 90, agent_ids: list[int] | None = None) -> dict[in
     return out
 
 
-def roster_agents(days: int = 90) -> tuple[list[RosterAgent], dict[str, Agent]]:
-    """The agents to schedule (core form) and the Agent behind each key."""
+def roster_agents(
+    days: int = 90, before: date | None = None
+) -> tuple[list[RosterAgent], dict[str, Agent]]:
+    """The agents to schedule (core form) for the week starting `before`, and the Agent
+    behind each key."""
     channels = set(parameters())
-    learnt = learnt_skills(days)
+    learnt = learnt_skills(days, before=before)
     out, by_key = [], {}
     for agent in Agent.objects.select_related("team", "work_rule").order_by("external_id"):
         rule = getattr(agent, "work_rule", None)

@@ -264,9 +264,11 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         row["cells"][a.day] = a
     grid_rows = [{**row, "cells": [row["cells"].get(d) for d in days]} for row in grid.values()]
     channels = roster.plan.get("channels", {})
+    covered = {c.channel: c for c in roster.coverage.channels}
     actual = selectors.actual(roster.week_start)
     summary, chart = [], {"labels": selectors.interval_labels(roster.week_start), "channels": []}
     for channel, data in channels.items():
+        cover = covered[channel]
         seen = actual.get(channel)
         predicted = data["predicted"]
         seen_rate = None
@@ -281,10 +283,13 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         summary.append(
             {
                 "label": _channel_label(channel),
-                "required_hours": sum(data["requirement"]) / 2,
-                "scheduled_hours": sum(data["scheduled"]) / 2,
-                "gap_hours": sum(data["gap"]) / 2,
-                "short_intervals": sum(1 for g in data["gap"] if g > 0),
+                "required_hours": cover.required_hours,
+                "scheduled_hours": cover.scheduled_hours,
+                "gap_hours": cover.gap_hours,
+                "gap_share": _pct(cover.gap_share),
+                "short": cover.short,
+                "uncovered": cover.uncovered,
+                "short_intervals": cover.short_intervals,
                 "predicted_sl": _pct(predicted["total_service_level"]),
                 "predicted_over_30": _pct(predicted["total_frt_over_30s_rate"]),
                 "actual_over_30": _pct(seen_rate),
@@ -307,12 +312,21 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         "requirement": _("Required agents"),
         "scheduled": _("Scheduled agents"),
         "gap": _("Gap"),
+        "gap_heatmap": _("Agents short"),
+        "days": [f"{d:%m-%d} {WEEKDAYS[d.weekday()][1]}" for d in days],
         "predicted_over_30": _("Predicted share of first responses over 30 s"),
         "actual_over_30": _("Actual share of first responses over 30 s"),
         "predicted_sl": _("Predicted service level"),
     }
+    coverage = roster.coverage
     context = {
         "roster": roster,
+        "coverage": coverage,
+        "uncovered": [_channel_label(c) for c in coverage.uncovered],
+        "short_channels": [
+            _channel_label(c) for c in coverage.short if c not in coverage.uncovered
+        ],
+        "gap_share": _pct(coverage.gap_share),
         "days": days,
         "grid": grid_rows,
         "summary": summary,

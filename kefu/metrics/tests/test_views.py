@@ -464,3 +464,20 @@ def test_the_default_period_passes_over_a_thin_month_and_says_so(personas, impor
     assert "2024-04" in page.content.decode() and 'id="period-note"' in page.content.decode()
     assert named.context["date_to"] == date(2024, 4, 30)  # a named period is kept, no note
     assert 'id="period-note"' not in named.content.decode()
+
+
+def test_a_thin_month_after_a_long_gap_is_passed_over_too(personas, import_records):
+    # a year of history in 2024, then a test run (`kefu simulate`) two years later
+    records = [
+        native_conversation(id=f"G-{m}-{i}", created=datetime(2024, m, 1 + i, 10, tzinfo=SHANGHAI))
+        for m in (10, 11, 12)
+        for i in range(10)
+    ]
+    records.append(
+        native_conversation(id="G-late", created=datetime(2026, 12, 2, 10, tzinfo=SHANGHAI))
+    )
+    assert import_records(*records).rejected == 0
+    client = Client()
+    client.force_login(personas.mia)
+
+    assert client.get(reverse("metrics:overview")).context["date_to"] == date(2024, 12, 31)

@@ -114,7 +114,7 @@ def test_forecast_refuses_anonymous(db):
 def test_a_planner_gets_every_shift_and_the_gap_per_interval(built):
     data = client_for(built.created_by).get(f"/api/v1/wfm/rosters/{built.pk}").json()
     assert data["status"] == "done" and data["solver_status"] == built.solver_status
-    assert data["optimal"] == (built.solver_status == "optimal")
+    assert data["optimal"] == built.proven_optimal  # never with a large coverage gap
     assert len(data["assignments"]) == built.assignments.count()
     chat = next(c for c in data["channels"] if c["channel"] == "chat")
     assert len(chat["intervals"]) == 336

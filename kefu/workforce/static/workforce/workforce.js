@@ -79,6 +79,7 @@
   if (roster && roster.channels.length) {
     var cover = chart("cover-chart");
     var service = chart("service-chart");
+    var gapChart = chart("gap-chart");
     var rt = roster.text;
     var drawRoster = function (channel) {
       var c = roster.channels.filter(function (x) { return x.channel === channel; })[0];
@@ -88,9 +89,23 @@
         series: [
           { name: rt.scheduled, type: "bar", data: c.scheduled, barCategoryGap: 0, itemStyle: { color: "#93c5fd" } },
           { name: rt.requirement, type: "line", step: "end", data: c.requirement, showSymbol: false, itemStyle: { color: colours.primary } },
-          { name: rt.gap, type: "bar", data: c.gap.map(function (g) { return g > 0 ? -g : 0; }), barCategoryGap: 0, itemStyle: { color: colours.danger } },
         ],
       }), true);
+      // The gap as a heat-map, one row per day and one cell per half hour: 336 bars were
+      // unreadable, a row per day shows at once which days and hours are short.
+      var perDay = c.gap.length / rt.days.length;
+      var hours = roster.labels.slice(0, perDay).map(function (l) { return l.slice(-5); });
+      var cells = c.gap.map(function (g, i) { return [i % perDay, Math.floor(i / perDay), g > 0 ? g : 0]; });
+      var most = Math.max.apply(null, c.gap.concat([1]));
+      gapChart.setOption({
+        animation: false,
+        grid: { left: 72, right: 16, top: 8, bottom: 64 },
+        tooltip: { formatter: function (p) { return rt.days[p.value[1]] + " " + hours[p.value[0]] + ": " + rt.gap_heatmap + " " + p.value[2]; } },
+        xAxis: { type: "category", data: hours, splitArea: { show: true } },
+        yAxis: { type: "category", data: rt.days, inverse: true },
+        visualMap: { min: 0, max: most, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: { color: ["#f8fafc", "#fdba74", colours.danger] } },
+        series: [{ name: rt.gap_heatmap, type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#111" } } }],
+      }, true);
       var pct = function (v) { return Math.round(v * 100) + "%"; };
       var series = [
         { name: rt.predicted_over_30, type: "line", data: c.predicted_over_30, showSymbol: false, itemStyle: { color: colours.warn } },
