@@ -28,8 +28,10 @@ from kefu.accounts.access import (
 from kefu.accounts.models import Agent, Team
 from kefu.core import periods
 from kefu.core.periods import month_end, months_ending
+from kefu.interactions.choices import Channel
 from kefu.interactions.models import Conversation
 from kefu.metrics import selectors
+from kefu.metrics.core import drivers as core_drivers
 from kefu.metrics.core.catalogue import FIGURES, RADAR_KEYS, radar_score
 from kefu.metrics.core.formatting import format_change, format_value
 from kefu.metrics.core.kpis import FRT_THRESHOLD_S
@@ -372,9 +374,11 @@ def quarter_heatmap(scope: Scope, lang: str, keys=HEATMAP_KEYS) -> dict:
                 change = now - then if now is not None and then is not None else None
                 if change is not None:
                     extent = max(extent, abs(change))
+                _quarter, q_start, q_end = quarters[x]
                 cells.append(
                     {
                         "value": [x, y, change if change is not None else "-"],
+                        "url": _drivers_url(key, q_start, q_end, team) if team else "",
                         "change": format_change(key, now, then),
                         "now": format_value(key, now, lang),
                         "then": format_value(key, then, lang),
@@ -385,8 +389,16 @@ def quarter_heatmap(scope: Scope, lang: str, keys=HEATMAP_KEYS) -> dict:
         "quarters": [key for key, _start, _end in quarters],
         "teams": [labels.get(k) or _("No team") for k in team_keys],
         "metrics": metrics,
-        "labels": {"change": _("Change from the previous quarter")},
+        "labels": {
+            "change": _("Change from the previous quarter"),
+            "open": _("Click for the drivers of the change"),
+        },
     }
+
+
+def _drivers_url(key: str, date_from: date, date_to: date, team_id: int) -> str:
+    params = {"kpi": key, "from": date_from.isoformat(), "to": date_to.isoformat()}
+    return f"{reverse('metrics:drivers')}?{urlencode(params | {'team': team_id})}"
 
 
 # --- drill-down: teams, a team's agents, an agent ---------------------------------------
@@ -596,6 +608,106 @@ def _band(deviation: float | None, tolerance: float = 0.2) -> str:
     return "even"
 
 
+# The NPS drill-down lists every surveyed conversation, or one group of them.
+NPS_GROUPS = {
+    "all": {"nps_n": 1},
+    "promoters": {"nps_promoters": 1},
+    "passives": {"nps_n": 1, "nps_promoters": 0, "nps_detractors": 0},
+    "detractors": {"nps_detractors": 1},
+}
+
+
+def nps_group_labels() -> dict[str, str]:
+    return {
+        "all": _("All surveyed"),
+        "promoters": _("Promoters (9–10)"),
+        "passives": _("Passives (7–8)"),
+        "detractors": _("Detractors (0–6)"),
+    }
+
+
+# --- drivers: who and what contributed to a change ---------------------------------------
+DRIVER_GROUPINGS = ("team", "channel", "scene", "segment")
+
+
+def drivers(scope: Scope, key: str, lang: str) -> dict:
+    """The figure in the period against the period of the same length before it, and how
+    much each team, channel, category and customer segment contributed to the change, split into
+    performance and mix (`core.drivers`, one definition)."""
+    before_from, before_to = periods.previous_period(scope.date_from, scope.date_to)
+    previous = scope.narrow(date_from=before_from, date_to=before_to)
+    tables = []
+    overall = None
+    for by in DRIVER_GROUPINGS:
+        result = core_drivers.decompose(
+            key, selectors.grouped_stats(previous, by), selectors.grouped_stats(scope, by)
+        )
+        overall = overall or result
+        labels = (
+            selectors.group_labels(by, [c.group for c in result.contributions])
+            if by != "scene"
+            else {}
+        )
+        largest = max((abs(c.total) for c in result.contributions), default=0) or 1
+        rows = [
+            {
+                "group": c.group,
+                "name": _driver_name(by, c.group, labels),
+                "before": format_value(key, c.before, lang),
+                "after": format_value(key, c.after, lang),
+                "weight_before": f"{c.weight_before * 100:.1f}%",
+                "weight_after": f"{c.weight_after * 100:.1f}%",
+                "performance": _delta(key, c.performance),
+                "mix": _delta(key, c.mix),
+                "total": _delta(key, c.total),
+                "total_value": c.total,
+                "good": None if not c.total else (c.total > 0) == FIGURES[key].higher_is_better,
+                "bar": round(abs(c.total) / largest * 100),
+                "team_url": reverse("metrics:team", args=[c.group])
+                if by == "team" and c.group is not None
+                else "",
+            }
+            for c in result.contributions
+        ]
+        tables.append({"by": by, "title": _DRIVER_TITLES[by](), "rows": rows})
+    assert overall is not None
+    return {
+        "key": key,
+        "label": FIGURES[key].label(lang),
+        "before": format_value(key, overall.before, lang),
+        "after": format_value(key, overall.after, lang),
+        "change": format_change(key, overall.after, overall.before),
+        "previous": (before_from, before_to),
+        "tables": tables,
+        "counts": key == "conversations",
+    }
+
+
+_DRIVER_TITLES = {
+    "team": lambda: _("By team"),
+    "channel": lambda: _("By channel"),
+    "scene": lambda: _("By category (scene)"),
+    "segment": lambda: _("By customer segment"),
+}
+
+
+def _driver_name(by: str, group, labels: dict) -> str:
+    if group is None or group == "":
+        return {"team": _("No team"), "segment": _("No segment"), "scene": _("No category")}.get(
+            by, "—"
+        )
+    if by == "channel":
+        return str(Channel(group).label) if group in Channel.values else str(group)
+    return str(labels.get(group) or group)
+
+
+def _delta(key: str, value: float) -> str:
+    """A contribution in the figure's own unit ("+2.1 pp", "−3.0")."""
+    if key == "conversations":
+        return f"{value:+,.0f}".replace("-", "−")
+    return format_change(key, value, 0.0)
+
+
 # --- the conversations behind a figure ---------------------------------------------------
 def behind_conversations(
     user,
@@ -606,6 +718,7 @@ def behind_conversations(
     agent_id: int | None = None,
     team_id: int | None = None,
     channel: str = "",
+    behind: dict | None = None,
 ) -> QuerySet[Conversation]:
     """The user's visible conversations of the period whose facts match the figure's
     `behind` conditions (all of them for a figure without conditions, e.g. volume).
@@ -613,7 +726,8 @@ def behind_conversations(
     A correlated EXISTS on the fact's primary key rather than `pk IN (facts)`: SQLite
     then walks the created_at index and stops after one page (10 ms at 1M conversations)
     instead of sorting every match (80 ms for a month of unresolved-first-time ones)."""
-    facts = KpiFact.objects.filter(conversation_id=OuterRef("pk"), **FIGURES[key].behind)
+    conditions = FIGURES[key].behind if behind is None else behind
+    facts = KpiFact.objects.filter(conversation_id=OuterRef("pk"), **conditions)
     conversations = conversations_visible_to(user).filter(
         **periods.lookups("created_at", date_from, date_to, timezone.get_default_timezone())
     )

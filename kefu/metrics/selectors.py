@@ -138,6 +138,18 @@ def grouped(scope: Scope, by: str | None, *, percentiles: bool = True) -> dict[o
     return {key: finalize(stats, frts.get(key, {})) for key, stats in sums.items()}
 
 
+def grouped_stats(scope: Scope, by: str) -> dict[object, dict]:
+    """{group key: the additive statistics} (before `finalize`): what a decomposition of a
+    figure's change by group needs (`core.drivers`). Besides the groupings of `kefu
+    metrics --by`, "scene": the conversation's category (first level of the taxonomy)."""
+    refresh()
+    if by == "scene":  # per-conversation facts joined to their conversation's category
+        return _sums(_source(scope, "segment"), "conversation__category1")
+    if by not in GROUPINGS or by in ("month", "day"):
+        raise ValueError(f"by must be one of agent, team, channel, segment, scene, not {by}")
+    return _sums(_source(scope, by), _COLUMN[by])
+
+
 def empty_figures() -> Figures:
     return finalize(dict.fromkeys(STATS, 0), {})
 

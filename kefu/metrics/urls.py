@@ -12,6 +12,7 @@ urlpatterns = [
     path("agents/<int:agent_id>/", views.agent, name="agent"),
     path("me/", views.me, name="me"),
     path("workload/", views.workload, name="workload"),
+    path("drivers/", views.drivers, name="drivers"),
     path("conversations/", views.conversations, name="conversations"),
     *urls_settings.urlpatterns,
 ]

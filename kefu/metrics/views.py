@@ -22,6 +22,7 @@ from kefu.interactions.choices import Channel
 from kefu.interactions.views import render_conversation_list
 from kefu.lib.language import language
 from kefu.metrics import dashboards
+from kefu.metrics.core import drivers as core_drivers
 from kefu.metrics.core.catalogue import FIGURES
 from kefu.metrics.forms import PeriodForm
 from kefu.metrics.selectors import scope_for
@@ -181,6 +182,34 @@ def workload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def drivers(request: HttpRequest) -> HttpResponse:
+    """What drove a figure's change from the previous period: contributions by team,
+    channel, category and customer segment."""
+    if not may_view_teams(request.user):
+        raise Http404
+    form = PeriodForm(request.GET, request.user, dashboards.default_period)
+    start, end = form.period
+    key = request.GET.get("kpi", "nps")
+    if key not in FIGURES or not core_drivers.decomposable(key):
+        key = "nps"
+    scope = scope_for(request.user, start, end, **form.narrowing)
+    lang = language()
+    choices = [
+        (k, label) for k, label in dashboards.kpi_choices(lang) if core_drivers.decomposable(k)
+    ]
+    return _page(
+        request,
+        "metrics/drivers.html",
+        form,
+        kpi=key,
+        figure_label=FIGURES[key].label(lang),
+        kpi_choices=choices,
+        data=dashboards.drivers(scope, key, lang),
+    )
+
+
+@login_required
+@require_GET
 def conversations(request: HttpRequest) -> HttpResponse:
     """The conversations behind a figure, in the conversation list's table."""
     key = request.GET.get("kpi", "")
@@ -196,15 +225,37 @@ def conversations(request: HttpRequest) -> HttpResponse:
         team = get_object_or_404(teams_visible_to(request.user), pk=team_id)
     channel = request.GET.get("channel", "")
     channel = channel if channel in _CHANNELS else ""
-    matching = dashboards.behind_conversations(
-        request.user, key, start, end, agent_id=agent_id, team_id=team_id, channel=channel
-    )
+    where = {"agent_id": agent_id, "team_id": team_id, "channel": channel}
     lang = language()
     figure = FIGURES[key]
+    behind_label = figure.behind_label(lang)
+    nps_groups = None
+    if key == "nps":  # every surveyed conversation, by group
+        group = request.GET.get("group", "all")
+        group = group if group in dashboards.NPS_GROUPS else "all"
+        labels = dashboards.nps_group_labels()
+        behind_label = labels[group]
+        nps_groups = [
+            {
+                "key": name,
+                "label": labels[name],
+                "current": name == group,
+                "count": dashboards.behind_conversations(
+                    request.user, key, start, end, behind=conditions, **where
+                ).count(),
+            }
+            for name, conditions in dashboards.NPS_GROUPS.items()
+        ]
+        matching = dashboards.behind_conversations(
+            request.user, key, start, end, behind=dashboards.NPS_GROUPS[group], **where
+        )
+    else:
+        matching = dashboards.behind_conversations(request.user, key, start, end, **where)
     context = _common(request, form) | {
         "kpi": key,
         "figure_label": figure.label(lang),
-        "behind_label": figure.behind_label(lang),
+        "behind_label": behind_label,
+        "nps_groups": nps_groups,
         "agent": agent,
         "team": team,
         "channel_label": Channel(channel).label if channel else "",

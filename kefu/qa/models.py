@@ -9,13 +9,18 @@ of earlier versions are kept for history; `is_current` marks each conversation's
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Agent, Team
 from kefu.interactions.models import STALLED_AFTER, Conversation
+from kefu.qa.core import defaults
+from kefu.qa.core.figures import is_chinese
 from kefu.qa.core.indicators import SEVERITIES, TYPES
 
 
@@ -66,6 +71,12 @@ class Indicator(models.Model):
         return self.key
 
 
+@functools.cache
+def shipped_scorecard_names() -> dict[str, str]:
+    name = defaults.default_scorecard().get("name")
+    return dict(name) if isinstance(name, dict) else {"zh": str(name or "")}
+
+
 class Scorecard(models.Model):
     slug = models.SlugField(_("scorecard id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -77,6 +88,15 @@ class Scorecard(models.Model):
         verbose_name_plural = _("scorecards")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the user's language: the shipped scorecard, still under its shipped
+        name, in English in the English UI; a scorecard someone named keeps that name."""
+        shipped = shipped_scorecard_names()
+        if self.name == shipped.get("zh") and not is_chinese(get_language()):
+            return shipped.get("en") or self.name
         return self.name
 
     def current_version(self) -> ScorecardVersion | None:

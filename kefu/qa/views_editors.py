@@ -24,8 +24,7 @@ from kefu.lib.language import language
 from kefu.qa import actions, builder_ui, store
 from kefu.qa.core import builder
 from kefu.qa.core.errors import DefinitionError
-from kefu.qa.core.figures import localized
-from kefu.qa.core.indicators import SEVERITY_LABELS, TYPE_LABELS
+from kefu.qa.core.figures import indicator_name, localized, severity_label, type_label
 from kefu.qa.models import (
     Indicator,
     Lexicon,
@@ -54,15 +53,15 @@ when:
 @manage_qa
 def rules(request: HttpRequest) -> HttpResponse:
     indicators = []
+    lang = language()
     for indicator in Indicator.objects.all():
         d = indicator.definition
-        name = d.get("name") or {}
         indicators.append(
             {
                 "key": indicator.key,
-                "name": name.get("zh") if isinstance(name, dict) else name,
-                "severity": SEVERITY_LABELS.get(d.get("severity"), d.get("severity")),
-                "type": TYPE_LABELS.get(d.get("type"), d.get("type")),
+                "name": indicator_name(d, indicator.key, lang),
+                "severity": severity_label(d.get("severity") or "", lang),
+                "type": type_label(d.get("type") or "", lang),
                 "builtin": indicator.builtin,
                 "updated_at": indicator.updated_at,
             }

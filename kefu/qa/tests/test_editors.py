@@ -229,3 +229,20 @@ def test_points_that_are_not_a_finite_number_save_neither(data, points):
     assert response.status_code == 400
     assert "must be a number" in response.content.decode()
     assert Scorecard.objects.get(slug="default").current_version().number == 1
+
+
+def test_the_rules_page_speaks_the_users_language(data):
+    """Severities, problem types, built-in indicator names and the shipped scorecard's name
+    in English in the English UI (they stayed Chinese), in Chinese in the Chinese one."""
+    import re
+
+    english = login(data.quinn).get("/qa/rules/").content.decode()
+    indicators = english.split("<h2>Indicators")[1].split("</section>")[0]
+    assert "Severe" in indicators and "Service attitude" in indicators
+    assert "Missing greeting" in indicators and "未使用问候语" not in indicators
+    assert not re.search(r"[\u4e00-\u9fff]", indicators)  # no Chinese left in the table
+    assert "Default scorecard" in english and "默认质检标准" not in english
+    chinese = Client()
+    chinese.force_login(data.quinn)
+    page = chinese.get("/qa/rules/").content.decode()
+    assert "严重" in page and "服务态度" in page and "默认质检标准" in page

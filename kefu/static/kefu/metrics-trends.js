@@ -76,7 +76,8 @@
             var c = p.data;
             return esc(heat.teams[c.value[1]]) + " · " + esc(heat.quarters[c.value[0]]) + "<br>" +
               esc(metric.label) + ": " + esc(c.now) + " (" + esc(c.then) + ")<br>" +
-              esc(heat.labels.change) + ": " + esc(c.change);
+              esc(heat.labels.change) + ": " + esc(c.change) +
+              (c.url ? "<br><em>" + esc(heat.labels.open) + "</em>" : "");
           },
         },
         grid: { left: 96, right: 24, top: 12, bottom: 64 },
@@ -100,6 +101,8 @@
         }],
       }, true);
     };
+    // A cell opens what drove that team's change in that quarter.
+    heatChart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
     var radios = document.querySelectorAll("input[name='heatmap-key']");
     radios.forEach(function (radio) {
       radio.addEventListener("change", function () { if (radio.checked) draw(radio.value); });
