@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 class Notification(models.Model):
@@ -34,7 +34,16 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
+        # A parameter may name something in both languages ({"zh": …, "en": …}: a
+        # scorecard item): the reader's language is taken, not a raw id.
+        english = not (get_language() or "zh").lower().startswith("zh")
+        params = {
+            key: (value.get("en" if english else "zh") or value.get("zh") or value.get("en"))
+            if isinstance(value, dict)
+            else value
+            for key, value in (self.params or {}).items()
+        }
         try:
-            return gettext(self.title) % self.params if self.params else gettext(self.title)
+            return gettext(self.title) % params if params else gettext(self.title)
         except (KeyError, TypeError, ValueError):  # a translation with other placeholders
             return self.title

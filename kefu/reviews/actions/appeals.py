@@ -14,6 +14,7 @@ from kefu.accounts.choices import Role
 from kefu.audit.actions import record as audit
 from kefu.lib.errors import Conflict, Invalid, NotAllowed
 from kefu.notifications.actions import notify
+from kefu.qa.core.figures import localized
 from kefu.reviews.actions._common import (
     AUDIT,
     _revision,
@@ -111,9 +112,18 @@ def file_appeal(review: Review, item: str, reason: str, *, user) -> Appeal:
         "reviews.appeal_submitted",
         gettext_noop("New appeal on %(conversation)s (item %(item)s)"),
         url=_url("appeal", appeal.pk),
-        params={"conversation": review.conversation.external_id, "item": item},
+        params={"conversation": review.conversation.external_id, "item": _item_name(review, item)},
     )
     return appeal
+
+
+def _item_name(review: Review, item: str) -> dict[str, str]:
+    """The item's name in both languages (the notification is read in the reader's)."""
+    for section in review.scorecard_version.definition.get("sections") or []:
+        for entry in section.get("items") or []:
+            if entry.get("id") == item:
+                return {lang: localized(entry.get("name"), lang, item) for lang in ("zh", "en")}
+    return {"zh": item, "en": item}
 
 
 @transaction.atomic

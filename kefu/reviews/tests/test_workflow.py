@@ -104,7 +104,8 @@ def test_the_whole_workflow_through_the_api(plan, scored):
     appeal = alice.post(f"/reviews/{review.pk}/appeals", {"item": "taboo", "reason": "客户先骂人"})
     assert appeal.status_code == 201, appeal.content
     appeal_id = appeal.json()["id"]
-    assert Notification.objects.filter(recipient=p.sam, kind="reviews.appeal_submitted").exists()
+    submitted = Notification.objects.get(recipient=p.sam, kind="reviews.appeal_submitted")
+    assert submitted.params["item"] == {"zh": "服务禁语", "en": "Forbidden phrases"}
     # she cannot decide it herself, nor appeal the same item twice
     decide = {"upheld": True, "reason": "同意"}
     assert alice.post(f"/reviews/appeals/{appeal_id}/decide", decide).status_code == 403
@@ -303,3 +304,19 @@ def test_agents_and_outsiders_cannot_run_plans(plan, scored, who):
     answer = Api(getattr(scored, who)).post(f"/reviews/plans/{plan.pk}/run", {})
     assert answer.status_code == 403
     assert not Appeal.objects.exists()
+
+
+def test_an_appeal_notification_names_the_item_in_the_readers_language():
+    """Not the raw item id (`confirm_need`): the item's name, in the reader's language."""
+    from django.utils import translation
+
+    from kefu.notifications.models import Notification
+
+    note = Notification(
+        title="New appeal on %(conversation)s (item %(item)s)",
+        params={"conversation": "C1", "item": {"zh": "确认客户需求", "en": "Confirming the need"}},
+    )
+    with translation.override("zh-hans"):
+        assert "确认客户需求" in note.text and "confirm_need" not in note.text
+    with translation.override("en"):
+        assert note.text == "New appeal on C1 (item Confirming the need)"
