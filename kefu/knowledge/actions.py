@@ -7,8 +7,10 @@ Who may do what (the rows come from `kefu.accounts.access`):
   and links the article that solved a conversation they may see;
 - the author edits and submits their draft until it is first published;
 - knowledge owners (`knowledge.manage_knowledge`) edit any article (a new version),
-  publish, send back, archive and decline requests. Publishing resolves the article's
-  open requests: the time from request to publication is the freshness figure.
+  publish, send back, archive, decline or resolve requests, import and export. Publishing
+  resolves the article's open requests: the time from request to publication is the
+  freshness figure;
+- whoever may edit an article adds and removes its files (type and size checked).
 """
 
 from __future__ import annotations
@@ -531,8 +533,9 @@ def delete_attachment(user, attachment_id: int) -> None:
     )
     if attachment is None:
         raise NotFound(_("no such file"))
-    attachment.file.delete(save=False)
+    storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))  # kept if the deletion is undone
     _audit(user, "detach", attachment.article, attachment=attachment_id, name=attachment.name)
 
 

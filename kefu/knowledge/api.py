@@ -142,11 +142,15 @@ class KnowledgeArticleQuery(Schema):
 class KnowledgeArticleIn(Schema):
     type: KindValue = "faq"  # type: ignore[valid-type]
     title: str = Field(max_length=200)
-    key: str | None = Field(None, max_length=80, description="letters, digits, - and _")
+    key: str | None = Field(
+        None, max_length=80, description="letters, digits, - and _ (left out: unchanged)"
+    )
     scene: str = Field("", max_length=100)
     problem: str = Field("", max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=20)
-    owner: str | None = Field(None, max_length=150, description="a username (owners only)")
+    owner: str | None = Field(
+        None, max_length=150, description="a username (owners only; left out: unchanged)"
+    )
     body: str = Field("", max_length=MAX_TEXT, description="Markdown")
     issue: str = Field("", max_length=MAX_TEXT)
     environment: str = Field("", max_length=MAX_TEXT)
@@ -348,6 +352,8 @@ def _attachment_out(f: ArticleAttachment) -> dict[str, Any]:
 def _data(body: KnowledgeArticleIn) -> dict[str, Any]:
     data = body.model_dump(by_alias=True)
     data["kind"] = data.pop("type")
+    if data["key"] is None:  # not sent: the key stays (import and export rely on it)
+        del data["key"]
     owner = data.pop("owner")
     if owner:
         from django.contrib.auth import get_user_model
@@ -523,6 +529,10 @@ def add_attachment(
     """Attach a file (multipart form data, field `file`): PDF, image, Word, Excel, text or
     CSV, checked against its first bytes; whoever may edit the article."""
     _article(request, article_id)
+    if not _articles(request.user, access.CHANGE).filter(pk=article_id).exists():
+        raise NotAllowed(
+            _("only the knowledge owners change a published article: ask for a change")
+        )
     if file is None:
         raise Invalid(_("send the file as multipart form data, in the field `file`"))
     return Status(201, _attachment_out(actions.add_attachment(request.user, article_id, file)))
