@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError
+from pydantic import field_validator
 
 from kefu.accounts import access
 from kefu.interactions.choices import MessageRole
@@ -48,12 +49,35 @@ StateValue = Literal[tuple(State.values)]  # type: ignore[valid-type]
 
 
 # --- shapes -----------------------------------------------------------------------------------
-class KnowledgeStepBranch(Schema):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, Schema):
+        return _has_nul(value.model_dump())
+    return False
+
+
+class KnowledgeBody(Schema):
+    """A request body: no text in it may hold a NUL (PostgreSQL refuses them)."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError(_("must not contain NUL characters"))
+        return value
+
+
+class KnowledgeStepBranch(KnowledgeBody):
     condition: str = Field(alias="if", max_length=500)
     goto: int = Field(ge=1, le=999)
 
 
-class KnowledgeStep(Schema):
+class KnowledgeStep(KnowledgeBody):
     n: int = Field(ge=1, le=999)
     text: str = Field(max_length=2000)
     branches: list[KnowledgeStepBranch] = Field(default_factory=list, max_length=20)
@@ -131,15 +155,15 @@ class KnowledgeArticleQuery(Schema):
 
     q: Text | None = Field(None, description="full-text query (ranked, highlighted)")
     kind: KindValue | None = None  # type: ignore[valid-type]
-    scene: str | None = Field(None, max_length=100)
-    tag: str | None = Field(None, max_length=30)
+    scene: Text | None = None
+    tag: Text | None = None
     state: StateValue | None = None  # type: ignore[valid-type]
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
 
     PAGING: ClassVar[frozenset[str]] = frozenset({"limit"})
 
 
-class KnowledgeArticleIn(Schema):
+class KnowledgeArticleIn(KnowledgeBody):
     type: KindValue = "faq"  # type: ignore[valid-type]
     title: str = Field(max_length=200)
     key: str | None = Field(
@@ -161,13 +185,13 @@ class KnowledgeArticleIn(Schema):
     note: str = Field("", max_length=300, description="what changed")
 
 
-class KnowledgePublishIn(Schema):
+class KnowledgePublishIn(KnowledgeBody):
     quality: dict[str, bool] = Field(
         default_factory=dict, description=f"the checklist: {', '.join(quality_core.CRITERIA)}"
     )
 
 
-class KnowledgeNoteIn(Schema):
+class KnowledgeNoteIn(KnowledgeBody):
     note: str = Field("", max_length=300)
 
 
@@ -193,7 +217,7 @@ class KnowledgeRequestQuery(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
-class KnowledgeRequestIn(Schema):
+class KnowledgeRequestIn(KnowledgeBody):
     kind: Literal[tuple(RequestKind.values)]  # type: ignore[valid-type]
     reason: str = Field(max_length=2000)
     article: RowId | None = Field(None, description="flag and fix: the article")
@@ -202,7 +226,7 @@ class KnowledgeRequestIn(Schema):
     conversation: Text | None = Field(None, description="the conversation it came from")
 
 
-class KnowledgeAnswerIn(Schema):
+class KnowledgeAnswerIn(KnowledgeBody):
     answer: str = Field("", max_length=300)
 
 
@@ -231,7 +255,7 @@ class KnowledgeSuggestionsOut(Schema):
     linked: list[int] = Field(description="articles already linked to the conversation")
 
 
-class KnowledgeLinkIn(Schema):
+class KnowledgeLinkIn(KnowledgeBody):
     article: RowId
 
 
@@ -542,7 +566,7 @@ def add_attachment(
     "/knowledge/attachments/{int:attachment_id}",
     response={200: None, **ERRORS},
     openapi_extra={
-        "responses": {200: {"description": "the file", "content": {"application/octet-stream": {}}}}
+        "responses": {200: {"description": "the file (its own type)", "content": {"*/*": {}}}}
     },
 )
 def get_attachment(request: HttpRequest, attachment_id: RowId) -> HttpResponse:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -52,6 +53,7 @@ REASONS = {
     "unknown_field": gettext_lazy("unknown field"),
     "required": gettext_lazy("is required"),
     "not_text": gettext_lazy("must be text"),
+    "nul": gettext_lazy("must not contain NUL characters"),
     "too_long": gettext_lazy("is longer than %(value)s characters"),
     "bad_key": gettext_lazy("letters, digits, - and _ only (at most 80)"),
     "bad_type": gettext_lazy("must be one of faq, article, sop (not “%(value)s”)"),
@@ -151,7 +153,7 @@ def _read_zip(data: bytes) -> list[core.Parsed]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
         raise Invalid(_("This is not a zip file we can read.")) from exc
     if sum(m.file_size for m in members) > MAX_BYTES:
         raise Invalid(
@@ -166,7 +168,8 @@ def _read_zip(data: bytes) -> list[core.Parsed]:
         lower = path.name.lower()
         try:
             content = archive.read(member)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError,
+                EOFError, zlib.error):  # fmt: skip
             out.append(core.Parsed(member.filename, problems=[core.Problem("", "not_utf8")]))
             continue
         if lower.endswith((".md", ".markdown")):

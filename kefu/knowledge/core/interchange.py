@@ -85,6 +85,7 @@ PROBLEMS = {
     "unknown_field": "unknown field",
     "required": "is required",
     "not_text": "must be text",
+    "nul": "must not contain NUL characters",
     "too_long": "is longer than {value} characters",
     "bad_key": "letters, digits, - and _ only (at most 80)",
     "bad_type": "must be one of faq, article, sop (not {value})",
@@ -120,6 +121,16 @@ class Parsed:
 
 
 # --- checking ----------------------------------------------------------------------------------
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 def split_tags(value: Any) -> list[str] | None:
     """Tags from a list or comma-separated text (as the editor); None if neither."""
     if value is None:
@@ -142,6 +153,9 @@ def check(raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[Problem]]
     """The record with every field present and cleaned (texts stripped, tags a list, steps
     the checked data form), or None and every problem found."""
     problems: list[Problem] = [Problem(str(k), "unknown_field") for k in raw if k not in FIELDS]
+    nul = [name for name in FIELDS if _has_nul(raw.get(name))]
+    if nul:
+        return None, problems + [Problem(name, "nul") for name in nul]
     out: dict[str, Any] = {}
     for name in ("key", "type", "title", "scene", "problem", "owner", "state", *TEXTS):
         value = raw.get(name)
@@ -189,6 +203,18 @@ def check(raw: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[Problem]]
 
 
 # --- Markdown ----------------------------------------------------------------------------------
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without aliases (`*a`): a few lines of aliases can stand for billions of
+    values."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not allowed", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _section_of(line: str) -> tuple[int, str] | None:
     """(number of escaping backslashes, field) if the line is a section heading, escaped
     or not."""
@@ -229,10 +255,10 @@ def parse_markdown(source: str, text: str) -> Parsed:
     if match is None:
         return Parsed(source, problems=[Problem("", "no_front_matter")])
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
+        meta = yaml.load(match.group(1), Loader=_Loader) or {}
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 2}" if mark is not None else str(exc).splitlines()[0]
+        where = f"line {mark.line + 2}" if mark is not None else "?"
         return Parsed(source, problems=[Problem("", "bad_yaml", where)])
     if not isinstance(meta, dict):
         return Parsed(source, problems=[Problem("", "not_object")])
@@ -275,8 +301,8 @@ def parse_jsonl(source: str, text: str) -> Iterator[Parsed]:
         where = f"{source}:{number}"
         try:
             raw = json.loads(line)
-        except ValueError as exc:
-            yield Parsed(where, problems=[Problem("", "bad_json", str(exc))])
+        except (ValueError, RecursionError) as exc:
+            yield Parsed(where, problems=[Problem("", "bad_json", str(exc)[:200])])
             continue
         if not isinstance(raw, dict):
             yield Parsed(where, problems=[Problem("", "not_object")])

@@ -140,3 +140,12 @@ def test_any_valid_record_round_trips(record):
     line = core.render_jsonl([record])
     assert json.loads(line)["key"] == record["key"]
     assert [p.record for p in core.parse_jsonl("x.jsonl", line)] == [record]
+
+
+def test_yaml_aliases_and_nul_characters_are_refused():
+    aliased = core.parse_markdown("a.md", "---\nkey: a\ntitle: &x t\nscene: *x\n---\nbody")
+    assert [p.code for p in aliased.problems] == ["bad_yaml"]
+    nul = core.parse_markdown("a.md", '---\nkey: a\ntitle: t\nscene: "a\\0b"\n---\nbody')
+    assert [(p.field, p.code) for p in nul.problems] == [("scene", "nul")]
+    (line,) = core.parse_jsonl("x.jsonl", '{"key": "a", "title": "t", "tags": ["\\u0000"]}')
+    assert [(p.field, p.code) for p in line.problems] == [("tags", "nul")]
