@@ -29,6 +29,7 @@ from kefu.customers.api import router as customers_router
 from kefu.improvement.api import router as improvement_router
 from kefu.improvement.api_analysis import router as improvement_analysis_router
 from kefu.interactions.api import router as interactions_router
+from kefu.knowledge.api import router as knowledge_router
 from kefu.lib.errors import ActionError
 from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
@@ -180,4 +181,5 @@ v1.add_router("", performance_router)
 v1.add_router("", routing_router)
 v1.add_router("", improvement_router)
 v1.add_router("", improvement_analysis_router)
+v1.add_router("", knowledge_router)
 api.add_router("/v1/", v1)

@@ -7,8 +7,10 @@ Who may do what (the rows come from `kefu.accounts.access`):
   and links the article that solved a conversation they may see;
 - the author edits and submits their draft until it is first published;
 - knowledge owners (`knowledge.manage_knowledge`) edit any article (a new version),
-  publish, send back, archive and decline requests. Publishing resolves the article's
-  open requests: the time from request to publication is the freshness figure.
+  publish, send back, archive, decline or resolve requests, import and export. Publishing
+  resolves the article's open requests: the time from request to publication is the
+  freshness figure;
+- whoever may edit an article adds and removes its files (type and size checked).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -31,7 +36,13 @@ from kefu.knowledge import texts
 from kefu.knowledge.choices import Kind, RequestKind, RequestStatus, State
 from kefu.knowledge.core import quality as quality_core
 from kefu.knowledge.core import sop
-from kefu.knowledge.models import Article, ArticleLink, ArticleVersion, ChangeRequest
+from kefu.knowledge.models import (
+    Article,
+    ArticleAttachment,
+    ArticleLink,
+    ArticleVersion,
+    ChangeRequest,
+)
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 
 VERSION_FIELDS = (
@@ -42,6 +53,28 @@ ARTICLE_FIELDS = ("kind", "scene", "problem", "tags", "key", "owner")
 # these are the fallbacks for articles nobody flagged).
 REVIEW_DAYS = {Kind.FAQ: 180, Kind.ARTICLE: 180, Kind.SOP: 90}
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# What an article may carry: extension → (content type, the file's first bytes, one of;
+# none for text files, which must hold no NUL byte).
+ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".txt": ("text/plain", ()),
+    ".csv": ("text/csv", ()),
+}
+DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = 20
 
 
 def _active(user) -> None:
@@ -385,6 +418,132 @@ def decline_request(user, request_id: int, answer: str) -> ChangeRequest:
     request.save()
     _audit(user, "decline", request.article, request=request.pk)
     return request
+
+
+@transaction.atomic
+def resolve_request(user, request_id: int, answer: str = "") -> ChangeRequest:
+    """The owner closes a request as done without a new version (the article already says
+    it): resolved by the article's published version, if any."""
+    _owner(user)
+    request = (
+        ChangeRequest.objects.select_for_update()
+        .select_related("article")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound(_("no such request"))
+    if request.status != RequestStatus.OPEN:
+        raise Conflict(_("the request is closed already"))
+    request.status = RequestStatus.RESOLVED
+    request.resolved_by = user
+    request.resolved_at = timezone.now()
+    request.resolved_by_version_id = (
+        request.article.published_version_id if request.article is not None else None
+    )
+    request.answer = str(answer or "").strip()[:300]
+    request.save()
+    _audit(user, "resolve", request.article, request=request.pk)
+    return request
+
+
+# --- keys and attachments ----------------------------------------------------------------------
+@transaction.atomic
+def give_keys(user, article_ids) -> int:
+    """A key (`kb-<id>`) for each of these articles that has none (before an export, so
+    that the exported files import back onto the same articles)."""
+    _owner(user)
+    rows = Article.objects.filter(pk__in=list(article_ids), key__isnull=True)
+    count = 0
+    for article in rows:
+        key = f"kb-{article.pk}"
+        if Article.objects.filter(key=key).exists():
+            continue
+        article.key = key
+        article.save(update_fields=["key"])
+        _audit(user, "key", article, key=key)
+        count += 1
+    return count
+
+
+def attachment_type(name: str, head: bytes) -> str:
+    """The content type of an upload, from its extension checked against its first bytes;
+    Invalid for anything else (an HTML or SVG file renamed .png is refused)."""
+    suffix = PurePath(name).suffix.lower()
+    known = ATTACHMENT_TYPES.get(suffix)
+    if known is None:
+        raise Invalid(
+            _("Only PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, text and CSV files can "
+              "be attached.")
+        )  # fmt: skip
+    content_type, magics = known
+    if magics and not any(head.startswith(m) for m in magics):
+        raise Invalid(_("The file's content does not match its type."))
+    if suffix == ".webp" and head[8:12] != b"WEBP":
+        raise Invalid(_("The file's content does not match its type."))
+    if not magics and b"\x00" in head:
+        raise Invalid(_("The file's content does not match its type."))
+    return content_type
+
+
+def max_attachment_bytes() -> int:
+    return int(getattr(settings, "KEFU_KNOWLEDGE_MAX_ATTACHMENT_BYTES", 0) or 0) or (
+        DEFAULT_MAX_ATTACHMENT_BYTES
+    )
+
+
+@transaction.atomic
+def add_attachment(user, article_id: int, upload: UploadedFile) -> ArticleAttachment:
+    """A file on an article the user may change (its author while it is a first draft,
+    the owners always); type and size checked; audited."""
+    _active(user)
+    article = _changeable(user, article_id)
+    if article.state == State.ARCHIVED:
+        raise Conflict(_("an archived article is not edited"))
+    if article.attachments.count() >= MAX_ATTACHMENTS:
+        raise Invalid(_("at most %(n)s files on an article") % {"n": MAX_ATTACHMENTS})
+    if not upload.size:
+        raise Invalid(_("The file is empty."))
+    if upload.size > max_attachment_bytes():
+        raise Invalid(
+            _("The file is larger than %(mb)s MB.") % {"mb": max_attachment_bytes() // 1024 // 1024}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = attachment_type(upload.name or "", head)
+    name = PurePath(upload.name or "file").name[:200]
+    attachment = ArticleAttachment(
+        article=article, name=name, content_type=content_type, size=upload.size,
+        uploaded_by=user,
+    )  # fmt: skip
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _audit(user, "attach", article, attachment=attachment.pk, name=name)
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(user, attachment_id: int) -> None:
+    _active(user)
+    attachment = (
+        access.restrict(ArticleAttachment.objects.all(), user, access.CHANGE)
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("no such file"))
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))  # kept if the deletion is undone
+    _audit(user, "detach", attachment.article, attachment=attachment_id, name=attachment.name)
+
+
+def record_download(user, attachment: ArticleAttachment) -> None:
+    """A file of an article agents do not read (a draft, in review, archived) was
+    downloaded: audited."""
+    if not attachment.article.live:
+        _audit(user, "download", attachment.article, attachment=attachment.pk)
 
 
 # --- conversations -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class KnowledgeConfig(AppConfig):
         from kefu.accounts.roles import MANAGE_KNOWLEDGE
         from kefu.knowledge.models import (
             Article,
+            ArticleAttachment,
             ArticleLink,
             ArticleVersion,
             ChangeRequest,
@@ -44,6 +45,9 @@ class KnowledgeConfig(AppConfig):
         access.register(Article, agent=None, team=None, custom=access.knowledge_rows())
         access.register(
             ArticleVersion, agent=None, team=None, custom=access.knowledge_rows("article__")
+        )
+        access.register(
+            ArticleAttachment, agent=None, team=None, custom=access.knowledge_rows("article__")
         )
         access.register(
             ChangeRequest, agent=None, team=None, custom=_request_rows(access, MANAGE_KNOWLEDGE)

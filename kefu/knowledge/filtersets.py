@@ -5,8 +5,11 @@ without it they filter the list. Rows are `Article`, already scoped by the calle
 
 from __future__ import annotations
 
+import json
+
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.knowledge.choices import Kind, State
@@ -32,5 +35,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset  # the search ranks; see the module's docstring
 
     def _tag(self, queryset, name, value):
-        # JSON containment is not on SQLite: tags are few, so match the JSON text
-        return queryset.filter(tags__icontains=f'"{value}"') if value else queryset
+        # JSON containment is not on SQLite: tags are few, so match the JSON text (SQLite
+        # keeps non-ASCII escaped, PostgreSQL as it is)
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(tags__icontains=f'"{value}"') | Q(tags__icontains=json.dumps(value))
+        )

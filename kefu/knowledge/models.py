@@ -208,3 +208,25 @@ class SearchLog(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class ArticleAttachment(models.Model):
+    """A file of an article (a screenshot, a form, a price list): stored with Django's
+    storage, served only through the access layer (kefu/knowledge/views.py `attachment`).
+    Files belong to the article, not to a version."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="knowledge/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,14 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("requests/", views.requests, name="requests"),
     path("requests/<int:request_id>/decline/", views.decline, name="decline"),
+    path("transfer/", views.transfer, name="transfer"),
+    path("export/", views.export, name="export"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path(
+        "attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"
+    ),
     path("<int:article_id>/", views.article, name="article"),
+    path("<int:article_id>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:article_id>/edit/", views.edit, name="edit"),
     path("<int:article_id>/diff/", views.diff, name="diff"),
     path("<int:article_id>/submit/", views.submit, name="submit"),

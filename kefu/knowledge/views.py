@@ -7,12 +7,15 @@ Rows come through `kefu.accounts.access`; writes through `kefu.knowledge.actions
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,14 +23,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kefu.accounts import access
 from kefu.core.params import parse_id
 from kefu.interactions.choices import MessageRole
-from kefu.knowledge import actions
+from kefu.knowledge import actions, interchange
 from kefu.knowledge import search as knowledge_search
 from kefu.knowledge.choices import Kind, RequestStatus, SearchSource
 from kefu.knowledge.core import diff as diff_core
 from kefu.knowledge.core import sop
 from kefu.knowledge.filtersets import ArticleFilterSet
 from kefu.knowledge.forms import ArticleForm, PublishForm, RequestForm
-from kefu.knowledge.models import Article, ArticleLink, ArticleVersion, ChangeRequest
+from kefu.knowledge.models import (
+    Article,
+    ArticleAttachment,
+    ArticleLink,
+    ArticleVersion,
+    ChangeRequest,
+)
 from kefu.lib.errors import ActionError
 from kefu.training.rendering import render as render_markdown
 
@@ -129,6 +138,9 @@ def article(request: HttpRequest, article_id: int) -> HttpResponse:
         requests=list(requests[:20]),
         request_form=RequestForm(),
         publish_form=PublishForm(),
+        attachments=list(
+            access.restrict(ArticleAttachment.objects.filter(article=row), request.user)
+        ),
     )
     return render(request, "knowledge/article.html", context)
 
@@ -355,3 +367,115 @@ def link(request: HttpRequest, external_id: str) -> HttpResponse:
     except ActionError as exc:
         raise Http404 from exc
     return render(request, "knowledge/suggest.html", _suggestions(request, external_id))
+
+
+# --- attachments --------------------------------------------------------------------------------
+INLINE_KINDS = ("image/", "application/pdf")
+
+
+def serve_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """The file, to whoever may read its article (never a public media URL); a file of an
+    article agents do not read (a draft, in review, archived) is audited when downloaded."""
+    found = (
+        access.restrict(ArticleAttachment.objects.select_related("article"), request.user)
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    actions.record_download(request.user, found)
+    inline = found.content_type.startswith(INLINE_KINDS)
+    response = FileResponse(handle, content_type=found.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(
+        not inline, PurePath(found.name).name
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    return serve_attachment(request, attachment_id)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, article_id: int) -> HttpResponse:
+    row = _article(request, article_id, access.CHANGE)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        _do(request, _("File attached."), actions.add_attachment, row.pk, upload)
+    return redirect("knowledge:article", row.pk)
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    found = (
+        access.restrict(ArticleAttachment.objects.all(), request.user, access.CHANGE)
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    _do(request, _("File removed."), actions.delete_attachment, found.pk)
+    return redirect("knowledge:article", found.article_id)
+
+
+# --- import and export (knowledge owners) --------------------------------------------------------
+def export_response(user, kind: str) -> HttpResponse:
+    """Every article in the import format: JSONL, or a zip of Markdown files (audited)."""
+    records = interchange.export_records(user)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if kind == interchange.MARKDOWN:
+        response = HttpResponse(interchange.export_zip(records), content_type="application/zip")
+        name = f"knowledge-{stamp}.zip"
+    else:
+        response = HttpResponse(
+            interchange.export_jsonl(records), content_type="application/x-ndjson"
+        )
+        name = f"knowledge-{stamp}.jsonl"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request: HttpRequest) -> HttpResponse:
+    """Import (a .zip of Markdown files, a .md or a .jsonl) with the per-record errors;
+    links to the exports."""
+    if not access.manages_knowledge(request.user):
+        raise Http404
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to import."))
+        else:
+            try:
+                parsed = interchange.read_file(upload.name or "", upload.read())
+                report = interchange.import_records(
+                    request.user, parsed, draft_only=bool(request.POST.get("draft"))
+                )
+            except ActionError as exc:
+                messages.error(request, exc.detail)
+    return render(request, "knowledge/transfer.html", _context(request, "transfer", report=report))
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    if not access.manages_knowledge(request.user):
+        raise Http404
+    kind = request.GET.get("format", interchange.JSONL)
+    if kind not in (interchange.MARKDOWN, interchange.JSONL):
+        kind = interchange.JSONL
+    return export_response(request.user, kind)

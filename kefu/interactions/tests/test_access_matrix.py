@@ -80,6 +80,7 @@ FILL: list[tuple[str, str, str]] = [
     # knowledge: a published article, a request for a new article
     (r"knowledge/", "article_id", "knowledge_article"),
     (r"knowledge/", "request_id", "knowledge_request"),
+    (r"knowledge/", "attachment_id", "knowledge_attachment"),  # knowledge: files
     (r"^customers/", "external_id", "customer"),
     (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
@@ -438,6 +439,19 @@ def _knowledge_world(w: dict) -> None:
     w["knowledge_request"] = knowledge_actions.request_change(
         p.bob, kind="new", reason="没有文章", title="海外退款"
     ).pk
+    # knowledge: a stored PNG on the published FAQ
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from kefu.knowledge.models import ArticleAttachment
+
+    name = "knowledge/matrix/matrix.png"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16))
+    w["knowledge_attachment"] = ArticleAttachment.objects.create(
+        article_id=w["knowledge_article"], file=name, name="matrix.png",
+        content_type="image/png", size=24,
+    ).pk  # fmt: skip
 
 
 # performance: cycles — the methods' cycle computed: alice's and bob's reviews
@@ -684,6 +698,15 @@ BODY = {
     "POST /api/v1/performance/calibration/{cycle_id}/status": '{"status": "calibrating"}',
     "POST /api/v1/performance/promotion/agents/{agent_id}": '{"note": "矩阵"}',
     "POST /api/v1/performance/promotion/entries/{entry_id}": '{"outcome": "withdrawn"}',
+    # knowledge
+    "POST /api/v1/knowledge/articles": '{"title": "矩阵", "resolution": "答"}',
+    "PUT /api/v1/knowledge/articles/{article_id}": '{"title": "矩阵", "resolution": "答"}',
+    "POST /api/v1/knowledge/requests": '{"kind": "new", "title": "矩阵", "reason": "没有"}',
+    "POST /api/v1/knowledge/requests/{request_id}/decline": '{"answer": "矩阵"}',
+    "POST /api/v1/knowledge/requests/{request_id}/resolve": '{"answer": "矩阵"}',
+    "POST /api/v1/knowledge/conversations/{conversation_id}/links": lambda w: json.dumps(
+        {"article": w["knowledge_article"]}
+    ),
 }
 
 
@@ -700,9 +723,9 @@ def answers(route: str, variant: str, world: dict) -> dict[str, int]:
                 if response.status_code == 405:
                     response = client.post(path, {})
             else:
-                response = client.generic(
-                    method, path, BODY.get(route, "{}"), content_type="application/json"
-                )
+                body = BODY.get(route, "{}")  # a function of the world where ids are needed
+                body = body(world) if callable(body) else body
+                response = client.generic(method, path, body, content_type="application/json")
             transaction.set_rollback(True)
         out[role] = response.status_code
     return out
