@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("kefu_request_id", default="")
 
-# Fields a log call may pass in `extra=` that the JSON line carries as they are.
+# Fields a log call may pass in `extra=` that the JSON line carries first (None: left out).
 FIELDS = ("user_id", "method", "path", "route", "status", "duration_ms", "job", "task")
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -44,7 +44,7 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = value
         for name, value in record.__dict__.items():
             # Any other extra= field, kept when it is plain data.
-            plain = isinstance(value, str | int | float | bool) or value is None
+            plain = isinstance(value, str | int | float | bool)
             if plain and name not in _STANDARD and name not in entry and name != "request_id":
                 entry[name] = value
         if record.exc_info:
