@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import logging
 import os
+import socket
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -24,11 +25,23 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 log = logging.getLogger("kefu.ops")
+
+
+def _process_identifier() -> str:
+    """Host name and pid: containers sharing one directory (deploy/compose.yaml) all have
+    small pids, and two processes' values must never share a file."""
+    return f"{socket.gethostname()}-{os.getpid()}".replace("_", "-")
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Before the first value of Kefu's metrics is made (each label set makes one).
+    values.ValueClass = values.MultiProcessValue(process_identifier=_process_identifier)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 TASK_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
