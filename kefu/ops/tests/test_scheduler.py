@@ -180,3 +180,38 @@ def test_it_leaves_out_the_jobs_the_settings_skip(settings):
     call_command("scheduler", "--once", stdout=StringIO())
     assert not ScheduledJob.objects.filter(name="routing_tick").exists()
     assert ScheduledJob.objects.filter(name="qa_pending").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_job_still_running_past_its_lock_is_not_started_twice():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL advisory locks")
+    import psycopg
+
+    calls = []
+    tick = job(calls=calls, timeout_s=60)
+    scheduler.run_due([tick], now=at(T0))
+    # given runner A (another connection) still running the job, its row lock expired
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    )
+    try:
+        key = scheduler._advisory_key("tick")
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]
+        # then runner B leaves it alone
+        outcome = scheduler.run_due([tick], runner="b", now=at(T0 + timedelta(hours=1)))
+        assert [o.status for o in outcome] == ["busy"]
+        assert calls == []
+        # and runs it once A is done
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
+        outcome = scheduler.run_due([tick], runner="b", now=at(T0 + timedelta(hours=1)))
+        assert [o.status for o in outcome] == ["ok"]
+    finally:
+        other.close()
