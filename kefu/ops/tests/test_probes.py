@@ -126,3 +126,25 @@ def test_it_still_redirects_metrics_pages_with_a_slash(client):
     response = client.get("/metrics/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_in_the_async_chain():
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    # Uvicorn runs the chain in async mode: the checks run in a thread
+    async def ask() -> list:
+        client = AsyncClient()
+        return [
+            await client.get("/healthz"),
+            await client.get("/readyz"),
+            await client.get("/metrics"),  # the test client comes from 127.0.0.1
+            await client.get("/accounts/login/"),
+        ]
+
+    healthz, readyz, metrics, page = async_to_sync(ask)()
+    assert (healthz.status_code, readyz.status_code, metrics.status_code) == (200, 200, 200)
+    assert json.loads(readyz.content)["checks"]["database"] == "ok"
+    assert b"kefu_http_request_duration_seconds" in metrics.content
+    assert page.status_code == 200 and len(page["X-Request-ID"]) == 32
