@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "kefu.qa",
     "kefu.workforce",
     "kefu.notifications",
+    "kefu.ops",
     "kefu.reviews",
     # before kefu.monitoring: its receiver of written conversations gives a new live
     # conversation its agent before monitoring stores the conversation's live state
@@ -118,6 +120,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answered before host checks and redirects;
+    # then each request's id, its latency by route and the access log (kefu/ops).
+    "kefu.ops.middleware.ProbeMiddleware",
+    "kefu.ops.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "kefu.middleware.StaticFilesMiddleware",
@@ -273,12 +279,54 @@ KEFU_IMPORT_MAX_UPLOAD_BYTES = int(env("KEFU_IMPORT_MAX_UPLOAD_BYTES", str(1024*
 # stalled ones after this many days (`kefu import_cleanup`, and whenever an import starts).
 KEFU_IMPORT_FILE_RETENTION_DAYS = float(env("KEFU_IMPORT_FILE_RETENTION_DAYS", "7") or 0)
 
+# Logs (docs/deployment.md, "Logs"): plain text, or one JSON object per line with
+# KEFU_LOG_FORMAT=json; each line logged while a request is served carries its id. The
+# access log (logger kefu.request: method, path, route, status, duration, user id) is on
+# by default with JSON, or with KEFU_ACCESS_LOG=1.
+KEFU_LOG_FORMAT = (env("KEFU_LOG_FORMAT", "text") or "text").strip().lower()
+if KEFU_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("KEFU_LOG_FORMAT must be text or json")
+KEFU_ACCESS_LOG = env_bool("KEFU_ACCESS_LOG", KEFU_LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kefu.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "kefu.ops.logs.JsonFormatter"},
+        "text": {
+            "()": "kefu.ops.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": KEFU_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "kefu.request": {"level": "INFO" if KEFU_ACCESS_LOG else "WARNING"},
+        # what `kefu scheduler` ran, and how long it took
+        "kefu.scheduler": {"level": "INFO"},
+    },
 }
+
+# Prometheus at /metrics (docs/deployment.md, "Metrics"): scrapes with the bearer token
+# KEFU_METRICS_TOKEN, or from KEFU_METRICS_ALLOWED_NETWORKS (client address as the audit
+# log reads it, after KEFU_PROXY_COUNT proxies). Several processes on one host share
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself).
+KEFU_METRICS_TOKEN = env("KEFU_METRICS_TOKEN") or ""
+try:
+    KEFU_METRICS_NETWORKS = [
+        ipaddress.ip_network(n, strict=False)
+        for n in env_list("KEFU_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"KEFU_METRICS_ALLOWED_NETWORKS: {exc}") from exc
+# Scheduler (kefu scheduler, kefu/ops/jobs.py): jobs to leave out, comma-separated.
+KEFU_SCHEDULER_SKIP = env_list("KEFU_SCHEDULER_SKIP")
 
 # --- Security: passwords, log-in lock-out, HTTPS, Content-Security-Policy ---------------
 # The production set-up these serve is described in docs/operations.md.

@@ -26,6 +26,7 @@ from kefu.interactions.models import Conversation
 from kefu.monitoring import broadcast
 from kefu.monitoring.core import live as core
 from kefu.monitoring.models import Alert, LiveRule, LiveState
+from kefu.ops import prom
 from kefu.qa import store
 from kefu.qa.scoring import records_for
 
@@ -350,3 +351,9 @@ def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     if state.agent_id and new_messages:
         pairs.append((broadcast.agent_group(state.agent_id), room))
     broadcast.send_many(pairs)
+    if alerts:
+        # Live alert latency (/metrics): from storage in the write transaction to the push.
+        pushed = timezone.now()
+        for alert in alerts:
+            if alert.created_at:
+                prom.observe_alert_latency((pushed - alert.created_at).total_seconds())
