@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,11 +74,20 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
     supervisors = forms.ModelMultipleChoiceField(
         label=_("Supervisors"),
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Supervisors see their teams' conversations, reviews and live work."),
     )
+
+    def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The active users with the supervisor role, and the team's present supervisors.
+        offered = Q(is_active=True, groups__name=Role.SUPERVISOR)
+        if team is not None:
+            offered |= Q(supervised_teams=team)
+        field = self.fields["supervisors"]
+        field.queryset = User.objects.filter(offered).distinct().order_by("username")  # type: ignore[attr-defined]
 
 
 class MoveAgentsForm(forms.Form):

@@ -209,6 +209,7 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     shown = _team(request, team_id)
     form = TeamForm(
         request.POST or None,
+        team=shown,
         initial={"name": shown.name, "supervisors": list(shown.supervisors.all())},
     )
     if request.method == "POST" and form.is_valid():
@@ -249,7 +250,9 @@ def team_move(request: HttpRequest, team_id: int) -> HttpResponse:
         count = actions.move_agents(request.user, agents, shown)
         messages.success(request, _("%(count)s agents moved.") % {"count": count})
         return redirect("people:team", team_id=shown.pk)
-    form = TeamForm(initial={"name": shown.name, "supervisors": list(shown.supervisors.all())})
+    form = TeamForm(
+        team=shown, initial={"name": shown.name, "supervisors": list(shown.supervisors.all())}
+    )
     return _team_page(request, shown, form, move)
 
 

@@ -279,3 +279,17 @@ def test_a_token_cannot_expire_in_the_past(personas):
     )
     assert response.context["secret"] is None
     assert not ApiToken.objects.exists()
+
+
+def test_a_team_is_offered_the_supervisors_and_its_present_ones(personas):
+    # given a team supervised by quinn (not a supervisor by role)
+    team = Team.objects.get(name="售前一组")
+    team.supervisors.add(personas.quinn)
+    admin = client_for(personas.adam)
+    # then its page offers sam (the supervisor role) and quinn, no one else
+    offered = admin.get(f"/people/teams/{team.pk}/").context["form"].fields["supervisors"]
+    assert set(offered.queryset) == {personas.sam, personas.quinn}
+    # and an agent is refused as a new team's supervisor
+    response = admin.post("/people/teams/", {"name": "新组", "supervisors": [personas.alice.pk]})
+    assert response.status_code == 200
+    assert not Team.objects.filter(name="新组").exists()
