@@ -116,3 +116,15 @@ def test_the_piped_export_writes_only_records_and_its_count(tmp_path, monkeypatc
     assert len(target.read_text("utf-8").splitlines()) == 3
     assert out.getvalue() == ""
     assert err.getvalue() == "exported 3 records\n"
+
+
+@pytest.mark.django_db
+def test_the_piped_metrics_rebuild_prints_its_plain_lines_as_before(tmp_path, monkeypatch):
+    monkeypatch.delenv("KEFU_PROGRESS", raising=False)
+    call_command("import", str(_import_file(tmp_path)), stdout=io.StringIO())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("metrics_rebuild", stdout=out, stderr=err)
+    assert out.getvalue() == ""
+    first, summary = err.getvalue().splitlines()
+    assert first == "  3 / 3 conversations"  # the plain line of every 5 s, no bar
+    assert summary.startswith("rebuilt KPI facts of 3 conversations in ")
