@@ -95,8 +95,10 @@ INSTALLED_APPS = [
     "channels",
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
-    "django_tasks_db",
-    "axes",  # before kefu.accounts: its log-in failure handler runs before Kefu's audit
+    # django-tasks-db and django-axes under translated names (kefu/lib/appconfigs.py)
+    "kefu.lib.appconfigs.TasksDatabaseConfig",
+    # axes before kefu.accounts: its log-in failure handler runs before Kefu's audit
+    "kefu.lib.appconfigs.AxesConfig",
     "csp",
     "kefu.accounts",
     "kefu.audit",

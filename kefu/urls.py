@@ -28,6 +28,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("audit/", include("kefu.audit.urls")),
+    path("people/", include("kefu.accounts.urls")),
     path("api/", api.urls),
     # Anything else under /api/ (an id that is not a number, an unknown path) is answered
     # in JSON like the API's own 404, not with the HTML page.

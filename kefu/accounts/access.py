@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 
-from kefu.accounts.models import Agent, Team
+from kefu.accounts.models import Agent, ApiToken, Team
 from kefu.accounts.roles import (
     DECIDE_ANY_APPEAL,
     MANAGE_IMPROVEMENT,
@@ -42,6 +43,7 @@ from kefu.accounts.roles import (
     MANAGE_RISK,
     MANAGE_ROUTING,
     MANAGE_SAMPLING,
+    MANAGE_USERS,
     MANAGE_WORKFORCE,
     MONITOR_ALL,
     TAG_CUSTOMERS,
@@ -55,6 +57,7 @@ OUTSIDE_CHECK_SECONDS = 300
 VIEW = "view"
 CHANGE = "change"
 MONITOR = "monitor"  # live rows: watch, listen, intervene
+ADMINISTER = "administer"  # users, roles, teams, API tokens (the /people/ pages)
 
 
 class Rows(enum.Enum):
@@ -476,10 +479,27 @@ def roster_rows(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset.none()
 
 
+# --- people and access (the /people/ pages) ---------------------------------------------------
+def administers_people(user) -> bool:
+    """Users, their roles, teams and API tokens: administrators only."""
+    return _active(user) and user.has_perm(MANAGE_USERS)
+
+
+def administered_rows(queryset: QuerySet, user, action: str) -> QuerySet:
+    """Log-ins and API tokens: every row for administrators, for any action; none for
+    anyone else (a user's own log-in is read through request.user, not through here)."""
+    return queryset if administers_people(user) else queryset.none()
+
+
 register(
     Agent,
     agent="pk",
     team="team_id",
-    policies={VIEW: CONVERSATION_VIEW},
+    policies={
+        VIEW: CONVERSATION_VIEW,
+        ADMINISTER: Policy(all=MANAGE_USERS, teams=False, own=False),
+    },
 )
 register(Team, agent=None, team=None, custom=team_rows)
+register(get_user_model(), agent=None, team=None, custom=administered_rows)
+register(ApiToken, agent=None, team=None, custom=administered_rows)

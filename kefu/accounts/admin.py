@@ -1,8 +1,15 @@
 """Admin pages where an administrator links log-ins to agents and supervisors to teams."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.models import Agent, ApiToken, Team
+
+# The admin's own titles ("Django 管理" by default): Kefu's, in the users' language. Everyday
+# people-and-access work is on /people/; the admin stays for what has no page yet.
+admin.site.site_header = _("Kefu administration")
+admin.site.site_title = _("Kefu administration")
+admin.site.index_title = _("Site administration")
 
 
 @admin.register(Team)

@@ -75,38 +75,50 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # None: the token does not expire (tokens issued before expiry existed keep working).
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
 
     class Meta:
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @classmethod
-    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str, expires_at=None) -> tuple[ApiToken, str]:
         secret = secrets.token_urlsafe(32)
         while secret.startswith("-"):  # the prefix is typed on a command line (--revoke)
             secret = secrets.token_urlsafe(32)
         raw = "kefu_" + secret
         token = cls.objects.create(
-            user=user, name=name, key_hash=_hash_token(raw), prefix=raw[5:13]
+            user=user,
+            name=name,
+            key_hash=_hash_token(raw),
+            prefix=raw[5:13],
+            expires_at=expires_at,
         )
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str):
+        now = timezone.now()
         token = (
             cls.objects.select_related("user")
             .filter(key_hash=_hash_token(raw), revoked=False, user__is_active=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
             .first()
         )
         if token is None:
             return None
-        now = timezone.now()
         # "last used" to the minute: a write on every call would slow live ingestion.
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)

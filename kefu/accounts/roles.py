@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.choices import Role
 from kefu.audit.models import VIEW_AUDIT
@@ -13,6 +15,8 @@ IMPORT = "interactions.import_conversations"
 EXPORT = "interactions.export_conversations"
 INGEST = "interactions.ingest_conversations"
 MANAGE_PEOPLE = "accounts.change_agent"
+# Users, their roles, teams and API tokens: the people-and-access pages (/people/).
+MANAGE_USERS = "auth.change_user"
 # Declaring which extra (unknown) keys of the records hold personal data.
 MANAGE_PERSONAL_KEYS = "interactions.change_personalkey"
 # KPI targets, benchmark sets and improvement actions (one permission for the settings
@@ -132,6 +136,59 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
     ],
 }
+
+
+# What each permission lets its holders do, in the words of the roles page (/people/roles/).
+PERMISSION_LABELS: dict[str, Promise] = {
+    VIEW_ALL: _("See every conversation (not only their own or their teams')"),
+    VIEW_PERSONAL_DATA: _("See customers' personal data unmasked (audited)"),
+    IMPORT: _("Import conversations"),
+    EXPORT: _("Export conversations"),
+    INGEST: _("Send live conversations through the API"),
+    VIEW_AUDIT: _("Read the audit log"),
+    MANAGE_PEOPLE: _("Change agent records"),
+    MANAGE_PERSONAL_KEYS: _("Declare which extra fields hold personal data"),
+    MANAGE_KPI_SETTINGS: _("KPI targets, benchmarks and improvement actions"),
+    MANAGE_QA: _("QA rules, lexicons and scorecards"),
+    MANAGE_WORKFORCE: _("Workforce planning: forecasts, staffing, shifts, rosters"),
+    MONITOR_ALL: _("Monitor every team's live conversations"),
+    REVIEW: _("Review conversations (human QA)"),
+    MANAGE_SAMPLING: _("Sampling plans, assignment and calibration"),
+    VIEW_ALL_REVIEWS: _("See every QA review"),
+    DECIDE_ANY_APPEAL: _("Decide any team's appeals"),
+    VIEW_QA_EFFICIENCY: _("The QA efficiency report"),
+    MANAGE_REVIEW_SETTINGS: _("Human QA settings"),
+    MANAGE_TRAINING: _("Courses, sessions, exams and grading"),
+    VIEW_ALL_TRAINING: _("See every agent's training record"),
+    MANAGE_PERFORMANCE: _("Performance templates, cycles, calibration, promotion pool"),
+    VIEW_ALL_PERFORMANCE: _("See every agent's performance review"),
+    MANAGE_RISK: _("Customer risk weights, tag definitions and back-tests"),
+    TAG_CUSTOMERS: _("Put manual tags on customers"),
+    MANAGE_ROUTING: _("Routing settings, rules, skills and capacity"),
+    MANAGE_IMPROVEMENT: _("Complaint taxonomy, classifications, analyses and projects"),
+    MANAGE_KNOWLEDGE: _("Review, publish and archive knowledge articles"),
+    "accounts.add_agent": _("Add agent records"),
+    "accounts.view_agent": _("See agent records in the Django admin"),
+    "accounts.change_team": _("Change teams"),
+    "accounts.add_team": _("Add teams"),
+    MANAGE_USERS: _("Manage users, roles, teams and API tokens"),
+    "auth.add_user": _("Add users"),
+    "auth.view_user": _("See users"),
+    "axes.view_accessattempt": _("See failed log-ins"),
+    "axes.delete_accessattempt": _("Unlock locked log-ins"),
+}
+
+
+def permission_matrix() -> list[tuple[str, Promise | str, list[bool]]]:
+    """(permission, label, held by each role in Role order): the roles page's table."""
+    seen: list[str] = []
+    for perms in ROLE_PERMISSIONS.values():
+        seen += [p for p in perms if p not in seen]
+    roles = [role.value for role in Role]
+    return [
+        (perm, PERMISSION_LABELS.get(perm, perm), [perm in ROLE_PERMISSIONS[r] for r in roles])
+        for perm in seen
+    ]
 
 
 def ensure_roles() -> None:

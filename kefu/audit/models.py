@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     INTERVENE = "intervene", _("Intervened in a live conversation")
     TRAINING = "training", _("Training (grades, certificates, assignments)")
     KNOWLEDGE = "knowledge", _("Knowledge base (articles, reviews, change requests)")
+    ACCESS = "access", _("Users, roles, teams and API tokens")
 
 
 # Django's view permission of AuditLog; the roles that hold it: kefu.accounts.roles.

@@ -82,6 +82,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"knowledge/", "request_id", "knowledge_request"),
     (r"knowledge/", "attachment_id", "knowledge_attachment"),  # knowledge: files
     (r"^customers/", "external_id", "customer"),
+    # people and access: a user (bob's log-in) and an API token
+    (r"^people/", "user_id", "people_user"),
+    (r"^people/", "token_id", "people_token"),
     (r"^routing/agents/", "external_id", "agent_external"),  # routing: skill profiles
     (r"", "external_id", "conversation"),
     (r"", "conversation_id", "conversation"),
@@ -339,6 +342,7 @@ def _build_world() -> dict:
     _routing_world(w)
     _improvement_world(w)
     _knowledge_world(w)
+    _people_world(w, p)
     w["cookies"] = {"anonymous": ""}  # logged in once per role (sessions are rows)
     for role in ROLES[1:]:
         client = Client()
@@ -354,6 +358,14 @@ def _build_world() -> dict:
     ).pk
     _performance_fairness_world(w)
     return w
+
+
+# people and access: bob's log-in and a token of his
+def _people_world(w: dict, p) -> None:
+    from kefu.accounts.models import ApiToken
+
+    w["people_user"] = p.bob.pk
+    w["people_token"] = ApiToken.issue(p.bob, "矩阵")[0].pk
 
 
 # customers: risk — a manual tag (a fixed id, named in BODY) carried by alice's and bob's

@@ -22,6 +22,7 @@ from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport
 from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz
+from kefu.lib.progress import Progress
 from kefu.metrics.defaults import ensure_defaults
 from kefu.metrics.facts import refresh as refresh_metrics
 from kefu.performance.demo import seed_demo as seed_performance
@@ -109,7 +110,8 @@ class Command(BaseCommand):
     def _write_jsonl(self, path: Path, records, total: int) -> None:
         started = time.monotonic()
         agents = conversations = messages = 0
-        with path.open("wb") as handle:
+        bar = Progress("演示数据 writing", total=total, unit="conversations", stream=self.stderr)
+        with path.open("wb") as handle, bar:
             for record in records:
                 handle.write(dumps(record))
                 if record["type"] == "agent":
@@ -117,7 +119,8 @@ class Command(BaseCommand):
                 else:
                     conversations += 1
                     messages += len(record["messages"])
-                    if conversations % 50_000 == 0:
+                    bar.update(conversations)
+                    if not bar.live and conversations % 50_000 == 0:
                         self._progress(conversations, total, started)
         self.stdout.write(
             f"{path}: {agents} agents, {conversations} conversations, {messages} messages "
@@ -129,9 +132,12 @@ class Command(BaseCommand):
         step = max(1000, total // 10)
         fed = shown = 0
 
+        bar = Progress("演示数据 loading", total=total, unit="conversations", stream=self.stderr)
+
         def on_batch(_report: ImportReport) -> None:
             nonlocal shown
-            if fed - shown >= step:
+            bar.update(fed)
+            if not bar.live and fed - shown >= step:
                 shown = fed
                 self._progress(fed, total, started)
 
@@ -142,10 +148,12 @@ class Command(BaseCommand):
         # the importer's per-batch commits keep the SQLite WAL from growing to gigabytes.
         outer = transaction.atomic() if total <= SIZES["default"] else nullcontext()
         with outer:
-            for line, obj in enumerate(records, start=1):
-                fed += obj["type"] == "conversation"
-                importer.feed(parse_object(obj, tz, line))
-            report = importer.finish()
+            with bar:
+                for line, obj in enumerate(records, start=1):
+                    fed += obj["type"] == "conversation"
+                    importer.feed(parse_object(obj, tz, line))
+                report = importer.finish()
+                bar.update(fed)
             refresh_metrics()  # the demo's figures are ready when the server starts
         if report.rejected:
             for error in report.errors[:20]:

@@ -12,6 +12,7 @@ from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
 from kefu.interactions.models import Conversation
 from kefu.lib.localtime import configured_tz
+from kefu.lib.progress import Progress
 
 
 class Command(BaseCommand):
@@ -35,10 +36,18 @@ class Command(BaseCommand):
         output = Path(options["output"]) if options["output"] else None
         out = output.open("wb") if output else sys.stdout.buffer
         count = 0
+        # The bar (stderr, on a terminal only) counts conversations; the records also
+        # hold the agents first.
+        bar = Progress("导出 exporting", unit="conversations", stream=self.stderr)
+        if bar.live:
+            bar.total = conversations.count()
         try:
-            for obj in iter_native(conversations, agents, tz, masked=options["masked"]):
-                out.write(dumps(obj))
-                count += 1
+            with bar:
+                for obj in iter_native(conversations, agents, tz, masked=options["masked"]):
+                    out.write(dumps(obj))
+                    count += 1
+                    if obj.get("type") == "conversation":
+                        bar.advance()
         finally:
             if output:
                 out.close()

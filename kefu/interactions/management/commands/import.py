@@ -11,6 +11,7 @@ from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.interactions.core.encoding import FileRejected
 from kefu.interactions.importer import error_text, import_file
+from kefu.lib.progress import BYTES, Progress
 
 
 def cli_language(option: str | None) -> str:
@@ -55,10 +56,17 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
+        # On a terminal a bar (bytes read, rate, time left) on stderr; piped, nothing.
+        bar = Progress(path.name, total=path.stat().st_size, unit=BYTES, stream=self.stderr)
         try:
-            report = import_file(
-                path, file_format=options["format"], batch_size=options["batch_size"]
-            )
+            with bar:
+                report = import_file(
+                    path,
+                    file_format=options["format"],
+                    batch_size=options["batch_size"],
+                    on_progress=(lambda _report, read: bar.update(read)) if bar.live else None,
+                )
+                bar.update(bar.total or 0)
         except FileRejected as exc:
             audit(
                 AuditAction.IMPORT,

@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from kefu.lib.progress import Progress
 from kefu.metrics.facts import rebuild_all
 
 
@@ -18,12 +19,16 @@ class Command(BaseCommand):
         started = time.perf_counter()
         last = [0.0]
 
+        bar = Progress("KPI 指标重算 rebuilding", unit="conversations", stream=self.stderr)
+
         def progress(done: int, total: int) -> None:
-            if time.perf_counter() - last[0] > 5:
+            bar.update(done, total)
+            if not bar.live and time.perf_counter() - last[0] > 5:
                 last[0] = time.perf_counter()
                 self.stderr.write(f"  {done:,} / {total:,} conversations")
 
-        count = rebuild_all(progress)
+        with bar:
+            count = rebuild_all(progress)
         self.stderr.write(
             f"rebuilt KPI facts of {count:,} conversations in {time.perf_counter() - started:.1f} s"
         )

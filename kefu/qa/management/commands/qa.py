@@ -109,6 +109,7 @@ class Command(BaseCommand):
         import resource
         import time
 
+        from kefu.lib.progress import Progress
         from kefu.qa import scoring
         from kefu.qa import tasks as qa_tasks
         from kefu.qa.models import QaRun, RunStatus
@@ -129,18 +130,22 @@ class Command(BaseCommand):
         started = time.perf_counter()
         last = [0.0]
 
+        bar = Progress("质检重评 re-scoring", unit="conversations", stream=self.stderr)
+
         def progress(done: int, total: int) -> None:
+            bar.update(done, total)
             now = time.perf_counter()
-            if now - last[0] >= 5 or done == total:
+            if not bar.live and (now - last[0] >= 5 or done == total):
                 last[0] = now
                 rate = done / max(now - started, 1e-9)
                 self.stdout.write(f"  {done:,}/{total:,} ({rate:,.0f} conversations/s)")
 
         try:
-            if resume is not None:
-                run = qa_tasks.restart_run(stopped, on_progress=progress)
-            else:
-                run = scoring.rescore(version, on_progress=progress)
+            with bar:
+                if resume is not None:
+                    run = qa_tasks.restart_run(stopped, on_progress=progress)
+                else:
+                    run = scoring.rescore(version, on_progress=progress)
         except Exception as exc:
             raise CommandError(f"re-score failed: {type(exc).__name__}: {exc}") from exc
         elapsed = time.perf_counter() - started

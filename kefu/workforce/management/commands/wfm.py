@@ -153,10 +153,18 @@ class Command(BaseCommand):
             )
 
     def _roster(self, o: dict) -> None:
+        from kefu.lib.progress import Progress
+        from kefu.workforce import building
         from kefu.workforce.actions import build_roster
 
+        # The solver's only measure is time: on a terminal the bar follows the seconds
+        # against its time limit (it may finish earlier).
+        limit = o["time_limit"] or building.time_limit_s()
+        bar = Progress("排班 building the roster", total=limit, unit="s", stream=self.stderr)
         try:
-            roster = build_roster(self._week(o), time_limit_s=o["time_limit"])
+            with bar:
+                bar.follow_clock()
+                roster = build_roster(self._week(o), time_limit_s=o["time_limit"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if roster.status == "failed":
