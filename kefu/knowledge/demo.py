@@ -139,13 +139,8 @@ def seed_demo(seed: int) -> dict[str, Any]:
             chosen = rng.sample(
                 candidates, 2 if rng.random() < SECOND_LINK and len(candidates) > 1 else 1
             )
-            for article in chosen:
-                links.append(
-                    ArticleLink(
-                        conversation_id=pk, article=article, agent_id=agent_id, team_id=team_id,
-                        linked_by_id=agent_users.get(agent_id), linked_at=done,
-                    )
-                )  # fmt: skip
+            for article in chosen:  # (plain tuples: a large demo has many)
+                links.append((pk, article.pk, agent_id, team_id, agent_users.get(agent_id), done))
         elif draw < p_link + p_new:
             requests.append(
                 ChangeRequest(
@@ -158,8 +153,7 @@ def seed_demo(seed: int) -> dict[str, Any]:
     requests.extend(_flags(rng, articles, owners, start, end, len(finished)))
     publications = _resolve(rng, requests, versions, owners, months, tz, end)
     ChangeRequest.objects.bulk_create(requests, batch_size=2000)
-    _link_versions(links, publications)
-    ArticleLink.objects.bulk_create(links, batch_size=2000)
+    _create_links(links, publications)
     _review_dates(rng, articles, end.astimezone(tz).date())
     searches = _searches(rng, articles, list(users.values()), start, end)
     return {
@@ -316,15 +310,23 @@ def _resolve(rng, requests, versions, owners, months, tz, end: datetime) -> dict
     }
 
 
-def _link_versions(links: list[ArticleLink], publications: dict[int, list]) -> None:
-    """A link records the version published when the conversation ended."""
-    for link in links:
-        chain = publications[link.article.pk]
-        current = chain[0][0]
-        for version, published in chain[1:]:
-            if published is not None and published <= link.linked_at:
-                current = version
-        link.version = current
+def _create_links(links: list[tuple], publications: dict[int, list], chunk: int = 5000) -> None:
+    """The links, each with the version published when its conversation ended."""
+    for i in range(0, len(links), chunk):
+        rows = []
+        for pk, article_id, agent_id, team_id, user_id, done in links[i : i + chunk]:
+            chain = publications[article_id]
+            current = chain[0][0]
+            for version, published in chain[1:]:
+                if published is not None and published <= done:
+                    current = version
+            rows.append(
+                ArticleLink(
+                    conversation_id=pk, article_id=article_id, version=current,
+                    agent_id=agent_id, team_id=team_id, linked_by_id=user_id, linked_at=done,
+                )
+            )  # fmt: skip
+        ArticleLink.objects.bulk_create(rows)
 
 
 def _review_dates(rng: random.Random, articles: list[Article], last_day: date) -> None:
