@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from kefu.accounts.models import Agent, Team
-from kefu.accounts.roles import ensure_roles
+from kefu.accounts.roles import MANAGE_KNOWLEDGE, ensure_roles
 
 DEMO_PASSWORD = "kefu2024"
 DEMO_TEAM = "售后一组"
@@ -101,6 +101,7 @@ def demo_logins() -> list[DemoLogin]:
     agents = {
         a.user_id: a for a in Agent.objects.filter(user__in=users.values()).select_related("team")
     }
+    owners = {u.pk for u in users.values() if u.is_active and u.has_perm(MANAGE_KNOWLEDGE)}
     rows = []
     for spec in DEMO_USERS:
         user = users.get(spec.username)
@@ -111,6 +112,8 @@ def demo_logins() -> list[DemoLogin]:
             who = f"{team}{title} {agent.name}（{agent.external_id}）：{spec.about}"
         else:
             who = f"{spec.name}：{spec.about}" if spec.name else spec.about
+        if user is not None and user.pk in owners:
+            who += "；知识库负责人（审核、发布）"
         rows.append(
             DemoLogin(
                 username=spec.username,

@@ -27,6 +27,13 @@ class KnowledgeConfig(AppConfig):
             request_article,
         )
 
+        # The knowledge figures' sheet in the KPI workbooks (`kefu metrics --format xlsx`,
+        # the monthly review); metrics never imports this app.
+        from kefu.knowledge.figures import add_sheet
+        from kefu.metrics import extra_sheets
+
+        extra_sheets.register("knowledge", add_sheet)
+
         # Who sees which rows (kefu.accounts.access): articles are read by everyone signed
         # in once published, drafts by their authors and the knowledge owners; versions and
         # change requests are seen with their article; links like their conversations;

@@ -398,6 +398,17 @@ def serve_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     return response
 
 
+# --- figures (KCS evolve loop) ----------------------------------------------------------------
+def _figures(request: HttpRequest):
+    from kefu.knowledge import selectors
+    from kefu.metrics.dashboards import default_months
+    from kefu.metrics.forms import PeriodForm
+
+    form = PeriodForm(request.GET, request.user, default_months, filters=False)
+    start, end = form.period
+    return form, selectors.knowledge_figures(request.user, start, end)
+
+
 @login_required
 @require_GET
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
@@ -472,6 +483,35 @@ def transfer(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """Link and reuse rates, freshness by month, overdue articles, the quality index and
+    the searches not found, within what the user may see."""
+    from kefu.knowledge.core.figures import FRESHNESS_GOAL_HOURS, LINK_RATE_HEALTHY
+
+    form, data = _figures(request)
+    chart = {
+        "months": [m["month"] for m in data.months],
+        "median": [_round(m["freshness"].median_h) for m in data.months],
+        "mean": [_round(m["freshness"].mean_h) for m in data.months],
+        "link_rate": [_percent(m["usage"].link_rate) for m in data.months],
+        "goal": FRESHNESS_GOAL_HOURS,
+        "labels": {
+            "median": str(_("Freshness, median (h)")),
+            "mean": str(_("Freshness, mean (h)")),
+            "link_rate": str(_("Link rate (%)")),
+            "goal": str(_("Goal")),
+        },
+    }
+    context = _context(
+        request, "figures", form=form, data=data, chart=chart, date_from=data.date_from,
+        date_to=data.date_to, band=[round(b * 100) for b in LINK_RATE_HEALTHY],
+        goal=FRESHNESS_GOAL_HOURS,
+    )  # fmt: skip
+    return render(request, "knowledge/figures.html", context)
+
+
+@login_required
+@require_GET
 def export(request: HttpRequest) -> HttpResponse:
     if not access.manages_knowledge(request.user):
         raise Http404
@@ -479,3 +519,24 @@ def export(request: HttpRequest) -> HttpResponse:
     if kind not in (interchange.MARKDOWN, interchange.JSONL):
         kind = interchange.JSONL
     return export_response(request.user, kind)
+
+
+@login_required
+@require_GET
+def figures_csv(request: HttpRequest) -> HttpResponse:
+    """The figures page's table as CSV (the same scope)."""
+    from kefu.knowledge.figures import write_csv
+
+    _form, data = _figures(request)
+    response = HttpResponse(write_csv(data), content_type="text/csv; charset=utf-8")
+    name = f"kefu-knowledge-{data.date_from.isoformat()}_{data.date_to.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)

@@ -29,6 +29,7 @@ from kefu.core import periods
 from kefu.core.periods import month_key, previous_period
 from kefu.core.spreadsheet import save_as_text
 from kefu.lib.language import short_language
+from kefu.metrics import extra_sheets
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
 from kefu.metrics.core.kpis import KEYS
 from kefu.metrics.models import ImprovementAction, Target
@@ -183,9 +184,18 @@ def _fit_columns(ws: Worksheet, *, first_row: int = 1, minimum: int = 8, maximum
 
 
 # --- `kefu metrics --format xlsx` ----------------------------------------------------------
-def write_figures_workbook(result: Figures | list[Group], by: str | None, stream: BinaryIO):
+def write_figures_workbook(
+    result: Figures | list[Group],
+    by: str | None,
+    stream: BinaryIO,
+    *,
+    scope: Scope | None = None,
+    user=None,
+):
     """One sheet: a header of the contract's JSON keys ("group" first when grouped) and
-    one row per group (a single row when not grouped), raw values with number formats."""
+    one row per group (a single row when not grouped), raw values with number formats.
+    Given the scope (and its user), the sheets other apps register follow
+    (`kefu.metrics.extra_sheets`)."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "KPIs"
@@ -201,7 +211,17 @@ def write_figures_workbook(result: Figures | list[Group], by: str | None, stream
                 _set_value(ws, offset, column, key, row[key])
     ws.freeze_panes = "B2" if grouped else "A2"
     _fit_columns(ws, minimum=10, maximum=28)
+    if scope is not None:
+        _extra_sheets(workbook, scope, user, "zh")
     save_as_text(workbook, stream)
+
+
+def _extra_sheets(workbook: Workbook, scope: Scope, user, lang: str) -> None:
+    """The sheets registered by higher apps, within the workbook's scope: its user's, or
+    everything; a limited scope without its user gets none."""
+    if user is None and scope.visible is not ALL:
+        return
+    extra_sheets.add_all(workbook, scope.date_from, scope.date_to, user, lang)
 
 
 # --- the monthly review ----------------------------------------------------------------------
@@ -422,11 +442,14 @@ def _actions_sheet(ws, scope: Scope, lang: str, team_ids: set[int]) -> None:
     _finish(ws, f"A{HEADER_ROW + 1}", maximum=60)
 
 
-def write_review_workbook(scope: Scope, stream: BinaryIO, language: str = "zh") -> None:
+def write_review_workbook(
+    scope: Scope, stream: BinaryIO, language: str = "zh", *, user=None
+) -> None:
     """The monthly review: the department's figures against its targets, each team's
     and each agent's against theirs (green meets, red misses), the targets used and the
-    improvement actions of the period. `scope` decides what is in it (an agent's
-    workbook holds only their own row)."""
+    improvement actions of the period, then the sheets other apps register (within
+    `user`'s scope). `scope` decides what is in it (an agent's workbook holds only their
+    own row)."""
     lang = short_language(language)
     goals = _Targets()
     keys = review_keys()
@@ -440,6 +463,7 @@ def write_review_workbook(scope: Scope, stream: BinaryIO, language: str = "zh") 
     )
     _targets_sheet(workbook.create_sheet(_t("sheet_targets", lang)), scope, lang, team_ids)
     _actions_sheet(workbook.create_sheet(_t("sheet_actions", lang)), scope, lang, team_ids)
+    _extra_sheets(workbook, scope, user, lang)
     save_as_text(workbook, stream)
 
 
@@ -464,5 +488,5 @@ def write_review_file(
     scope = review_scope(month, user)
     target = Path(path) if path is not None else Path(review_filename(scope))
     with target.open("wb") as stream:
-        write_review_workbook(scope, stream, language)
+        write_review_workbook(scope, stream, language, user=user)
     return target

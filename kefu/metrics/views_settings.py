@@ -315,7 +315,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("Give the month as YYYY-MM, for example 2024-05."))
     scope = exports.review_scope(month, request.user)
     stream = io.BytesIO()
-    exports.write_review_workbook(scope, stream, language=language())
+    exports.write_review_workbook(scope, stream, language=language(), user=request.user)
     audit(
         AuditAction.EXPORT,
         request=request,

@@ -20,6 +20,7 @@ from kefu.improvement.models import (
     Retrospective,
 )
 from kefu.interactions.models import Conversation, Customer, Escalation, Message, Transfer
+from kefu.knowledge.models import Article, ArticleLink, ArticleVersion, ChangeRequest, SearchLog
 from kefu.metrics.models import ImprovementAction, KpiFact
 from kefu.workforce.models import PresenceChange, Roster, RosterAssignment
 
@@ -35,7 +36,7 @@ def run(*args: str) -> str:
 def counts() -> dict[str, int]:
     models = (
         Conversation, Message, Customer, Transfer, Escalation, Agent, Team, get_user_model(),
-        ImprovementAction, KpiFact,
+        ImprovementAction, KpiFact, Article, ArticleVersion, ChangeRequest, ArticleLink, SearchLog,
     )  # fmt: skip
     return {
         m.__name__: m.objects.count() for m in (*models, Roster, RosterAssignment, PresenceChange)
@@ -88,6 +89,29 @@ def test_it_loads_the_small_demo_and_creates_one_log_in_per_role():
     assert [str(w) for w in weeks] == ["2024-12-02", "2024-12-09", "2024-12-16", "2024-12-23"]
     assert PresenceChange.objects.count() > 127 * 20 * 2
     assert "排班遵从度 schedule adherence: " in output
+    # the knowledge base carries the seeds' figures (docs/knowledge.md)
+    _assert_knowledge_figures(output)
+
+
+def _assert_knowledge_figures(output: str) -> None:
+    from datetime import date
+
+    from kefu.accounts.access import manages_knowledge
+    from kefu.knowledge.selectors import knowledge_figures
+
+    assert Article.objects.count() == 54
+    assert not ArticleLink.objects.filter(version__isnull=True).exists()
+    figures = knowledge_figures(None, date(2024, 1, 1), date(2024, 12, 31))
+    assert 0.6 <= figures.usage.link_rate <= 0.8  # the KCS band
+    assert 0.86 <= figures.usage.reuse_rate <= 0.92  # the seeds' 89 %
+    fresh = [m["freshness"].median_h for m in figures.months]
+    assert fresh[0] > 20 and fresh[-1] <= 4  # 28 h → goal ≤ 4 h
+    assert figures.overdue == 6 and figures.not_found
+    assert 0.7 < figures.quality_index < 0.95
+    assert "知识库 knowledge base: 54 articles" in output
+    users = get_user_model().objects.filter(username__in=ROLES)
+    owners = {u.username for u in users if manages_knowledge(u)}
+    assert owners == {"supervisor", "qa", "manager", "admin"}
 
 
 @pytest.mark.django_db

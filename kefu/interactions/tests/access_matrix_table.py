@@ -451,6 +451,8 @@ MATRIX: dict[str, str] = {
     "knowledge/conversations/<extid:external_id>/suggest/ [alice]": "302 200 404 200 200 200 200 200 404",
     "knowledge/conversations/<extid:external_id>/suggest/ [bob]": "302 404 200 404 200 200 200 200 404",
     "knowledge/export/ [-]": "302 404 404 404 200 404 200 200 404",
+    "knowledge/figures.csv [-]": "302 200 200 200 200 200 200 200 200",
+    "knowledge/figures/ [-]": "302 200 200 200 200 200 200 200 200",
     "knowledge/new/ [-]": "302 200 200 200 200 200 200 200 200",
     "knowledge/requests/ [-]": "302 200 200 200 200 200 200 200 200",
     "knowledge/requests/<int:request_id>/decline/ [-]": "302 404 404 404 302 404 302 302 404",

@@ -147,12 +147,13 @@ def test_kefu_metrics_writes_the_workbook(may, tmp_path):
 
 def test_the_review_has_its_sheets_with_the_period_in_the_titles(may):
     book = workbook(exports.write_review_workbook, MAY)
-    assert book.sheetnames == ["部门", "按班组", "按客服", "目标", "改进措施"]
+    # (then the sheets higher apps register, e.g. the knowledge base's)
+    assert book.sheetnames[:5] == ["部门", "按班组", "按客服", "目标", "改进措施"]
     for ws in book.worksheets:
         assert "2024-05" in ws["A1"].value
         assert ws.freeze_panes is not None
     english = workbook(exports.write_review_workbook, MAY, language="en")
-    assert english.sheetnames == ["Department", "By team", "By agent", "Targets", "Actions"]
+    assert english.sheetnames[:5] == ["Department", "By team", "By agent", "Targets", "Actions"]
     assert column_of(english["By team"], "First contact resolution")
 
 

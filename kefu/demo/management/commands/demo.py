@@ -17,10 +17,11 @@ from kefu.audit.models import AuditAction
 from kefu.customers.demo import seed_demo as seed_customers
 from kefu.demo.core.generator import ROUTING_FROM, SIZES, generate, size_count
 from kefu.demo.improvements import ensure_demo_improvements, seed_improvement
-from kefu.demo.users import ensure_demo_users
+from kefu.demo.users import demo_logins, ensure_demo_users
 from kefu.interactions.core.native import dumps, parse_object
 from kefu.interactions.importer import Importer, ImportReport
 from kefu.interactions.models import Conversation
+from kefu.knowledge.demo import seed_demo as seed_knowledge
 from kefu.lib.localtime import configured_tz
 from kefu.lib.progress import Progress
 from kefu.metrics.defaults import ensure_defaults
@@ -32,6 +33,28 @@ from kefu.workforce.defaults import ensure_defaults as ensure_workforce_defaults
 from kefu.workforce.demo import seed_demo as seed_workforce
 
 PUBLIC_SIZES = ("small", "default", "large")  # "tiny" is for tests, but accepted too
+
+
+def _knowledge_line(known: dict[str, Any]) -> str:
+    from kefu.knowledge.selectors import knowledge_figures
+
+    first, last = known["first_month"], known["last_month"]
+    figures = knowledge_figures(None, first[0], last[1])
+    months = [m for m in figures.months if m["freshness"].median_h is not None]
+    fresh = (
+        f"freshness median {months[0]['freshness'].median_h:.1f} h ({months[0]['month']}) → "
+        f"{months[-1]['freshness'].median_h:.1f} h ({months[-1]['month']})"
+        if months
+        else "freshness —"
+    )
+    link = figures.usage.link_rate
+    reuse = figures.usage.reuse_rate
+    return (
+        f"知识库 knowledge base: {known['articles']} articles, {known['versions']} versions, "
+        f"{known['requests']} change requests, {known['links']} links; link rate "
+        f"{'—' if link is None else f'{link:.1%}'}, reuse "
+        f"{'—' if reuse is None else f'{reuse:.1%}'}, {fresh}"
+    )
 
 
 class Command(BaseCommand):
@@ -104,6 +127,10 @@ class Command(BaseCommand):
         seed_training(seed)  # courses, sessions, exams, practice, assignments, certification
         with translation.override("zh-hans"):  # names the cycles in the users' language
             seed_performance(seed)  # the year's review cycles, ratings, 360, interviews, pool
+        known = seed_knowledge(seed)  # articles, versions, requests, links, searches
+        if known["articles"]:
+            self.stdout.write(_knowledge_line(known))
+        logins = demo_logins()  # (the knowledge owners as seeded)
         names = ", ".join(login.username for login in logins)
         self.stdout.write(f"演示账号 demo log-ins: {names} (密码 password: {logins[0].password})")
 

@@ -151,7 +151,7 @@ class Command(BaseCommand):
             from kefu.metrics.exports import write_figures_workbook
 
             with options["output"].open("wb") as stream:
-                write_figures_workbook(result, by, stream)
+                write_figures_workbook(result, by, stream, scope=scope, user=user)
             self.stderr.write(f"wrote {options['output']}")
             return
         data = contract_json(result)
