@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Max
+
 from kefu.sla.core import holidays as holiday_core
 from kefu.sla.core.business_time import WEEKDAYS, Calendar, parse_hours
 from kefu.sla.core.policies import Policy, choose
@@ -65,4 +67,13 @@ def active_policies() -> list[Policy]:
     return out
 
 
-__all__ = ["active_policies", "calendar", "choose", "holiday_days"]
+def policy_stamp() -> tuple:
+    """Changes whenever a policy version is stored or retired (for caches of engines)."""
+    active = SlaPolicy.objects.filter(active=True)
+    return (
+        SlaPolicy.objects.aggregate(m=Max("pk"))["m"],
+        tuple(active.values_list("pk", flat=True)),
+    )
+
+
+__all__ = ["active_policies", "calendar", "choose", "holiday_days", "policy_stamp"]

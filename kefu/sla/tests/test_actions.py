@@ -81,3 +81,17 @@ def test_the_command_reports_a_bad_file(tmp_path):
     bad.write_text("2024:\n  - {name: x, closed: [2024-02-01]}\n", encoding="utf-8")
     with pytest.raises(CommandError, match="2024 #1"):
         call_command("sla_calendar", "import", str(bad))
+
+
+def test_the_policies_command_lists_per_channel_targets():
+    out = io.StringIO()
+    call_command("sla_policies", stdout=out)
+    import json
+
+    rows = json.loads(out.getvalue())
+    assert {r["channel"]: r["first_response_s"] for r in rows} == {
+        "chat": 30.0,
+        "app": 30.0,
+        "phone": 20.0,
+        "email": 86400.0,
+    }
