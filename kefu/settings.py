@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.audit",
     "kefu.interactions",
+    "kefu.sla",
     "kefu.metrics",
     "kefu.qa",
     "kefu.workforce",

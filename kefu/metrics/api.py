@@ -34,6 +34,7 @@ class Figures(Schema):
     frt_median_s: float | None
     frt_p90_s: float | None
     frt_over_30s_rate: float | None
+    frt_over_target_rate: float | None
     response_rate: float | None
     aht_s: float | None
     resolution_time_mean_s: float | None

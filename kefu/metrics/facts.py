@@ -29,6 +29,7 @@ from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
 from kefu.metrics.core.kpis import Escalation as EscalationFact
 from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact, PendingFact
+from kefu.sla.selectors import active_policies, choose
 
 CHUNK = 2000  # ids per IN (...) query, well below every database's parameter limit
 
@@ -40,6 +41,7 @@ FACT_COLUMNS = (
     "channel",
     "customer_id",
     "frt_s",
+    "sla_policy_id",
     *STATS,
 )
 _CONVERSATION_FIELDS = (
@@ -58,6 +60,11 @@ _CONVERSATION_FIELDS = (
     "nps",
     "has_order",
     "order_converted",
+    "first_customer_at",
+    "first_response_at",
+    "category1",
+    "customer__segment",
+    "extra__priority",
 )
 
 
@@ -101,11 +108,17 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
     ):
         escalations[conversation_id].append(EscalationFact(instant(at), instant(resolved_at)))
     out = []
+    policies = active_policies()
     conversations = where_in(Conversation.objects.all(), "id", ids)
     for values in raw_rows(conversations.values_list(*_CONVERSATION_FIELDS)):
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
-         handle, resolved_at, complaint, csat, nps, has_order, converted) = values  # fmt: skip
+         handle, resolved_at, complaint, csat, nps, has_order, converted, first_customer_at,
+         first_response_at, category, segment, priority) = values  # fmt: skip
         created_at = instant(created_at)
+        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
+        judged = None
+        if policy is not None and frt is not None and first_customer_at and first_response_at:
+            judged = policy.elapsed(instant(first_customer_at), instant(first_response_at))
         row = Row(
             customer=str(customer_id),
             created_at=created_at,
@@ -119,6 +132,8 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
             nps=nps,
             order_converted=bool(converted) if has_order else None,
             repeat_contact=repeat.get(pk, False),
+            first_response_target_s=policy.first_response_s if policy else None,
+            first_response_judged_s=judged,
         )
         stats = contribution(row)
         day = created_at.astimezone(tz).date()
@@ -131,6 +146,7 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
                 channel,
                 customer_id,
                 frt,
+                policy.id if policy else None,
                 *tuple(stats[k] for k in STATS),
             )
         )

@@ -24,6 +24,7 @@ from kefu.accounts.models import Agent, Team
 from kefu.interactions.models import Conversation, Customer
 from kefu.metrics.core.catalogue import ALL_FIGURES
 from kefu.metrics.core.kpis import FLOAT_STATS, STATS
+from kefu.sla.models import SlaPolicy
 
 
 class Stats(models.Model):
@@ -57,6 +58,11 @@ class KpiFact(Stats):
         Customer, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     frt_s = models.FloatField(null=True)
+    # The service-level policy version that judged the conversation (kefu.sla; null: none
+    # matched, the 30 s fallback applied)
+    sla_policy = models.ForeignKey(
+        SlaPolicy, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         indexes = [

@@ -52,6 +52,7 @@ PARAM_LABELS = {
     "label": gettext_lazy("Name in the evidence"),
     "over_s": gettext_lazy("Longer than (seconds)"),
     "skip_first": gettext_lazy("Leave out the first response"),
+    "target": gettext_lazy("Threshold"),
     "min": gettext_lazy("At least (in a row)"),
     "broken_by": gettext_lazy("Broken by"),
     "max_chars": gettext_lazy("At most (characters)"),
@@ -78,6 +79,9 @@ PARAM_LABELS = {
 }
 
 CHOICE_LABELS = {
+    # first_response / response_gap `target` (kefu.sla): the seconds above, or the policy's
+    "": gettext_lazy("The seconds given"),
+    "sla": gettext_lazy("The conversation's SLA target (over_s without a policy)"),
     "agent": gettext_lazy("agent"),
     "customer": gettext_lazy("customer"),
     "bot": gettext_lazy("bot"),

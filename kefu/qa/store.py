@@ -16,6 +16,7 @@ from django.db.models import Max
 from kefu.qa.core import defaults
 from kefu.qa.core.engine import Engine
 from kefu.qa.models import Indicator, Lexicon, Scorecard, ScorecardVersion
+from kefu.sla.selectors import active_policies, policy_stamp
 
 _cache: dict[tuple, Engine] = {}
 
@@ -83,6 +84,7 @@ def engine_for(version: ScorecardVersion | None = None, *, max_age_s: float = 0.
         Indicator.objects.aggregate(m=Max("updated_at"))["m"],
         Lexicon.objects.count(),
         Indicator.objects.count(),
+        policy_stamp(),  # a new policy version (or one retired) compiles a new engine
     )
     engine = _cache.get(stamp)
     if engine is None:
@@ -92,6 +94,7 @@ def engine_for(version: ScorecardVersion | None = None, *, max_age_s: float = 0.
             indicators=indicator_data(),
             scorecard=definition,
             sentiment=defaults.default_sentiment(),
+            policies=active_policies(),
         )
         _cache.clear()
         _cache[stamp] = engine

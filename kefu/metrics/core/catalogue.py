@@ -64,6 +64,16 @@ FIGURES: dict[str, Figure] = {
             **_SLOW,
         ),
         _f(
+            "frt_over_target_rate",
+            "首响超 SLA 目标占比",
+            "First responses over their SLA target",
+            "rate",
+            False,
+            behind={"frt_over_target": 1},
+            behind_zh="首响超过所属渠道 SLA 目标的会话",
+            behind_en="Conversations whose first response missed their channel's SLA target",
+        ),
+        _f(
             "response_rate",
             "在线响应率",
             "Response rate",

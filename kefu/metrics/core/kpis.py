@@ -33,6 +33,7 @@ KEYS = (
     "frt_median_s",
     "frt_p90_s",
     "frt_over_30s_rate",
+    "frt_over_target_rate",
     "response_rate",
     "aht_s",
     "resolution_time_mean_s",
@@ -54,6 +55,7 @@ STATS = (
     "frt_n",
     "frt_sum_s",
     "frt_over_30s",
+    "frt_over_target",
     "with_customer",
     "responded",
     "handle_n",
@@ -102,6 +104,22 @@ class Row:
     nps: int | None = None
     order_converted: bool | None = None  # None: no order (not a pre-sale inquiry)
     repeat_contact: bool = False  # see repeat_contacts()
+    # The service-level policy's first-response target (kefu.sla; None: no policy matched,
+    # FRT_THRESHOLD_S applies) and the FRT as that policy measures it (business time when
+    # the policy says so; None: first_response_s, calendar time).
+    first_response_target_s: float | None = None
+    first_response_judged_s: float | None = None
+
+
+def over_target(row: Row) -> bool:
+    """Did the first response miss its service-level target (strictly over)?"""
+    if row.first_response_s is None:
+        return False
+    judged = row.first_response_judged_s
+    target = row.first_response_target_s
+    return (row.first_response_s if judged is None else judged) > (
+        FRT_THRESHOLD_S if target is None else target
+    )
 
 
 def contribution(row: Row) -> dict[str, int | float]:
@@ -114,6 +132,7 @@ def contribution(row: Row) -> dict[str, int | float]:
         "frt_n": int(frt is not None),
         "frt_sum_s": frt or 0.0,
         "frt_over_30s": int(frt is not None and frt > FRT_THRESHOLD_S),
+        "frt_over_target": int(over_target(row)),
         "with_customer": int(row.has_customer_message),
         "responded": int(row.has_customer_message and frt is not None),
         "handle_n": int(row.handle_time_s is not None),
@@ -204,6 +223,7 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
 RATIOS: dict[str, tuple[str, str]] = {
     "frt_mean_s": ("frt_sum_s", "frt_n"),
     "frt_over_30s_rate": ("frt_over_30s", "frt_n"),
+    "frt_over_target_rate": ("frt_over_target", "frt_n"),
     "response_rate": ("responded", "with_customer"),
     "aht_s": ("handle_sum_s", "handle_n"),
     "resolution_time_mean_s": ("resolution_sum_s", "resolved"),

@@ -21,6 +21,7 @@ from kefu.metrics import facts
 from kefu.metrics.core.kpis import KEYS, Escalation, Row, compute, repeat_contacts
 from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact
 from kefu.metrics.selectors import Scope, figures, grouped
+from kefu.sla.selectors import active_policies, choose
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 MAY = Scope(date(2024, 5, 1), date(2024, 5, 31), visible=ALL)
@@ -175,6 +176,7 @@ def direct_rows(records: list[dict]) -> list[tuple[date, str | None, Row]]:
     for times in history.values():
         times.sort()
     flags = repeat_contacts([(p.customer.id, p.created_at) for p in parsed], history)
+    policies = active_policies()  # the seeded per-channel defaults (calendar time)
     out = []
     for p, repeat in zip(parsed, flags, strict=True):
         f = conversation_facts(p)
@@ -191,6 +193,7 @@ def direct_rows(records: list[dict]) -> list[tuple[date, str | None, Row]]:
             nps=p.survey.nps if p.survey else None,
             order_converted=bool(p.order.converted) if p.order else None,
             repeat_contact=repeat,
+            first_response_target_s=choose(policies, p.channel).first_response_s,
         )
         out.append((p.created_at.astimezone(TZ).date(), p.agent, row))
     return out

@@ -224,34 +224,64 @@ def _waits(view: ConversationView) -> list[tuple[MessageView, MessageView, float
     return waits
 
 
+TARGET = Param(str, "", choices=("", "sla"))
+
+
+def _threshold(view: ConversationView, over_s: float, target: str, figure: str) -> float:
+    """over_s, or with `target: sla` the conversation's service-level target for the
+    figure ("first_response_s" or "next_response_s") when its policy sets one."""
+    if target == "sla" and view.sla is not None:
+        value = getattr(view.sla, figure)
+        if value is not None:
+            return value
+    return over_s
+
+
+def _elapsed(view: ConversationView, target: str, start: MessageView, end: MessageView) -> float:
+    """The wait as the policy measures it (business time if it says so), else calendar."""
+    if target == "sla" and view.sla is not None:
+        return view.sla.elapsed(start.at, end.at)
+    return (end.at - start.at).total_seconds()
+
+
 class FirstResponse(Condition):
-    """First customer message → first agent message after it (bots do not count)."""
+    """First customer message → first agent message after it (bots do not count).
+    `target: sla`: judged against the service-level policy's first-response target (and
+    its time measure) instead of over_s, which stays the fallback."""
 
     name = "first_response"
-    spec = {"over_s": Param(float, required=True, minimum=0)}
+    spec = {"over_s": Param(float, required=True, minimum=0), "target": TARGET}
 
     def __init__(self, p: dict[str, Any], where: str, lexicons: LexiconSet) -> None:
-        self.over_s = p["over_s"]
+        self.over_s, self.target = p["over_s"], p["target"]
 
     def evaluate(self, view: ConversationView) -> Result:
         waits = _waits(view)
         customers = view.role("customer")
         first_customer = customers[0] if customers else None
-        if not waits or waits[0][0] is not first_customer or waits[0][2] <= self.over_s:
+        if not waits or waits[0][0] is not first_customer:
             return None
         customer, agent, seconds = waits[0]
+        limit = _threshold(view, self.over_s, self.target, "first_response_s")
+        if _elapsed(view, self.target, customer, agent) <= limit:
+            return None
         return [((customer.id, agent.id), f"首次响应 {_seconds(seconds)}")]
 
 
 class ResponseGap(Condition):
     """A customer message waited longer than over_s for the next agent message.
-    skip_first leaves out the wait for the first response (first_response covers it)."""
+    skip_first leaves out the wait for the first response (first_response covers it).
+    `target: sla`: judged against the policy's next-response target instead of over_s."""
 
     name = "response_gap"
-    spec = {"over_s": Param(float, required=True, minimum=0), "skip_first": Param(bool, False)}
+    spec = {
+        "over_s": Param(float, required=True, minimum=0),
+        "skip_first": Param(bool, False),
+        "target": TARGET,
+    }
 
     def __init__(self, p: dict[str, Any], where: str, lexicons: LexiconSet) -> None:
-        self.over_s, self.skip_first = p["over_s"], p["skip_first"]
+        self.over_s, self.skip_first, self.target = p["over_s"], p["skip_first"], p["target"]
 
     def evaluate(self, view: ConversationView) -> Result:
         waits = _waits(view)
@@ -259,8 +289,11 @@ class ResponseGap(Condition):
             customers = view.role("customer")
             if customers and waits[0][0] is customers[0]:
                 waits = waits[1:]
+        limit = _threshold(view, self.over_s, self.target, "next_response_s")
         found: list[Finding] = [
-            ((c.id, a.id), f"等待 {_seconds(s)}") for c, a, s in waits if s > self.over_s
+            ((c.id, a.id), f"等待 {_seconds(s)}")
+            for c, a, s in waits
+            if _elapsed(view, self.target, c, a) > limit
         ]
         return found or None
 

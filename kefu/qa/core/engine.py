@@ -8,7 +8,7 @@ message by message ends with exactly the result of scoring it whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,6 +18,8 @@ from kefu.qa.core.indicators import Hit, Indicator, parse_indicators
 from kefu.qa.core.lexicons import LexiconSet, parse_lexicons
 from kefu.qa.core.scorecard import ItemScore, Scorecard, apply, parse_scorecard
 from kefu.qa.core.view import ConversationView, SentimentFn, message_view
+from kefu.sla.core.defaults import DEFAULT_POLICIES
+from kefu.sla.core.policies import Policy, choose
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Engine:
         scorecard: Scorecard,
         lexicons: LexiconSet,
         sentiment: SentimentFn | None = None,
+        policies: Sequence[Policy] | None = None,
     ) -> None:
         missing = [i for i in scorecard.indicator_ids() if i not in indicators]
         if missing:
@@ -58,6 +61,8 @@ class Engine:
         # Only what the scorecard uses is evaluated, in the scorecard's order.
         self.indicators = [indicators[i] for i in scorecard.indicator_ids()]
         self.sentiment = sentiment
+        # service-level policies for timing rules with `target: sla` (None: the shipped ones)
+        self.policies = DEFAULT_POLICIES if policies is None else tuple(policies)
         if sentiment is None and any(i.when.needs_sentiment() for i in self.indicators):
             raise DefinitionError("engine", "sentiment rules need a sentiment scorer")
 
@@ -69,11 +74,13 @@ class Engine:
         indicators: Any,
         scorecard: Any,
         sentiment: SentimentFn | None = None,
+        policies: Sequence[Policy] | None = None,
     ) -> Engine:
         """Compile definitions given as data (parsed YAML/JSON); DefinitionError if bad."""
         lexicon_set = LexiconSet(parse_lexicons(lexicons))
         compiled = parse_indicators(indicators, lexicon_set)
-        return cls(compiled, parse_scorecard(scorecard, set(compiled)), lexicon_set, sentiment)
+        scored = parse_scorecard(scorecard, set(compiled))
+        return cls(compiled, scored, lexicon_set, sentiment, policies)
 
     def session(self, record: ConversationRecord) -> Session:
         """Live evaluation: start from the conversation's header (and any messages it
@@ -106,11 +113,22 @@ class Engine:
         )
 
 
+def policy_for(record: ConversationRecord, policies: Sequence[Policy]) -> Policy | None:
+    """The service-level policy judging this conversation (kefu.sla.core.policies)."""
+    category = record.category[0] if record.category else ""
+    priority = str(record.extra.get("priority") or "")
+    return choose(policies, record.channel, record.customer.segment or "", category, priority)
+
+
 def view_of(
-    record: ConversationRecord, lexicons: LexiconSet, sentiment: SentimentFn | None
+    record: ConversationRecord,
+    lexicons: LexiconSet,
+    sentiment: SentimentFn | None,
+    policies: Sequence[Policy] = DEFAULT_POLICIES,
 ) -> ConversationView:
     """A conversation with its messages' features, ready for any indicator."""
-    view = ConversationView(replace(record, messages=[]), [], sentiment)
+    header = replace(record, messages=[])
+    view = ConversationView(header, [], sentiment, sla=policy_for(header, policies))
     for index, message in enumerate(record.messages):
         view.append(message_view(index, message, lexicons))
     return view
@@ -121,7 +139,9 @@ class Session:
 
     def __init__(self, engine: Engine, record: ConversationRecord) -> None:
         self.engine = engine
-        self.view = ConversationView(replace(record, messages=[]), [], engine.sentiment)
+        header = replace(record, messages=[])
+        sla = policy_for(header, engine.policies)
+        self.view = ConversationView(header, [], engine.sentiment, sla=sla)
         for message in record.messages:
             self._append(message)
 
@@ -136,6 +156,7 @@ class Session:
     def update(self, record: ConversationRecord) -> QaResult:
         """New header facts (status, survey, transfers…) with the messages so far."""
         self.view.record = replace(record, messages=[])
+        self.view.sla = policy_for(self.view.record, self.engine.policies)
         return self.result()
 
     def result(self) -> QaResult:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from kefu.interactions.core.native import ConversationRecord, MessageRecord, time_key
 from kefu.qa.core.lexicons import LexiconSet
+from kefu.sla.core.policies import Policy
 
 # text → (score −1…1, words that drove it)
 SentimentFn = Callable[[str], tuple[float, tuple[str, ...]]]
@@ -60,6 +61,7 @@ class ConversationView:
     record: ConversationRecord  # header fields (messages are in `messages`)
     messages: list[MessageView] = field(default_factory=list)  # in time order
     sentiment_fn: SentimentFn | None = None
+    sla: Policy | None = None  # the service-level policy judging it (timing with target: sla)
     _roles: dict[str, list[MessageView]] = field(default_factory=dict)
     _keys: list = field(default_factory=list)  # time_key of each message
 

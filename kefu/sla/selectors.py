@@ -1,0 +1,79 @@
+"""Reads of the service-level settings as the pure cores' objects."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from kefu.sla.core import holidays as holiday_core
+from kefu.sla.core.business_time import WEEKDAYS, Calendar, parse_hours
+from kefu.sla.core.policies import Policy, choose
+from kefu.sla.models import BusinessCalendar, Holiday, SlaPolicy
+
+
+def holiday_days() -> tuple[frozenset, frozenset]:
+    rows = [
+        holiday_core.Holiday(h.name, h.first, h.last, tuple(_dates(h.workdays)))
+        for h in Holiday.objects.all()
+    ]
+    return holiday_core.days(rows)
+
+
+def _dates(values: list) -> list:
+    from datetime import date
+
+    return [date.fromisoformat(str(v)) for v in values]
+
+
+def calendar(model: BusinessCalendar, days: tuple[frozenset, frozenset] | None = None) -> Calendar:
+    closed, working = (days or holiday_days()) if model.observes_holidays else ((), ())
+    return Calendar(
+        zone=model.zone,
+        weekly={d: parse_hours(model.weekly[d] if d < len(model.weekly) else "") for d in WEEKDAYS},
+        holidays=frozenset(closed),
+        workdays=frozenset(working),
+        makeup_hours=parse_hours(model.makeup_hours),
+    )
+
+
+def active_policies() -> list[Policy]:
+    """The active policies as core objects (one query for policies and calendars)."""
+    days = None
+    calendars: dict[int, Calendar] = {}
+    out = []
+    for p in SlaPolicy.objects.filter(active=True).select_related("calendar"):
+        cal = None
+        if p.calendar is not None:
+            if p.calendar_id not in calendars:
+                if days is None:
+                    days = holiday_days()
+                calendars[p.calendar_id] = calendar(p.calendar, days)
+            cal = calendars[p.calendar_id]
+        out.append(
+            Policy(
+                id=p.pk,
+                version=p.version,
+                name=p.name,
+                channel=p.channel,
+                segment=p.segment,
+                category=p.category,
+                priority=p.priority,
+                first_response_s=p.first_response_s,
+                next_response_s=p.next_response_s,
+                resolution_s=p.resolution_s,
+                measure=p.measure,
+                calendar=cal,
+            )
+        )
+    return out
+
+
+def policy_stamp() -> tuple:
+    """Changes whenever a policy version is stored or retired (for caches of engines)."""
+    active = SlaPolicy.objects.filter(active=True)
+    return (
+        SlaPolicy.objects.aggregate(m=Max("pk"))["m"],
+        tuple(active.values_list("pk", flat=True)),
+    )
+
+
+__all__ = ["active_policies", "calendar", "choose", "holiday_days", "policy_stamp"]
