@@ -25,3 +25,17 @@ class QaConfig(AppConfig):
             access.register(
                 model, policies={access.VIEW: access.CONVERSATION_VIEW}, like_conversations=True
             )
+        from kefu.accounts.roles import MANAGE_QA
+        from kefu.qa.feedback import DECIDE
+        from kefu.qa.models import HitFeedback
+
+        # Seen like its conversation; decided by QA specialists (docs/qa-feedback.md).
+        access.register(
+            HitFeedback,
+            agent="conversation__agent_id",
+            team="conversation__team_id",
+            policies={
+                access.VIEW: access.CONVERSATION_VIEW,
+                DECIDE: access.Policy(all=MANAGE_QA, teams=False, own=False),
+            },
+        )
