@@ -154,3 +154,12 @@ def for_conversation(conversation: Conversation) -> dict[str, HitFeedback]:
         "reported_by", "decided_by"
     )
     return {f.indicator: f for f in qs}
+
+
+def attach(hits: list[dict], conversation: Conversation) -> dict[str, HitFeedback]:
+    """Give each hit of a page (`presenters.conversation_page`'s) its judgement
+    (`hit["feedback"]`, None when not judged); returns every judgement of the conversation."""
+    judged = for_conversation(conversation)
+    for hit in hits:
+        hit["feedback"] = judged.get(hit["indicator"])
+    return judged

@@ -101,9 +101,7 @@ def conversation(request: HttpRequest, external_id: str) -> HttpResponse:
     personal = personal_view(request)
     lang = dashboards.language()
     data = dashboards.conversation_page(conversation, history, chosen, personal, lang)
-    judged = feedback.for_conversation(conversation)
-    for hit in data["hits"]:
-        hit["feedback"] = judged.get(hit["indicator"])
+    judged = feedback.attach(data["hits"], conversation)
     names = dashboards.indicator_names(lang)
     set_aside = [
         {"name": names.get(f.indicator, f.indicator), "feedback": f}
