@@ -34,6 +34,7 @@ def log_out(page) -> None:
 
 
 def test_a_reviewer_reports_a_false_positive_and_qa_confirms_it(page, login, screenshot, hits):
+    page.set_default_timeout(60_000)  # slow when other work shares the cores
     # quinn has marked the hit on bob's conversation correct: precision 100 %
     login("quinn")
     page.goto("/qa/conversations/C-FP-BOB/")
@@ -52,7 +53,7 @@ def test_a_reviewer_reports_a_false_positive_and_qa_confirms_it(page, login, scr
     screenshot(page, "qa-feedback-report")
     judge.locator("button[value='wrong']").click()
     page.wait_for_url("**/qa/conversations/C-FP-ALICE/")
-    assert "Reported wrong, to confirm".lower() in judge.inner_text().lower()
+    assert judge.locator(".qa-judged-pending").is_visible()  # waiting for a QA specialist
     assert score("C-FP-ALICE") == 90  # nothing changes before a QA specialist confirms
     log_out(page)
 
