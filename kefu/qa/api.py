@@ -15,15 +15,16 @@ outside the scope is 404. Evidence is stored masked. Schema names start with `Qa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
+from pydantic import StringConstraints
 
 from kefu.accounts.access import conversations_visible_to
-from kefu.lib.schemas import Day, ErrorOut, Text
+from kefu.lib.schemas import Day, ErrorOut, RowId, Text
 from kefu.qa import dashboards, feedback
 from kefu.qa.forms import ResultFilterForm
 from kefu.qa.models import QaResult
@@ -96,9 +97,11 @@ class QaResultFilters(Schema):
     indicator: Text | None = Field(None, description="an indicator (rule) id")
     severity: Text | None = Field(None, description="minor, normal or severe (of a hit)")
     type: Text | None = Field(None, description="a problem type (of a hit)")
-    team: int | None = Field(None, description="team id")
-    agent: int | None = Field(None, description="agent id")
-    after: Text | None = Field(None, description="cursor: the `next` of the previous page")
+    team: RowId | None = Field(None, description="team id")
+    agent: RowId | None = Field(None, description="agent id")
+    after: Annotated[str, StringConstraints(pattern=r"^\d{8}_\d{1,18}$")] | None = Field(
+        None, description="cursor: the `next` of the previous page"
+    )
     limit: int = Field(50, ge=1, le=MAX_PAGE)
 
     model_config = {"populate_by_name": True}
@@ -139,7 +142,7 @@ def _result(result: QaResult, hits, judged: dict, *, items: bool) -> dict[str, A
     }
 
 
-@router.get("/qa/results", response={200: QaResultPage, 422: ErrorOut, **ERRORS})
+@router.get("/qa/results", response={200: QaResultPage, **ERRORS})
 def list_results(request: HttpRequest, filters: Query[QaResultFilters]) -> dict[str, Any]:
     """Current QA results the caller may see, newest day first, filtered, keyset-paged."""
     data = filters.model_dump(exclude_none=True, exclude=set(QaResultFilters.PAGING))

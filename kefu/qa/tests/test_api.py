@@ -102,3 +102,9 @@ def test_the_conversation_list_shows_and_filters_the_qa_score(data):
     # an agent's list keeps to their own conversations
     mine = get(data.alice, "/conversations", qa_score_max=95).json()
     assert [c["id"] for c in mine["items"]] == ["C-API-A1"]
+
+
+def test_it_refuses_a_malformed_cursor_and_ids(data):
+    assert get(data.quinn, "/qa/results", after="20240101_" + "9" * 30).status_code == 422
+    assert get(data.quinn, "/qa/results", agent=2**70).status_code == 422
+    assert get(data.quinn, "/qa/results", after="20241399_1").status_code == 200  # no such day

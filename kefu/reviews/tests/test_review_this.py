@@ -76,3 +76,9 @@ def test_a_hit_is_judged_on_the_review_page(scored):
     )
     assert judged["Location"] == reverse("reviews:review", args=[review.pk])
     assert HitFeedback.objects.get().status == "pending"
+
+
+def test_the_review_queue_shows_the_automatic_score(scored):
+    review_this(scored.quinn)  # C-A1: a taboo phrase, automatic score 90
+    page = as_user(scored.quinn).get(reverse("reviews:queue")).content.decode()
+    assert "data-auto-score>90<" in page
