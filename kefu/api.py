@@ -36,6 +36,7 @@ from kefu.metrics.api import router as metrics_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
 from kefu.performance.api import router as performance_router
+from kefu.qa.api import router as qa_router
 from kefu.reviews.api import router as reviews_router
 from kefu.training.api import router as training_router
 from kefu.workforce.api import router as workforce_router
@@ -173,6 +174,7 @@ v1.add_router("", customers_router)
 v1.add_router("", interactions_router)
 v1.add_router("", metrics_router)
 v1.add_router("", live_router)
+v1.add_router("", qa_router)
 v1.add_router("", reviews_router)
 v1.add_router("", notifications_router)
 v1.add_router("", workforce_router)

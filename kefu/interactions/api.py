@@ -45,6 +45,7 @@ from kefu.interactions.schemas import (
     CustomerOut,
     IngestResultOut,
 )
+from kefu.interactions.scores import with_qa_score
 from kefu.lib.localtime import configured_tz
 from kefu.lib.schemas import ErrorOut, ErrorsOut, Text
 
@@ -85,8 +86,9 @@ def summaries(conversations: QuerySet[Conversation]) -> list[dict[str, Any]]:
             "nps": row["nps"],
             "first_response_s": row["first_response_s"],
             "message_count": row["message_count"],
+            "qa_score": row["qa_score"],
         }
-        for row in conversations.values(*SUMMARY_VALUES)
+        for row in with_qa_score(conversations).values(*SUMMARY_VALUES, "qa_score")
     ]
 
 

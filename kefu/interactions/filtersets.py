@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.access import agents_visible_to, teams_visible_to
 from kefu.core import periods
 from kefu.core.params import parse_id
-from kefu.interactions import search
+from kefu.interactions import scores, search
 from kefu.interactions.choices import Channel, Status
 from kefu.interactions.models import Conversation
 from kefu.lib.formfields import DayField
@@ -120,6 +120,14 @@ def _any_category(qs: QuerySet, name: str, value: str) -> QuerySet:
     return qs.filter(Q(category1=value) | Q(category2=value) | Q(category3=value))
 
 
+def _qa_score_min(qs: QuerySet, name: str, value: Any) -> QuerySet:
+    return scores.qa_score_between(qs, low=float(value)) if value is not None else qs
+
+
+def _qa_score_max(qs: QuerySet, name: str, value: Any) -> QuerySet:
+    return scores.qa_score_between(qs, high=float(value)) if value is not None else qs
+
+
 class ConversationFilterSet(django_filters.FilterSet):
     """Every filter of the conversation list. Team and agent are limited to (and their
     choices are) what `user` may see; the queryset is expected scoped already."""
@@ -149,6 +157,13 @@ class ConversationFilterSet(django_filters.FilterSet):
     category2 = django_filters.CharFilter(label=_("Problem"), max_length=100)
     complaint = YesNoFilter(label=_("Complaint"))
     escalated = YesNoFilter(label=_("Escalated"))
+    # The current automatic QA score (kept by QA, read through kefu.interactions.scores).
+    qa_score_min = django_filters.NumberFilter(
+        label=_("QA score from"), min_value=0, max_value=1000, method=_qa_score_min
+    )
+    qa_score_max = django_filters.NumberFilter(
+        label=_("QA score to"), min_value=0, max_value=1000, method=_qa_score_max
+    )
     # Last, as before: the full-text condition joins the search index.
     q = django_filters.CharFilter(label=_("Search"), max_length=MAX_TEXT, method=_search)
 

@@ -90,6 +90,12 @@ class ConversationFilters(Schema):
     )
     complaint: bool | None = None
     escalated: bool | None = None
+    qa_score_min: float | None = Field(
+        None, ge=0, le=1000, description="current automatic QA score at least this"
+    )
+    qa_score_max: float | None = Field(
+        None, ge=0, le=1000, description="current automatic QA score at most this"
+    )
     q: Text | None = Field(None, description="full-text search (Chinese or English)")
     limit: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_OFFSET, description=f"page size, capped at {MAX_PAGE_SIZE}"
@@ -128,6 +134,7 @@ class ConversationSummary(Schema):
     nps: int | None
     first_response_s: float | None
     message_count: int
+    qa_score: float | None = Field(None, description="current automatic QA score")
 
 
 class ConversationPage(Schema):

@@ -34,6 +34,7 @@ from kefu.interactions.core.facts import REPEAT_WINDOW
 from kefu.interactions.filtersets import ConversationFilterSet, category_choices
 from kefu.interactions.models import Conversation, Customer, Message
 from kefu.interactions.personal import PersonalDataView
+from kefu.interactions.scores import with_qa_score
 from kefu.lib.paging import KeysetPage, capped_count, keyset_page
 
 TIMELINE_LIMIT = 200
@@ -125,7 +126,7 @@ def list_rows(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
     rows) instead of walking the created_at index and stopping after one page (1 ms).
     """
     customers = Prefetch("customer", queryset=Customer.objects.only("external_id", "name"))
-    return (
+    return with_qa_score(
         conversations.select_related("agent", "team")
         .prefetch_related(customers)
         .defer(*_LIST_DEFERRED)

@@ -25,3 +25,28 @@ class QaConfig(AppConfig):
             access.register(
                 model, policies={access.VIEW: access.CONVERSATION_VIEW}, like_conversations=True
             )
+        # The conversation list (a lower app) shows and filters the current score.
+        from django.db.models import OuterRef, Subquery
+
+        from kefu.accounts.roles import MANAGE_QA
+        from kefu.interactions.scores import register_qa_score
+        from kefu.qa.feedback import DECIDE
+        from kefu.qa.models import HitFeedback
+
+        register_qa_score(
+            lambda: Subquery(
+                QaResult.objects.filter(conversation=OuterRef("pk"), is_current=True)
+                .order_by("-scored_at", "-pk")
+                .values("score")[:1]
+            )
+        )
+        # Seen like its conversation; decided by QA specialists (docs/qa-feedback.md).
+        access.register(
+            HitFeedback,
+            agent="conversation__agent_id",
+            team="conversation__team_id",
+            policies={
+                access.VIEW: access.CONVERSATION_VIEW,
+                DECIDE: access.Policy(all=MANAGE_QA, teams=False, own=False),
+            },
+        )

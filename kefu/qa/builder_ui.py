@@ -111,6 +111,7 @@ def _strings() -> dict[str, str]:
         "unknown": _("Unknown operator; edit it in YAML."),
         "default": _("default: %(value)s"),
         "id": _("ID"),
+        "id_fixed": _("A saved rule keeps its id: results and scorecards refer to it."),
         "name": _("Name"),
         "name_zh": _("Name (Chinese)"),
         "name_en": _("Name (English)"),

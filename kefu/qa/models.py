@@ -311,3 +311,57 @@ class PendingQa(models.Model):
     """A conversation written since it was last scored (queued by the import hook)."""
 
     conversation_id = models.BigIntegerField(primary_key=True)
+
+
+class FeedbackStatus(models.TextChoices):
+    """A person's judgement of one hit (docs/qa-feedback.md): marked right; marked wrong
+    and waiting for a QA specialist; a false positive the QA specialist confirmed; or a
+    report of one the QA specialist rejected (the hit was right)."""
+
+    CORRECT = "correct", _("marked correct")
+    PENDING = "pending", _("reported wrong, to confirm")
+    CONFIRMED = "confirmed", _("confirmed false positive")
+    REJECTED = "rejected", _("report rejected")
+
+
+class HitFeedback(models.Model):
+    """误判反馈: the judgement of a rule's hit on a conversation. Keyed by (conversation,
+    indicator), not by the hit row: re-scoring rewrites the hits, the judgement stays. A
+    confirmed false positive takes the hit out of the conversation's score and the QA
+    figures (`kefu.qa.scoring` leaves it out of every result it stores)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="hit_feedback"
+    )
+    indicator = models.CharField(_("rule"), max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=FeedbackStatus.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    evidence = models.TextField(blank=True)  # the hit's evidence when it was judged (masked)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("hit feedback")
+        verbose_name_plural = _("hit feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "indicator"], name="qa_hitfeedback_one_per_hit"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "indicator"], name="qa_hitfeedback_status")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} {self.indicator} {self.status}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (FeedbackStatus.CONFIRMED, FeedbackStatus.REJECTED)

@@ -13,7 +13,10 @@
   progress current.
 
 The engine is pure (kefu/qa/core); the records it gets here are the ones the importer
-stored, so a stored score equals `kefu qa score` on the imported file. Customers'
+stored, so a stored score equals `kefu qa score` on the imported file, except where a QA
+specialist confirmed a hit as a false positive (docs/qa-feedback.md): that hit is left
+out and the score recomputed without it. `kefu qa score` scores files and reads no
+feedback. Customers'
 personal fields are not decrypted (no rule reads them), except the names of customers
 whose conversations get hits with evidence: evidence is stored masked, names included.
 """
@@ -57,6 +60,8 @@ from kefu.qa import rollups, store
 from kefu.qa.core.engine import Engine
 from kefu.qa.core.engine import QaResult as Scored
 from kefu.qa.models import (
+    FeedbackStatus,
+    HitFeedback,
     PendingQa,
     QaHit,
     QaResult,
@@ -370,8 +375,25 @@ def _score_chunk(
     siblings: Sequence[int],
     run_id: int | None,
 ) -> list[int]:
-    scored = [(info, engine.score(record)) for info, record in records_for(ids)]
+    excluded = confirmed_false_positives(ids)
+    scored = [
+        (info, engine.without(engine.score(record), excluded.get(info.pk, ()), record.channel))
+        for info, record in records_for(ids)
+    ]
     return _write(scored, version, siblings, run_id)
+
+
+def confirmed_false_positives(conversation_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Conversation pk → the indicators whose hits on it a QA specialist confirmed as
+    false positives (docs/qa-feedback.md): their results are stored without them."""
+    out: dict[int, set[str]] = defaultdict(set)
+    rows = where_in(
+        HitFeedback.objects.filter(status=FeedbackStatus.CONFIRMED), "conversation_id",
+        list(conversation_ids),
+    ).values_list("conversation_id", "indicator")  # fmt: skip
+    for conversation_id, indicator in rows:
+        out[conversation_id].add(indicator)
+    return out
 
 
 def score_conversations(

@@ -28,8 +28,9 @@ from kefu.audit.models import AuditAction
 from kefu.core.params import parse_id
 from kefu.interactions.choices import Channel
 from kefu.interactions.views import is_htmx_fragment, page_total, personal_view
-from kefu.qa import dashboards
+from kefu.qa import dashboards, feedback
 from kefu.qa.forms import PeriodForm, ResultFilterForm
+from kefu.qa.models import FeedbackStatus
 from kefu.qa.selectors import (
     hit_rollups_visible_to,
     hits_visible_to,
@@ -100,6 +101,13 @@ def conversation(request: HttpRequest, external_id: str) -> HttpResponse:
     personal = personal_view(request)
     lang = dashboards.language()
     data = dashboards.conversation_page(conversation, history, chosen, personal, lang)
+    judged = feedback.attach(data["hits"], conversation)
+    names = dashboards.indicator_names(lang)
+    set_aside = [
+        {"name": names.get(f.indicator, f.indicator), "feedback": f}
+        for f in judged.values()
+        if f.status == FeedbackStatus.CONFIRMED
+    ]
     if personal.unmasked:
         audit(
             AuditAction.VIEW_PERSONAL_DATA,
@@ -115,6 +123,8 @@ def conversation(request: HttpRequest, external_id: str) -> HttpResponse:
             "conversation": conversation,
             "unmasked": personal.unmasked,
             "is_phone": conversation.channel == Channel.PHONE,
+            "set_aside": set_aside,
+            "may_judge": chosen is not None and chosen.is_current,
         }
     )
     return render(request, "qa/conversation.html", context)

@@ -21,10 +21,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kefu.accounts.access import conversations_visible_to
 from kefu.accounts.roles import MANAGE_QA
 from kefu.lib.language import language
-from kefu.qa import actions, builder_ui, store
+from kefu.qa import actions, builder_ui, feedback, store
 from kefu.qa.core import builder
 from kefu.qa.core.errors import DefinitionError
-from kefu.qa.core.figures import indicator_name, localized, severity_label, type_label
+from kefu.qa.core.figures import (
+    format_rate,
+    indicator_name,
+    localized,
+    severity_label,
+    type_label,
+)
 from kefu.qa.models import (
     Indicator,
     Lexicon,
@@ -54,6 +60,7 @@ when:
 def rules(request: HttpRequest) -> HttpResponse:
     indicators = []
     lang = language()
+    judged = feedback.rule_counts()
     for indicator in Indicator.objects.all():
         d = indicator.definition
         indicators.append(
@@ -64,15 +71,28 @@ def rules(request: HttpRequest) -> HttpResponse:
                 "type": type_label(d.get("type") or "", lang),
                 "builtin": indicator.builtin,
                 "updated_at": indicator.updated_at,
+                "feedback": _precision(judged.get(indicator.key)),
             }
         )
     scorecards = [(s, s.current_version()) for s in Scorecard.objects.all()]
     context = {
         "indicators": indicators,
+        "pending_feedback": sum(c.pending for c in judged.values()),
         "lexicons": Lexicon.objects.all(),
         "scorecards": scorecards,
     } | _runs_context()
     return render(request, "qa/rules.html", context)
+
+
+def _precision(counts: feedback.RuleFeedback | None) -> dict:
+    """A rule's confirmed precision as shown (docs/qa-feedback.md)."""
+    counts = counts or feedback.RuleFeedback()
+    return {
+        "text": format_rate(counts.precision),
+        "reviewed": counts.reviewed,
+        "false_positives": counts.false_positives,
+        "pending": counts.pending,
+    }
 
 
 def _runs_context() -> dict:
@@ -145,6 +165,11 @@ def rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
         "limit": DEFAULT_TRIAL,
         "scorecard_version": version,
         "used_by": actions.items_using(version.definition, indicator.key) if indicator else [],
+        "feedback": (
+            _precision(feedback.rule_counts([indicator.key]).get(indicator.key))
+            if indicator
+            else None
+        ),
         "sections": [
             (s.get("id"), localized(s.get("name"), language(), s.get("id")))
             for s in version.definition.get("sections") or []

@@ -9,6 +9,11 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("list/", views.review_list, name="list"),
     path("new/", views.review_new, name="new"),
+    path(
+        "conversations/<extid:external_id>/",
+        views.review_conversation,
+        name="review_conversation",
+    ),
     path("<int:pk>/", views.review_detail, name="review"),
     path("<int:pk>/reassign/", views.reassign, name="reassign"),
     path("<int:pk>/appeal/", views.appeal_create, name="appeal_create"),

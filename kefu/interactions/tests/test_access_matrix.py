@@ -81,6 +81,9 @@ FILL: list[tuple[str, str, str]] = [
     (r"knowledge/", "article_id", "knowledge_article"),
     (r"knowledge/", "request_id", "knowledge_request"),
     (r"knowledge/", "attachment_id", "knowledge_attachment"),  # knowledge: files
+    # qa: false-positive feedback (a rule's hit on a conversation; a report to decide)
+    (r"^qa/", "indicator", "qa_indicator"),
+    (r"^qa/", "feedback_id", "missing"),
     (r"^customers/", "external_id", "customer"),
     # people and access: a user (bob's log-in) and an API token
     (r"^people/", "user_id", "people_user"),
@@ -292,6 +295,7 @@ def _build_world() -> dict:
     w["scorecard"] = scorecard.slug
     w["qa_rule"] = version.items[0]["key"] if getattr(version, "items", None) else "missing"
     w["lexicon"] = "missing"
+    w["qa_indicator"] = "forbidden_phrase"
     plan = SamplingPlan.objects.create(
         name="每人每月抽检", scorecard=scorecard, method="random", quota=2,
         quota_basis="per_agent", period="month", seed=7,

@@ -94,6 +94,23 @@ class Engine:
         for record in records:
             yield self.score(record)
 
+    def without(self, result: QaResult, excluded: Iterable[str], channel: str | None) -> QaResult:
+        """The result with these indicators' hits left out and the score recomputed (the
+        confirmed false positives of docs/qa-feedback.md). Unchanged when none of them hit."""
+        drop = set(excluded)
+        if not drop or not any(h.indicator in drop for h in result.hits):
+            return result
+        hits = {h.indicator: h for h in result.hits if h.indicator not in drop}
+        scored = apply(self.scorecard, hits, channel)
+        return replace(
+            result,
+            score=scored.score,
+            passed=scored.passed,
+            fatal=scored.fatal,
+            hits=tuple(hits.values()),
+            items=scored.items,
+        )
+
     def evaluate(self, view: ConversationView) -> QaResult:
         hits: dict[str, Hit] = {}
         for indicator in self.indicators:

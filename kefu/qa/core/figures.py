@@ -30,6 +30,24 @@ def compliance_rate(passed: int, scored: int) -> float | None:
     return passed / scored
 
 
+# --- a rule's confirmed precision ---------------------------------------------------------
+def rule_precision(false_positives: int, reviewed: int) -> float | None:
+    """A rule's confirmed precision (规则准确率): 1 − confirmed false positives ÷ hits
+    reviewed.
+
+    `reviewed` counts the rule's hits a person judged for good: marked correct, or reported
+    wrong and then decided by a QA specialist (confirmed or rejected); a report still
+    waiting counts in neither number. `false_positives` counts the confirmed reports.
+    None when no hit was reviewed: no precision, never 100 %.
+    E.g. 3 confirmed false positives of 40 hits reviewed → 1 − 3/40 = 0.925.
+    """
+    if reviewed < 0 or false_positives < 0 or false_positives > reviewed:
+        raise ValueError(f"{false_positives} false positives of {reviewed} reviewed")
+    if reviewed == 0:
+        return None
+    return 1 - false_positives / reviewed
+
+
 def mean(total: float | None, count: int) -> float | None:
     """A mean score from a sum and a count (None for no results)."""
     if not count or total is None:

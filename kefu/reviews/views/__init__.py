@@ -26,6 +26,7 @@ from kefu.reviews.views.report import (
 )
 from kefu.reviews.views.reviewing import (
     reassign,
+    review_conversation,
     review_detail,
     review_new,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "queue",
     "reassign",
     "report",
+    "review_conversation",
     "review_detail",
     "review_list",
     "review_new",

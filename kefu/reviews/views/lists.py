@@ -47,7 +47,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.has_perm(REVIEW) or user.has_perm(MANAGE_SAMPLING)):
         raise PermissionDenied
-    visible = reviews_visible_to(user).select_related("conversation", "agent", "team", "plan")
+    visible = reviews_visible_to(user).select_related(
+        "conversation", "agent", "team", "plan", "auto_result"
+    )
     mine = list(
         visible.filter(reviewer=user, status__in=OPEN_STATUSES).order_by("due_at", "pk")[:200]
     )

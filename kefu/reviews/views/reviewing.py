@@ -10,6 +10,8 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +26,7 @@ from kefu.interactions.choices import Channel
 from kefu.interactions.views import personal_view
 from kefu.lib.errors import ActionError
 from kefu.lib.language import language
+from kefu.qa import feedback as qa_feedback
 from kefu.qa import presenters
 from kefu.qa.core.scorecard import DEFAULT_BASE, DEFAULT_PASS_LINE
 from kefu.reviews import actions, pages
@@ -118,6 +121,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conv = presenters.conversation_page(
         review.conversation, [auto] if auto else [], auto, personal, lang
     )
+    qa_feedback.attach(conv["hits"], review.conversation)  # 误判反馈 beside each hit
     if personal.unmasked:
         audit(
             AuditAction.VIEW_PERSONAL_DATA,
@@ -172,6 +176,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reassign_form": ReassignForm(),
         "may_reassign": review.status in OPEN_STATUSES
         and (user.has_perm(MANAGE_SAMPLING) or review.reviewer_id == user.pk),
+        "may_judge": auto is not None and auto.is_current,
         "pass_line": definition.get("pass_line", DEFAULT_PASS_LINE),
         "base": definition.get("base", DEFAULT_BASE),
         "item_names": item_names,
@@ -228,3 +233,32 @@ def review_new(request: HttpRequest) -> HttpResponse:
             except ActionError as exc:
                 form.add_error(None, _(exc.detail))
     return render(request, "reviews/new.html", {"form": form, "tab": "queue"})
+
+
+@login_required
+@require_POST
+def review_conversation(request: HttpRequest, external_id: str) -> HttpResponse:
+    """ "Review this conversation" (the conversation and QA pages): open the user's review
+    of it still being written, or the newest review of it they may see, or else create
+    one assigned to them (`actions.create_review`: never their own conversation)."""
+    _require(request, REVIEW)
+    conversation = get_object_or_404(
+        conversations_visible_to(request.user), external_id=external_id
+    )
+    mine = reviews_visible_to(request.user).filter(conversation=conversation)
+    existing = (
+        mine.filter(reviewer=request.user, status__in=OPEN_STATUSES).order_by("-pk").first()
+        or mine.order_by("-pk").first()
+    )
+    if existing is not None:
+        return redirect("reviews:review", existing.pk)
+    try:
+        review = actions.create_review(conversation, by=request.user)
+    except ActionError as exc:
+        _refused(request, exc)
+        back = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("qa:conversation", args=[conversation.external_id])
+        return redirect(back)
+    messages.success(request, _("Review created and assigned to you."))
+    return redirect("reviews:review", review.pk)

@@ -242,6 +242,18 @@
     return box;
   }
 
+  // An existing rule keeps its id (results and scorecards refer to it): shown, not edited.
+  function idInput() {
+    const input = textInput(doc, "id", { required: true });
+    if (pane.dataset.fixedId) {
+      input.value = doc.id = pane.dataset.fixedId;
+      input.readOnly = true;
+      input.setAttribute("aria-readonly", "true");
+      input.title = S.id_fixed || "";
+    }
+    return input;
+  }
+
   function renderRule() {
     const when = h("fieldset", { className: "b-when", dataset: { path: "when" } }, h("legend", { text: S.when }));
     if (doc.when) {
@@ -258,7 +270,7 @@
     const description = h("textarea", { rows: 2, value: doc.description ?? "", oninput: (e) => setOrDelete(doc, "description", e.target.value) });
     return [
       h("div", { className: "b-row" },
-        field(S.id, textInput(doc, "id", { required: true }), "id"),
+        field(S.id, idInput(), "id"),
         ...nameFields(doc, "name", "name"),
         field(S.severity, select(cat.severities, doc.severity ?? "normal", (v) => setOrDelete(doc, "severity", v)), "severity"),
         field(S.type, select([["", S.unset], ...cat.types], doc.type, (v) => setOrDelete(doc, "type", v)), "type")),
