@@ -5,24 +5,13 @@ article, a knowledge owner updates and publishes it, and the freshness figure co
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.test_live import (
-    KEFU,
-    SERVER_ARGS,
-    UVICORN,
-    Site,
-    _free_port,
-    now,
-)
+from tests.browser.test_live import Site, now, serve_demo
 from tests.browser.test_live import api as live_api
 from tests.browser.test_live import signed_in as live_signed_in
 
@@ -56,46 +45,9 @@ NEW_SNIPPET = "系统显示退款卡在了审核环节，我已提交紧急处�
 def site(tmp_path_factory) -> Iterator[Site]:
     """A fresh demo installation (with its knowledge base) served by Uvicorn in another
     process (as test_live's, with room for a busy machine)."""
-    folder = tmp_path_factory.mktemp("knowledge")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'kb.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "kefu.settings",
-        "KEFU_MEDIA_ROOT": str(folder / "media"),
-    }
-    env.pop("REDIS_URL", None)
-
-    def kefu(*args: str) -> str:
-        done = subprocess.run([str(KEFU), *args], env=env, capture_output=True, text=True,
-                              timeout=1200)  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    kefu("migrate", "-v0")
-    kefu("demo", "--seed", "42", "--size", "tiny")
-    token = kefu("issue_token", "manager", "--name", "browser test").strip().splitlines()[-1]
-    agent = kefu(
-        "shell", "-c",
-        "from kefu.accounts.models import Agent;"
-        "print(Agent.objects.get(user__username='agent').external_id)",
-    ).strip().splitlines()[-1]  # fmt: skip
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(UVICORN), "kefu.asgi:application", "--port", str(port), *SERVER_ARGS],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", token, agent)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    yield from serve_demo(
+        tmp_path_factory.mktemp("knowledge"), setup_timeout_s=1200, start_timeout_s=60
+    )
 
 
 def test_a_suggested_sop_is_inserted_linked_flagged_and_updated(browser, site, screenshot):

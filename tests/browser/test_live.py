@@ -43,13 +43,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    """A fresh demo installation (SQLite file) served by Uvicorn in another process."""
-    folder = tmp_path_factory.mktemp("live")
+def serve_demo(folder: Path, *, setup_timeout_s: int = 300, start_timeout_s: int = 30
+               ) -> Iterator[Site]:  # fmt: skip
+    """A fresh demo installation (SQLite file in `folder`) served by Uvicorn in another
+    process, for a module's `site` fixture (`yield from serve_demo(…)`)."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "kefu.settings",
         "KEFU_MEDIA_ROOT": str(folder / "media"),
     }
@@ -57,7 +57,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
 
     def kefu(*args: str) -> str:
         done = subprocess.run([str(KEFU), *args], env=env, capture_output=True, text=True,
-                              timeout=300)  # fmt: skip
+                              timeout=setup_timeout_s)  # fmt: skip
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -76,7 +76,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + start_timeout_s
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -88,6 +88,12 @@ def site(tmp_path_factory) -> Iterator[Site]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """A fresh demo installation served by Uvicorn in another process."""
+    yield from serve_demo(tmp_path_factory.mktemp("live"))
 
 
 def api(site: Site, path: str, body) -> int:
