@@ -37,7 +37,7 @@ class ArticleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "One numbered step a line (1. …); a branch below its step: - 如果 订单未支付 → 4"
+            "One numbered step a line (1. …); a branch below its step: - if the order is unpaid → 4"
         ),
     )
     body = forms.CharField(

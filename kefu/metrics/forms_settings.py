@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.choices import Tier
 from kefu.accounts.models import Team
 from kefu.lib.formfields import DayField
+from kefu.lib.language import language
 from kefu.metrics import actions
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES, Figure
 
@@ -54,7 +55,8 @@ def direction(figure: Figure) -> str:
 
 
 def figure_choices(catalogue: dict[str, Figure]) -> list[tuple[str, str]]:
-    return [(key, f"{f.label_zh} · {f.label_en}") for key, f in catalogue.items()]
+    lang = language()
+    return [(key, f.label(lang)) for key, f in catalogue.items()]
 
 
 class _ValueForm(forms.Form):
