@@ -138,7 +138,7 @@ def test_the_rules_show_the_confirmed_precision(data):
     assert f'data-precision="{RULE}">50.0 %<' in rules
     page = quinn.get(reverse("qa:rule_edit", args=[RULE])).content.decode()
     assert f'data-precision="{RULE}">50.0 %<' in page
-    assert "1 confirmed false positives of 2 hits reviewed" in page
+    assert "已复核 2 次命中，其中 1 次确认误判" in page  # the UI's language
 
 
 def test_a_pending_report_is_not_reviewed_yet(data):
