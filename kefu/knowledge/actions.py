@@ -425,8 +425,10 @@ def resolve_request(user, request_id: int, answer: str = "") -> ChangeRequest:
     """The owner closes a request as done without a new version (the article already says
     it): resolved by the article's published version, if any."""
     _owner(user)
+    # lock the request row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to its article
     request = (
-        ChangeRequest.objects.select_for_update()
+        ChangeRequest.objects.select_for_update(of=("self",))
         .select_related("article")
         .filter(pk=request_id)
         .first()
