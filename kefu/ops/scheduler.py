@@ -21,8 +21,9 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from kefu.ops.jobs import Job, enabled_jobs
 from kefu.ops.models import ScheduledJob
 
 log = logging.getLogger("kefu.scheduler")
+T = TypeVar("T")
 
 
 def runner_id() -> str:
@@ -65,9 +67,30 @@ def _advisory(name: str, take: bool) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def _retrying_locks(query: Callable[[], T], tries: int = 20) -> T:
+    """Run one query again while SQLite reports its table locked.
+
+    Two runners on one SQLite database can collide on the write lock; an in-memory or
+    shared-cache database reports that at once instead of waiting out the busy timeout.
+    Each query here is a read or a conditional UPDATE, so running it again is safe.
+    """
+    for attempt in range(tries):
+        try:
+            return query()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def claim(job: Job, slot: datetime, runner: str, now: datetime) -> bool:
     """Take the job for `slot`: True for exactly one runner per slot."""
-    claimed = (
+    return _retrying_locks(lambda: _claim(job, slot, runner, now)) == 1
+
+
+def _claim(job: Job, slot: datetime, runner: str, now: datetime) -> int:
+    return (
         ScheduledJob.objects.filter(name=job.name)
         .filter(Q(slot__isnull=True) | Q(slot__lt=slot))
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
@@ -79,7 +102,6 @@ def claim(job: Job, slot: datetime, runner: str, now: datetime) -> bool:
             last_status="running",
         )
     )
-    return claimed == 1
 
 
 def release(job: Job, runner: str, ok: bool, duration_ms: int, error: str = "") -> None:
@@ -97,7 +119,9 @@ def release(job: Job, runner: str, ok: bool, duration_ms: int, error: str = "") 
         changes["last_success_at"] = finished
     else:
         changes["failures"] = F("failures") + 1
-    ScheduledJob.objects.filter(name=job.name, locked_by=runner).update(**changes)
+    _retrying_locks(
+        lambda: ScheduledJob.objects.filter(name=job.name, locked_by=runner).update(**changes)
+    )
 
 
 def run_job(job: Job, runner: str, slot: datetime, now: datetime) -> Outcome:
@@ -134,8 +158,10 @@ def run_due(
     """Run every due job once, in table order; the outcome of each job."""
     runner = runner or runner_id()
     jobs = tuple(enabled_jobs() if jobs is None else jobs)
-    known = dict(
-        ScheduledJob.objects.filter(name__in=[j.name for j in jobs]).values_list("name", "slot")
+    known = _retrying_locks(
+        lambda: dict(
+            ScheduledJob.objects.filter(name__in=[j.name for j in jobs]).values_list("name", "slot")
+        )
     )
     outcomes = []
     for job in jobs:
@@ -144,8 +170,10 @@ def run_due(
         if job.name not in known:
             # First sight: the job starts with its next slot (a nightly job does not run in
             # the afternoon it was installed). ignore_conflicts: another runner may insert.
-            ScheduledJob.objects.bulk_create(
-                [ScheduledJob(name=job.name, slot=slot)], ignore_conflicts=True
+            _retrying_locks(
+                lambda job=job, slot=slot: ScheduledJob.objects.bulk_create(
+                    [ScheduledJob(name=job.name, slot=slot)], ignore_conflicts=True
+                )
             )
             outcomes.append(Outcome(job.name, "skipped"))
             continue
