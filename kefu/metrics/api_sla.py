@@ -28,7 +28,7 @@ class SlaReportQuery(PeriodQuery):
     team: int | None = Field(None, ge=1, le=2**63 - 1, description="only this team (id)")
 
 
-class Target(Schema):
+class SlaTarget(Schema):
     target_s: float
     measure: str
     conversations: int
@@ -48,7 +48,7 @@ class SlaRow(Schema):
     breach_rate: float | None
     no_reply_rate: float | None
     paused_rate: float | None
-    targets: list[Target]
+    targets: list[SlaTarget]
 
 
 class SlaReport(Schema):

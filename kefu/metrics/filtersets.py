@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.accounts.access import teams_visible_to
 from kefu.interactions.choices import Channel
+from kefu.interactions.filtersets import VisibleRowFilter
 from kefu.lib.formfields import DayField
 from kefu.metrics.models import KpiFact
 from kefu.period_fields import MAX_PERIOD_DAYS
@@ -51,8 +52,12 @@ class SlaReportFilterSet(django_filters.FilterSet):
     date_from = DayFilter(field_name="day", lookup_expr="gte", label=_("From"))
     date_to = DayFilter(field_name="day", lookup_expr="lte", label=_("To"))
     channel = ChoiceFilter(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices])
-    team = django_filters.ModelChoiceFilter(
-        label=_("Team"), queryset=None, empty_label=_("All teams")
+    team = VisibleRowFilter(
+        label=_("Team"),
+        queryset=None,
+        empty_label=_("All teams"),
+        name_field="name",
+        id_or_name=False,
     )
 
     def __init__(

@@ -81,20 +81,21 @@ def facts(
 
 def judgements(qs: QuerySet[KpiFact]) -> Iterator[tuple[dict, Judgement]]:
     """({channel, team, agent}, judgement) of each fact."""
-    rows = list(
-        qs.values_list(
-            "channel",
-            "team_id",
-            "agent_id",
-            "sla_policy_id",
-            "frt_s",
-            "with_customer",
-            "conversation__first_customer_at",
-            "conversation__first_response_at",
-        )
+    # the few policy versions first, then the facts streamed (a long period of a large
+    # installation is hundreds of thousands of rows)
+    policies = policies_by_id(qs.values_list("sla_policy_id", flat=True).distinct())
+    rows = qs.values_list(
+        "channel",
+        "team_id",
+        "agent_id",
+        "sla_policy_id",
+        "frt_s",
+        "with_customer",
+        "conversation__first_customer_at",
+        "conversation__first_response_at",
     )
-    policies = policies_by_id(r[3] for r in rows)
-    for channel, team_id, agent_id, policy_id, frt, with_customer, first_at, reply_at in rows:
+    for row in rows.iterator(chunk_size=20000):
+        channel, team_id, agent_id, policy_id, frt, with_customer, first_at, reply_at = row
         wait = Wait(
             has_customer_message=bool(with_customer),
             frt_s=frt,
@@ -173,7 +174,7 @@ def targets_text(tally: Tally) -> str:
         if measure == BUSINESS:
             text = _("%(target)s (business time)") % {"target": text}
         parts.append(text)
-    return ", ".join(parts) or "—"
+    return _(", ").join(parts) or "—"
 
 
 def percent_text(value: float | None) -> str:

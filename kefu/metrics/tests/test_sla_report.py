@@ -159,3 +159,17 @@ def test_the_csv_has_the_page_rows(world):
     mine = client_for(world.bob).get(f"/sla/report/export.csv?{MAY}&by=agent")
     lines = list(csv.reader(io.StringIO(mine.content.decode("utf-8-sig"))))
     assert [r[0] for r in lines[1:]] == ["王强 (A0102)", "合计"]
+
+
+HOSTILE = ["9223372036854775808", "-1", "²", "0001-01-01", "9999-12-31", "1e999", "长" * 3000]
+
+
+@pytest.mark.parametrize("user", ["mia", "alice"])
+def test_hostile_parameters_never_fail(world, user):
+    client = client_for(getattr(world, user))
+    for value in HOSTILE:
+        params = dict.fromkeys(("date_from", "date_to", "channel", "team", "by"), value)
+        for path in ("/sla/report/", "/sla/report/export.csv"):
+            assert client.get(path, params).status_code == 200, (path, value[:20])
+        api_params = dict.fromkeys(("from", "to", "channel", "team", "by"), value)
+        assert client.get("/api/v1/sla/report", api_params).status_code == 422, value[:20]
