@@ -87,7 +87,14 @@ class SlaReportFilterSet(django_filters.FilterSet):
         data = self.form.cleaned_data
         if "date_from" in self.form.errors or "date_to" in self.form.errors:
             return self.default
-        return (data.get("date_from") or self.default[0], data.get("date_to") or self.default[1])
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            return start, end
+        # one bound: the other keeps the default's length (as `period_fields.chosen_period`)
+        default_from, default_to = self.default
+        end = end or (start + (default_to - default_from) if start else default_to)
+        start = start or end - (default_to - default_from)
+        return start, end
 
     @property
     def valid_qs(self) -> QuerySet[KpiFact]:

@@ -173,3 +173,12 @@ def test_hostile_parameters_never_fail(world, user):
             assert client.get(path, params).status_code == 200, (path, value[:20])
         api_params = dict.fromkeys(("from", "to", "channel", "team", "by"), value)
         assert client.get("/api/v1/sla/report", api_params).status_code == 422, value[:20]
+
+
+def test_one_bound_keeps_the_default_length(world):
+    response = client_for(world.mia).get("/sla/report/?date_from=2024-05-01&date_to=")
+    assert (response.context["date_from"], response.context["date_to"]) == (
+        date(2024, 5, 1),
+        date(2024, 5, 30),
+    )
+    assert response.context["total"]["conversations"] == 5
