@@ -98,7 +98,7 @@ def test_the_queue_form_assigns_and_says_how_many(open_reviews, scored, rita):
     )
     assert response.status_code == 302
     text = [str(m) for m in get_messages(response.wsgi_request)]
-    assert text == [f"已分配 3 条，跳过 1 条（已完成的质检不能改派：#{done.pk}）。"]
+    assert text == [f"已分配 3 条，跳过 1 条（已完成的复核不能改派：#{done.pk}）。"]
 
 
 @pytest.mark.parametrize("who,status", [("sam", 403), ("alice", 403), ("olga", 403)])
