@@ -33,6 +33,7 @@ from kefu.knowledge.api import router as knowledge_router
 from kefu.lib.errors import ActionError
 from kefu.lib.schemas import ErrorOut, ErrorsOut, reason
 from kefu.metrics.api import router as metrics_router
+from kefu.metrics.api_sla import router as sla_router
 from kefu.monitoring.api import router as live_router
 from kefu.notifications.api import router as notifications_router
 from kefu.performance.api import router as performance_router
@@ -173,6 +174,7 @@ v1.add_router("", accounts_router)
 v1.add_router("", customers_router)
 v1.add_router("", interactions_router)
 v1.add_router("", metrics_router)
+v1.add_router("", sla_router)
 v1.add_router("", live_router)
 v1.add_router("", qa_router)
 v1.add_router("", reviews_router)

@@ -281,6 +281,9 @@ KEFU_IMPORT_MAX_UPLOAD_BYTES = int(env("KEFU_IMPORT_MAX_UPLOAD_BYTES", str(1024*
 # Uploaded import files (they hold personal data) are deleted once imported, and failed or
 # stalled ones after this many days (`kefu import_cleanup`, and whenever an import starts).
 KEFU_IMPORT_FILE_RETENTION_DAYS = float(env("KEFU_IMPORT_FILE_RETENTION_DAYS", "7") or 0)
+# A background job (import, QA rescore, roster) with no heartbeat for this long was lost
+# with its worker; `kefu import_resume` (scheduled) queues such imports again.
+KEFU_TASK_STALLED_AFTER_S = float(env("KEFU_TASK_STALLED_AFTER_S", "300") or 300)
 
 # Logs (docs/deployment.md, "Logs"): plain text, or one JSON object per line with
 # KEFU_LOG_FORMAT=json; each line logged while a request is served carries its id. The

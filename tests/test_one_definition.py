@@ -23,6 +23,9 @@ ONCE = {
     "the cursor codecs": r"^def (encode|decode)_cursor\(",
     "the conversation filters": r"^class ConversationFilter",
     "the rate interval (Wilson)": r"^def wilson\(",
+    # issue 23: the SLA report and frt_over_target judge a first response the same way
+    "the first-response breach": r"^def breached\(",
+    "the first-response wait as judged": r"^def judged_seconds\(",
 }
 
 

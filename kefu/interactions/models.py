@@ -192,7 +192,8 @@ class Escalation(models.Model):
         ordering = ["at"]
 
 
-STALLED_AFTER = timedelta(minutes=5)
+# No heartbeat this long: the worker was lost (KEFU_TASK_STALLED_AFTER_S, default 5 minutes).
+STALLED_AFTER = timedelta(seconds=getattr(settings, "KEFU_TASK_STALLED_AFTER_S", 300))
 
 
 class ImportJob(models.Model):

@@ -34,6 +34,46 @@ def _counts(report: ImportReport) -> dict[str, int]:
     }
 
 
+def enqueue(job: ImportJob) -> None:
+    """Queue the job's import; a queue that is down fails the job, saying so."""
+    try:
+        run_import.enqueue(job.pk)
+    except Exception as exc:  # the queue is down: say so on the job page
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED,
+            failure=f"could not queue the import: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+
+
+def requeue(job: ImportJob) -> None:
+    """Queue a failed or stalled job again from the start; imports are idempotent, so
+    the records that made it the first time come back as unchanged."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.QUEUED,
+        failure="",
+        finished_at=None,
+        heartbeat_at=timezone.now(),
+        processed_bytes=0,
+        errors=[],
+        **dict.fromkeys(("read", "created", "updated", "unchanged", "rejected"), 0),
+    )
+    job.refresh_from_db()
+    enqueue(job)
+
+
+def resume_stalled() -> list[int]:
+    """Queue again every import whose worker was lost (no heartbeat for STALLED_AFTER)
+    and whose file is still there; the ids queued."""
+    resumed = []
+    unfinished = ImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
+    for job in unfinished:
+        if job.is_stalled and Path(job.stored_path).exists():
+            requeue(job)
+            resumed.append(job.pk)
+    return resumed
+
+
 @task()
 def run_import(job_id: int) -> dict[str, Any]:
     """Import an uploaded file for an ImportJob; the job row tracks progress and outcome.

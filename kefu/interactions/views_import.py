@@ -40,7 +40,7 @@ from kefu.interactions.core.native import dumps
 from kefu.interactions.exporter import iter_native
 from kefu.interactions.importer import detect_format, reason_text
 from kefu.interactions.models import ImportJob
-from kefu.interactions.tasks import cleanup_import_files, run_import, upload_folder
+from kefu.interactions.tasks import cleanup_import_files, enqueue, requeue, upload_folder
 from kefu.lib.formfields import DayField
 from kefu.lib.localtime import configured_tz
 
@@ -120,17 +120,6 @@ def start_import(user, upload: UploadedFile, file_format: str) -> ImportJob:
     return job
 
 
-def enqueue(job: ImportJob) -> None:
-    try:
-        run_import.enqueue(job.pk)
-    except Exception as exc:  # the queue is down: say so on the job page
-        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.FAILED,
-            failure=f"could not queue the import: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-
-
 @login_required
 @permission_required(IMPORT, raise_exception=True)
 @require_POST
@@ -140,17 +129,7 @@ def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _visible_job(request, job_id)
     if not _can_retry(job):
         return HttpResponse(status=409)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.QUEUED,
-        failure="",
-        finished_at=None,
-        heartbeat_at=timezone.now(),
-        processed_bytes=0,
-        errors=[],
-        **dict.fromkeys(("read", "created", "updated", "unchanged", "rejected"), 0),
-    )
-    job.refresh_from_db()
-    enqueue(job)
+    requeue(job)
     return redirect("interactions:import_detail", job_id=job.pk)
 
 

@@ -44,6 +44,7 @@ from kefu.knowledge.models import (
     ChangeRequest,
 )
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
+from kefu.lib.uploads import checked_type
 
 VERSION_FIELDS = (
     "title", "body", "issue", "environment", "cause", "resolution", "steps", "snippet",
@@ -469,23 +470,16 @@ def give_keys(user, article_ids) -> int:
 
 
 def attachment_type(name: str, head: bytes) -> str:
-    """The content type of an upload, from its extension checked against its first bytes;
-    Invalid for anything else (an HTML or SVG file renamed .png is refused)."""
-    suffix = PurePath(name).suffix.lower()
-    known = ATTACHMENT_TYPES.get(suffix)
-    if known is None:
-        raise Invalid(
-            _("Only PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, text and CSV files can "
-              "be attached.")
-        )  # fmt: skip
-    content_type, magics = known
-    if magics and not any(head.startswith(m) for m in magics):
-        raise Invalid(_("The file's content does not match its type."))
-    if suffix == ".webp" and head[8:12] != b"WEBP":
-        raise Invalid(_("The file's content does not match its type."))
-    if not magics and b"\x00" in head:
-        raise Invalid(_("The file's content does not match its type."))
-    return content_type
+    """The content type of an upload; Invalid for a type not allowed or a file whose
+    first bytes are not what its extension says."""
+    return checked_type(
+        name,
+        head,
+        ATTACHMENT_TYPES,
+        refusal=_("Only PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, text and CSV files "
+                  "can be attached."),
+        mismatch=_("The file's content does not match its type."),
+    )  # fmt: skip
 
 
 def max_attachment_bytes() -> int:

@@ -29,6 +29,7 @@ from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
 from kefu.metrics.core.kpis import Escalation as EscalationFact
 from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact, PendingFact
+from kefu.sla.core.report import judged_seconds
 from kefu.sla.selectors import active_policies, choose
 
 CHUNK = 2000  # ids per IN (...) query, well below every database's parameter limit
@@ -116,9 +117,7 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
          first_response_at, category, segment, priority) = values  # fmt: skip
         created_at = instant(created_at)
         policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
-        judged = None
-        if policy is not None and frt is not None and first_customer_at and first_response_at:
-            judged = policy.elapsed(instant(first_customer_at), instant(first_response_at))
+        judged = judged_seconds(policy, frt, instant(first_customer_at), instant(first_response_at))
         row = Row(
             customer=str(customer_id),
             created_at=created_at,

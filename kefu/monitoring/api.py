@@ -41,6 +41,10 @@ class LiveConversationOut(Schema):
     conversation: str
     risk: int
     waiting_s: int
+    sla_due: str | None = Field(
+        None, description="when the awaited answer falls due under the service-level policy"
+    )
+    sla_state: str | None = Field(None, description="ok, at_risk or breached (None: not due)")
     rules: dict[str, str]
     agent: str | None
     team: str | None
@@ -54,14 +58,16 @@ def live_conversations(request: HttpRequest) -> list[dict[str, Any]]:
     _monitor(request)
     states = access.restrict(LiveState.objects.filter(is_live=True), request.user)
     out = []
-    ranked = live.riskiest(states.select_related("conversation", "agent", "team")[:1000],
-                           timezone.now())  # fmt: skip
+    now = timezone.now()
+    ranked = live.riskiest(states.select_related("conversation", "agent", "team")[:1000], now)
     for state, risk, waiting_s in ranked:
         out.append(
             {
                 "conversation": state.conversation.external_id,
                 "risk": risk,
                 "waiting_s": waiting_s,
+                "sla_due": state.sla_due.isoformat() if state.sla_due else None,
+                "sla_state": live.sla_state(state, now),
                 "rules": state.rules or {},
                 "agent": state.agent.external_id if state.agent else None,
                 "team": state.team.name if state.team else None,

@@ -28,6 +28,7 @@ from kefu.monitoring.core import live as core
 from kefu.monitoring.models import Alert, LiveRule, LiveState
 from kefu.ops import prom
 from kefu.qa import store
+from kefu.qa.core.engine import policy_for
 from kefu.qa.scoring import records_for
 
 log = logging.getLogger(__name__)
@@ -255,6 +256,9 @@ def _update_state(
     state.agent_id = owner.agent_id
     state.team_id = owner.team_id
     state.waiting_since = core.waiting_since(record)
+    due = core.response_due(record, policy_for(record, engine_policies()))
+    state.sla_due = due.due if due else None
+    state.sla_warn_s = round(due.warn_s) if due else None
     state.last_message_at = record.messages[-1].at if record.messages else None
     state.message_count = len(record.messages)
     state.is_live = owner.status != "closed"
@@ -266,6 +270,18 @@ def _update_state(
 def waited_s(state: LiveState, now: datetime) -> float:
     """How long the customer of a live conversation has been waiting, as of now."""
     return max(0.0, (now - state.waiting_since).total_seconds()) if state.waiting_since else 0.0
+
+
+def engine_policies():
+    """The active service-level policies, as the cached QA engine holds them."""
+    return store.engine_for(max_age_s=ENGINE_MAX_AGE_S).policies
+
+
+def sla_state(state: LiveState, now: datetime) -> str | None:
+    """ok, at_risk or breached for the wait in progress; None when nothing is due."""
+    if state.sla_due is None:
+        return None
+    return core.sla_state(state.sla_due, state.sla_warn_s or 0, now)
 
 
 def current_risk(state: LiveState, now: datetime | None = None) -> int:
@@ -322,6 +338,8 @@ def state_payload(
         "risk": state.risk,
         "rules": state.rules,
         "waiting_since": state.waiting_since.isoformat() if state.waiting_since else None,
+        "sla_due": state.sla_due.isoformat() if state.sla_due else None,
+        "sla_warn_s": state.sla_warn_s,
         "message_count": state.message_count,
         "last_message_at": state.last_message_at.isoformat() if state.last_message_at else None,
         "last_text": mask_text(last_text, names)[:80],

@@ -43,6 +43,10 @@ class LiveState(models.Model):
     risk = models.PositiveSmallIntegerField(default=0)
     rules = models.JSONField(default=dict)  # live rule → severity, of every alert so far
     waiting_since = models.DateTimeField(null=True, blank=True)  # customer awaiting an answer
+    # when that answer falls due under the conversation's service-level policy, and how
+    # long before it the wait shows "about to breach" (kefu.monitoring.core.live)
+    sla_due = models.DateTimeField(null=True, blank=True)
+    sla_warn_s = models.PositiveIntegerField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
     is_live = models.BooleanField(default=True)

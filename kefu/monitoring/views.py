@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.accounts import access
@@ -31,11 +32,20 @@ RECENT_ALERTS = 50
 CONSOLE_ROWS = 200
 
 
+# The state of a wait against its service-level target, as the console shows it.
+SLA_LABELS = {
+    "ok": gettext_lazy("on time"),
+    "at_risk": gettext_lazy("about to breach"),
+    "breached": gettext_lazy("breached"),
+}
+
+
 def live_labels(lang: str) -> dict:
     """What live.js needs to label pushed rows: message roles and rule names."""
     return {
         "roles": {value: str(label) for value, label in MessageRole.choices},
         "rules": {rule: names.get(lang) or rule for rule, names in live.rule_names().items()},
+        "sla": {state: str(label) for state, label in SLA_LABELS.items()},
     }
 
 
@@ -52,16 +62,23 @@ def console_rows(user, lang: str) -> list[dict]:
         .select_related("conversation", "agent", "team")
         .order_by("-risk")[:CONSOLE_ROWS]
     )
-    return [
-        {
-            "state": state,
-            "conversation": state.conversation,
-            "risk": risk,
-            "waiting_s": waiting_s,
-            "rule_names": [names.get(rule, rule) for rule in state.rules or {}],
-        }
-        for state, risk, waiting_s in live.riskiest(states, timezone.now())
-    ]
+    now = timezone.now()
+    rows = []
+    for state, risk, waiting_s in live.riskiest(states, now):
+        sla = live.sla_state(state, now)
+        rows.append(
+            {
+                "state": state,
+                "conversation": state.conversation,
+                "risk": risk,
+                "waiting_s": waiting_s,
+                "sla": sla,
+                "sla_label": SLA_LABELS.get(sla or "", ""),
+                "sla_left_s": int((state.sla_due - now).total_seconds()) if state.sla_due else None,
+                "rule_names": [names.get(rule, rule) for rule in state.rules or {}],
+            }
+        )
+    return rows
 
 
 def _transcript(conversation: Conversation) -> list[dict]:
@@ -87,8 +104,12 @@ def console(request: HttpRequest) -> HttpResponse:
     alerts = access.restrict(Alert.objects.select_related("conversation"), request.user)[
         :RECENT_ALERTS
     ]
+    rows = console_rows(request.user, short_language())
     context = {
-        "rows": console_rows(request.user, short_language()),
+        "rows": rows,
+        "sla_counts": {
+            state: sum(1 for row in rows if row["sla"] == state) for state in SLA_LABELS
+        },
         "live_labels": live_labels(short_language()),
         "alerts": alert_rows(alerts),
         "lang": short_language(),

@@ -46,6 +46,8 @@ JOBS: tuple[Job, ...] = (
         "refresh every customer's risk index and rule tags (docs/customers.md)"),
     Job("customers_risk_monthly", "45 2 * * *", ("customers_risk", "--monthly"), 3 * 3600,
         "customers' labels as of each month's first day (docs/customers.md)"),
+    Job("import_resume", "*/5 * * * *", ("import_resume",), 600,
+        "queue again the web imports whose worker was lost (docs/operations.md)"),
     Job("import_cleanup", "17 3 * * *", ("import_cleanup",), 3600,
         "delete uploaded import files whose time is up (docs/data-formats.md)"),
     Job("improvement_train", "0 3 * * 1", ("improvement_classify", "--train"), 3 * 3600,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Max
 
 from kefu.sla.core import holidays as holiday_core
@@ -35,12 +37,13 @@ def calendar(model: BusinessCalendar, days: tuple[frozenset, frozenset] | None =
     )
 
 
-def active_policies() -> list[Policy]:
-    """The active policies as core objects (one query for policies and calendars)."""
+def _core_policies(rows) -> list[Policy]:
+    """SlaPolicy rows (with their calendars selected) as core objects; holidays are read
+    once, and only when a calendar needs them."""
     days = None
     calendars: dict[int, Calendar] = {}
     out = []
-    for p in SlaPolicy.objects.filter(active=True).select_related("calendar"):
+    for p in rows:
         cal = None
         if p.calendar is not None:
             if p.calendar_id not in calendars:
@@ -67,6 +70,18 @@ def active_policies() -> list[Policy]:
     return out
 
 
+def active_policies() -> list[Policy]:
+    """The active policies as core objects (one query for policies and calendars)."""
+    return _core_policies(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+
+
+def policies_by_id(ids: Iterable[int]) -> dict[int, Policy]:
+    """These policy versions (retired ones too: what judged stored facts) by id."""
+    wanted = sorted({i for i in ids if i is not None})
+    rows = SlaPolicy.objects.filter(pk__in=wanted).select_related("calendar")
+    return {p.id: p for p in _core_policies(rows)}
+
+
 def policy_stamp() -> tuple:
     """Changes whenever a policy version is stored or retired (for caches of engines)."""
     active = SlaPolicy.objects.filter(active=True)
@@ -76,4 +91,11 @@ def policy_stamp() -> tuple:
     )
 
 
-__all__ = ["active_policies", "calendar", "choose", "holiday_days", "policy_stamp"]
+__all__ = [
+    "active_policies",
+    "calendar",
+    "choose",
+    "holiday_days",
+    "policies_by_id",
+    "policy_stamp",
+]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import native_conversation
-from kefu.interactions.models import ImportJob
+from kefu.interactions.models import Conversation, ImportJob
 from kefu.interactions.tasks import FILE_EXPIRED, cleanup_import_files, upload_folder
 from kefu.interactions.views_import import store_upload
 
@@ -142,3 +142,25 @@ def test_it_refuses_uploads_over_the_size_limit(personas, settings):
     assert response.status_code == 200
     assert "at most 100" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_whose_worker_was_lost_is_queued_again_and_counts_once(personas):
+    # given an upload imported once, then a job for the same file whose worker died
+    # mid-run (no heartbeat for longer than KEFU_TASK_STALLED_AFTER_S)
+    client_of(personas).post(
+        reverse("interactions:import_list"),
+        {"file": SimpleUploadedFile("good.jsonl", GOOD), "file_format": ""},
+    )
+    conversations = Conversation.objects.count()
+    lost = job_with_file("running", 0.01)
+    alive = job_with_file("running", 0)  # a worker is on it: left alone
+    out = io.StringIO()
+    call_command("import_resume", stdout=out)
+    assert out.getvalue().strip() == f"resumed 1 import(s): {lost.pk}"
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    # then it ran again to the end (inline tasks here) and created nothing twice
+    assert lost.status == "done" and lost.created == 0 and lost.unchanged == lost.read > 0
+    assert alive.status == "running"
+    assert Conversation.objects.count() == conversations

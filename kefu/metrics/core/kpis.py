@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kefu.interactions.core.facts import REPEAT_WINDOW
+from kefu.sla.core import report as sla_report
 
 COMPLAINT_CLOSE_WINDOW = timedelta(hours=72)
 FRT_THRESHOLD_S = 30.0
@@ -112,13 +113,10 @@ class Row:
 
 
 def over_target(row: Row) -> bool:
-    """Did the first response miss its service-level target (strictly over)?"""
-    if row.first_response_s is None:
-        return False
-    judged = row.first_response_judged_s
-    target = row.first_response_target_s
-    return (row.first_response_s if judged is None else judged) > (
-        FRT_THRESHOLD_S if target is None else target
+    """Did the first response miss its service-level target (strictly over)? The SLA
+    report's definition (`kefu.sla.core.report.breached`; no policy: 30 s)."""
+    return sla_report.breached(
+        row.first_response_s, row.first_response_judged_s, row.first_response_target_s
     )
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from kefu.interactions.core.native import ConversationRecord, in_time_order
 from kefu.qa.core.engine import Engine
 from kefu.qa.core.indicators import Hit
+from kefu.sla.core.policies import Policy
 
 # The live rules shipped by default: what a supervisor wants to see while the customer
 # is still there (the issue's list: repeating the same question, 3 messages without an
@@ -44,6 +45,11 @@ DEFAULT_LIVE_RULES: tuple[str, ...] = (
 # Risk weights: the chance-like contribution of one alert of a severity, combined as
 # 1 − Π(1 − w) so that several alerts raise the risk without passing 100.
 SEVERITY_WEIGHT = {"minor": 0.1, "normal": 0.25, "severe": 0.5}
+# A wait is "about to breach" its service-level target in its last quarter, and at the
+# latest AT_RISK_MIN_S before it falls due (a 30-second chat target warns 10 s ahead).
+AT_RISK_SHARE = 0.25
+AT_RISK_MIN_S = 10.0
+SLA_OK, SLA_AT_RISK, SLA_BREACHED = "ok", "at_risk", "breached"
 # A customer waiting for an answer adds up to WAIT_WEIGHT, reached after WAIT_FULL_S.
 WAIT_WEIGHT = 0.4
 WAIT_FULL_S = 180.0
@@ -131,3 +137,50 @@ def risk_score(severities: Mapping[str, str], waiting_s: float = 0.0) -> int:
         keep *= 1.0 - SEVERITY_WEIGHT.get(severity, SEVERITY_WEIGHT["normal"])
     keep *= 1.0 - WAIT_WEIGHT * min(1.0, max(0.0, waiting_s) / WAIT_FULL_S)
     return math.floor((1.0 - keep) * 100 + 0.5)
+
+
+@dataclass(frozen=True)
+class ResponseDue:
+    """The service-level deadline of the answer the customer is waiting for."""
+
+    due: datetime
+    target_s: float
+    first: bool  # the first response (else the next one)
+
+    @property
+    def warn_s(self) -> float:
+        """How long before `due` the wait turns "about to breach"."""
+        return max(AT_RISK_SHARE * self.target_s, AT_RISK_MIN_S)
+
+    def state(self, now: datetime) -> str:
+        return sla_state(self.due, self.warn_s, now)
+
+
+def sla_state(due: datetime, warn_s: float, now: datetime) -> str:
+    """ok, at_risk (due within `warn_s`) or breached (due at or before `now`)."""
+    left = (due - now).total_seconds()
+    if left <= 0:
+        return SLA_BREACHED
+    return SLA_AT_RISK if left <= warn_s else SLA_OK
+
+
+def response_due(record: ConversationRecord, policy: Policy | None) -> ResponseDue | None:
+    """When the answer the customer is waiting for falls due under the policy: the first
+    response (no agent has written yet) counts from the first customer message, a next
+    response from the customer's first message since the last agent or bot message.
+    None when nobody is waiting, no policy matches or the policy sets no such target."""
+    since = waiting_since(record)
+    if since is None or policy is None:
+        return None
+    ordered = in_time_order(record.messages, record.channel, record.created_at)
+    first_customer = next(m.at for m in ordered if m.role == "customer")
+    # as the KPI's FRT: an agent message after the first customer message (bots do not count)
+    agent_wrote = any(m.role == "agent" and m.at >= first_customer for m in ordered)
+    if agent_wrote:
+        target, start = policy.next_response_s, since
+    else:
+        target, start = policy.first_response_s, first_customer
+    if target is None:
+        return None
+    due = policy.due(start, target)
+    return ResponseDue(due, float(target), not agent_wrote) if due is not None else None

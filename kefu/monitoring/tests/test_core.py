@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +12,8 @@ from kefu.monitoring.core import live
 from kefu.monitoring.core.outcomes import Outcome, Touch, tally
 from kefu.qa.core.defaults import default_engine
 from kefu.qa.tests.conversations import CLEAN, T0, conversation, replace
+from kefu.sla.core.business_time import Calendar
+from kefu.sla.core.policies import BUSINESS, Policy
 
 RULES = live.DEFAULT_LIVE_RULES
 SAME_QUESTION = [
@@ -131,3 +133,59 @@ def test_outcomes_count_each_conversation_once_per_group_from_its_first_interven
     assert by_supervisor["lea"].avoided == 0
     by_rule = tally(touches, outcomes, lambda x: x.rule)
     assert by_rule["anger"].conversations == 2 and by_rule["anger"].avoided == 1
+
+
+# --- the wait against its service-level deadline ------------------------------------------
+def chat_policy(**targets):
+    return Policy(id=1, version=1, name="chat", channel="chat", **targets)
+
+
+def test_a_first_response_falls_due_from_the_first_customer_message():
+    # given a chat with a 30 s first-response target and only a bot answering so far
+    record = conversation([("c", "在吗", 0), ("b", "您好，请稍等", 2), ("c", "退款呢", 10)])
+    due = live.response_due(record, chat_policy(first_response_s=30, next_response_s=60))
+    # then the bot does not count: the first response is due 30 s after the first message
+    assert due is not None and due.first
+    assert due.due == T0 + timedelta(seconds=30)
+    assert due.warn_s == 10  # a quarter of 30 s is below the 10 s floor
+    assert due.state(T0 + timedelta(seconds=19)) == live.SLA_OK
+    assert due.state(T0 + timedelta(seconds=20)) == live.SLA_AT_RISK
+    assert due.state(T0 + timedelta(seconds=30)) == live.SLA_BREACHED
+
+
+def test_a_next_response_falls_due_from_the_customers_unanswered_message():
+    record = conversation([("c", "在吗", 0), ("a", "在的", 5), ("c", "退款呢", 10)])
+    due = live.response_due(record, chat_policy(first_response_s=30, next_response_s=60))
+    assert due is not None and not due.first
+    assert due.due == T0 + timedelta(seconds=70)
+    assert due.warn_s == 15
+
+
+def test_nothing_is_due_when_nobody_waits_or_no_target_applies():
+    answered = conversation([("c", "在吗", 0), ("a", "在的", 5)])
+    waiting = conversation([("c", "在吗", 0), ("a", "在的", 5), ("c", "退款呢", 10)])
+    policy = chat_policy(first_response_s=30, next_response_s=60)
+    assert live.response_due(answered, policy) is None
+    assert live.response_due(waiting, None) is None
+    assert live.response_due(waiting, chat_policy(first_response_s=30)) is None
+
+
+def test_a_business_hours_target_waits_for_the_calendar_to_open():
+    # given an e-mail policy of 4 business hours, 9:00–18:00 on weekdays, and a message on
+    # Thursday 2 May 2024, inside the Labour Day holiday (1–5 May)
+    nine_to_six = ((9 * 60, 18 * 60),)
+    office = Calendar(
+        weekly={d: (nine_to_six if d < 5 else ()) for d in range(7)},
+        holidays=frozenset(date(2024, 5, d) for d in range(1, 6)),
+    )
+    policy = Policy(
+        id=2, version=1, name="email", channel="email", first_response_s=4 * 3600,
+        measure=BUSINESS, calendar=office,
+    )  # fmt: skip
+    record = conversation([("c", "发票开错了", 0)], channel="email")
+    due = live.response_due(record, policy)
+    # then it falls due on Monday 6 May at 13:00, and warns from 12:00
+    assert due is not None and due.due == datetime(2024, 5, 6, 13, 0, tzinfo=T0.tzinfo)
+    assert due.warn_s == 3600
+    assert due.state(datetime(2024, 5, 6, 11, 59, tzinfo=T0.tzinfo)) == live.SLA_OK
+    assert due.state(datetime(2024, 5, 6, 12, 0, tzinfo=T0.tzinfo)) == live.SLA_AT_RISK

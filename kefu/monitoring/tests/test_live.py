@@ -170,6 +170,35 @@ def test_the_console_lists_the_teams_live_conversations_riskiest_first(room):
     assert all(a["conversation"] == "LIVE-A" for a in supervisor.context["alerts"])
 
 
+def test_the_console_shows_waits_about_to_breach_and_breached(room, personas):
+    _personas, ingest = room
+    # given a customer who wrote 25 s ago and one who wrote 40 s ago, both unanswered
+    # (the shipped chat policy: first response within 30 s)
+    open_conversation(ingest, "LIVE-C", "A0007")
+    late = timezone.now() - timedelta(seconds=25)
+    LiveState.objects.filter(conversation__external_id="LIVE-A").update(
+        sla_due=late + timedelta(seconds=30), sla_warn_s=10
+    )
+    state = LiveState.objects.get(conversation__external_id="LIVE-C")
+    # the live path stored the deadline: 30 s after the customer's first message
+    first = state.conversation.messages.get(external_id="m1").at
+    assert state.sla_due == first + timedelta(seconds=30) and state.sla_warn_s == 10
+    LiveState.objects.filter(pk=state.pk).update(sla_due=timezone.now() - timedelta(seconds=10))
+    page = client_for(personas.sam).get("/live/")
+    rows = {row["conversation"].external_id: row["sla"] for row in page.context["rows"]}
+    assert rows["LIVE-A"] == "at_risk" and rows["LIVE-C"] == "breached"
+    assert page.context["sla_counts"] == {"ok": 0, "at_risk": 1, "breached": 1}
+    html = page.content.decode()
+    assert 'class="badge sla-at_risk">about to breach' in html
+    assert 'class="badge sla-breached">breached' in html
+    # the API says the same
+    listed = client_for(personas.sam).get("/api/v1/live/conversations").json()
+    assert {r["conversation"]: r["sla_state"] for r in listed} == rows
+    # an answer ends the wait: nothing is due
+    post(ingest, "LIVE-C", say("m2", "您好，请问有什么可以帮您？", role="agent", seconds=1))
+    assert LiveState.objects.get(pk=state.pk).sla_due is None
+
+
 def test_a_supervisor_listens_to_and_suggests_in_their_team_only(room):
     personas, _ = room
     sam = client_for(personas.sam)

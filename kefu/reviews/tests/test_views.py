@@ -105,6 +105,13 @@ def test_the_specialist_reviews_beside_the_conversation(sampled, scored):
     )
     sam_page = client_for(p.sam).get(filed.url).content.decode()
     assert 'id="decide-form"' in sam_page
+    # the decider reads the transcript with the hits marked, and beside the appealed item
+    # the hits of its own indicators (the forbidden phrase, not the other items' hits)
+    assert 'id="rv-messages"' in sam_page and "<mark>" in sam_page
+    beside = sam_page.split('id="appeal-item-hits"')[1].split("</section>")[0]
+    assert 'data-indicator="forbidden_phrase"' in beside
+    assert 'href="#msg-' in beside
+    assert "missing_greeting" not in beside
     decided = client_for(p.sam).post(filed.url, {"decision": "upheld", "reason": "录音证实"})
     assert decided.status_code == 302
     review.refresh_from_db()

@@ -11,9 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kefu.audit.actions import record as audit
+from kefu.audit.models import AuditAction
+from kefu.interactions.choices import Channel
+from kefu.interactions.views import personal_view
 from kefu.lib.errors import ActionError
 from kefu.lib.language import language
 from kefu.lib.paging import keyset_page
+from kefu.qa import presenters
 from kefu.reviews import actions, pages
 from kefu.reviews.choices import AppealStatus
 from kefu.reviews.core import scoring
@@ -137,7 +142,29 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     card = scoring.load(dict(definition) | {"version": review.scorecard_version.number})
     item = next((i for i in card.items() if i.id == appeal.item), None)
     entry = next((e for e in review.items if e["item"] == appeal.item), None)
+    # The transcript with every automatic hit marked, and beside the item the hits of its
+    # own indicators: what the decider weighs the appeal against.
+    auto = review.auto_result
+    personal = personal_view(request)
+    conv = presenters.conversation_page(
+        review.conversation, [auto] if auto else [], auto, personal, language()
+    )
+    if personal.unmasked:
+        audit(
+            AuditAction.VIEW_PERSONAL_DATA,
+            request=request,
+            object_type="conversation",
+            object_id=review.conversation.external_id,
+            detail={"page": "appeal"},
+        )
+    own = set(item.indicators) if item else set()
     context = {
+        **conv,
+        "conversation": review.conversation,
+        "is_phone": review.conversation.channel == Channel.PHONE,
+        "unmasked": personal.unmasked,
+        "item_hits": [h for h in conv["hits"] if h["indicator"] in own],
+        "auto_result_missing": auto is None,
         "appeal": appeal,
         "review": review,
         "item_name": names.get(appeal.item, appeal.item),

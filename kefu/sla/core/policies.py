@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from kefu.sla.core.business_time import Calendar, business_seconds
+from kefu.sla.core.business_time import Calendar, business_seconds, deadline
 
 CALENDAR = "calendar"
 BUSINESS = "business"
@@ -53,6 +53,13 @@ class Policy:
         if self.measure == BUSINESS and self.calendar is not None:
             return business_seconds(self.calendar, start, end)
         return (end - start).total_seconds()
+
+    def due(self, start: datetime, seconds: float) -> datetime | None:
+        """When a target of `seconds` started at `start` falls due: calendar time, or the
+        calendar's business hours (None if it never opens that long within a year)."""
+        if self.measure == BUSINESS and self.calendar is not None:
+            return deadline(self.calendar, start, seconds)
+        return start + timedelta(seconds=seconds)
 
 
 def choose(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from kefu.accounts.access import own_agent_id
 from kefu.accounts.choices import Tier
 from kefu.lib.errors import Invalid, NotAllowed
+from kefu.lib.uploads import checked_type
 from kefu.training.actions._checks import require_trainer
 from kefu.training.actions.assignments import complete_finished
 from kefu.training.choices import CourseKind
@@ -146,22 +147,16 @@ def delete_lesson(lesson: Lesson, *, user) -> None:
 
 # --- attachments ----------------------------------------------------------------------------
 def attachment_type(name: str, head: bytes) -> str:
-    """The content type of an upload, from its extension checked against its first bytes;
-    Invalid for anything else (an HTML or SVG file renamed .png is refused)."""
-    suffix = PurePath(name).suffix.lower()
-    known = ATTACHMENT_TYPES.get(suffix)
-    if known is None:
-        raise Invalid(
-            gettext_noop("Only PDF, images (PNG, JPEG, GIF, WebP), audio (MP3, M4A, WAV, OGG) "
-                         "and video (MP4, WebM) can be attached.")
-        )  # fmt: skip
-    content_type, magics = known
-    probe = head[4:12] if magics == (b"ftyp",) else head
-    if not any(probe.startswith(m) for m in magics):
-        raise Invalid(gettext_noop("The file's content does not match its type."))
-    if suffix in (".webp", ".wav") and head[8:12] != (b"WEBP" if suffix == ".webp" else b"WAVE"):
-        raise Invalid(gettext_noop("The file's content does not match its type."))
-    return content_type
+    """The content type of an upload; Invalid for a type not allowed or a file whose
+    first bytes are not what its extension says."""
+    return checked_type(
+        name,
+        head,
+        ATTACHMENT_TYPES,
+        refusal=gettext_noop("Only PDF, images (PNG, JPEG, GIF, WebP), audio (MP3, M4A, WAV, "
+                             "OGG) and video (MP4, WebM) can be attached."),
+        mismatch=gettext_noop("The file's content does not match its type."),
+    )  # fmt: skip
 
 
 @transaction.atomic

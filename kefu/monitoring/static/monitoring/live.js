@@ -113,7 +113,7 @@
         if (empty) empty.remove();
         tr = el("tr");
         tr.dataset.conversation = state.conversation;
-        ["num risk-cell", "conv", "agent", "waiting nowrap", "last muted", "rules"].forEach(function (c) { tr.appendChild(el("td", c)); });
+        ["num risk-cell", "conv", "agent", "waiting nowrap", "sla nowrap", "last muted", "rules"].forEach(function (c) { tr.appendChild(el("td", c)); });
         const link = el("a", "", state.conversation);
         link.href = listenUrl.replace("CONV", externalIdUrl(state.conversation));
         tr.children[1].appendChild(link);
@@ -121,16 +121,20 @@
       }
       tr.dataset.risk = state.risk;
       tr.dataset.waitingSince = state.waiting_since || "";
+      tr.dataset.slaDue = state.sla_due || "";
+      tr.dataset.slaWarn = state.sla_warn_s == null ? "" : String(state.sla_warn_s);
       tr.children[0].innerHTML = "";
       tr.children[0].appendChild(el("span", "risk risk-" + riskClass(state.risk), String(state.risk)));
       tr.children[2].textContent = (state.agent || "—") + " " + (state.team || "");
-      tr.children[4].textContent = state.last_text || "";
-      tr.children[5].innerHTML = "";
+      tr.children[5].textContent = state.last_text || "";
+      tr.children[6].innerHTML = "";
       Object.keys(state.rules || {}).forEach(function (r) {
-        tr.children[5].appendChild(el("span", "qa-chip", LABELS.rules[r] || r));
-        tr.children[5].appendChild(document.createTextNode(" "));
+        tr.children[6].appendChild(el("span", "qa-chip", LABELS.rules[r] || r));
+        tr.children[6].appendChild(document.createTextNode(" "));
       });
+      slaCell(tr, Date.now());
       sortRows();
+      slaCounts();
     }
 
     function sortRows() {
@@ -140,13 +144,46 @@
       document.getElementById("live-count").textContent = list.length;
     }
 
+    // The wait against its service-level deadline (kefu.monitoring.core.live.sla_state):
+    // breached once due, about to breach within sla_warn_s of it.
+    function slaState(tr, now) {
+      if (!tr.dataset.slaDue) return "";
+      const left = (Date.parse(tr.dataset.slaDue) - now) / 1000;
+      if (left <= 0) return "breached";
+      return left <= Number(tr.dataset.slaWarn || 0) ? "at_risk" : "ok";
+    }
+
+    function slaCell(tr, now) {
+      const cell = tr.querySelector(".sla");
+      if (!cell) return;
+      const state = slaState(tr, now);
+      if (cell.dataset.state === state) return;
+      cell.dataset.state = state;
+      cell.innerHTML = "";
+      if (state) cell.appendChild(el("span", "badge sla-" + state, (LABELS.sla || {})[state] || state));
+      else cell.textContent = "—";
+    }
+
+    function slaCounts() {
+      const counts = { at_risk: 0, breached: 0 };
+      rows.querySelectorAll("td.sla").forEach(function (cell) {
+        if (cell.dataset.state in counts) counts[cell.dataset.state] += 1;
+      });
+      const atRisk = document.getElementById("sla-at-risk-count");
+      const breached = document.getElementById("sla-breached-count");
+      if (atRisk) atRisk.textContent = counts.at_risk;
+      if (breached) breached.textContent = counts.breached;
+    }
+
     function tick() {
       const now = Date.now();
       rows.querySelectorAll("tr[data-conversation]").forEach(function (tr) {
         const since = tr.dataset.waitingSince;
         const cell = tr.querySelector(".waiting");
         if (cell) cell.textContent = since ? Math.max(0, Math.round((now - Date.parse(since)) / 1000)) + " s" : "—";
+        slaCell(tr, now);
       });
+      slaCounts();
     }
     setInterval(tick, 1000);
 
@@ -165,6 +202,7 @@
         const tr = rows.querySelector('tr[data-conversation="' + CSS.escape(event.conversation) + '"]');
         if (tr) tr.remove();
         sortRows();
+        slaCounts();
       }
     });
   }
