@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop
 
 from kefu.accounts import access
@@ -36,13 +37,14 @@ from kefu.interactions.core.native import (
     time_key,
 )
 from kefu.interactions.exporter import conversation_record, with_record_relations
+from kefu.interactions.filtersets import ConversationFilterSet
 from kefu.interactions.importer import (
     Importer,
     ImportReport,
     import_limits,
     reason_text,
 )
-from kefu.interactions.models import Conversation
+from kefu.interactions.models import Conversation, SavedView
 from kefu.interactions.stored import stored_records
 from kefu.lib.errors import Conflict, Invalid, NotAllowed, NotFound
 from kefu.lib.localtime import configured_tz
@@ -290,3 +292,45 @@ def _relative_error(error: RecordError, first_new: int, new_messages: list[dict]
         rest = match.group(2).lstrip(".") or "message"
         return _error_dict(index, new_messages[index].get("id"), rest, reason_text(error))
     return _error_dict(None, error.record_id, error.field, reason_text(error))
+
+
+# --- saved views of the conversation list ------------------------------------------
+MAX_VIEW_NAME = 60
+MAX_VIEW_VALUE = 200
+
+
+def view_query(params: Any) -> str:
+    """The list's query string with its known filters only (no page position, nothing
+    unknown, no empty value), in the FilterSet's order."""
+    pairs = []
+    for name in ConversationFilterSet.base_filters:
+        value = params.get(name)
+        if isinstance(value, str) and value.strip() and len(value) <= MAX_VIEW_VALUE:
+            pairs.append((name, value.strip()))
+    return urlencode(pairs)
+
+
+@transaction.atomic
+def save_view(user, name: str, params: Any) -> SavedView:
+    """Save (or, under a name the user already has, replace) a view of the list."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed("you may not do this")
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= MAX_VIEW_NAME:
+        raise Invalid("a view's name has 1 to 60 characters")
+    query = view_query(params)
+    mine = SavedView.objects.select_for_update().filter(user=user)
+    existing = mine.filter(name=name).first()
+    if existing is not None:
+        existing.query = query
+        existing.save(update_fields=["query", "updated_at"])
+        return existing
+    if mine.count() >= SavedView.MAX_PER_USER:
+        raise Conflict("you have 30 saved views already; delete one first")
+    return SavedView.objects.create(user=user, name=name, query=query)
+
+
+def delete_view(view: SavedView, *, user) -> None:
+    if view.user_id != user.pk:
+        raise NotFound("no such view")
+    view.delete()

@@ -24,7 +24,13 @@ class InteractionsConfig(AppConfig):
         from kefu.accounts import access
         from kefu.accounts.roles import INGEST
         from kefu.interactions import converters  # noqa: F401
-        from kefu.interactions.models import Conversation, Customer, Message, Transfer
+        from kefu.interactions.models import (
+            Conversation,
+            Customer,
+            Message,
+            SavedView,
+            Transfer,
+        )
 
         access.register(
             Conversation,
@@ -39,3 +45,12 @@ class InteractionsConfig(AppConfig):
         access.register(Customer, agent=None, team=None, custom=access.customer_rows)
         for part in (Message, Transfer):  # seen with their conversation
             access.register(part, follow=("conversation", Conversation))
+        # a saved view of the list is its owner's alone (every action)
+        access.register(SavedView, agent=None, team=None, custom=_own_rows)
+
+
+def _own_rows(queryset, user, action):
+    """The user's own rows (an inactive or anonymous user has none)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    return queryset.filter(user_id=user.pk)

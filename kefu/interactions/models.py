@@ -282,3 +282,29 @@ class PersonalKey(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class SavedView(models.Model):
+    """A user's named filter of the conversation list (我的视图): private to them. Only
+    the list's own filter parameters are kept (`actions.save_view`); opening one sends
+    the user to the list with the query string, where their scope applies as always."""
+
+    MAX_PER_USER = 30
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved view")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

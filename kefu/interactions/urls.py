@@ -5,6 +5,9 @@ from kefu.interactions import views
 app_name = "interactions"
 urlpatterns = [
     path("conversations/", views.conversation_list, name="conversation_list"),
+    path("conversation-views/", views.saved_view_save, name="saved_view_save"),
+    path("conversation-views/<int:pk>/", views.saved_view_open, name="saved_view"),
+    path("conversation-views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path(
         "conversations/<extid:external_id>/", views.conversation_detail, name="conversation_detail"
     ),

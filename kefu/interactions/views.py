@@ -13,15 +13,19 @@ from datetime import timedelta
 from itertools import pairwise
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from kefu.accounts import access
 from kefu.accounts.access import (
     can_view_personal_data,
     conversations_visible_to,
@@ -29,12 +33,14 @@ from kefu.accounts.access import (
 )
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
+from kefu.interactions import actions
 from kefu.interactions.choices import Channel, MessageRole
 from kefu.interactions.core.facts import REPEAT_WINDOW
 from kefu.interactions.filtersets import ConversationFilterSet, category_choices
-from kefu.interactions.models import Conversation, Customer, Message
+from kefu.interactions.models import Conversation, Customer, Message, SavedView
 from kefu.interactions.personal import PersonalDataView
 from kefu.interactions.scores import with_qa_score
+from kefu.lib.errors import ActionError
 from kefu.lib.paging import KeysetPage, capped_count, keyset_page
 
 TIMELINE_LIMIT = 200
@@ -67,10 +73,52 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     context = {"form": filterset.form}
     if not is_htmx_fragment(request):
         scenes, problems = category_choices()
-        context |= {"scenes": scenes, "problems": problems}
+        context |= {
+            "scenes": scenes,
+            "problems": problems,
+            "saved_views": list(saved_views_of(request.user)),
+            "current_query": actions.view_query(request.GET),
+        }
     return render_conversation_list(
         request, matching, "interactions/conversation_list.html", context
     )
+
+
+def saved_views_of(user) -> QuerySet[SavedView]:
+    return access.restrict(SavedView.objects.all(), user)
+
+
+@login_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters (the `query` field: its query string) by name."""
+    params = QueryDict(request.POST.get("query", "")[:4000])
+    try:
+        view = actions.save_view(request.user, request.POST.get("name", ""), params)
+    except ActionError as exc:
+        messages.error(request, _(exc.detail))
+        query = actions.view_query(params)
+        return redirect(reverse("interactions:conversation_list") + (f"?{query}" if query else ""))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect("interactions:saved_view", view.pk)
+
+
+@login_required
+@require_GET
+def saved_view_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list with the view's filters (the list's own scope applies)."""
+    view = get_object_or_404(saved_views_of(request.user), pk=pk)
+    url = reverse("interactions:conversation_list")
+    return redirect(f"{url}?{view.query}" if view.query else url)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(saved_views_of(request.user), pk=pk)
+    actions.delete_view(view, user=request.user)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("interactions:conversation_list")
 
 
 def render_conversation_list(

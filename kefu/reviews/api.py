@@ -288,6 +288,43 @@ def reassign(request: HttpRequest, review_id: RowId, payload: ReassignIn):
     return _out(_review(request.user, review_id))
 
 
+class BulkAssignIn(Schema):
+    reviews: list[RowId] = Field(default_factory=list, max_length=500, description="review ids")
+    reviewers: list[Text] = Field(
+        default_factory=list,
+        max_length=50,
+        description="usernames of QA specialists: one takes every review, several share "
+        "them evenly in turn",
+    )
+
+
+class SkippedOut(Schema):
+    id: int
+    reason: str
+
+
+class BulkAssignOut(Schema):
+    assigned: list[int]
+    skipped: list[SkippedOut]
+
+
+@router.post("/reviews/assign", response={200: BulkAssignOut, **ERRORS})
+def bulk_assign(request: HttpRequest, payload: BulkAssignIn):
+    """Assign many open reviews at once (each row on its own: a refused one is reported,
+    the others assigned; a review already with the specialist is left as it is)."""
+    if not request.user.has_perm(MANAGE_SAMPLING):
+        raise HttpError(403, _("you may not do this"))
+    names = list(dict.fromkeys(payload.reviewers))
+    targets = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    if names and len(targets) != len(names):
+        raise HttpError(422, _("no such user"))
+    result = actions.bulk_assign(payload.reviews, targets, by=request.user)
+    return {
+        "assigned": result.assigned,
+        "skipped": [{"id": k, "reason": _(v)} for k, v in result.skipped.items()],
+    }
+
+
 class AppealIn(Schema):
     item: Text
     reason: str = Field(max_length=MAX_COMMENT)

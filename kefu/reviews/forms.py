@@ -192,3 +192,19 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month"}),
         help_text=_("e.g. the month automatic QA went live (default: the middle of the period)"),
     )
+
+
+class BulkAssignForm(forms.Form):
+    """The queue's bulk assignment: one specialist takes every ticked review; several
+    share them evenly (round robin). The ticked reviews come as `review` ids."""
+
+    reviewer = UserMultipleChoice(
+        label=_("Assign to"),
+        queryset=specialists(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One: every ticked review goes to them; several: shared evenly in turn."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = specialists()

@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
+    path("assign/", views.bulk_assign, name="bulk_assign"),
     path("list/", views.review_list, name="list"),
     path("new/", views.review_new, name="new"),
     path(

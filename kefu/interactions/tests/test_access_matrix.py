@@ -115,6 +115,7 @@ FILL: list[tuple[str, str, str]] = [
     (r"^reviews/calibration/", "pk", "session"),
     (r"^reviews/", "pk", "review"),
     (r"^notifications/", "pk", "notification"),
+    (r"^conversation-views/", "pk", "saved_view"),  # saved views: alice's
     (r"", "review_id", "review"),
     (r"", "appeal_id", "appeal"),
     (r"", "plan_id", "plan"),
@@ -323,6 +324,11 @@ def _build_world() -> dict:
     w["shift_template"] = ShiftTemplate.objects.filter().values_list("pk", flat=True).first() or 0
     w["notification"] = Notification.objects.create(
         recipient=p.alice, kind="reviews.assigned", title="x"
+    ).pk
+    from kefu.interactions.models import SavedView
+
+    w["saved_view"] = SavedView.objects.create(
+        user=p.alice, name="我的差评会话", query="complaint=yes"
     ).pk
     _training_courses_world(w, p)
     # training: practice — a finished practice of alice and of bob

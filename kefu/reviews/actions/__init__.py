@@ -21,6 +21,10 @@ from kefu.reviews.actions.appeals import (
     may_appeal,
     withdraw_appeal,
 )
+from kefu.reviews.actions.bulk import (
+    BulkResult,
+    bulk_assign,
+)
 from kefu.reviews.actions.calibration import (
     close_session,
     create_session,
@@ -45,9 +49,11 @@ __all__ = [
     "AUDIT",
     "MAX_SECONDS_PER_SAVE",
     "NEGATIVE_INDICATORS",
+    "BulkResult",
     "appeal_deadline",
     "appeal_window",
     "assign",
+    "bulk_assign",
     "candidates_for",
     "close_session",
     "create_review",

@@ -7,6 +7,9 @@ from kefu.reviews.views.appeals import (
     appeal_detail,
     appeal_list,
 )
+from kefu.reviews.views.bulk import (
+    bulk_assign,
+)
 from kefu.reviews.views.calibration import (
     session_close,
     session_detail,
@@ -40,6 +43,7 @@ __all__ = [
     "appeal_create",
     "appeal_detail",
     "appeal_list",
+    "bulk_assign",
     "default_report_period",
     "home",
     "plan_edit",

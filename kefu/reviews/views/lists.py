@@ -20,6 +20,7 @@ from kefu.reviews import pages
 from kefu.reviews.choices import OPEN_STATUSES
 from kefu.reviews.filtersets import ReviewFilterSet
 from kefu.reviews.forms import (
+    BulkAssignForm,
     ReassignForm,
 )
 from kefu.reviews.selectors import (
@@ -70,6 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "others": others,
         "workload": workload,
         "reassign_form": ReassignForm(),
+        "bulk_form": BulkAssignForm() if user.has_perm(MANAGE_SAMPLING) else None,
         "tab": "queue",
     }
     return render(request, "reviews/queue.html", context)

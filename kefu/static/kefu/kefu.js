@@ -27,6 +27,15 @@
     }
   });
 
+  // Saving a view of the conversation list: the filters as they stand now (the list's
+  // HTMX form updates the address, not the page around it).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id === "saved-view-form" && form.elements.query) {
+      form.elements.query.value = window.location.search.replace(/^\?/, "");
+    }
+  });
+
   // An expired session answers an HTMX request with the log-in page: show it as a
   // page instead of swapping it into the results table.
   document.addEventListener("htmx:beforeSwap", function (event) {

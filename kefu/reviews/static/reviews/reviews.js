@@ -45,3 +45,27 @@
     }
   });
 })();
+
+// The queue's bulk assignment: "select all on this page" and the count of ticked rows.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    const all = document.getElementById("bulk-select-all");
+    if (!all) return;
+    const rows = function () { return document.querySelectorAll("input.rv-bulk-row"); };
+    const count = document.getElementById("bulk-count");
+    function update() {
+      const boxes = Array.from(rows());
+      const ticked = boxes.filter(function (b) { return b.checked; }).length;
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (count) count.textContent = ticked ? (count.dataset.label || "✓") + " " + ticked : "";
+    }
+    all.addEventListener("change", function () {
+      rows().forEach(function (b) { b.checked = all.checked; });
+      update();
+    });
+    rows().forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
+})();
