@@ -412,6 +412,15 @@ def main() -> None:
         ok = alerts_delivered(outcome, poster) and ok
         ok = dashboard_figures(readings) and ok
         ok = figures_equal(env) and ok
+        size = orjson.loads(kefu(env, "shell", "-c", (
+            "import orjson\nfrom django.db import connection\n"
+            "from kefu.interactions.models import Conversation, Message\n"
+            "c = connection.cursor()\nc.execute('SELECT pg_database_size(current_database())')\n"
+            "print(orjson.dumps([c.fetchone()[0], Conversation.objects.count(),"
+            " Message.objects.count()]).decode())")).strip().splitlines()[-1])  # fmt: skip
+        print(f"storage: {size[0] / 1e6:.0f} MB for {size[1]} conversations and {size[2]} "
+              f"messages, schema included ({size[0] / max(1, size[1]) / 1024:.1f} KB per "
+              "conversation)")  # fmt: skip
     finally:
         for process in [*webs, *workers]:
             process.stop()

@@ -22,7 +22,15 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
-from kefu.bulk import chunks, insert_rows, instant, queue_ids, raw_rows, where_in
+from kefu.bulk import (
+    chunks,
+    insert_rows,
+    instant,
+    queue_ids,
+    raw_rows,
+    unqueue_marked,
+    where_in,
+)
 from kefu.interactions.models import Conversation, Escalation
 from kefu.lib.localtime import configured_tz
 from kefu.metrics.core import distribution
@@ -204,25 +212,48 @@ BULK = 5000  # queued conversations worked off per transaction
 
 
 def queue(conversation_ids: Iterable[int]) -> None:
-    queue_ids(PendingFact, "conversation_id", conversation_ids)
+    queue_ids(PendingFact, "conversation_id", conversation_ids, mark_column="mark")
+
+
+# Refreshes run one at a time across processes (PostgreSQL): two would write the same
+# facts of customers' other conversations. Writers never wait for this lock.
+REFRESH_LOCK = 7_451_002
+
+
+def _one_refresh_at_a_time() -> None:
+    """Inside a transaction: wait until no other process refreshes (PostgreSQL; SQLite
+    has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
 
 def refresh_pending() -> int:
-    """Compute the facts of queued conversations; returns how many."""
+    """Compute the facts of queued conversations; returns how many.
+
+    The queue rows are read without a lock and taken off only after the facts are
+    committed, and only with the mark that was read: a writer (an import batch, a live
+    message) holding its conversations never waits for a refresh that waits for them
+    (the deadlock the topology run found), and a conversation written again meanwhile
+    stays queued for the next pass."""
     done = 0
+    seen: set[int] = set()
     while True:
         with transaction.atomic():
-            # skip_locked: on PostgreSQL a concurrent refresh owns the rows it took.
-            ids = list(
-                PendingFact.objects.select_for_update(skip_locked=True).values_list(
-                    "conversation_id", flat=True
+            _one_refresh_at_a_time()
+            taken = list(
+                PendingFact.objects.order_by("conversation_id").values_list(
+                    "conversation_id", "mark"
                 )[:BULK]
             )
-            if not ids:
+            ids = [pk for pk, _ in taken]
+            # Only conversations written again since this call began: the next one has them.
+            if not taken or seen.issuperset(ids):
                 return done
             refresh_facts(ids)
-            where_in(PendingFact.objects.all(), "conversation_id", ids).delete()
-        done += len(ids)
+        unqueue_marked(PendingFact, "conversation_id", "mark", taken)
+        seen.update(ids)
+        done += len(taken)
 
 
 def refresh() -> None:
@@ -265,6 +296,7 @@ def refresh_dirty_days() -> int:
     if not DirtyDay.objects.exists():  # the common case: one indexed probe, no lock
         return 0
     with transaction.atomic():
+        _one_refresh_at_a_time()
         # skip_locked: a concurrent refresh (PostgreSQL) already has these days.
         dirty = list(
             DirtyDay.objects.select_for_update(skip_locked=True).values_list("day", "mark")

@@ -91,9 +91,12 @@ class DailyKpi(Stats):
 
 
 class PendingFact(models.Model):
-    """A conversation written since its fact was computed (queued by the import hook)."""
+    """A conversation written since its fact was computed (queued by the import hook).
+    `mark` changes each time it is queued, so a refresh takes it off the queue only if
+    nobody wrote the conversation again while its fact was being computed."""
 
     conversation_id = models.BigIntegerField(primary_key=True)
+    mark = models.BigIntegerField(default=0)
 
 
 class DirtyDay(models.Model):

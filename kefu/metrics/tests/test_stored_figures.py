@@ -255,3 +255,29 @@ def test_the_seed_defaults_are_restored_only_for_a_department_without_any(person
         "finance",
         "healthcare",
     }
+
+
+@pytest.mark.django_db
+def test_a_conversation_written_again_while_its_fact_is_computed_stays_queued():
+    from kefu.bulk import unqueue_marked
+    from kefu.metrics.models import PendingFact
+
+    # given a refresh that read the queue (ids 1 and 2 with their marks)
+    facts.queue([1, 2])
+    taken = list(PendingFact.objects.values_list("conversation_id", "mark"))
+    # when a writer queues conversation 2 again before the refresh takes them off
+    facts.queue([2])
+    unqueue_marked(PendingFact, "conversation_id", "mark", taken)
+    # then 2 stays for the next refresh (its new data is not in the facts just computed)
+    assert list(PendingFact.objects.values_list("conversation_id", flat=True)) == [2]
+
+
+@pytest.mark.django_db
+def test_a_refresh_works_off_the_queue_and_keeps_what_was_written_since(import_records):
+    from kefu.metrics.models import PendingFact
+
+    import_records(native_conversation(), native_conversation(customer={"id": "U-Q2"}))
+    facts.queue(Conversation.objects.values_list("pk", flat=True))
+    assert facts.refresh_pending() == 2
+    assert not PendingFact.objects.exists()
+    assert KpiFact.objects.count() == Conversation.objects.count()
