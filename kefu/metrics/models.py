@@ -96,7 +96,7 @@ class PendingFact(models.Model):
     nobody wrote the conversation again while its fact was being computed."""
 
     conversation_id = models.BigIntegerField(primary_key=True)
-    mark = models.BigIntegerField(default=0)
+    mark = models.BigIntegerField(default=0, db_default=0)
 
 
 class DirtyDay(models.Model):
