@@ -115,26 +115,45 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
         )
     ):
         escalations[conversation_id].append(EscalationFact(instant(at), instant(resolved_at)))
-    # Where each handle time starts (business time): the first message's time; a phone
-    # segment's `at` is the call start + its start_s, so the same holds for calls.
-    handle_starts = {
-        conversation_id: instant(first)
-        for conversation_id, first in raw_rows(
-            where_in(Message.objects.all(), "conversation_id", ids)
-            .values_list("conversation_id")
-            .annotate(first=Min("at"))
-            .order_by()
-        )
-    }
     out = []
     policies = active_policies()
+    spans = {p.id: business_span(p.calendar) for p in policies}  # None: calendar time
     conversations = where_in(Conversation.objects.all(), "id", ids)
+    rows = []
+    field = {name: i for i, name in enumerate(_CONVERSATION_FIELDS)}
     for values in raw_rows(conversations.values_list(*_CONVERSATION_FIELDS)):
+        channel, category, segment, priority = (
+            values[field[name]]
+            for name in ("channel", "category1", "customer__segment", "extra__priority")
+        )
+        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
+        rows.append((values, policy))
+    # Where each handle time starts (business time): the first message's time; a phone
+    # segment's `at` is the call start + its start_s, so the same holds for calls. Read
+    # only for conversations whose calendar is not always open.
+    need_start = [
+        values[0]
+        for values, policy in rows
+        if policy is not None
+        and spans[policy.id] is not None
+        and values[field["handle_time_s"]] is not None
+    ]
+    handle_starts: dict[int, datetime | None] = {}
+    for chunk in _chunks(need_start):
+        handle_starts.update(
+            (conversation_id, instant(first))
+            for conversation_id, first in raw_rows(
+                where_in(Message.objects.all(), "conversation_id", chunk)
+                .values_list("conversation_id")
+                .annotate(first=Min("at"))
+                .order_by()
+            )
+        )
+    for values, policy in rows:
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
          handle, resolved_at, complaint, csat, nps, has_order, converted, first_customer_at,
          first_response_at, category, segment, priority) = values  # fmt: skip
         created_at = instant(created_at)
-        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
         judged = None
         if policy is not None and frt is not None and first_customer_at and first_response_at:
             judged = policy.elapsed(instant(first_customer_at), instant(first_response_at))
@@ -155,7 +174,7 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
             first_response_judged_s=judged,
             first_customer_at=instant(first_customer_at),
             handle_start=handle_starts.get(pk),
-            business=business_span(policy.calendar if policy else None),
+            business=spans[policy.id] if policy else None,
         )
         stats = contribution(row)
         day = created_at.astimezone(tz).date()
