@@ -64,6 +64,8 @@ def test_every_dashboard_takes_the_time(office_hours):  # noqa: F811
 
 
 def test_an_unknown_time_falls_back_to_calendar_time(office_hours):  # noqa: F811
-    response = page(office_hours.mia, "overview", time="sundial")
-    assert response.status_code == 200
-    assert card(response, "frt_mean_s")["value"] == 3 * 86400 + 15 * 3600 + 20 * 60
+    for value in ("sundial", "' OR 1=1 --", "长" * 3000, "BUSINESS"):
+        response = page(office_hours.mia, "overview", time=value)
+        assert response.status_code == 200
+        assert card(response, "frt_mean_s")["value"] == 3 * 86400 + 15 * 3600 + 20 * 60
+        assert "当前显示：日历时间" in response.content.decode()
