@@ -21,12 +21,13 @@ from kefu.core import periods
 from kefu.core.periods import days_between, month_key, months_between
 from kefu.metrics.core import distribution
 from kefu.metrics.core.kpis import (
+    BUSINESS_STATS,
     BUSINESS_TIME,
+    CALENDAR_STATS,
     CALENDAR_TIME,
     STATS,
     TIMES,
     add_stats,
-    business_view,
     finalize,
 )
 from kefu.metrics.facts import refresh
@@ -103,8 +104,14 @@ def _source(scope: Scope, by: str | None) -> QuerySet:
     return qs.order_by()
 
 
-def _sums(qs: QuerySet, column: str | None) -> dict[object, dict]:
-    aggregates = {k: Sum(k) for k in STATS}
+def _sums(qs: QuerySet, column: str | None, time: str) -> dict[object, dict]:
+    """The statistics `finalize` reads, summed per group. In business time each time
+    statistic is summed from its business column under the calendar name
+    (`kpis.business_view`, done by the database): as many sums as in calendar time."""
+    business = time == BUSINESS_TIME
+    aggregates = {
+        k: Sum(BUSINESS_STATS[k] if business and k in BUSINESS_STATS else k) for k in CALENDAR_STATS
+    }
     if column is None:
         row = qs.aggregate(**aggregates)
         return {None: row} if row["conversations"] else {}
@@ -152,12 +159,11 @@ def grouped(scope: Scope, by: str | None, *, percentiles: bool = True) -> dict[o
     refresh()
     qs = _source(scope, by)
     column = _COLUMN[by] if by else None
-    sums = _sums(qs, column)
+    sums = _sums(qs, column, time)
     frts = _frt_counts(qs, column, time) if percentiles else {}
     if by == "month":
         sums, frts = _bucket(sums, frts, month_key)
-    view = business_view if time == BUSINESS_TIME else dict
-    return {key: finalize(view(stats), frts.get(key, {})) for key, stats in sums.items()}
+    return {key: finalize(stats, frts.get(key, {})) for key, stats in sums.items()}
 
 
 def grouped_stats(scope: Scope, by: str) -> dict[object, dict]:
@@ -167,14 +173,10 @@ def grouped_stats(scope: Scope, by: str) -> dict[object, dict]:
     In business time (scope.time) the time statistics are the business ones."""
     refresh()
     if by == "scene":  # per-conversation facts joined to their conversation's category
-        sums = _sums(_source(scope, "segment"), "conversation__category1")
-    elif by not in GROUPINGS or by in ("month", "day"):
+        return _sums(_source(scope, "segment"), "conversation__category1", scope.time)
+    if by not in GROUPINGS or by in ("month", "day"):
         raise ValueError(f"by must be one of agent, team, channel, segment, scene, not {by}")
-    else:
-        sums = _sums(_source(scope, by), _COLUMN[by])
-    if scope.time == BUSINESS_TIME:
-        return {key: business_view(stats) for key, stats in sums.items()}
-    return sums
+    return _sums(_source(scope, by), _COLUMN[by], scope.time)
 
 
 def empty_figures() -> Figures:

@@ -103,6 +103,9 @@ BUSINESS_STATS = {
     "complaints_closed_72h": "biz_complaints_closed_72h",
     "escalation_sum_min": "biz_escalation_sum_min",
 }
+# The statistics `finalize` reads (the business ones stand in for their calendar
+# counterparts in business time, `business_view`).
+CALENDAR_STATS = tuple(k for k in STATS if k not in BUSINESS_STATS.values())
 FLOAT_STATS = frozenset(
     {
         "frt_sum_s",
@@ -283,15 +286,16 @@ def contribution(row: Row) -> dict[str, int | float]:
 
 
 def add_stats(groups: Iterable[Mapping[str, int | float]]) -> dict[str, int | float]:
-    """The statistics of the union of groups (or of conversations' contributions)."""
+    """The statistics of the union of groups (or of conversations' contributions); a
+    statistic a group lacks counts as 0 (stored reads sum only CALENDAR_STATS)."""
     totals: dict[str, int | float] = dict.fromkeys(STATS, 0)
     floats: dict[str, list[float]] = {k: [] for k in FLOAT_STATS}
     for group in groups:
         for key in STATS:
             if key in FLOAT_STATS:
-                floats[key].append(group[key] or 0.0)
+                floats[key].append(group.get(key) or 0.0)
             else:
-                totals[key] += group[key] or 0
+                totals[key] += group.get(key) or 0
     for key, values in floats.items():
         totals[key] = math.fsum(values)
     return totals
