@@ -69,3 +69,21 @@ def test_an_unknown_time_falls_back_to_calendar_time(office_hours):  # noqa: F81
         assert response.status_code == 200
         assert card(response, "frt_mean_s")["value"] == 3 * 86400 + 15 * 3600 + 20 * 60
         assert "当前显示：日历时间" in response.content.decode()
+
+
+def test_the_upgrade_queues_every_conversation_for_its_business_facts(office_hours):  # noqa: F811
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from kefu.interactions.models import Conversation
+    from kefu.metrics.models import KpiFact, PendingFact
+
+    migration = import_module("kefu.metrics.migrations.0005_business_time")
+    KpiFact.objects.update(biz_frt_s=None, biz_frt_sum_s=0)  # as stored before the upgrade
+    migration.queue_every_conversation(None, SimpleNamespace(connection=connection))
+    assert PendingFact.objects.count() == Conversation.objects.count() == 1
+    response = page(office_hours.mia, "overview", time="business")  # a read works it off
+    assert card(response, "frt_mean_s")["value"] == 1200
+    assert not PendingFact.objects.exists()
