@@ -19,6 +19,7 @@ from kefu.metrics.selectors import contract_json, data_range, figures, scope_for
 router = Router(tags=["metrics"])
 
 Grouping = Literal["agent", "team", "channel", "month", "segment"]
+Time = Literal["calendar", "business"]  # kpis.TIMES
 
 
 class MetricsQuery(PeriodQuery):
@@ -26,6 +27,12 @@ class MetricsQuery(PeriodQuery):
     latest days); `by` groups are bounded by the period (months) or the data."""
 
     by: Grouping | None = Field(None, description="group the figures; each gets a `group` key")
+    time: Time = Field(
+        "calendar",
+        description="the time figures (first response, handle, resolution, 72 h complaint "
+        "closing, escalation) in calendar time, or in the business time of each "
+        "conversation's service-level calendar; the keys are the same",
+    )
 
 
 class Figures(Schema):
@@ -63,7 +70,8 @@ class GroupFigures(Figures):
     "created from `from` to `to` (inclusive local dates) within the caller's scope. Rates "
     "are fractions 0–1, times seconds unless the key ends in `_min`, NPS points; a figure "
     "with an empty denominator is null. A period may span at most `KEFU_MAX_PERIOD_DAYS` "
-    "days (default 1,100); longer is 422.",
+    "days (default 1,100); longer is 422. `time=business` gives the time figures in "
+    "business time (docs/metrics.md).",
 )
 def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
     default_from = default_to = None
@@ -71,4 +79,5 @@ def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> Any:
         default_from, default_to = data_range()
     today = timezone.localdate()
     date_from, date_to = query.period(default_from or today, default_to or today)
-    return contract_json(figures(scope_for(request.user, date_from, date_to), query.by))
+    scope = scope_for(request.user, date_from, date_to, time=query.time)
+    return contract_json(figures(scope, query.by))

@@ -34,7 +34,7 @@ from kefu.metrics import selectors
 from kefu.metrics.core import drivers as core_drivers
 from kefu.metrics.core.catalogue import FIGURES, RADAR_KEYS, radar_score
 from kefu.metrics.core.formatting import format_change, format_value
-from kefu.metrics.core.kpis import FRT_THRESHOLD_S
+from kefu.metrics.core.kpis import CALENDAR_TIME, FRT_THRESHOLD_S
 from kefu.metrics.models import ImprovementAction, KpiFact
 from kefu.metrics.selectors import Figures, Group, Scope
 
@@ -515,14 +515,18 @@ def team_agents(scope: Scope, team: Team, key: str, lang: str) -> dict:
     return {"summary": summary, "rows": rows, "chart": _table_chart(rows, key, lang)}
 
 
-def agent_page(user, agent: Agent, date_from: date, date_to: date, lang: str) -> dict:
+def agent_page(
+    user, agent: Agent, date_from: date, date_to: date, lang: str, time: str = CALENDAR_TIME
+) -> dict:
     """An agent's figures against their team's aggregate and their targets, and their
     monthly trend over the 12 months ending with the period (four selector calls)."""
-    own_scope = selectors.scope_for(user, date_from, date_to, agent_ids=(agent.pk,))
+    own_scope = selectors.scope_for(user, date_from, date_to, agent_ids=(agent.pk,), time=time)
     own = selectors.totals(own_scope)
     # The team's aggregate is shown to the agent too: a team total, nobody's own figures.
     team = (
-        selectors.totals(Scope(date_from, date_to, visible=ALL, team_ids=(agent.team_id,)))
+        selectors.totals(
+            Scope(date_from, date_to, visible=ALL, team_ids=(agent.team_id,), time=time)
+        )
         if agent.team_id
         else selectors.empty_figures()
     )

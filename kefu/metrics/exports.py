@@ -31,7 +31,7 @@ from kefu.core.spreadsheet import save_as_text
 from kefu.lib.language import short_language
 from kefu.metrics import extra_sheets
 from kefu.metrics.core.catalogue import ALL_FIGURES, FIGURES
-from kefu.metrics.core.kpis import KEYS
+from kefu.metrics.core.kpis import CALENDAR_TIME, KEYS
 from kefu.metrics.models import ImprovementAction, Target
 from kefu.metrics.selectors import (
     Figures,
@@ -45,6 +45,10 @@ from kefu.metrics.selectors import (
     targets,
 )
 
+TIME_TITLES = {
+    "calendar": "KPIs · 日历时间 calendar time",
+    "business": "KPIs · 工作时间 business time (each conversation's service-level calendar)",
+}
 NUMBER_FORMATS = {
     "rate": "0.0%",
     "seconds": "0.0",
@@ -191,14 +195,18 @@ def write_figures_workbook(
     *,
     scope: Scope | None = None,
     user=None,
+    time: str = CALENDAR_TIME,
 ):
     """One sheet: a header of the contract's JSON keys ("group" first when grouped) and
     one row per group (a single row when not grouped), raw values with number formats.
     Given the scope (and its user), the sheets other apps register follow
-    (`kefu.metrics.extra_sheets`)."""
+    (`kefu.metrics.extra_sheets`). The time of the time figures is in the workbook's
+    title and description; business time also names the sheet "KPIs 工作时间"."""
     workbook = Workbook()
     ws = workbook.active
-    ws.title = "KPIs"
+    ws.title = "KPIs" if time == CALENDAR_TIME else "KPIs 工作时间"
+    workbook.properties.title = TIME_TITLES[time]
+    workbook.properties.description = TIME_TITLES[time]
     grouped = by is not None
     columns = (["group"] if grouped else []) + list(KEYS)
     _header(ws, 1, columns)

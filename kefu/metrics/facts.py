@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from kefu.bulk import (
     chunks,
@@ -31,10 +31,17 @@ from kefu.bulk import (
     unqueue_marked,
     where_in,
 )
-from kefu.interactions.models import Conversation, Escalation
+from kefu.interactions.models import Conversation, Escalation, Message
 from kefu.lib.localtime import configured_tz
 from kefu.metrics.core import distribution
-from kefu.metrics.core.kpis import STATS, Row, contribution, repeat_contacts
+from kefu.metrics.core.kpis import (
+    STATS,
+    Row,
+    business_first_response_s,
+    business_span,
+    contribution,
+    repeat_contacts,
+)
 from kefu.metrics.core.kpis import Escalation as EscalationFact
 from kefu.metrics.models import DailyKpi, DirtyDay, KpiFact, PendingFact
 from kefu.sla.core.report import judged_seconds
@@ -50,6 +57,7 @@ FACT_COLUMNS = (
     "channel",
     "customer_id",
     "frt_s",
+    "biz_frt_s",
     "sla_policy_id",
     *STATS,
 )
@@ -118,13 +126,43 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
         escalations[conversation_id].append(EscalationFact(instant(at), instant(resolved_at)))
     out = []
     policies = active_policies()
+    spans = {p.id: business_span(p.calendar) for p in policies}  # None: calendar time
     conversations = where_in(Conversation.objects.all(), "id", ids)
+    rows = []
+    field = {name: i for i, name in enumerate(_CONVERSATION_FIELDS)}
     for values in raw_rows(conversations.values_list(*_CONVERSATION_FIELDS)):
+        channel, category, segment, priority = (
+            values[field[name]]
+            for name in ("channel", "category1", "customer__segment", "extra__priority")
+        )
+        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
+        rows.append((values, policy))
+    # Where each handle time starts (business time): the first message's time; a phone
+    # segment's `at` is the call start + its start_s, so the same holds for calls. Read
+    # only for conversations whose calendar is not always open.
+    need_start = [
+        values[0]
+        for values, policy in rows
+        if policy is not None
+        and spans[policy.id] is not None
+        and values[field["handle_time_s"]] is not None
+    ]
+    handle_starts: dict[int, datetime | None] = {}
+    for chunk in _chunks(need_start):
+        handle_starts.update(
+            (conversation_id, instant(first))
+            for conversation_id, first in raw_rows(
+                where_in(Message.objects.all(), "conversation_id", chunk)
+                .values_list("conversation_id")
+                .annotate(first=Min("at"))
+                .order_by()
+            )
+        )
+    for values, policy in rows:
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
          handle, resolved_at, complaint, csat, nps, has_order, converted, first_customer_at,
          first_response_at, category, segment, priority) = values  # fmt: skip
         created_at = instant(created_at)
-        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
         judged = judged_seconds(policy, frt, instant(first_customer_at), instant(first_response_at))
         row = Row(
             customer=str(customer_id),
@@ -141,6 +179,9 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
             repeat_contact=repeat.get(pk, False),
             first_response_target_s=policy.first_response_s if policy else None,
             first_response_judged_s=judged,
+            first_customer_at=instant(first_customer_at),
+            handle_start=handle_starts.get(pk),
+            business=spans[policy.id] if policy else None,
         )
         stats = contribution(row)
         day = created_at.astimezone(tz).date()
@@ -153,6 +194,7 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
                 channel,
                 customer_id,
                 frt,
+                business_first_response_s(row),
                 policy.id if policy else None,
                 *tuple(stats[k] for k in STATS),
             )
@@ -265,22 +307,30 @@ def refresh() -> None:
 
 # --- daily roll-ups ---------------------------------------------------------------------
 CELL = ("day", "agent_id", "team_id", "channel")
-ROLLUP_COLUMNS = (*CELL, "frt_counts", *STATS)
+ROLLUP_COLUMNS = (*CELL, "frt_counts", "biz_frt_counts", *STATS)
 
 
 def _rollup_rows(days: Sequence[date]) -> list[tuple]:
     """Database rows (ROLLUP_COLUMNS order) summing the facts of these days."""
     facts = KpiFact.objects.filter(day__in=days)
     frts: dict[tuple, Counter] = defaultdict(Counter)
-    for *cell, frt in raw_rows(facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s")):
+    biz_frts: dict[tuple, Counter] = defaultdict(Counter)
+    for *cell, frt, biz_frt in raw_rows(
+        facts.filter(frt_s__isnull=False).values_list(*CELL, "frt_s", "biz_frt_s")
+    ):
         frts[tuple(cell)][frt] += 1
+        biz_frts[tuple(cell)][frt if biz_frt is None else biz_frt] += 1
     sums = raw_rows(facts.values_list(*CELL).annotate(*(Sum(k) for k in STATS)).order_by())
     adapt_date = connection.ops.adapt_datefield_value
     rows = []
     for day, agent_id, team_id, channel, *stats in sums:
-        counts = frts.get((day, agent_id, team_id, channel))
+        cell = (day, agent_id, team_id, channel)
+        counts, biz_counts = frts.get(cell), biz_frts.get(cell)
         blob = distribution.pack(counts) if counts else b""
-        rows.append((adapt_date(day), agent_id, team_id, channel, blob, *(v or 0 for v in stats)))
+        biz_blob = distribution.pack(biz_counts) if biz_counts else b""
+        rows.append(
+            (adapt_date(day), agent_id, team_id, channel, blob, biz_blob, *(v or 0 for v in stats))
+        )
     return rows
 
 

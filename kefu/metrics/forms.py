@@ -1,4 +1,5 @@
-"""The dashboards' period and filter form (GET parameters `from`, `to`, `team`, `channel`).
+"""The dashboards' period and filter form (GET parameters `from`, `to`, `team`, `channel`,
+and `time`: the time figures in calendar time, the default, or `time=business`).
 
 Team choices are limited to what the user may see; an invalid value is reported and the
 default applies, so a page always renders.
@@ -14,13 +15,20 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.accounts.access import teams_visible_to
 from kefu.core.periods import DefaultEnd
 from kefu.interactions.choices import Channel
 from kefu.lib.default_periods import thin_month_note
 from kefu.metrics import selectors
+from kefu.metrics.core.kpis import BUSINESS_TIME, CALENDAR_TIME
 from kefu.period_fields import add_period_fields, check_period, chosen_period
+
+TIME_CHOICES = [
+    (CALENDAR_TIME, pgettext_lazy("metrics time", "Calendar time")),
+    (BUSINESS_TIME, pgettext_lazy("metrics time", "Business time")),
+]
 
 
 class PeriodForm(forms.Form):
@@ -37,6 +45,12 @@ class PeriodForm(forms.Form):
         super().__init__(data)
         self._default = default
         add_period_fields(self)
+        self.fields["time"] = forms.ChoiceField(
+            label=pgettext_lazy("metrics time", "Time"),
+            required=False,
+            choices=TIME_CHOICES,
+            widget=forms.RadioSelect,
+        )
         if filters:
             self.fields["team"] = forms.ModelChoiceField(
                 label=_("Team"),
@@ -80,10 +94,20 @@ class PeriodForm(forms.Form):
         return thin_month_note(self._default_end)
 
     @property
+    def chosen_time(self) -> str:
+        """Which time the time figures are in (calendar unless `time=business`)."""
+        return getattr(self, "cleaned_data", {}).get("time") or CALENDAR_TIME
+
+    @property
+    def time_label(self) -> str:
+        return str(dict(TIME_CHOICES)[self.chosen_time])
+
+    @property
     def narrowing(self) -> dict:
-        """Keyword arguments for `selectors.scope_for` (team and channel filters)."""
+        """Keyword arguments for `selectors.scope_for` (team and channel filters, and the
+        time of the time figures)."""
         data = getattr(self, "cleaned_data", {})
-        out: dict = {}
+        out: dict = {"time": self.chosen_time}
         if data.get("team"):
             out["team_ids"] = (data["team"].pk,)
         if data.get("channel"):
@@ -103,5 +127,7 @@ class PeriodForm(forms.Form):
             params["team"] = narrowing["team_ids"][0]
         if narrowing.get("channel"):
             params["channel"] = narrowing["channel"]
+        if self.chosen_time != CALENDAR_TIME:
+            params["time"] = self.chosen_time
         params |= {k: v for k, v in extra.items() if v not in (None, "")}
         return urlencode(params)

@@ -9,8 +9,9 @@ module's additive statistics (`kpis.STATS`), at two grains:
   bulk when the import finishes, and before any read.
 - `DailyKpi`: the facts summed per local day × agent × team × channel, with the FRT
   multiset packed for exact percentiles; what `kefu metrics`, the API and dashboards
-  read. Days whose facts changed are listed in `DirtyDay` and re-summed before the next
-  read, so an import shows on the next page load.
+  read. Both carry every time statistic twice, in calendar and in business time
+  (`kpis.BUSINESS_STATS`). Days whose facts changed are listed in `DirtyDay` and
+  re-summed before the next read, so an import shows on the next page load.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class KpiFact(Stats):
         Customer, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     frt_s = models.FloatField(null=True)
+    biz_frt_s = models.FloatField(null=True)  # frt_s in business time (kpis.business_span)
     # The service-level policy version that judged the conversation (kefu.sla; null: none
     # matched, the 30 s fallback applied)
     sla_policy = models.ForeignKey(
@@ -81,6 +83,7 @@ class DailyKpi(Stats):
     )
     channel = models.CharField(max_length=8)
     frt_counts = models.BinaryField(default=b"")  # core.distribution.pack
+    biz_frt_counts = models.BinaryField(default=b"")  # the same, of business-time FRTs
 
     class Meta:
         indexes = [

@@ -20,7 +20,16 @@ from kefu.accounts.models import Agent, Team
 from kefu.core import periods
 from kefu.core.periods import days_between, month_key, months_between
 from kefu.metrics.core import distribution
-from kefu.metrics.core.kpis import STATS, add_stats, finalize
+from kefu.metrics.core.kpis import (
+    BUSINESS_STATS,
+    BUSINESS_TIME,
+    CALENDAR_STATS,
+    CALENDAR_TIME,
+    STATS,
+    TIMES,
+    add_stats,
+    finalize,
+)
 from kefu.metrics.facts import refresh
 from kefu.metrics.models import BenchmarkSet, DailyKpi, KpiFact, Target
 
@@ -41,7 +50,8 @@ Figures = dict[str, float | int | None]
 class Scope:
     """Which conversations a question is about: a period, the caller's visibility
     (a Q on agent_id/team_id from kefu.accounts.access, or ALL; nothing unless said) and
-    optional narrowing to teams, agents or a channel."""
+    optional narrowing to teams, agents or a channel; and which time the time figures are
+    measured in (`kpis.TIMES`: calendar, the default, or business)."""
 
     date_from: date
     date_to: date
@@ -49,6 +59,11 @@ class Scope:
     team_ids: tuple[int, ...] = ()
     agent_ids: tuple[int, ...] = ()
     channel: str = ""
+    time: str = CALENDAR_TIME
+
+    def __post_init__(self) -> None:
+        if self.time not in TIMES:
+            raise ValueError(f"time must be one of {', '.join(TIMES)}")
 
     def narrow(self, **changes) -> Scope:
         values = {
@@ -58,6 +73,7 @@ class Scope:
             "team_ids": self.team_ids,
             "agent_ids": self.agent_ids,
             "channel": self.channel,
+            "time": self.time,
         }
         return Scope(**(values | changes))
 
@@ -88,22 +104,31 @@ def _source(scope: Scope, by: str | None) -> QuerySet:
     return qs.order_by()
 
 
-def _sums(qs: QuerySet, column: str | None) -> dict[object, dict]:
-    aggregates = {k: Sum(k) for k in STATS}
+def _sums(qs: QuerySet, column: str | None, time: str) -> dict[object, dict]:
+    """The statistics `finalize` reads, summed per group. In business time each time
+    statistic is summed from its business column under the calendar name
+    (`kpis.business_view`, done by the database): as many sums as in calendar time."""
+    business = time == BUSINESS_TIME
+    aggregates = {
+        k: Sum(BUSINESS_STATS[k] if business and k in BUSINESS_STATS else k) for k in CALENDAR_STATS
+    }
     if column is None:
         row = qs.aggregate(**aggregates)
         return {None: row} if row["conversations"] else {}
     return {row.pop(column): row for row in qs.values(column).annotate(**aggregates)}
 
 
-def _frt_counts(qs: QuerySet, column: str | None) -> dict[object, Counter]:
+def _frt_counts(qs: QuerySet, column: str | None, time: str) -> dict[object, Counter]:
+    business = time == BUSINESS_TIME
     counters: dict[object, Counter] = defaultdict(Counter)
     if qs.model is KpiFact:
-        rows = qs.filter(frt_s__isnull=False).values_list(column or "channel", "frt_s")
+        field_name = "biz_frt_s" if business else "frt_s"
+        rows = qs.filter(frt_s__isnull=False).values_list(column or "channel", field_name)
         for key, frt in rows.iterator(chunk_size=20000):
             counters[key if column else None][frt] += 1
         return counters
-    rows = qs.exclude(frt_counts=b"").values_list(column or "channel", "frt_counts")
+    blobs = "biz_frt_counts" if business else "frt_counts"
+    rows = qs.exclude(**{blobs: b""}).values_list(column or "channel", blobs)
     for key, blob in rows.iterator(chunk_size=20000):
         distribution.merge_into(counters[key if column else None], blob)
     return counters
@@ -125,14 +150,17 @@ def grouped(scope: Scope, by: str | None, *, percentiles: bool = True) -> dict[o
     conversations are absent (see `figures` for the contract's filled-in lists).
 
     percentiles=False skips reading the FRT multisets (most of the cost of a long
-    period): frt_median_s and frt_p90_s are then None. For charts that do not show them."""
+    period): frt_median_s and frt_p90_s are then None. For charts that do not show them.
+    scope.time "business": the time figures in business time (kpis.business_view), from
+    the stored business-time statistics (same keys)."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    time = scope.time
     refresh()
     qs = _source(scope, by)
     column = _COLUMN[by] if by else None
-    sums = _sums(qs, column)
-    frts = _frt_counts(qs, column) if percentiles else {}
+    sums = _sums(qs, column, time)
+    frts = _frt_counts(qs, column, time) if percentiles else {}
     if by == "month":
         sums, frts = _bucket(sums, frts, month_key)
     return {key: finalize(stats, frts.get(key, {})) for key, stats in sums.items()}
@@ -141,13 +169,14 @@ def grouped(scope: Scope, by: str | None, *, percentiles: bool = True) -> dict[o
 def grouped_stats(scope: Scope, by: str) -> dict[object, dict]:
     """{group key: the additive statistics} (before `finalize`): what a decomposition of a
     figure's change by group needs (`core.drivers`). Besides the groupings of `kefu
-    metrics --by`, "scene": the conversation's category (first level of the taxonomy)."""
+    metrics --by`, "scene": the conversation's category (first level of the taxonomy).
+    In business time (scope.time) the time statistics are the business ones."""
     refresh()
     if by == "scene":  # per-conversation facts joined to their conversation's category
-        return _sums(_source(scope, "segment"), "conversation__category1")
+        return _sums(_source(scope, "segment"), "conversation__category1", scope.time)
     if by not in GROUPINGS or by in ("month", "day"):
         raise ValueError(f"by must be one of agent, team, channel, segment, scene, not {by}")
-    return _sums(_source(scope, by), _COLUMN[by])
+    return _sums(_source(scope, by), _COLUMN[by], scope.time)
 
 
 def empty_figures() -> Figures:

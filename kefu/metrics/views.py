@@ -49,6 +49,7 @@ def _common(request: HttpRequest, form: PeriodForm) -> dict:
         "review_month": f"{end:%Y-%m}",
         "may_view_teams": may_view_teams(request.user),
         "own_agent_id": own_agent_id(request.user),
+        "time_toggle": True,
     }
 
 
@@ -124,7 +125,8 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     start, end = form.period
     key = _kpi(request)
     channel = request.GET.get("channel", "")
-    scope = scope_for(request.user, start, end, channel=channel if channel in _CHANNELS else "")
+    channel = channel if channel in _CHANNELS else ""
+    scope = scope_for(request.user, start, end, channel=channel, time=form.chosen_time)
     lang = language()
     return _page(
         request,
@@ -151,7 +153,7 @@ def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
         form,
         agent=agent,
         is_self=agent.pk == own_agent_id(request.user),
-        data=dashboards.agent_page(request.user, agent, start, end, lang),
+        data=dashboards.agent_page(request.user, agent, start, end, lang, time=form.chosen_time),
     )
 
 

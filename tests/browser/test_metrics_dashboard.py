@@ -105,3 +105,23 @@ def test_manager_drills_from_the_fcr_chart_to_the_conversations(demo, page, scre
     assert listed == expected
     assert not listed & first_time
     screenshot(page, "metrics-fcr-conversations")
+
+
+def test_the_time_toggle_switches_to_business_time_and_back(demo, page, screenshot):
+    log_in(page, "manager")
+    page.goto(f"/metrics/?{YEAR}")
+    assert page.is_checked("#time-toggle input[value=calendar]")
+    assert "当前显示：日历时间" in page.inner_text("#time-shown")
+    page.check("#time-toggle input[value=business]")  # applies at once (data-autosubmit)
+    page.wait_for_url(re.compile(r"time=business"))
+    assert page.is_checked("#time-toggle input[value=business]")
+    assert "当前显示：工作时间" in page.inner_text("#time-shown")
+    screenshot(page, "metrics-overview-business-time")
+    page.click("nav.metrics-tabs a[href='/metrics/trends/']")
+    page.wait_for_url("**/metrics/trends/")
+    page.check("#time-toggle input[value=business]")
+    page.wait_for_url(re.compile(r"trends/.*time=business"))
+    assert "当前显示：工作时间" in page.inner_text("#time-shown")
+    page.check("#time-toggle input[value=calendar]")
+    page.wait_for_url(re.compile(r"trends/.*time=calendar"))
+    assert "当前显示：日历时间" in page.inner_text("#time-shown")

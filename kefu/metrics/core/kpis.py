@@ -12,6 +12,13 @@ aggregates and a direct computation share one definition:
 `compute(rows)` is both steps at once. A figure whose denominator is empty is None,
 never 0. Rates are fractions 0–1, times are seconds unless the key ends in `_min`, NPS
 is points (−100…100).
+
+Every time figure has a calendar-time variant (the contract's, the default) and a
+business-time variant: the same formula with each span measured by `Row.business`, the
+business seconds of the conversation's service-level calendar (`business_span`; no
+calendar: always open, business time = calendar time). The business statistics are
+stored beside the calendar ones (`BUSINESS_STATS`); `business_view(stats)` puts them in
+the calendar ones' place, so `finalize` serves both.
 """
 
 from __future__ import annotations
@@ -19,12 +26,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from kefu.interactions.core.facts import REPEAT_WINDOW
 from kefu.sla.core import report as sla_report
+from kefu.sla.core.business_time import Calendar, business_seconds
 
 COMPLAINT_CLOSE_WINDOW = timedelta(hours=72)
 FRT_THRESHOLD_S = 30.0
@@ -79,8 +88,63 @@ STATS = (
     "escalation_sum_min",
     "orders",
     "converted",
+    # business-time counterparts (BUSINESS_STATS)
+    "biz_frt_sum_s",
+    "biz_handle_sum_s",
+    "biz_resolution_sum_s",
+    "biz_complaints_closed_72h",
+    "biz_escalation_sum_min",
 )
-FLOAT_STATS = frozenset({"frt_sum_s", "handle_sum_s", "resolution_sum_s", "escalation_sum_min"})
+# The statistics that measure a time, and their business-time counterparts. Counts
+# (frt_n, handle_n, resolved, complaints, escalations_resolved) are the same in both.
+BUSINESS_STATS = {
+    "frt_sum_s": "biz_frt_sum_s",
+    "handle_sum_s": "biz_handle_sum_s",
+    "resolution_sum_s": "biz_resolution_sum_s",
+    "complaints_closed_72h": "biz_complaints_closed_72h",
+    "escalation_sum_min": "biz_escalation_sum_min",
+}
+# The statistics `finalize` reads (the business ones stand in for their calendar
+# counterparts in business time, `business_view`).
+CALENDAR_STATS = tuple(k for k in STATS if k not in BUSINESS_STATS.values())
+FLOAT_STATS = frozenset(
+    {
+        "frt_sum_s",
+        "handle_sum_s",
+        "resolution_sum_s",
+        "escalation_sum_min",
+        "biz_frt_sum_s",
+        "biz_handle_sum_s",
+        "biz_resolution_sum_s",
+        "biz_escalation_sum_min",
+    }
+)
+# Which time the time figures are measured in: the contract's calendar time (default),
+# or the business time of each conversation's service-level calendar.
+CALENDAR_TIME = "calendar"
+BUSINESS_TIME = "business"
+TIMES = (CALENDAR_TIME, BUSINESS_TIME)
+# The contract keys that are times (or a time window) and so have a business variant.
+TIME_KEYS = (
+    "frt_mean_s",
+    "frt_median_s",
+    "frt_p90_s",
+    "aht_s",
+    "resolution_time_mean_s",
+    "complaint_closed_72h_rate",
+    "escalation_mean_min",
+)
+
+Span = Callable[[datetime, datetime], float]  # seconds of [start, end) in some time
+
+
+def business_span(calendar: Calendar | None) -> Span | None:
+    """The one definition of a conversation's business time: the business seconds of its
+    service-level policy's calendar. None (no policy, a policy without a calendar, or an
+    always-open calendar): business time is calendar time."""
+    if calendar is None or calendar.is_always_open():
+        return None
+    return partial(business_seconds, calendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +174,57 @@ class Row:
     # the policy says so; None: first_response_s, calendar time).
     first_response_target_s: float | None = None
     first_response_judged_s: float | None = None
+    # For business time: where the first response and the handle time start (the first
+    # customer message; the first message or segment), and the business-time measure of
+    # the conversation's calendar (`business_span`; None: always open, calendar time).
+    first_customer_at: datetime | None = None
+    handle_start: datetime | None = None
+    business: Span | None = None
+
+
+def _business(row: Row, start: datetime | None, seconds: float | None) -> float | None:
+    """Business seconds of the span of `seconds` from `start` (calendar seconds when the
+    calendar is always open or the start is unknown)."""
+    if seconds is None or row.business is None or start is None:
+        return seconds
+    return row.business(start, start + timedelta(seconds=seconds))
+
+
+def business_first_response_s(row: Row) -> float | None:
+    """The first response time in business time (None when there is none)."""
+    return _business(row, row.first_customer_at, row.first_response_s)
+
+
+def _business_between(row: Row, start: datetime, end: datetime) -> float:
+    if row.business is None:
+        return (end - start).total_seconds()
+    return row.business(start, end)
+
+
+def business_contribution(row: Row) -> dict[str, int | float]:
+    """The business-time statistics of one conversation (the values of BUSINESS_STATS):
+    each time statistic of `contribution` with its spans measured in business time."""
+    frt = business_first_response_s(row)
+    resolution = (
+        _business_between(row, row.created_at, row.resolved_at)
+        if row.resolved_at is not None
+        else None
+    )
+    return {
+        "biz_frt_sum_s": frt or 0.0,
+        "biz_handle_sum_s": _business(row, row.handle_start, row.handle_time_s) or 0.0,
+        "biz_resolution_sum_s": resolution or 0.0,
+        "biz_complaints_closed_72h": int(
+            row.complaint
+            and resolution is not None
+            and resolution <= COMPLAINT_CLOSE_WINDOW.total_seconds()
+        ),
+        "biz_escalation_sum_min": math.fsum(
+            _business_between(row, e.at, e.resolved_at) / 60
+            for e in row.escalations
+            if e.resolved_at is not None
+        ),
+    }
 
 
 def over_target(row: Row) -> bool:
@@ -165,19 +280,20 @@ def contribution(row: Row) -> dict[str, int | float]:
         ),
         "orders": int(row.order_converted is not None),
         "converted": int(bool(row.order_converted)),
-    }
+    } | business_contribution(row)
 
 
 def add_stats(groups: Iterable[Mapping[str, int | float]]) -> dict[str, int | float]:
-    """The statistics of the union of groups (or of conversations' contributions)."""
+    """The statistics of the union of groups (or of conversations' contributions); a
+    statistic a group lacks counts as 0 (stored reads sum only CALENDAR_STATS)."""
     totals: dict[str, int | float] = dict.fromkeys(STATS, 0)
     floats: dict[str, list[float]] = {k: [] for k in FLOAT_STATS}
     for group in groups:
         for key in STATS:
             if key in FLOAT_STATS:
-                floats[key].append(group[key] or 0.0)
+                floats[key].append(group.get(key) or 0.0)
             else:
-                totals[key] += group[key] or 0
+                totals[key] += group.get(key) or 0
     for key, values in floats.items():
         totals[key] = math.fsum(values)
     return totals
@@ -238,6 +354,15 @@ RATIOS: dict[str, tuple[str, str]] = {
 }
 
 
+def business_view(stats: Mapping[str, int | float]) -> dict[str, int | float]:
+    """A group's statistics with the business-time ones in the calendar ones' place: what
+    `finalize` turns into the business-time figures (same keys)."""
+    out = dict(stats)
+    for calendar_key, business_key in BUSINESS_STATS.items():
+        out[calendar_key] = stats[business_key]
+    return out
+
+
 def nps_points(promoters: float, detractors: float, answered: float) -> float | None:
     return (promoters - detractors) / answered * 100 if answered else None
 
@@ -274,7 +399,13 @@ def repeat_contacts(
     return flags
 
 
-def compute(rows: Sequence[Row]) -> dict[str, float | int | None]:
-    """Every contract key for one group of conversations."""
+def compute(rows: Sequence[Row], time: str = CALENDAR_TIME) -> dict[str, float | int | None]:
+    """Every contract key for one group of conversations, in calendar or business time."""
+    if time not in TIMES:
+        raise ValueError(f"time must be one of {', '.join(TIMES)}")
+    stats = add_stats(contribution(r) for r in rows)
+    if time == BUSINESS_TIME:
+        biz = (business_first_response_s(r) for r in rows)
+        return finalize(business_view(stats), Counter(f for f in biz if f is not None))
     frts = Counter(r.first_response_s for r in rows if r.first_response_s is not None)
-    return finalize(add_stats(contribution(r) for r in rows), frts)
+    return finalize(stats, frts)

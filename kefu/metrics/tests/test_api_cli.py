@@ -158,3 +158,96 @@ def test_a_conversation_ingested_over_the_api_counts_on_the_next_read(data):
     after = get(data.mia, **may).json()
     assert after["conversations"] == before["conversations"] + 1
     assert after["repeat_contact_rate"] == pytest.approx(2 / 4)  # C1 and C2 of 4
+
+
+# --- business time (issue 23) -------------------------------------------------------------
+FRIDAY = datetime(2024, 6, 7, 17, 50, tzinfo=SHANGHAI)
+TUESDAY = datetime(2024, 6, 11, 9, 10, tzinfo=SHANGHAI)  # Monday 10 June: 端午节
+
+
+@pytest.fixture
+def office_hours(personas, import_records):
+    """A chat policy for VIPs on office hours (Monday–Friday 09:00–18:00, public holidays
+    closed); one VIP chat asked on Friday 17:50 and answered on Tuesday 09:10."""
+    from kefu.sla.models import BusinessCalendar, Holiday, SlaPolicy
+
+    Holiday.objects.get_or_create(
+        first=datetime(2024, 6, 10).date(),
+        defaults={"name": "端午节", "last": datetime(2024, 6, 10).date()},
+    )
+    office = BusinessCalendar.objects.create(
+        name="test office", weekly=["09:00-18:00"] * 5 + ["", ""], observes_holidays=True
+    )
+    SlaPolicy.objects.create(
+        key="vip-chat", name="VIP", channel="chat", segment="vip", first_response_s=60,
+        calendar=office,
+    )  # fmt: skip
+    import_records(
+        native_conversation(
+            id="W1",
+            created=FRIDAY,
+            resolved_at=(TUESDAY + timedelta(minutes=50)).isoformat(),
+            messages=[
+                {"id": "m1", "role": "customer", "at": FRIDAY.isoformat(), "text": "在吗"},
+                {
+                    "id": "m2",
+                    "role": "agent",
+                    "agent": "A0007",
+                    "at": TUESDAY.isoformat(),
+                    "text": "您好",
+                },
+            ],
+        )
+    )
+    return personas
+
+
+JUNE = ["--from", "2024-06-01", "--to", "2024-06-30"]
+
+
+def test_business_time_leaves_out_the_closed_days(office_hours):
+    calendar = orjson.loads(run(*JUNE))
+    business = orjson.loads(run(*JUNE, "--time", "business"))
+    assert calendar["frt_mean_s"] == 3 * 86400 + 15 * 3600 + 20 * 60
+    assert business["frt_mean_s"] == business["frt_median_s"] == 1200  # 10 + 10 min
+    assert business["aht_s"] == 1200  # first to last message
+    assert business["resolution_time_mean_s"] == 10 * 60 + 60 * 60  # created → resolved
+    by_segment = orjson.loads(run(*JUNE, "--time", "business", "--by", "segment"))
+    assert by_segment[0]["frt_p90_s"] == 1200  # the per-conversation facts agree
+    assert calendar == orjson.loads(run(*JUNE, "--time", "calendar"))
+
+
+def test_business_time_has_the_contracts_keys(office_hours):
+    contract = set(KEYS)
+    assert set(orjson.loads(run(*JUNE, "--time", "business"))) == contract
+    for group in orjson.loads(run(*JUNE, "--time", "business", "--by", "team")):
+        assert set(group) == contract | {"group"}
+
+
+def test_the_api_takes_the_time(office_hours):
+    june = {"from": "2024-06-01", "to": "2024-06-30"}
+    business = get(office_hours.mia, **june, time="business")
+    assert business.status_code == 200
+    assert business.json() == orjson.loads(run(*JUNE, "--time", "business"))
+    assert business.json()["frt_mean_s"] == 1200
+    assert (
+        get(office_hours.mia, **june, time="calendar").json()
+        == get(office_hours.mia, **june).json()
+    )
+    wrong = get(office_hours.mia, **june, time="wall-clock")
+    assert wrong.status_code == 422
+    assert [e["field"] for e in wrong.json()["errors"]] == ["query.time"]
+
+
+def test_the_table_and_workbook_say_which_time(office_hours, tmp_path):
+    assert run(*JUNE, "--format", "table").rstrip().endswith("time: calendar (日历时间)")
+    table = run(*JUNE, "--format", "table", "--time", "business")
+    assert table.rstrip().endswith("time: business (工作时间)")
+    assert "1200.0 s" in table
+    from openpyxl import load_workbook
+
+    path = tmp_path / "kpis.xlsx"
+    run(*JUNE, "--format", "xlsx", "--output", str(path), "--time", "business")
+    workbook = load_workbook(path)
+    assert workbook.sheetnames[0] == "KPIs 工作时间"
+    assert "business" in workbook.properties.title

@@ -16,7 +16,7 @@ from kefu.accounts.access import ALL
 from kefu.interactions.schemas import PeriodQuery
 from kefu.lib.schemas import reason
 from kefu.metrics.core.formatting import format_value
-from kefu.metrics.core.kpis import KEYS
+from kefu.metrics.core.kpis import CALENDAR_TIME, KEYS, TIMES
 from kefu.metrics.selectors import GROUPINGS, Scope, contract_json, data_range, figures, scope_for
 
 
@@ -57,8 +57,16 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def render_table(rows: list[dict], grouped: bool) -> str:
-    """A plain-text table: one line per group (or per key when not grouped)."""
+TIME_NOTES = {"calendar": "time: calendar (日历时间)", "business": "time: business (工作时间)"}
+
+
+def render_table(rows: list[dict], grouped: bool, time: str = CALENDAR_TIME) -> str:
+    """A plain-text table: one line per group (or per key when not grouped), then a line
+    saying which time the time figures are in."""
+    return _table(rows, grouped) + "\n\n" + TIME_NOTES[time]
+
+
+def _table(rows: list[dict], grouped: bool) -> str:
     if not grouped:
         width = max(len(k) for k in KEYS)
         return "\n".join(f"{k:<{width}}  {format_value(k, rows[0][k], 'en')}" for k in KEYS)
@@ -99,6 +107,13 @@ class Command(BaseCommand):
             help="last day, inclusive (default: the last day with data)",
         )
         parser.add_argument("--by", choices=GROUPINGS, default=None)
+        parser.add_argument(
+            "--time",
+            choices=TIMES,
+            default=CALENDAR_TIME,
+            help="time figures in calendar time (default) or in the business time of each "
+            "conversation's service-level calendar",
+        )
         parser.add_argument("--format", choices=("json", "table", "xlsx"), default="json")
         parser.add_argument(
             "--output", "-o", type=Path, default=None, help="file to write (required for xlsx)"
@@ -138,10 +153,11 @@ class Command(BaseCommand):
             self.stderr.write(f"wrote {path}")
             return
         date_from, date_to = _period(options["date_from"], options["date_to"])
+        time = options["time"]
         if user is not None:
-            scope = scope_for(user, date_from, date_to)
-        else:
-            scope = Scope(date_from, date_to, visible=ALL)  # the command sees everything
+            scope = scope_for(user, date_from, date_to, time=time)
+        else:  # the command sees everything
+            scope = Scope(date_from, date_to, visible=ALL, time=time)
         by = options["by"]
         result = figures(scope, by)
         fmt = options["format"]
@@ -151,14 +167,14 @@ class Command(BaseCommand):
             from kefu.metrics.exports import write_figures_workbook
 
             with options["output"].open("wb") as stream:
-                write_figures_workbook(result, by, stream, scope=scope, user=user)
+                write_figures_workbook(result, by, stream, scope=scope, user=user, time=time)
             self.stderr.write(f"wrote {options['output']}")
             return
         data = contract_json(result)
         if fmt == "json":
             text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
         else:
-            text = render_table(data if by else [data], grouped=by is not None)
+            text = render_table(data if by else [data], grouped=by is not None, time=time)
         if options["output"]:
             options["output"].write_text(text + "\n", encoding="utf-8")
         else:
