@@ -89,6 +89,14 @@ def redis_db(url: str, number: int = 7) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
 
 
+class PatientClient(ApiClient):
+    """Retries a POST on connection errors for up to ~2 minutes (a web process being
+    restarted on a loaded machine), not the simulator's ~30 s."""
+
+    def post(self, path: str, body, retries: int = 120):  # type: ignore[override]
+        return super().post(path, body, retries)
+
+
 class Worker:
     """One `kefu rqworker default` process."""
 
@@ -361,7 +369,7 @@ def main() -> None:
                 threading.Thread(target=kill_and_restart, args=(workers[0], webs[-1]),
                                  daemon=True).start()  # fmt: skip
 
-        clients = [ApiClient(w.url, token) for w in webs]
+        clients = [PatientClient(w.url, token) for w in webs]
         poster = Poster(clients, "T" + run, args.rate)
         posted = poster.run_for(args.duration, during=chaos)
         t_posted = time.monotonic()
@@ -385,8 +393,8 @@ def main() -> None:
         print(f"live: {posted} messages posted at {args.rate:.0f}/s over {args.webs} web "
               f"processes in {t_posted - poster.t0:.1f} s; {len(poster.stored)} confirmed, "
               f"{len(poster.failures)} failed")  # fmt: skip
-        if poster.failures:
-            print("  first failure:", poster.failures[0])
+        for failure in poster.failures[:5]:
+            print("  failure:", failure)
         ok = check_database(env["DATABASE_URL"], f"BENCH-T{run}-", poster) and ok
         ok = not poster.failures and ok
 
@@ -456,6 +464,12 @@ def alerts_delivered(outcome: dict, poster: Poster) -> bool:
     latencies = [(outcome["first"][k] - poster.started[k[:2]]) * 1000
                  for k in keys if k in outcome["first"] and k[:2] in poster.started]  # fmt: skip
     closed = outcome["count"] - len(open_)
+    arrived = sum(sum(seen.values()) for seen in outcome["seen"].values())
+    sample = next(iter(outcome["first"]), None)
+    print(
+        f"alerts: {arrived} deliveries of {len(outcome['first'])} distinct alerts arrived "
+        f"(e.g. {sample}); expected e.g. {next(iter(keys), None)}"
+    )
     print(
         f"alerts: {len(keys)} alerts × {len(open_)} consoles that stayed open ({closed} were "
         f"on the killed web process): missed {missing}, delivered twice {twice}"
