@@ -65,8 +65,22 @@ class Hub:
                     await layer.group_discard(group, self.channel)
 
     async def _run(self, layer, channel: str) -> None:
+        failures = 0
         while True:
-            event = await layer.receive(channel)
+            try:
+                event = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The pump must outlive a failed read (Redis timing out under load, a
+                # reconnect): if it died, this process's consoles would silently get
+                # nothing more. The topology run found exactly that.
+                failures += 1
+                log.warning("live hub: reading %s failed (%d in a row); retrying", channel,
+                            failures, exc_info=failures == 1)  # fmt: skip
+                await asyncio.sleep(min(1.0, 0.05 * 2 ** min(failures, 5)))
+                continue
+            failures = 0
             sockets = list(self.members.get(event.get("group", ""), ()))
             if not sockets:
                 continue

@@ -371,3 +371,61 @@ def test_a_hub_frame_is_what_a_websocket_client_reads(size):
     assert (frame.opcode, frame.fin, frame.data) == (Opcode.TEXT, True, payload)
     # only Uvicorn's protocol objects get the direct writer
     assert frame_writer(lambda message: None) is None
+
+
+def test_the_hub_keeps_delivering_after_a_failed_read_of_the_channel_layer():
+    import asyncio
+
+    from kefu.monitoring.hub import Hub
+
+    class FlakyLayer:
+        """Redis timing out once under load, then the next event."""
+
+        def __init__(self) -> None:
+            self.reads = 0
+            self.groups: dict[str, str] = {}
+
+        async def new_channel(self, prefix: str) -> str:
+            return prefix + "x"
+
+        async def group_add(self, group: str, channel: str) -> None:
+            self.groups[group] = channel
+
+        async def receive(self, channel: str) -> dict:
+            self.reads += 1
+            if self.reads == 1:
+                raise TimeoutError("Timeout reading from socket")
+            if self.reads == 2:
+                return {"type": "live.update", "group": "live.all", "alerts": [1]}
+            await asyncio.sleep(3600)
+            raise AssertionError("unreachable")
+
+    class Console:
+        frame_write = None
+
+        def __init__(self) -> None:
+            self.sent: list[dict] = []
+
+        async def frame_send(self, message: dict) -> None:
+            self.sent.append(message)
+
+    async def scenario() -> list[dict]:
+        layer, console, hub = FlakyLayer(), Console(), Hub()
+        import kefu.monitoring.hub as module
+
+        real = module.get_channel_layer
+        module.get_channel_layer = lambda: layer
+        try:
+            await hub.join("live.all", console)
+            for _ in range(100):
+                if console.sent:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            module.get_channel_layer = real
+            hub._pump.cancel()
+        return console.sent
+
+    sent = asyncio.run(scenario())
+    # the first read failed, the pump went on: the next event reached the console
+    assert len(sent) == 1 and '"alerts":[1]' in sent[0]["text"]
