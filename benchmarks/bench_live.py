@@ -78,7 +78,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
+class ManagedProcess:
+    """A child process the benchmarks start, kill (SIGKILL) and stop (SIGTERM, then kill)."""
+
+    proc: subprocess.Popen | None = None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Server(ManagedProcess):
     """One `uvicorn kefu.asgi:application` process on a free loopback port."""
 
     def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
@@ -110,19 +129,6 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError(f"the server did not answer within {timeout:.0f} s; see {self.log}")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def server_env(database_url: str, redis_url: str | None) -> dict[str, str]:

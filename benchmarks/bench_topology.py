@@ -27,7 +27,6 @@ import multiprocessing as mp
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from _common import ROOT, percentile, verdict
 from bench_live import (
     KEFU,
     RULE,
+    ManagedProcess,
     Poster,
     Server,
     check_database,
@@ -97,12 +97,12 @@ class PatientClient(ApiClient):
         return super().post(path, body, retries)
 
 
-class Worker:
+class Worker(ManagedProcess):
     """One `kefu rqworker default` process."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env, self.log = env, log
-        self.proc: subprocess.Popen | None = None
+        self.proc = None
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
@@ -110,19 +110,6 @@ class Worker:
                 [str(KEFU), "rqworker", "default"], env=self.env, cwd=ROOT,
                 stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def kefu(env: dict[str, str], *args: str, timeout: float = 900) -> str:
