@@ -14,7 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -107,8 +107,8 @@ def api(site: Site, path: str, body) -> int:
         return response.status
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat()
+def now(seconds: float = 0) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
 
 
 def signed_in(browser, site: Site, username: str):
@@ -140,6 +140,22 @@ def test_an_alert_a_suggestion_and_the_agents_reply(browser, site, screenshot):
         console.goto("/live/")
         console.locator("tr[data-conversation='LIVE-BROWSER-1']").wait_for()
         console.locator("#live-status.ok").wait_for()
+
+        # a customer who wrote 15 s ago, of the chat policy's 30 s first response: the row
+        # turns "about to breach" 10 s before the deadline and "breached" at it, counted
+        waiting = {
+            "type": "conversation", "id": "LIVE-BROWSER-SLA", "channel": "chat",
+            "status": "open", "customer": {"id": "U-LIVE-SLA"}, "agent": site.agent,
+            "created_at": now(-15),
+            "messages": [{"id": "m1", "role": "customer", "at": now(-15), "text": "在吗"}],
+        }  # fmt: skip
+        assert api(site, "/api/v1/conversations", waiting) == 201
+        sla = console.locator("tr[data-conversation='LIVE-BROWSER-SLA'] td.sla .badge")
+        sla.filter(has_text="即将超时").wait_for(timeout=15_000)
+        sla.filter(has_text="已超时").wait_for(timeout=20_000)
+        assert int(console.inner_text("#sla-breached-count")) >= 1
+        screenshot(console, "live-console-sla")
+
         workspace.goto("/live/workspace/")
         workspace.locator(".workspace-conv[data-conversation='LIVE-BROWSER-1']").wait_for()
         workspace.locator("#live-status.ok").wait_for()
