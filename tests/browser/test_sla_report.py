@@ -55,7 +55,7 @@ def test_manager_reads_a_team_figure_equal_to_the_core(demo, page, screenshot):
     page.wait_for_url(f"**{YEAR}**")
     page.click("#sla-tabs a[data-by='team']")
     page.wait_for_selector("#sla-table[data-by='team']")
-    assert page.locator("#sla-tabs a[aria-current='page']").inner_text() == "按团队"
+    assert page.locator("#sla-tabs a[aria-current='page']").inner_text() == "按班组"
 
     row = page.locator(f"#sla-table tbody tr[data-group-id='{team_id}']")
     assert row.locator("th").inner_text() == team.name

@@ -130,7 +130,7 @@ def test_the_page_in_chinese_by_team_with_the_target(world):
     response = client_for(world.mia).get(f"/sla/report/?{MAY}&by=team")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "SLA 报表" in text and "按团队" in text
+    assert "SLA 报表" in text and "按班组" in text
     assert "售后一组" in text and "售前一组" in text
     assert "30 秒" in text  # the chat policy's first-response target
 
