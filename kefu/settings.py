@@ -218,13 +218,26 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 # Each server process reads live events through one hub channel (kefu/monitoring/hub.py):
 # room for bursts, where the default of 100 queued events would drop alerts.
 CHANNEL_CAPACITY = 10_000
+# channels_redis blocks 5 s in BZPOPMIN per read; redis-py 8's default socket timeout is
+# also 5 s, so an idle read raced the timeout, and an event popped at that instant was
+# lost with the reply (the topology run: a dead hub pump, 10 of 5,980 alerts missed).
+# The socket timeout stays well above the blocking read.
+CHANNEL_SOCKET_TIMEOUT_S = 30
+
+
+def redis_channel_layer(url: str) -> dict:
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": url, "socket_timeout": CHANNEL_SOCKET_TIMEOUT_S,
+                       "socket_connect_timeout": 5}],
+            "capacity": CHANNEL_CAPACITY,
+        },
+    }  # fmt: skip
+
+
 CHANNEL_LAYERS = (
-    {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
-        }
-    }
+    {"default": redis_channel_layer(REDIS_URL)}
     if REDIS_URL
     else {
         "default": {

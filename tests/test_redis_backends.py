@@ -65,3 +65,34 @@ def test_an_rq_worker_in_another_process_runs_enqueued_tasks(tmp_path):
         "print(r.status, r.return_value)",
     )
     assert result.splitlines()[-1] == "SUCCESSFUL 42"
+
+
+def test_the_channel_layer_reads_outlast_its_blocking_pop():
+    # channels_redis blocks 5 s per read; with redis-py's default 5 s socket timeout an
+    # idle read raced it and an event popped at that instant was lost (docs/scaling.md)
+    from channels_redis.core import RedisChannelLayer
+
+    from kefu.settings import redis_channel_layer
+
+    config = redis_channel_layer(REDIS_URL)["CONFIG"]
+
+    async def idle_then_event() -> tuple[float, dict]:
+        receiver = RedisChannelLayer(**config)
+        sender = RedisChannelLayer(**config)
+        channel = await receiver.new_channel()
+        timeout = receiver.connection(0).connection_pool.connection_kwargs["socket_timeout"]
+
+        async def later() -> None:
+            await asyncio.sleep(receiver.brpop_timeout + 1.5)  # past one whole idle pop
+            await sender.send(channel, {"type": "alert", "text": "投诉"})
+
+        task = asyncio.ensure_future(later())
+        message = await asyncio.wait_for(receiver.receive(channel), timeout=20)
+        await task
+        await sender.flush()
+        return timeout, message
+
+    with ThreadPoolExecutor(1) as pool:
+        timeout, message = pool.submit(asyncio.run, idle_then_event()).result(timeout=30)
+    assert timeout > RedisChannelLayer.brpop_timeout * 2
+    assert message["text"] == "投诉"
