@@ -42,8 +42,9 @@ def test_the_topology_loses_nothing_when_a_worker_and_a_web_process_die():
     assert "restart: nothing lost, nothing evaluated twice: PASS" in out, report
     assert re.search(r"import: \d+ conversations and \d+ messages stored of .*: PASS", out), report
     assert "kept current vs recomputed: equal" in out, report
+    assert "alerts: each delivered once to each console: PASS" in out, report
     if done.returncode != 0:
-        # Found by this run, open in issue 24 (docs/scaling.md, "Findings"): while a web
-        # import runs, consoles receive no alerts; one message posted across the restart
-        # is answered 404. Strict about everything else above.
-        pytest.xfail("alerts during a web import / a post across the restart (docs/scaling.md)")
+        # The one finding still open (docs/scaling.md, "Findings"): a message posted across
+        # the restart answered 404 in some runs. Everything else above is strict.
+        assert re.search(r"\d+ confirmed, [1-9]\d* failed", out), report
+        pytest.xfail("a post across the restart answered 404 (docs/scaling.md)")
