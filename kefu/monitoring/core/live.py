@@ -114,8 +114,12 @@ def new_alerts(
 def waiting_since(record: ConversationRecord) -> datetime | None:
     """Since when the customer has been waiting for an answer: the first customer
     message after the last agent (or bot) message, by time; None when nobody is waiting."""
+    return _waiting_since(in_time_order(record.messages, record.channel, record.created_at))
+
+
+def _waiting_since(ordered: Sequence) -> datetime | None:
     since = None
-    for message in in_time_order(record.messages, record.channel, record.created_at):
+    for message in ordered:
         if message.role == "customer":
             since = since or message.at
         elif message.role in ("agent", "bot"):
@@ -169,10 +173,12 @@ def response_due(record: ConversationRecord, policy: Policy | None) -> ResponseD
     response (no agent has written yet) counts from the first customer message, a next
     response from the customer's first message since the last agent or bot message.
     None when nobody is waiting, no policy matches or the policy sets no such target."""
-    since = waiting_since(record)
-    if since is None or policy is None:
+    if policy is None:
         return None
     ordered = in_time_order(record.messages, record.channel, record.created_at)
+    since = _waiting_since(ordered)
+    if since is None:
+        return None
     first_customer = next(m.at for m in ordered if m.role == "customer")
     # as the KPI's FRT: an agent message after the first customer message (bots do not count)
     agent_wrote = any(m.role == "agent" and m.at >= first_customer for m in ordered)
