@@ -82,6 +82,19 @@ def policies_by_id(ids: Iterable[int]) -> dict[int, Policy]:
     return {p.id: p for p in _core_policies(rows)}
 
 
+def channel_first_response_targets() -> dict[str, float]:
+    """Each channel's first-response target from its channel-wide active policy (no
+    segment, scene or priority), in seconds; channels without one are left out. What
+    staffing plans predict against: the target most of a channel's contacts are judged by."""
+    rows = SlaPolicy.objects.filter(
+        active=True, segment="", category="", priority="", first_response_s__isnull=False
+    ).order_by("channel", "pk")
+    targets: dict[str, float] = {}
+    for channel, target in rows.values_list("channel", "first_response_s"):
+        targets.setdefault(channel, target)
+    return targets
+
+
 def policy_stamp() -> tuple:
     """Changes whenever a policy version is stored or retired (for caches of engines)."""
     active = SlaPolicy.objects.filter(active=True)
@@ -94,6 +107,7 @@ def policy_stamp() -> tuple:
 __all__ = [
     "active_policies",
     "calendar",
+    "channel_first_response_targets",
     "choose",
     "holiday_days",
     "policies_by_id",

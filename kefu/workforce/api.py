@@ -259,6 +259,9 @@ class WfmRosterInterval(Schema):
     gap: int = Field(..., description="required − scheduled where short, else 0")
     predicted_service_level: float | None
     predicted_frt_over_30s_rate: float | None
+    predicted_frt_over_target_rate: float | None = Field(
+        None, description="share over the channel's SLA first-response target (null: no policy)"
+    )
 
 
 class WfmRosterChannel(Schema):
@@ -271,8 +274,12 @@ class WfmRosterChannel(Schema):
     )
     uncovered: bool = Field(..., description="work required and nobody scheduled all week")
     short_intervals: int
+    sla_target_s: float | None = Field(
+        None, description="the first-response target of the channel's SLA policy (seconds)"
+    )
     predicted_service_level: float | None
     predicted_frt_over_30s_rate: float | None
+    predicted_frt_over_target_rate: float | None = None
     intervals: list[WfmRosterInterval]
 
 
@@ -307,9 +314,10 @@ def _channels(roster, starts: list[datetime]) -> list[dict]:
     for channel, data in roster.plan.get("channels", {}).items():
         cover = covered[channel]
         predicted = data["predicted"]
+        over_target = predicted.get("frt_over_target_rate") or [None] * len(starts)
         rows = zip(
             starts, data["forecast"], data["requirement"], data["scheduled"], data["gap"],
-            predicted["service_level"], predicted["frt_over_30s_rate"], strict=True,
+            predicted["service_level"], predicted["frt_over_30s_rate"], over_target, strict=True,
         )  # fmt: skip
         out.append(
             {
@@ -321,7 +329,9 @@ def _channels(roster, starts: list[datetime]) -> list[dict]:
                 "uncovered": cover.uncovered,
                 "short_intervals": cover.short_intervals,
                 "predicted_service_level": predicted["total_service_level"],
+                "sla_target_s": data["parameters"].get("sla_target_s"),
                 "predicted_frt_over_30s_rate": predicted["total_frt_over_30s_rate"],
+                "predicted_frt_over_target_rate": predicted.get("total_frt_over_target_rate"),
                 "intervals": [
                     {
                         "start": s,
@@ -331,8 +341,9 @@ def _channels(roster, starts: list[datetime]) -> list[dict]:
                         "gap": g,
                         "predicted_service_level": sl,
                         "predicted_frt_over_30s_rate": over,
+                        "predicted_frt_over_target_rate": over_sla,
                     }
-                    for s, f, n, k, g, sl, over in rows
+                    for s, f, n, k, g, sl, over, over_sla in rows
                 ],
             }
         )

@@ -74,9 +74,11 @@ def write_roster(roster: Roster, assignments, out: BinaryIO, *, with_plan: bool 
                     _("Gap"),
                     _("Predicted service level"),
                     _("Predicted share of first responses over 30 s"),
+                    _("Predicted share of first responses over the SLA target"),
                 ],
             )
             predicted = data["predicted"]
+            over_target = predicted.get("frt_over_target_rate") or [None] * len(labels)
             for i, label in enumerate(labels):
                 sheet.append(
                     [
@@ -87,11 +89,12 @@ def write_roster(roster: Roster, assignments, out: BinaryIO, *, with_plan: bool 
                         data["gap"][i],
                         predicted["service_level"][i],
                         predicted["frt_over_30s_rate"][i],
+                        over_target[i],
                     ]
                 )
                 if data["gap"][i] > 0:
                     sheet.cell(sheet.max_row, 5).fill = SHORT_FILL
-                for col in (6, 7):
+                for col in (6, 7, 8):
                     sheet.cell(sheet.max_row, col).number_format = "0.0%"
             sheet.freeze_panes = "B2"
             sheet.column_dimensions["A"].width = 14

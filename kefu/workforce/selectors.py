@@ -22,6 +22,7 @@ from kefu.metrics import selectors as metrics_selectors
 from kefu.metrics.core.kpis import STATS, finalize
 from kefu.metrics.facts import refresh as refresh_facts
 from kefu.metrics.models import KpiFact
+from kefu.sla import selectors as sla_selectors
 from kefu.workforce.choices import AVAILABLE_STATES, BuildStatus, PresenceState, SolverStatus
 from kefu.workforce.core import adherence as adherence_core
 from kefu.workforce.core import erlang
@@ -90,6 +91,7 @@ def missing_parameters() -> list[str]:
 
 # --- settings as core inputs ---------------------------------------------------------------
 def parameters() -> dict[str, ChannelParameters]:
+    sla_targets = sla_selectors.channel_first_response_targets()
     return {
         p.channel: ChannelParameters(
             aht_s=p.aht_s,
@@ -99,6 +101,7 @@ def parameters() -> dict[str, ChannelParameters]:
             max_occupancy=p.max_occupancy,
             concurrency=p.concurrency,
             interval_s=INTERVAL_MIN * 60,
+            sla_target_s=sla_targets.get(p.channel),
         )
         for p in StaffingParameters.objects.all()
     }
@@ -277,9 +280,13 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
     return plans
 
 
+ACTUAL = ("conversations", "frt_over_30s_rate", "frt_over_target_rate")
+
+
 def actual(week_start: date) -> dict[str, dict[str, list]]:
-    """What happened per channel and interval: conversations and the share of first
-    responses over 30 s, from the KPI facts through the KPI definitions."""
+    """What happened per channel and interval: conversations and the shares of first
+    responses over 30 s and over their SLA target, from the KPI facts through the KPI
+    definitions."""
     refresh_facts()
     start, end = week_bounds(week_start)
     rows = KpiFact.objects.filter(
@@ -299,11 +306,11 @@ def actual(week_start: date) -> dict[str, dict[str, list]]:
     out: dict[str, dict[str, list]] = {}
     for (channel, index), stats in sums.items():
         series = out.setdefault(
-            channel, {"conversations": [0] * WEEK, "frt_over_30s_rate": [None] * WEEK}
+            channel, {key: [0 if key == "conversations" else None] * WEEK for key in ACTUAL}
         )
         figures = finalize({k: stats.get(k, 0) for k in STATS}, {})
-        series["conversations"][index] = figures["conversations"]
-        series["frt_over_30s_rate"][index] = figures["frt_over_30s_rate"]
+        for key in ACTUAL:
+            series[key][index] = figures[key]
     return out
 
 

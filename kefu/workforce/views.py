@@ -71,6 +71,17 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
+def _week_rate(seen: dict | None, key: str) -> float | None:
+    """The week's share from the per-interval shares, weighted by conversations."""
+    if not seen:
+        return None
+    answered = [
+        (n, r) for n, r in zip(seen["conversations"], seen[key], strict=True) if r is not None
+    ]
+    weight = sum(n for n, _r in answered)
+    return sum(n * r for n, r in answered) / weight if weight else None
+
+
 def _forecast_warnings(p: selectors.ChannelPlan) -> list[str]:
     """The plan's warnings in words (see `ChannelPlan.warnings`)."""
     out = []
@@ -271,17 +282,11 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         cover = covered[channel]
         seen = actual.get(channel)
         predicted = data["predicted"]
-        seen_rate = None
-        if seen:
-            answered = [
-                (n, r)
-                for n, r in zip(seen["conversations"], seen["frt_over_30s_rate"], strict=True)
-                if r is not None
-            ]
-            weight = sum(n for n, _r in answered)
-            seen_rate = sum(n * r for n, r in answered) / weight if weight else None
+        # rosters built before SLA policies stored no over-target prediction
+        predicted_over_target = predicted.get("frt_over_target_rate")
         summary.append(
             {
+                "channel": channel,
                 "label": _channel_label(channel),
                 "required_hours": cover.required_hours,
                 "scheduled_hours": cover.scheduled_hours,
@@ -292,7 +297,10 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
                 "short_intervals": cover.short_intervals,
                 "predicted_sl": _pct(predicted["total_service_level"]),
                 "predicted_over_30": _pct(predicted["total_frt_over_30s_rate"]),
-                "actual_over_30": _pct(seen_rate),
+                "actual_over_30": _pct(_week_rate(seen, "frt_over_30s_rate")),
+                "sla_target_s": data["parameters"].get("sla_target_s"),
+                "predicted_over_target": _pct(predicted.get("total_frt_over_target_rate")),
+                "actual_over_target": _pct(_week_rate(seen, "frt_over_target_rate")),
                 "sl_target": _pct(data["parameters"]["sl_target"]),
             }
         )
@@ -306,6 +314,8 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
                 "predicted_over_30": predicted["frt_over_30s_rate"],
                 "predicted_sl": predicted["service_level"],
                 "actual_over_30": seen["frt_over_30s_rate"] if seen else None,
+                "predicted_over_target": predicted_over_target,
+                "actual_over_target": seen["frt_over_target_rate"] if seen else None,
             }
         )
     chart["text"] = {
@@ -316,6 +326,8 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         "days": [f"{d:%m-%d} {WEEKDAYS[d.weekday()][1]}" for d in days],
         "predicted_over_30": _("Predicted share of first responses over 30 s"),
         "actual_over_30": _("Actual share of first responses over 30 s"),
+        "predicted_over_target": _("Predicted share of first responses over the SLA target"),
+        "actual_over_target": _("Actual share of first responses over the SLA target"),
         "predicted_sl": _("Predicted service level"),
     }
     coverage = roster.coverage

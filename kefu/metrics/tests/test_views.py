@@ -173,6 +173,10 @@ def test_manager_overview_has_cards_charts_and_links(data):
     frt = json_data(response, "frt-data")
     assert frt["threshold"] == 30
     assert len(frt["mean"]["values"]) == 31
+    # beside the share over 30 s, the share over each conversation's own SLA target
+    assert frt["over_target"]["name"] == "首响超 SLA 目标占比"
+    assert len(frt["over_target"]["values"]) == 31
+    assert any(v is not None for v in frt["over_target"]["values"])
     radar = json_data(response, "radar-data")
     assert len(radar["indicators"]) == 6
     assert {b["slug"] for b in radar["benchmarks"]} >= {"ecommerce", "finance", "healthcare"}

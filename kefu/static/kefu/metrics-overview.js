@@ -45,7 +45,7 @@
     var lines = [{ yAxis: frt.threshold, label: { formatter: frt.threshold_label, position: "insideEndTop" } }];
     frtChart.setOption({
       animation: false,
-      color: [M.colours.primary, M.colours.warn],
+      color: [M.colours.primary, M.colours.warn, M.colours.danger],
       legend: { top: 0 },
       grid: { left: 48, right: 48, top: 36, bottom: 28 },
       tooltip: {
@@ -53,7 +53,8 @@
         formatter: function (p) {
           var i = p[0].dataIndex;
           return esc(frt.days[i]) + "<br>" + esc(frt.mean.name) + ": " + esc(frt.mean.text[i]) +
-            "<br>" + esc(frt.over.name) + ": " + esc(frt.over.text[i]);
+            "<br>" + esc(frt.over.name) + ": " + esc(frt.over.text[i]) +
+            "<br>" + esc(frt.over_target.name) + ": " + esc(frt.over_target.text[i]);
         },
       },
       xAxis: {
@@ -85,6 +86,15 @@
           barMaxWidth: 10,
           itemStyle: { opacity: 0.55 },
           data: M.gaps(frt.over.values),
+        },
+        {
+          // each conversation judged by its own SLA target (e-mail: 24 h)
+          name: frt.over_target.name,
+          type: "line",
+          yAxisIndex: 1,
+          showSymbol: false,
+          lineStyle: { width: 1.5, type: "dotted" },
+          data: M.gaps(frt.over_target.values),
         },
       ],
     });

@@ -123,6 +123,38 @@ def test_a_planner_gets_every_shift_and_the_gap_per_interval(built):
     assert chat["gap_hours"] == sum(r["gap"] for r in chat["intervals"]) / 2
 
 
+def test_a_roster_predicts_against_each_channels_sla_target(built):
+    # given the shipped policies (chat 30 s) and a stricter chat policy stored afterwards
+    from kefu.sla.actions import save_policy
+    from kefu.sla.models import SlaPolicy
+    from kefu.workforce.actions import start_roster_build
+
+    data = client_for(built.created_by).get(f"/api/v1/wfm/rosters/{built.pk}").json()
+    chat = next(c for c in data["channels"] if c["channel"] == "chat")
+    # then with a 30 s target the share over target is the share over 30 s
+    assert chat["sla_target_s"] == 30.0
+    assert chat["predicted_frt_over_target_rate"] == chat["predicted_frt_over_30s_rate"]
+    chat_policy = SlaPolicy.objects.get(channel="chat", active=True, segment="")
+    save_policy(chat_policy.key, {**_policy_fields(chat_policy), "first_response_s": 10})
+    # when the week is planned again
+    again = start_roster_build(WEEK, by=built.created_by, time_limit_s=5)
+    data = client_for(built.created_by).get(f"/api/v1/wfm/rosters/{again.pk}").json()
+    chat = next(c for c in data["channels"] if c["channel"] == "chat")
+    # then it predicts against the new target: missed at least as often as 30 s
+    assert chat["sla_target_s"] == 10.0
+    assert chat["predicted_frt_over_target_rate"] >= chat["predicted_frt_over_30s_rate"]
+    assert all(
+        row["predicted_frt_over_target_rate"] >= row["predicted_frt_over_30s_rate"] - 1e-12
+        for row in chat["intervals"]
+    )
+
+
+def _policy_fields(policy) -> dict:
+    from kefu.sla.actions import POLICY_FIELDS
+
+    return {field: getattr(policy, field) for field in POLICY_FIELDS}
+
+
 def test_a_supervisor_gets_their_teams_shifts_only(built, personas):
     response = client_for(personas.sam).get(f"/api/v1/wfm/rosters/{built.pk}")
     assert response.status_code == 200

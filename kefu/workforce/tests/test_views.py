@@ -117,6 +117,11 @@ def test_it_builds_a_roster_and_shows_it_by_role(client, planned):
     assert "roster-data" in page.content.decode()
     outcome = "short" if roster.coverage.large_gap else roster.solver_status
     assert f"wfm-outcome-{outcome}" in page.content.decode()
+    # with the share over the channel's SLA target (chat: 30 s), predicted and actual
+    chat = next(s for s in page.context["summary"] if s["channel"] == "chat")
+    assert chat["sla_target_s"] == 30.0 and chat["predicted_over_target"].endswith(" %")
+    assert chat["predicted_over_target"] == chat["predicted_over_30"]
+    assert "首响超 SLA 目标" in page.content.decode()
     # a supervisor sees only their team's rows and no planning figures
     client.force_login(planned.sam)
     page = client.get(url)

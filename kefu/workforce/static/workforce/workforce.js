@@ -114,6 +114,14 @@
       if (c.actual_over_30) {
         series.push({ name: rt.actual_over_30, type: "scatter", data: gaps(c.actual_over_30), symbolSize: 4, itemStyle: { color: colours.danger } });
       }
+      // the channel's own SLA target (24 h for e-mail): absent on rosters built before policies
+      var known = function (values) { return values && values.some(function (v) { return v !== null; }); };
+      if (known(c.predicted_over_target)) {
+        series.push({ name: rt.predicted_over_target, type: "line", data: c.predicted_over_target, showSymbol: false, lineStyle: { type: "dotted" }, itemStyle: { color: "#7c3aed" } });
+      }
+      if (known(c.actual_over_target)) {
+        series.push({ name: rt.actual_over_target, type: "scatter", data: gaps(c.actual_over_target), symbolSize: 4, symbol: "diamond", itemStyle: { color: "#7c3aed" } });
+      }
       service.setOption(Object.assign(base(roster.labels), {
         yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: pct } },
         series: series,
