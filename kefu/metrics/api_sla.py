@@ -44,10 +44,16 @@ class SlaRow(Schema):
     no_reply: int
     paused: int
     paused_s: float
+    resolved_in_time: int = Field(..., description="resolved within the resolution target")
+    resolved_late: int = Field(..., description="resolved after the resolution target")
+    open: int = Field(..., description="unresolved, with a resolution target")
     met_rate: float | None
     breach_rate: float | None
     no_reply_rate: float | None
     paused_rate: float | None
+    resolution_breach_rate: float | None = Field(
+        ..., description="resolved_late ÷ (resolved_in_time + resolved_late)"
+    )
     targets: list[SlaTarget]
 
 
@@ -71,7 +77,9 @@ class SlaReport(Schema):
     "that met or breached the first-response target of the service-level policy version "
     "that judged them (`breach_rate` is `frt_over_target_rate`), conversations without a "
     "reply, and answered ones whose wait was paused outside business hours (count and "
-    "seconds). Rates are fractions 0–1 (null when the denominator is empty). See "
+    "seconds); and, for conversations whose policy sets a resolution target, those "
+    "resolved in time, resolved late and still open. Rates are fractions 0–1 (null when "
+    "the denominator is empty). See "
     "docs/sla.md.",
 )
 def report(request: HttpRequest, query: Query[SlaReportQuery]) -> Any:

@@ -53,6 +53,9 @@ class ReportRow:
             "no_reply": t.no_reply,
             "paused": t.paused,
             "paused_s": t.paused_s,
+            "resolved_in_time": t.resolved_in_time,
+            "resolved_late": t.resolved_late,
+            "open": t.open,
             **t.rates(),
             "targets": [
                 {"target_s": target, "measure": measure, "conversations": n}
@@ -93,15 +96,22 @@ def judgements(qs: QuerySet[KpiFact]) -> Iterator[tuple[dict, Judgement]]:
         "with_customer",
         "conversation__first_customer_at",
         "conversation__first_response_at",
+        # one conversation per fact: its resolution time when resolved
+        "resolved",
+        "resolution_sum_s",
+        "biz_resolution_sum_s",
     )
     for row in rows.iterator(chunk_size=20000):
-        channel, team_id, agent_id, policy_id, frt, with_customer, first_at, reply_at = row
+        channel, team_id, agent_id, policy_id, frt, with_customer, first_at, reply_at = row[:8]
+        resolved, resolution_s, business_resolution_s = row[8:]
         wait = Wait(
             has_customer_message=bool(with_customer),
             frt_s=frt,
             first_customer_at=instant(first_at),
             first_response_at=instant(reply_at),
             policy=policies.get(policy_id),
+            resolution_s=resolution_s if resolved else None,
+            business_resolution_s=business_resolution_s if resolved else None,
         )
         yield {"channel": channel, "team": team_id, "agent": agent_id}, judge(wait)
 

@@ -63,6 +63,10 @@ def report(request: HttpRequest) -> HttpResponse:
             "date_to": end,
             "query": query.urlencode(),
             "total": sla_report.display(total),
+            # the resolution columns, when any conversation's policy sets such a target
+            "resolution": bool(
+                total.tally.resolved_in_time + total.tally.resolved_late + total.tally.open
+            ),
             "rows": [sla_report.display(r) for r in rows],
             "may_view_teams": may_view_teams(request.user),
         },
@@ -82,6 +86,10 @@ CSV_COLUMNS = (
     ("no_reply_rate", _l("No-reply rate")),
     ("paused_rate", _l("Paused rate")),
     ("targets_text", _l("First-response target")),
+    ("resolved_in_time", _l("Resolved in time")),
+    ("resolved_late", _l("Resolved late")),
+    ("open", _l("Still open")),
+    ("resolution_breach_rate", _l("Late resolution rate")),
 )
 
 

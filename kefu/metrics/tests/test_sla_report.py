@@ -182,3 +182,40 @@ def test_one_bound_keeps_the_default_length(world):
         date(2024, 5, 30),
     )
     assert response.context["total"]["conversations"] == 5
+
+
+def test_resolutions_are_judged_by_the_policys_resolution_target(personas, import_records):
+    # given a chat policy that also wants conversations resolved within 20 minutes
+    actions.save_policy(
+        "chat",
+        {
+            "name": "在线",
+            "channel": "chat",
+            "first_response_s": 30,
+            "resolution_s": 1200,
+            "measure": "calendar",
+        },
+    )
+    created = datetime(2024, 5, 6, 10, tzinfo=SHANGHAI)
+    late = chat("A0007", 10)
+    late["resolved_at"] = (created + timedelta(minutes=45)).isoformat()
+    still_open = chat("A0007", 10)
+    still_open.update(resolved_at=None, status="open")
+    import_records(chat("A0007", 10), late, still_open, chat("A0007", 10, channel="phone"))
+    facts.refresh()
+    # then the report counts one in time (16 min), one late, one open; phone has no target
+    body = api(personas.mia)
+    chat_row = by_group(body)["chat"]
+    assert (chat_row["resolved_in_time"], chat_row["resolved_late"], chat_row["open"]) == (1, 1, 1)
+    assert chat_row["resolution_breach_rate"] == pytest.approx(0.5)
+    assert by_group(body)["phone"]["resolved_in_time"] == 0
+    assert body["total"]["resolved_late"] == 1
+    # and the page shows the resolution columns (they are hidden when no policy sets one)
+    page = client_for(personas.mia).get(f"/sla/report/?{MAY}")
+    assert page.context["resolution"] and "超时解决" in page.content.decode()
+
+
+def test_without_resolution_targets_the_page_has_no_resolution_columns(world):
+    page = client_for(world.mia).get(f"/sla/report/?{MAY}")
+    assert page.status_code == 200 and not page.context["resolution"]
+    assert "超时解决" not in page.content.decode()

@@ -23,6 +23,13 @@ matched):
 Rates (`Tally.rates`): met and breach rate over the answered (met + breached: the breach
 rate is `frt_over_target_rate`), no-reply rate over the conversations with a customer
 message, paused rate over the answered.
+
+The **resolution target** (`judge_resolution`) is judged on the conversation's resolution
+time (`created_at` → `resolved_at`, the KPI `resolution_time_mean_s`'s span), in calendar
+seconds or in the policy calendar's business seconds as the policy measures: **resolved
+in time** when ≤ the policy's resolution target, **resolved late** when strictly over,
+**open** while unresolved; conversations whose policy sets no resolution target are not
+judged. Rate: resolved late ÷ (in time + late).
 """
 
 from __future__ import annotations
@@ -71,6 +78,28 @@ def breached(frt_s: float | None, judged_s: float | None, target_s: float | None
     return value > (FALLBACK_FIRST_RESPONSE_S if target_s is None else target_s)
 
 
+RESOLVED_IN_TIME = "in_time"
+RESOLVED_LATE = "late"
+OPEN = "open"
+
+
+def judge_resolution(
+    policy: Policy | None, resolution_s: float | None, business_resolution_s: float | None
+) -> str | None:
+    """The resolution against the policy's resolution target (see the module docstring):
+    RESOLVED_IN_TIME, RESOLVED_LATE, OPEN, or None when no resolution target applies.
+    `resolution_s` is the calendar resolution time (None: unresolved),
+    `business_resolution_s` the same span in the policy calendar's business seconds."""
+    if policy is None or policy.resolution_s is None:
+        return None
+    if resolution_s is None:
+        return OPEN
+    judged = resolution_s
+    if policy.measure == BUSINESS and policy.calendar is not None:
+        judged = resolution_s if business_resolution_s is None else business_resolution_s
+    return RESOLVED_LATE if judged > policy.resolution_s else RESOLVED_IN_TIME
+
+
 @dataclass(frozen=True, slots=True)
 class Wait:
     """What the report needs to know about one conversation."""
@@ -80,6 +109,8 @@ class Wait:
     first_customer_at: datetime | None = None
     first_response_at: datetime | None = None
     policy: Policy | None = None
+    resolution_s: float | None = None  # calendar seconds created → resolved (None: open)
+    business_resolution_s: float | None = None  # the same in the policy's business time
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +120,7 @@ class Judgement:
     measure: str  # "calendar" or "business": how the target was judged
     judged_s: float | None = None  # the wait as judged (None: not answered)
     paused_s: float = 0.0
+    resolution: str | None = None  # judge_resolution's outcome (None: no target)
 
     @property
     def paused(self) -> bool:
@@ -100,9 +132,10 @@ def judge(wait: Wait) -> Judgement:
     policy = wait.policy
     target = target_seconds(policy)
     measure = policy.measure if policy is not None and policy.calendar is not None else "calendar"
+    resolution = judge_resolution(policy, wait.resolution_s, wait.business_resolution_s)
     if wait.frt_s is None:
         outcome = NO_REPLY if wait.has_customer_message else NOT_JUDGED
-        return Judgement(outcome, target, measure)
+        return Judgement(outcome, target, measure, resolution=resolution)
     judged = judged_seconds(policy, wait.frt_s, wait.first_customer_at, wait.first_response_at)
     paused = 0.0
     if (
@@ -116,7 +149,8 @@ def judge(wait: Wait) -> Judgement:
         calendar_s = (wait.first_response_at - wait.first_customer_at).total_seconds()
         paused = max(0.0, calendar_s - judged)
     outcome = BREACHED if breached(wait.frt_s, judged, target) else MET
-    return Judgement(outcome, target, measure, wait.frt_s if judged is None else judged, paused)
+    judged_s = wait.frt_s if judged is None else judged
+    return Judgement(outcome, target, measure, judged_s, paused, resolution)
 
 
 @dataclass
@@ -131,6 +165,10 @@ class Tally:
     paused_s: float = 0.0
     # (target seconds, measure) → conversations judged by it: the targets shown
     targets: Counter = field(default_factory=Counter)
+    # resolution target outcomes
+    resolved_in_time: int = 0
+    resolved_late: int = 0
+    open: int = 0
 
     def add(self, judgement: Judgement) -> None:
         self.conversations += 1
@@ -145,6 +183,12 @@ class Tally:
             self.paused_s = math.fsum((self.paused_s, judgement.paused_s))
         if judgement.outcome != NOT_JUDGED:
             self.targets[(judgement.target_s, judgement.measure)] += 1
+        if judgement.resolution == RESOLVED_IN_TIME:
+            self.resolved_in_time += 1
+        elif judgement.resolution == RESOLVED_LATE:
+            self.resolved_late += 1
+        elif judgement.resolution == OPEN:
+            self.open += 1
 
     def merge(self, other: Tally) -> Tally:
         return Tally(
@@ -155,6 +199,9 @@ class Tally:
             self.paused + other.paused,
             math.fsum((self.paused_s, other.paused_s)),
             self.targets + other.targets,
+            self.resolved_in_time + other.resolved_in_time,
+            self.resolved_late + other.resolved_late,
+            self.open + other.open,
         )
 
     @property
@@ -177,6 +224,9 @@ class Tally:
             "breach_rate": ratio(self.breached, self.answered),
             "no_reply_rate": ratio(self.no_reply, self.waiting),
             "paused_rate": ratio(self.paused, self.answered),
+            "resolution_breach_rate": ratio(
+                self.resolved_late, self.resolved_in_time + self.resolved_late
+            ),
         }
 
 

@@ -18,9 +18,13 @@ from kefu.sla.core.report import (
     MET,
     NO_REPLY,
     NOT_JUDGED,
+    OPEN,
+    RESOLVED_IN_TIME,
+    RESOLVED_LATE,
     Tally,
     Wait,
     judge,
+    judge_resolution,
     judged_seconds,
     tally,
 )
@@ -97,6 +101,58 @@ def test_tally_counts_and_rates():
     assert rates["no_reply_rate"] == pytest.approx(1 / 4)
     assert dict(t.targets) == {(30.0, CALENDAR): 4}
     assert Tally().rates() == dict.fromkeys(rates)
+
+
+# --- the resolution target ----------------------------------------------------------------
+CHAT_RESOLVED_IN_4H = Policy(4, 1, "chat", "chat", first_response_s=30.0, resolution_s=4 * 3600)
+MAIL_RESOLVED_IN_8_BUSINESS_H = Policy(
+    5, 1, "mail", "email", resolution_s=8 * 3600, measure=BUSINESS, calendar=OFFICE
+)
+
+
+def test_resolution_in_time_late_open_and_not_judged():
+    assert judge_resolution(CHAT_RESOLVED_IN_4H, 4 * 3600, None) == RESOLVED_IN_TIME
+    assert judge_resolution(CHAT_RESOLVED_IN_4H, 4 * 3600 + 1, None) == RESOLVED_LATE
+    assert judge_resolution(CHAT_RESOLVED_IN_4H, None, None) == OPEN
+    # a policy without a resolution target, or no policy, judges nothing
+    assert judge_resolution(CHAT, 10**6, None) is None
+    assert judge_resolution(None, 10**6, None) is None
+
+
+def test_a_resolution_over_the_weekend_is_judged_in_business_hours():
+    # Friday 17:00 → Monday 16:00: 71 calendar hours, 8 business hours (1 + 7)
+    friday = datetime(2024, 5, 17, 17, tzinfo=TZ)
+    monday = datetime(2024, 5, 20, 16, tzinfo=TZ)
+    business = business_seconds(OFFICE, friday, monday)
+    assert business == 8 * 3600
+    calendar = (monday - friday).total_seconds()
+    assert judge_resolution(MAIL_RESOLVED_IN_8_BUSINESS_H, calendar, business) == RESOLVED_IN_TIME
+    assert (
+        judge_resolution(MAIL_RESOLVED_IN_8_BUSINESS_H, calendar + 60, business + 60)
+        == RESOLVED_LATE
+    )
+    # the same span in calendar time is far over
+    in_calendar = Policy(6, 1, "mail", "email", resolution_s=8 * 3600, calendar=OFFICE)
+    assert judge_resolution(in_calendar, calendar, business) == RESOLVED_LATE
+
+
+def test_tally_counts_resolutions_with_their_rate():
+    def resolved(seconds):
+        return Wait(True, 10, MONDAY_9, MONDAY_9, CHAT_RESOLVED_IN_4H, resolution_s=seconds)
+
+    t = tally(
+        judge(w)
+        for w in (
+            resolved(3600),
+            resolved(5 * 3600),
+            resolved(6 * 3600),
+            resolved(None),
+            wait(MONDAY_9, 10, CHAT),  # no resolution target: not judged
+        )
+    )
+    assert (t.resolved_in_time, t.resolved_late, t.open) == (1, 2, 1)
+    assert t.rates()["resolution_breach_rate"] == pytest.approx(2 / 3)
+    assert (t.merge(t).resolved_late, t.merge(t).open) == (4, 2)
 
 
 # --- hypothesis: the report's breach is the KPI's frt_over_target --------------------------
