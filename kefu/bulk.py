@@ -44,6 +44,14 @@ def raw_rows(qs: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+def json_value(value):
+    """A stored JSON value as Python: raw rows hand back the text (or, by driver, the
+    decoded value already)."""
+    if value is None or isinstance(value, dict | list):
+        return value
+    return orjson.loads(value)
+
+
 def instant(value) -> datetime | None:
     """A stored datetime as an aware UTC datetime. SQLite hands back naive UTC (text, or a
     datetime from the driver's converter); PostgreSQL aware datetimes."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts import access
 from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
-from kefu.customers import selectors
+from kefu.customers import selectors, tag_names
 from kefu.customers.choices import BacktestStatus, TagKind, WinbackGroup, WinbackOutcome
 from kefu.customers.core import tags as tag_rules
 from kefu.customers.core import winback
@@ -161,7 +161,9 @@ def delete_tag(tag: Tag, *, user) -> None:
         object_id=str(tag.pk),
         detail={"deleted": f"{tag.group.name}: {tag.name}", "customers": tag.links.count()},
     )
+    carriers = list(tag.links.values_list("customer_id", flat=True))
     tag.delete()
+    tag_names.sync(carriers)
 
 
 # --- manual tags on customers ----------------------------------------------------------------
@@ -190,6 +192,7 @@ def add_tag(user, customer_id: str, tag_id: int) -> CustomerTag:
     link, _created = CustomerTag.objects.get_or_create(
         customer=customer, tag=tag, defaults={"added_by": user}
     )
+    tag_names.sync([customer.pk])
     return link
 
 
@@ -202,6 +205,7 @@ def remove_tag(user, customer_id: str, tag_id: int) -> None:
     deleted, _rows = links.filter(customer=customer, tag=tag).delete()
     if not deleted:
         raise NotFound(_("the customer does not carry this tag"))
+    tag_names.sync([customer.pk])
 
 
 # --- back-tests ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from kefu.bulk import chunks, queue_ids, where_in
+from kefu.customers import tag_names
 from kefu.customers.choices import TagKind
 from kefu.customers.core import risk
 from kefu.customers.core import tags as tag_rules
@@ -211,6 +212,8 @@ def _set_rule_tags(customer_ids: Sequence[int], tag_ids: list[int], wanted: set)
         [CustomerTag(customer_id=c, tag_id=t) for c, t in sorted(wanted - have)],
         ignore_conflicts=True,
     )
+    if stale or wanted - have:
+        tag_names.sync({c for c, _t in stale | (wanted - have)})
 
 
 # --- the queue -----------------------------------------------------------------------------

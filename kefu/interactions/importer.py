@@ -292,6 +292,7 @@ class Importer:
                         "email_digest": email_digest,
                         "segment": rec.segment or "",
                         "extra": self._seal("customer", rec.extra),
+                        "tags": [],  # kept by kefu.customers
                     }
                 )
                 continue

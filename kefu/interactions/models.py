@@ -33,6 +33,10 @@ class Customer(models.Model):
     email_digest = models.CharField(max_length=64, blank=True)
     segment = models.CharField(_("segment"), max_length=50, blank=True, db_index=True)
     extra = models.JSONField(default=dict, blank=True)
+    # The names of the customer's tags, kept by kefu.customers (which owns tags) whenever a
+    # tag is put on or taken off, so that the apps below it (service-level policies matched
+    # on a tag) read them without importing it. Not part of the native format.
+    tags = models.JSONField(_("tags"), default=list, blank=True, db_default=[])
 
     class Meta:
         verbose_name = _("customer")

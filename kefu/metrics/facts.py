@@ -26,6 +26,7 @@ from kefu.bulk import (
     chunks,
     insert_rows,
     instant,
+    json_value,
     queue_ids,
     raw_rows,
     unqueue_marked,
@@ -82,6 +83,7 @@ _CONVERSATION_FIELDS = (
     "category1",
     "customer__segment",
     "extra__priority",
+    "customer__tags",
 )
 
 
@@ -131,11 +133,20 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
     rows = []
     field = {name: i for i, name in enumerate(_CONVERSATION_FIELDS)}
     for values in raw_rows(conversations.values_list(*_CONVERSATION_FIELDS)):
-        channel, category, segment, priority = (
+        channel, category, segment, priority, tags = (
             values[field[name]]
-            for name in ("channel", "category1", "customer__segment", "extra__priority")
+            for name in (
+                "channel", "category1", "customer__segment", "extra__priority", "customer__tags"
+            )
+        )  # fmt: skip
+        policy = choose(
+            policies,
+            channel,
+            segment or "",
+            category or "",
+            str(priority or ""),
+            json_value(tags) or (),
         )
-        policy = choose(policies, channel, segment or "", category or "", str(priority or ""))
         rows.append((values, policy))
     # Where each handle time starts (business time): the first message's time; a phone
     # segment's `at` is the call start + its start_s, so the same holds for calls. Read
@@ -161,7 +172,7 @@ def _fact_rows(ids: Sequence[int], repeat: dict[int, bool]) -> list[tuple]:
     for values, policy in rows:
         (pk, customer_id, created_at, agent_id, team_id, channel, customer_messages, frt,
          handle, resolved_at, complaint, csat, nps, has_order, converted, first_customer_at,
-         first_response_at, category, segment, priority) = values  # fmt: skip
+         first_response_at, category, segment, priority, _tags) = values  # fmt: skip
         created_at = instant(created_at)
         judged = judged_seconds(policy, frt, instant(first_customer_at), instant(first_response_at))
         row = Row(

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kefu.bulk import raw_rows, where_in
+from kefu.bulk import json_value, raw_rows, where_in
 from kefu.core.masking import mask_text
 from kefu.interactions.core.native import ConversationRecord
 from kefu.interactions.models import Conversation
@@ -112,6 +112,7 @@ class Owner:
     team_id: int | None
     agent_name: str
     team_name: str
+    customer_tags: tuple[str, ...] = ()  # what service-level policies may match on
 
 
 def conversations_written(
@@ -152,15 +153,30 @@ def conversations_written(
     if not candidates:
         return
     owners = {
-        pk: Owner(status, agent_id, team_id, agent_name or "", team_name or "")
-        for pk, status, agent_id, team_id, agent_name, team_name in raw_rows(
+        pk: Owner(
+            status,
+            agent_id,
+            team_id,
+            agent_name or "",
+            team_name or "",
+            tuple(json_value(tags) or ()),
+        )
+        for pk, status, agent_id, team_id, agent_name, team_name, tags in raw_rows(
             where_in(Conversation.objects.order_by(), "id", candidates).values_list(
-                "pk", "status", "agent_id", "team_id", "agent__name", "team__name"
+                "pk",
+                "status",
+                "agent_id",
+                "team_id",
+                "agent__name",
+                "team__name",
+                "customer__tags",
             )
         )
     }
     states = LiveState.objects.in_bulk(candidates)
     known = [(pk, records[pk]) for pk in candidates if pk in records]  # as stored
+    for pk, record in known:  # a parsed record knows nothing of the customer's tags
+        record.customer.tags = owners[pk].customer_tags
     missing = [pk for pk in candidates if pk not in records]
     read = [(info.pk, record) for info, record in records_for(missing)]
     for pk, record in known + read:

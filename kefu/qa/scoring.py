@@ -41,6 +41,7 @@ from kefu.bulk import (
     in_clause,
     insert_rows,
     instant,
+    json_value,
     queue_ids,
     raw_rows,
     where_in,
@@ -122,16 +123,11 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _json(value):
-    if value is None or isinstance(value, dict | list):
-        return value
-    return orjson.loads(value)
-
-
 # --- reading records --------------------------------------------------------------------
 
 _CONVERSATION_FIELDS = (
     "pk", "external_id", "channel", "customer__external_id", "customer__segment",
+    "customer__tags",
     "agent_id", "team_id", "created_at", "resolved_at", "closed_at", "status",
     "category1", "category2", "category3", "complaint", "csat", "nps", "survey_at",
     "survey_comment", "survey_extra", "has_order", "order_converted", "order_amount",
@@ -179,7 +175,7 @@ def records_for(conversation_ids: Iterable[int]) -> Iterator[tuple[ConvInfo, Con
                     agent=ext(agent_id),
                     start_s=start_s,
                     end_s=end_s,
-                    extra=_json(extra) or {},
+                    extra=json_value(extra) or {},
                 )
             )
         del rows
@@ -209,11 +205,13 @@ def records_for(conversation_ids: Iterable[int]) -> Iterator[tuple[ConvInfo, Con
             for name in ("created_at", "resolved_at", "closed_at", "survey_at"):
                 values[name] = instant(values[name])
             for name in ("survey_extra", "order_extra", "extra"):
-                values[name] = _json(values[name])
+                values[name] = json_value(values[name])
             record = record_from_values(
                 values,
                 customer=CustomerRecord(
-                    id=values["customer__external_id"], segment=values["customer__segment"] or None
+                    id=values["customer__external_id"],
+                    segment=values["customer__segment"] or None,
+                    tags=tuple(json_value(values["customer__tags"]) or ()),
                 ),
                 agent=ext(values["agent_id"]),
                 messages=messages.pop(values["pk"], []),
@@ -233,7 +231,7 @@ def records_for(conversation_ids: Iterable[int]) -> Iterator[tuple[ConvInfo, Con
 # --- writing results --------------------------------------------------------------------
 
 
-def _items_json(scored: Scored) -> str:
+def _itemsjson_value(scored: Scored) -> str:
     return orjson.dumps(
         [
             {
@@ -308,7 +306,7 @@ def _write(
         for info, s in scored:
             days[info.pk] = day = adapt_date(info.day)
             values = (run_id, True, s.score, s.passed, s.fatal, min(len(s.hits), MAX_SMALL),
-                      _items_json(s), info.agent_id, info.team_id, day, now)  # fmt: skip
+                      _itemsjson_value(s), info.agent_id, info.team_id, day, now)  # fmt: skip
             if info.pk in existing:
                 updates.append((*values, existing[info.pk]))
             else:

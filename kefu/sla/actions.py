@@ -26,7 +26,7 @@ from kefu.sla.models import BusinessCalendar, Holiday, SlaPolicy
 
 MAX_TARGET_S = 90 * 24 * 3600.0
 POLICY_FIELDS = (
-    "name", "channel", "segment", "category", "priority", "first_response_s",
+    "name", "channel", "segment", "category", "priority", "tag", "first_response_s",
     "next_response_s", "resolution_s", "measure", "calendar",
 )  # fmt: skip
 
@@ -59,8 +59,14 @@ def check_policy(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(_("Business time needs a business calendar."))
     for field in ("first_response_s", "next_response_s", "resolution_s"):
         clean[field] = _target(clean[field], str(SlaPolicy._meta.get_field(field).verbose_name))
-    for field in ("name", "segment", "category", "priority"):
-        clean[field] = (clean[field] or "").strip()
+    for field in ("name", "segment", "category", "priority", "tag"):
+        clean[field] = str(clean[field] or "").strip()
+        model_field = SlaPolicy._meta.get_field(field)
+        if len(clean[field]) > model_field.max_length:
+            raise ValidationError(
+                _("%(field)s: at most %(n)d characters.")
+                % {"field": model_field.verbose_name, "n": model_field.max_length}
+            )
     return clean
 
 

@@ -69,6 +69,8 @@ class SlaPolicy(models.Model):
     segment = models.CharField(_("customer segment"), max_length=50, blank=True)
     category = models.CharField(_("scene"), max_length=50, blank=True)
     priority = models.CharField(_("priority"), max_length=20, blank=True)
+    # a customer tag's name (kefu.customers): customers carrying it (Customer.tags)
+    tag = models.CharField(_("customer tag"), max_length=50, blank=True)
     first_response_s = models.FloatField(_("first response target (s)"), null=True, blank=True)
     next_response_s = models.FloatField(_("next response target (s)"), null=True, blank=True)
     resolution_s = models.FloatField(_("resolution target (s)"), null=True, blank=True)

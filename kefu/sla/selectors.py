@@ -60,6 +60,7 @@ def _core_policies(rows) -> list[Policy]:
                 segment=p.segment,
                 category=p.category,
                 priority=p.priority,
+                tag=p.tag,
                 first_response_s=p.first_response_s,
                 next_response_s=p.next_response_s,
                 resolution_s=p.resolution_s,
@@ -87,7 +88,12 @@ def channel_first_response_targets() -> dict[str, float]:
     segment, scene or priority), in seconds; channels without one are left out. What
     staffing plans predict against: the target most of a channel's contacts are judged by."""
     rows = SlaPolicy.objects.filter(
-        active=True, segment="", category="", priority="", first_response_s__isnull=False
+        active=True,
+        segment="",
+        category="",
+        priority="",
+        tag="",
+        first_response_s__isnull=False,
     ).order_by("channel", "pk")
     targets: dict[str, float] = {}
     for channel, target in rows.values_list("channel", "first_response_s"):

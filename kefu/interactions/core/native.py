@@ -192,6 +192,9 @@ class CustomerRecord:
     email: str | None = None
     segment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the names of the customer's tags as stored (kefu.customers): what service-level
+    # policies match on; not part of the format (never parsed, never written)
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -134,7 +134,14 @@ def policy_for(record: ConversationRecord, policies: Sequence[Policy]) -> Policy
     """The service-level policy judging this conversation (kefu.sla.core.policies)."""
     category = record.category[0] if record.category else ""
     priority = str(record.extra.get("priority") or "")
-    return choose(policies, record.channel, record.customer.segment or "", category, priority)
+    return choose(
+        policies,
+        record.channel,
+        record.customer.segment or "",
+        category,
+        priority,
+        record.customer.tags,
+    )
 
 
 def view_of(

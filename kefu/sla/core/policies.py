@@ -1,13 +1,14 @@
 """Which service-level policy judges a conversation, and whether a time met its target.
 
-Pure Python. A `Policy` names a channel and, optionally, a customer segment, a scene
-(category1) and a priority; blank criteria match anything. The most specific matching
-policy judges a conversation (the one naming the most criteria; on a tie the lowest id).
+Pure Python. A `Policy` names a channel and, optionally, a customer segment, a customer
+tag, a scene (category1) and a priority; blank criteria match anything (a tag criterion
+matches a customer carrying a tag of that name). The most specific matching policy judges
+a conversation (the one naming the most criteria; on a tie the lowest id).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ class Policy:
     segment: str = ""
     category: str = ""
     priority: str = ""
+    tag: str = ""
     first_response_s: float | None = None
     next_response_s: float | None = None
     resolution_s: float | None = None
@@ -38,14 +40,22 @@ class Policy:
 
     @property
     def specificity(self) -> int:
-        return sum(bool(v) for v in (self.segment, self.category, self.priority))
+        return sum(bool(v) for v in (self.segment, self.category, self.priority, self.tag))
 
-    def matches(self, channel: str, segment: str, category: str, priority: str) -> bool:
+    def matches(
+        self,
+        channel: str,
+        segment: str,
+        category: str,
+        priority: str,
+        tags: Collection[str] = (),
+    ) -> bool:
         return (
             self.channel == channel
             and self.segment in ("", segment)
             and self.category in ("", category)
             and self.priority in ("", priority)
+            and (not self.tag or self.tag in tags)
         )
 
     def elapsed(self, start: datetime, end: datetime) -> float:
@@ -68,9 +78,11 @@ def choose(
     segment: str = "",
     category: str = "",
     priority: str = "",
+    tags: Collection[str] = (),
 ) -> Policy | None:
-    """The most specific policy matching the conversation, or None."""
-    matching = [p for p in policies if p.matches(channel, segment, category, priority)]
+    """The most specific policy matching the conversation (its customer carrying `tags`),
+    or None."""
+    matching = [p for p in policies if p.matches(channel, segment, category, priority, tags)]
     if not matching:
         return None
     return min(matching, key=lambda p: (-p.specificity, p.id))

@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 "segment": p.segment or None,
                 "category": p.category or None,
                 "priority": p.priority or None,
+                "tag": p.tag or None,
                 "first_response_s": p.first_response_s,
                 "next_response_s": p.next_response_s,
                 "resolution_s": p.resolution_s,
