@@ -185,9 +185,12 @@ class RiskSnapshotMonth(models.Model):
 
 class PendingRisk(models.Model):
     """A conversation written since its customer was last scored (queued by the import
-    hook inside each batch; `refresh.refresh_pending` works it off)."""
+    hook inside each batch; `refresh.refresh_pending` works it off). `mark` changes each
+    time it is queued, so a refresh takes it off the queue only if nobody wrote the
+    conversation again while its customer was being scored."""
 
     conversation_id = models.BigIntegerField(primary_key=True)
+    mark = models.BigIntegerField(default=0, db_default=0)
 
 
 class TagGroup(models.Model):

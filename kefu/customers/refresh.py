@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from kefu.bulk import chunks, queue_ids, where_in
+from kefu.bulk import chunks, queue_ids, unqueue_marked, where_in
 from kefu.customers import tag_names
 from kefu.customers.choices import TagKind
 from kefu.customers.core import risk
@@ -218,23 +218,42 @@ def _set_rule_tags(customer_ids: Sequence[int], tag_ids: list[int], wanted: set)
 
 # --- the queue -----------------------------------------------------------------------------
 def queue(conversation_ids: Iterable[int]) -> None:
-    queue_ids(PendingRisk, "conversation_id", conversation_ids)
+    queue_ids(PendingRisk, "conversation_id", conversation_ids, mark_column="mark")
+
+
+# Refreshes of the queue run one at a time across processes (PostgreSQL): two would score
+# the same customers. Writers never wait for this lock.
+REFRESH_LOCK = 7_451_004  # beside kefu.metrics.facts.REFRESH_LOCK
+
+
+def _one_refresh_at_a_time() -> None:
+    """Inside a transaction: wait until no other process refreshes (PostgreSQL; SQLite
+    has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
 
 def refresh_pending() -> int:
-    """Score the customers of queued conversations again; returns how many customers."""
+    """Score the customers of queued conversations again; returns how many customers.
+
+    The queue rows are read without a lock and taken off only after the scores are
+    committed, and only with the mark that was read: a writer (an import batch, a live
+    message) holding its conversations never waits for a refresh that waits for them,
+    and a conversation written again meanwhile stays queued for the next refresh."""
     done = 0
     as_of = None
+    after: int | None = None  # the queue is walked once, in id order
     while True:
         with transaction.atomic():
-            # skip_locked: on PostgreSQL a concurrent refresh owns the rows it took.
-            ids = list(
-                PendingRisk.objects.select_for_update(skip_locked=True).values_list(
-                    "conversation_id", flat=True
-                )[:BULK]
-            )
-            if not ids:
+            _one_refresh_at_a_time()
+            pending = PendingRisk.objects.order_by("conversation_id")
+            if after is not None:
+                pending = pending.filter(conversation_id__gt=after)
+            taken = list(pending.values_list("conversation_id", "mark")[:BULK])
+            if not taken:
                 return done
+            ids = [pk for pk, _ in taken]
             customers = set(
                 where_in(Conversation.objects.all(), "id", ids).values_list(
                     "customer_id", flat=True
@@ -242,8 +261,9 @@ def refresh_pending() -> int:
             )
             as_of = as_of or default_as_of()
             refresh_customers(customers, as_of)
-            where_in(PendingRisk.objects.all(), "conversation_id", ids).delete()
+        unqueue_marked(PendingRisk, "conversation_id", "mark", taken)
         done += len(customers)
+        after = ids[-1]
 
 
 def refresh_all(as_of: datetime | None = None) -> Counter:

@@ -308,9 +308,12 @@ class HitRollup(Rollup):
 
 
 class PendingQa(models.Model):
-    """A conversation written since it was last scored (queued by the import hook)."""
+    """A conversation written since it was last scored (queued by the import hook).
+    `mark` changes each time it is queued, so a scoring pass takes it off the queue only
+    if nobody wrote the conversation again while it was being scored."""
 
     conversation_id = models.BigIntegerField(primary_key=True)
+    mark = models.BigIntegerField(default=0, db_default=0)
 
 
 class FeedbackStatus(models.TextChoices):

@@ -7,7 +7,8 @@
   idempotent: a new score rewrites that version's result in place (same id, new hits);
   results of the scorecard's other versions stay as history (`is_current=False`).
 - `queue(ids)` (the import hook, inside every batch) lists written conversations in
-  `PendingQa`; `score_pending()` (a background task when the import ends) works it off.
+  `PendingQa`; `score_pending()` (a background task when the import ends) works it off,
+  leaving queued what was written again meanwhile (marks: docs/scaling.md).
 - `kefu.qa.tasks.start_rescore(version, trigger)` creates a `QaRun` over every
   conversation and queues the task that runs it (`execute_run`), which keeps the run's
   progress current.
@@ -44,6 +45,7 @@ from kefu.bulk import (
     json_value,
     queue_ids,
     raw_rows,
+    unqueue_marked,
     where_in,
 )
 from kefu.core.masking import mask_text
@@ -84,6 +86,9 @@ CHUNK = 500  # conversations read, scored and written together
 # Serialises QA result writers on PostgreSQL (SQLite serialises every writer already), so
 # two passes scoring one conversation cannot both insert its result.
 _PG_LOCK = 0x6B6566755161  # "kefuQa"
+# Passes over the queue (`score_pending`) run one at a time across processes (PostgreSQL):
+# two would score the same queued conversations. Writers never wait for this lock.
+QUEUE_LOCK = 7_451_003  # beside kefu.metrics.facts.REFRESH_LOCK
 MAX_SMALL = 32767  # PositiveSmallIntegerField
 
 RESULT_COLUMNS = (
@@ -231,7 +236,7 @@ def records_for(conversation_ids: Iterable[int]) -> Iterator[tuple[ConvInfo, Con
 # --- writing results --------------------------------------------------------------------
 
 
-def _itemsjson_value(scored: Scored) -> str:
+def _items_json(scored: Scored) -> str:
     return orjson.dumps(
         [
             {
@@ -306,7 +311,7 @@ def _write(
         for info, s in scored:
             days[info.pk] = day = adapt_date(info.day)
             values = (run_id, True, s.score, s.passed, s.fatal, min(len(s.hits), MAX_SMALL),
-                      _itemsjson_value(s), info.agent_id, info.team_id, day, now)  # fmt: skip
+                      _items_json(s), info.agent_id, info.team_id, day, now)  # fmt: skip
             if info.pk in existing:
                 updates.append((*values, existing[info.pk]))
             else:
@@ -414,14 +419,25 @@ def score_conversations(
 
 def queue(conversation_ids: Iterable[int]) -> None:
     """List conversations to score (the import hook, once per batch)."""
-    queue_ids(PendingQa, "conversation_id", conversation_ids)
+    queue_ids(PendingQa, "conversation_id", conversation_ids, mark_column="mark")
+
+
+def _one_pass_at_a_time() -> None:
+    """Inside a transaction: wait until no other process works the queue off (PostgreSQL;
+    SQLite has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        _execute("SELECT pg_advisory_xact_lock(%s)", [QUEUE_LOCK])
 
 
 def score_pending(on_progress: Callable[[int], None] | None = None) -> int:
     """Score queued conversations with the default scorecard; returns how many were taken
-    off the queue. One transaction per chunk: the queue rows are taken (skip_locked: a
-    concurrent pass on PostgreSQL owns what it took) and removed with the results. Sends
-    `scoring_finished` with the conversations scored."""
+    off the queue. Sends `scoring_finished` with the conversations scored.
+
+    The queue rows are read without a lock, one chunk per transaction, and taken off only
+    after the results are committed, and only with the mark that was read: a writer (an
+    import batch, a live message) holding its conversations never waits for a pass that
+    waits for them, and a conversation written again meanwhile stays queued for the next
+    pass. Passes run one at a time (`QUEUE_LOCK`)."""
     scored: list[int] = []
     done = _score_pending(scored, on_progress)
     if scored:
@@ -434,28 +450,30 @@ def _score_pending(scored: list[int], on_progress: Callable[[int], None] | None)
     engine = store.engine_for(version)
     siblings = _sibling_versions(version)
     done = 0
+    after: int | None = None  # the queue is walked once, in id order
     while True:
         with transaction.atomic():
-            ids = list(
-                PendingQa.objects.select_for_update(skip_locked=True)
-                .order_by("conversation_id")
-                .values_list("conversation_id", flat=True)[:CHUNK]
-            )
-            if not ids:
+            _one_pass_at_a_time()
+            pending = PendingQa.objects.order_by("conversation_id")
+            if after is not None:
+                pending = pending.filter(conversation_id__gt=after)
+            taken = list(pending.values_list("conversation_id", "mark")[:CHUNK])
+            if not taken:
                 return done
+            ids = [pk for pk, _ in taken]
             stored = set(_score_chunk(ids, engine, version, siblings, None))
             existing = set(
                 where_in(Conversation.objects.all(), "id", ids).values_list("pk", flat=True)
             )
-            # Taken off: scored, or gone; a conversation written meanwhile stays queued.
-            finished = [pk for pk in ids if pk in stored or pk not in existing]
-            where_in(PendingQa.objects.all(), "conversation_id", finished).delete()
+        # Taken off: scored, or gone; a conversation written meanwhile stays queued (not
+        # stored, or queued again with a new mark) and is scored by the next pass.
+        finished = [(pk, mark) for pk, mark in taken if pk in stored or pk not in existing]
+        unqueue_marked(PendingQa, "conversation_id", "mark", finished)
         scored.extend(pk for pk in ids if pk in stored)
         done += len(finished)
+        after = ids[-1]
         if on_progress is not None:
             on_progress(done)
-        if not finished:
-            return done  # only conversations being rewritten right now: left to the next pass
 
 
 # --- re-scoring runs --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from conftest import client_for
 from kefu.customers import refresh
 from kefu.customers.models import CustomerRisk, CustomerTag, PendingRisk, RiskSettings
 from kefu.customers.tests.conftest import CALM, RISKY, conversation
+from kefu.interactions.models import Conversation, Customer
 
 
 def risk_of(external_id: str) -> CustomerRisk:
@@ -76,6 +77,64 @@ def test_a_new_message_scores_its_customer_again(risky):
     )
     assert response.status_code == 201, response.content
     assert codes(risk_of("U-CALM"))["negative_emotion"]["values"]["count"] == 1
+
+
+def conversation_pk(external_id: str) -> int:
+    return Conversation.objects.get(external_id=external_id).pk
+
+
+def test_queueing_a_queued_conversation_again_renews_its_mark(risky):
+    pk = conversation_pk("B-1")
+    refresh.queue([pk])
+    first = PendingRisk.objects.get().mark
+    refresh.queue([pk, pk])  # twice in one batch, too
+    row = PendingRisk.objects.get()  # still one row
+    assert row.conversation_id == pk and row.mark > first
+
+
+def test_a_refresh_takes_off_what_it_scored(risky, monkeypatch):
+    monkeypatch.setattr(refresh, "BULK", 2)  # two batches: the queue is walked in id order
+    ids = sorted(Conversation.objects.values_list("pk", flat=True))
+    refresh.queue(ids)
+    scored: list[set] = []
+    refresh_customers = refresh.refresh_customers
+
+    def spy(customers, *args, **kwargs):
+        scored.append(set(customers))
+        return refresh_customers(customers, *args, **kwargs)
+
+    monkeypatch.setattr(refresh, "refresh_customers", spy)
+    assert refresh.refresh_pending() == sum(len(c) for c in scored)
+    assert len(scored) == 2 and set().union(*scored) == set(
+        Customer.objects.values_list("pk", flat=True)
+    )
+    assert not PendingRisk.objects.exists()
+
+
+def test_a_conversation_queued_again_while_its_customer_is_scored_stays_queued(risky, monkeypatch):
+    # given a writer that queues B-1 again while its customer is being scored
+    b1 = conversation_pk("B-1")
+    calm = Customer.objects.get(external_id=CALM["id"]).pk
+    refresh.queue(Conversation.objects.values_list("pk", flat=True))
+    refresh_customers = refresh.refresh_customers
+    scored: list[set] = []
+
+    def writer_meanwhile(customers, *args, **kwargs):
+        counts = refresh_customers(customers, *args, **kwargs)
+        if not scored:
+            refresh.queue([b1])  # a new mark: the refresh read the old one
+        scored.append(set(customers))
+        return counts
+
+    monkeypatch.setattr(refresh, "refresh_customers", writer_meanwhile)
+    # when a refresh works the queue off
+    assert refresh.refresh_pending() == 2
+    # then B-1 is still queued, the others are not …
+    assert list(PendingRisk.objects.values_list("conversation_id", flat=True)) == [b1]
+    # … and the next refresh scores its customer again and takes it off
+    assert refresh.refresh_pending() == 1
+    assert scored[-1] == {calm}
+    assert not PendingRisk.objects.exists()
 
 
 def test_the_command_scores_everyone_as_of_a_day(risky):

@@ -435,6 +435,78 @@ def test_the_queue_is_worked_off(import_records):
     assert not PendingQa.objects.exists()
 
 
+@pytest.fixture
+def queued(import_records):
+    """Three imported conversations queued for scoring, none scored yet (the import's
+    background task disconnected)."""
+    from kefu.interactions.signals import import_finished
+    from kefu.qa import signals
+
+    import_finished.disconnect(dispatch_uid="qa-score")
+    try:
+        import_records(native(id="C-SC-M1"), case("anger"), native(id="C-SC-M3"))
+    finally:
+        import_finished.connect(signals.on_import_finished, dispatch_uid="qa-score")
+    ids = sorted(Conversation.objects.values_list("pk", flat=True))
+    assert sorted(PendingQa.objects.values_list("conversation_id", flat=True)) == ids
+    return ids
+
+
+@pytest.mark.django_db
+def test_queueing_a_queued_conversation_again_renews_its_mark(queued):
+    first = PendingQa.objects.get(conversation_id=queued[0]).mark
+    scoring.queue([queued[0], queued[0]])  # twice in one batch, too
+    row = PendingQa.objects.get(conversation_id=queued[0])  # still one row
+    assert row.mark > first
+    assert PendingQa.objects.count() == len(queued)
+
+
+@pytest.mark.django_db
+def test_a_pass_takes_off_what_it_scored(queued, monkeypatch):
+    monkeypatch.setattr(scoring, "CHUNK", 2)  # two chunks: the queue is walked in id order
+    progress: list[int] = []
+    assert scoring.score_pending(progress.append) == 3
+    assert progress == [2, 3]
+    assert not PendingQa.objects.exists()
+    assert set(QaResult.objects.values_list("conversation_id", flat=True)) == set(queued)
+
+
+@pytest.mark.django_db
+def test_a_conversation_queued_again_while_it_is_scored_stays_queued(queued, monkeypatch):
+    # given a writer that queues the second conversation again while its chunk is scored
+    monkeypatch.setattr(scoring, "CHUNK", 2)
+    score_chunk = scoring._score_chunk
+    written = []
+
+    def writer_meanwhile(ids, *args):
+        done = score_chunk(ids, *args)
+        if queued[1] in ids and not written:
+            written.append(queued[1])
+            scoring.queue([queued[1]])  # a new mark: the pass read the old one
+        return done
+
+    monkeypatch.setattr(scoring, "_score_chunk", writer_meanwhile)
+    scored_signals: list = []
+
+    def listen(sender, conversation_ids, **kwargs):
+        scored_signals.append(conversation_ids)
+
+    scoring.scoring_finished.connect(listen)
+    try:
+        # when a pass works the queue off
+        assert scoring.score_pending() == 3
+        # then the conversation written meanwhile is still queued, the others are not …
+        assert list(PendingQa.objects.values_list("conversation_id", flat=True)) == [queued[1]]
+        assert QaResult.objects.count() == 3
+        # … and the next pass scores it again and takes it off
+        assert scoring.score_pending() == 1
+    finally:
+        scoring.scoring_finished.disconnect(listen)
+    assert not PendingQa.objects.exists()
+    assert scored_signals == [queued, [queued[1]]]
+    assert QaResult.objects.filter(is_current=True).count() == 3  # rewritten in place
+
+
 # --- scoping ----------------------------------------------------------------------------
 
 

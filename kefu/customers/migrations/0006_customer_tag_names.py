@@ -20,7 +20,7 @@ def copy_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0004_risk_snapshots"),
+        ("customers", "0005_pending_risk_mark"),
         ("interactions", "0007_customer_tags"),
     ]
 
