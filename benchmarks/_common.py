@@ -62,16 +62,57 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def open_large_database(size: str, db: Path | None, *, kpi_facts: bool = True) -> dict[str, str]:
-    """The benchmark database of `size` (built once), migrated, with Django set up on it
-    (and its KPI facts current, unless kpi_facts=False); returns the environment for
-    `kefu` subprocesses."""
+def add_database_arguments(parser) -> None:
+    """--db (a SQLite file) or --database-url (e.g. an empty PostgreSQL database): where the
+    large demo is built once and measured."""
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="a database URL instead of the SQLite file (postgres://…; built once if empty)",
+    )
+
+
+def ensure_demo_url(url: str, size: str) -> str:
+    """A database at `url` (PostgreSQL) migrated and holding the demo of `size`, built
+    once: when it has no conversation yet."""
+    run_kefu(["migrate", "-v0"], url)
+    probe = run_kefu(
+        ["shell", "-c", "from kefu.interactions.models import Conversation as C; "
+         "print(int(C.objects.exists()))"],
+        url, capture_output=True, text=True,
+    )  # fmt: skip
+    if probe.stdout.strip() != "1":
+        started = time.perf_counter()
+        print(f"building the demo ({size}) in {url} (once) …", flush=True)
+        run_kefu(["demo", "--seed", "42", "--size", size], url, stdout=subprocess.DEVNULL)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def large_database_url(size: str, db: Path | None, database_url: str = "") -> str:
+    """The URL of the benchmark database of `size`, built once: `database_url` if given,
+    else the SQLite file `db` (default var/bench-<size>.sqlite3)."""
+    if database_url:
+        return ensure_demo_url(database_url, size)
     path = db or ROOT / "var" / f"bench-{size}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    url = ensure_demo_database(path, size)
+    return ensure_demo_database(path, size)
+
+
+def open_large_database(
+    size: str, db: Path | None, *, kpi_facts: bool = True, database_url: str = ""
+) -> dict[str, str]:
+    """The benchmark database of `size` (built once; SQLite unless `database_url`),
+    migrated, with Django set up on it (and its KPI facts current, unless
+    kpi_facts=False); returns the environment for `kefu` subprocesses."""
+    url = large_database_url(size, db, database_url)
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([str(KEFU), "migrate", "-v0"], env=env, check=True)
     setup_django(url)
+    from django.db import connection
+
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)
     from kefu.metrics.facts import facts_in_step
 
     if kpi_facts and not facts_in_step():

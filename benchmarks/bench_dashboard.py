@@ -12,9 +12,15 @@ dashboard pages, reported without a target.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from _common import open_large_database, percentile, summary, time_pages, verdict
+from _common import (
+    add_database_arguments,
+    open_large_database,
+    percentile,
+    summary,
+    time_pages,
+    verdict,
+)
 
 TARGET_P95_MS = 200.0
 
@@ -23,9 +29,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="large")
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--db", type=Path, default=None)
+    add_database_arguments(parser)
     args = parser.parse_args()
-    open_large_database(args.size, args.db)
+    open_large_database(args.size, args.db, database_url=args.database_url)
 
     from kefu.interactions.models import Conversation
 

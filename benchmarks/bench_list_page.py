@@ -12,9 +12,15 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from pathlib import Path
 
-from _common import ROOT, ensure_demo_database, percentile, setup_django, summary, verdict
+from _common import (
+    add_database_arguments,
+    large_database_url,
+    percentile,
+    setup_django,
+    summary,
+    verdict,
+)
 
 TARGET_P95_MS = 150.0
 
@@ -23,11 +29,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="large")
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--db", type=Path, default=None)
+    add_database_arguments(parser)
     args = parser.parse_args()
-    db = args.db or ROOT / "var" / f"bench-{args.size}.sqlite3"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    setup_django(ensure_demo_database(db, args.size))
+    setup_django(large_database_url(args.size, args.db, args.database_url))
 
     from django.test import Client
 

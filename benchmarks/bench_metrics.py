@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import time
-from pathlib import Path
 
 from _common import (
     KEFU,
+    add_database_arguments,
     open_large_database,
     summary,
     verdict,
@@ -30,9 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="large")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--db", type=Path, default=None)
+    add_database_arguments(parser)
     args = parser.parse_args()
-    env = open_large_database(args.size, args.db)
+    env = open_large_database(args.size, args.db, database_url=args.database_url)
 
     from kefu.interactions.models import Conversation
     from kefu.metrics.models import DailyKpi

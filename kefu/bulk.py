@@ -104,6 +104,27 @@ def queue_ids(model, column: str, ids: Iterable[int], mark_column: str | None = 
         )
 
 
+def one_at_a_time(lock: int) -> None:
+    """Inside a transaction: wait until no other process holds `lock`, a PostgreSQL
+    transaction-level advisory lock released at commit (SQLite has one writer anyway).
+    Queue workers take it; the writers that queue never do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+
+
+def next_marked(
+    model, column: str, mark_column: str, after: int | None, limit: int
+) -> list[tuple[int, int]]:
+    """The next `limit` queued (id, mark) pairs after id `after` (None: from the first), in
+    id order, read without row locks: a worker walks its queue once with these, then
+    `unqueue_marked` what it finished."""
+    pending = model.objects.order_by(column)
+    if after is not None:
+        pending = pending.filter(**{f"{column}__gt": after})
+    return list(pending.values_list(column, mark_column)[:limit])
+
+
 def unqueue_marked(model, column: str, mark_column: str, taken: Iterable[tuple[int, int]]) -> None:
     """Delete the queued (id, mark) pairs a worker has done; an id queued again since it
     was read has a newer mark and stays."""

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from kefu.bulk import chunks, queue_ids, unqueue_marked, where_in
+from kefu.bulk import chunks, next_marked, one_at_a_time, queue_ids, unqueue_marked, where_in
 from kefu.customers import tag_names
 from kefu.customers.choices import TagKind
 from kefu.customers.core import risk
@@ -226,14 +226,6 @@ def queue(conversation_ids: Iterable[int]) -> None:
 REFRESH_LOCK = 7_451_004  # beside kefu.metrics.facts.REFRESH_LOCK
 
 
-def _one_refresh_at_a_time() -> None:
-    """Inside a transaction: wait until no other process refreshes (PostgreSQL; SQLite
-    has one writer anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-
-
 def refresh_pending() -> int:
     """Score the customers of queued conversations again; returns how many customers.
 
@@ -246,11 +238,8 @@ def refresh_pending() -> int:
     after: int | None = None  # the queue is walked once, in id order
     while True:
         with transaction.atomic():
-            _one_refresh_at_a_time()
-            pending = PendingRisk.objects.order_by("conversation_id")
-            if after is not None:
-                pending = pending.filter(conversation_id__gt=after)
-            taken = list(pending.values_list("conversation_id", "mark")[:BULK])
+            one_at_a_time(REFRESH_LOCK)
+            taken = next_marked(PendingRisk, "conversation_id", "mark", after, BULK)
             if not taken:
                 return done
             ids = [pk for pk, _ in taken]

@@ -27,6 +27,8 @@ from kefu.bulk import (
     insert_rows,
     instant,
     json_value,
+    next_marked,
+    one_at_a_time,
     queue_ids,
     raw_rows,
     unqueue_marked,
@@ -273,14 +275,6 @@ def queue(conversation_ids: Iterable[int]) -> None:
 REFRESH_LOCK = 7_451_002
 
 
-def _one_refresh_at_a_time() -> None:
-    """Inside a transaction: wait until no other process refreshes (PostgreSQL; SQLite
-    has one writer anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-
-
 def refresh_pending() -> int:
     """Compute the facts of queued conversations; returns how many.
 
@@ -290,23 +284,17 @@ def refresh_pending() -> int:
     (the deadlock the topology run found), and a conversation written again meanwhile
     stays queued for the next pass."""
     done = 0
-    seen: set[int] = set()
+    after: int | None = None  # the queue is walked once, in id order
     while True:
         with transaction.atomic():
-            _one_refresh_at_a_time()
-            taken = list(
-                PendingFact.objects.order_by("conversation_id").values_list(
-                    "conversation_id", "mark"
-                )[:BULK]
-            )
-            ids = [pk for pk, _ in taken]
-            # Only conversations written again since this call began: the next one has them.
-            if not taken or seen.issuperset(ids):
+            one_at_a_time(REFRESH_LOCK)
+            taken = next_marked(PendingFact, "conversation_id", "mark", after, BULK)
+            if not taken:
                 return done
-            refresh_facts(ids)
+            refresh_facts([pk for pk, _ in taken])
         unqueue_marked(PendingFact, "conversation_id", "mark", taken)
-        seen.update(ids)
         done += len(taken)
+        after = taken[-1][0]
 
 
 def refresh() -> None:
@@ -357,7 +345,7 @@ def refresh_dirty_days() -> int:
     if not DirtyDay.objects.exists():  # the common case: one indexed probe, no lock
         return 0
     with transaction.atomic():
-        _one_refresh_at_a_time()
+        one_at_a_time(REFRESH_LOCK)
         # skip_locked: a concurrent refresh (PostgreSQL) already has these days.
         dirty = list(
             DirtyDay.objects.select_for_update(skip_locked=True).values_list("day", "mark")

@@ -43,6 +43,8 @@ from kefu.bulk import (
     insert_rows,
     instant,
     json_value,
+    next_marked,
+    one_at_a_time,
     queue_ids,
     raw_rows,
     unqueue_marked,
@@ -422,13 +424,6 @@ def queue(conversation_ids: Iterable[int]) -> None:
     queue_ids(PendingQa, "conversation_id", conversation_ids, mark_column="mark")
 
 
-def _one_pass_at_a_time() -> None:
-    """Inside a transaction: wait until no other process works the queue off (PostgreSQL;
-    SQLite has one writer anyway)."""
-    if connection.vendor == "postgresql":
-        _execute("SELECT pg_advisory_xact_lock(%s)", [QUEUE_LOCK])
-
-
 def score_pending(on_progress: Callable[[int], None] | None = None) -> int:
     """Score queued conversations with the default scorecard; returns how many were taken
     off the queue. Sends `scoring_finished` with the conversations scored.
@@ -453,11 +448,8 @@ def _score_pending(scored: list[int], on_progress: Callable[[int], None] | None)
     after: int | None = None  # the queue is walked once, in id order
     while True:
         with transaction.atomic():
-            _one_pass_at_a_time()
-            pending = PendingQa.objects.order_by("conversation_id")
-            if after is not None:
-                pending = pending.filter(conversation_id__gt=after)
-            taken = list(pending.values_list("conversation_id", "mark")[:CHUNK])
+            one_at_a_time(QUEUE_LOCK)
+            taken = next_marked(PendingQa, "conversation_id", "mark", after, CHUNK)
             if not taken:
                 return done
             ids = [pk for pk, _ in taken]
