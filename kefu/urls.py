@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("kefu.interactions.urls")),
     path("metrics/", include("kefu.metrics.urls")),
+    path("sla/settings/", include("kefu.sla.urls")),
     path("sla/", include("kefu.metrics.urls_sla")),
     path("qa/", include("kefu.qa.urls")),
     path("workforce/", include("kefu.workforce.urls")),
