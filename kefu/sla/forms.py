@@ -80,6 +80,12 @@ class PolicyForm(forms.Form):
     segment = forms.CharField(label=gettext_lazy("Customer segment"), max_length=50, required=False)
     category = forms.CharField(label=gettext_lazy("Scene"), max_length=50, required=False)
     priority = forms.CharField(label=gettext_lazy("Priority"), max_length=20, required=False)
+    tag = forms.CharField(
+        label=gettext_lazy("Customer tag"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("A customer tag's name, as on the customer pages."),
+    )
     first_value = forms.FloatField(label=gettext_lazy("First response target"), required=False)
     first_unit = forms.ChoiceField(choices=UNIT_CHOICES, initial="s")
     next_value = forms.FloatField(label=gettext_lazy("Next response target"), required=False)
@@ -105,6 +111,7 @@ class PolicyForm(forms.Form):
             "segment": policy.segment,
             "category": policy.category,
             "priority": policy.priority,
+            "tag": policy.tag,
             "measure": policy.measure,
             "calendar": policy.calendar_id,
         }
@@ -119,7 +126,7 @@ class PolicyForm(forms.Form):
         data = self.cleaned_data
         out = {
             field: data[field]
-            for field in ("name", "channel", "segment", "category", "priority", "measure")
+            for field in ("name", "channel", "segment", "category", "priority", "tag", "measure")
         }
         out["calendar"] = data["calendar"]
         for field, prefix in TARGETS:

@@ -171,6 +171,22 @@ def test_a_new_policy_with_criteria(personas):
     assert policy.calendar == office()
 
 
+def test_a_policy_for_a_customer_tag(personas):
+    client = login(personas.mia)
+    data = policy_post(key="key-accounts", name="大客户在线", channel="chat", tag="大客户",
+                       new="1", first_value="10", first_unit="s")  # fmt: skip
+    assert client.post(SAVE, data).status_code == 302
+    policy = SlaPolicy.objects.get(key="key-accounts", active=True)
+    assert (policy.tag, policy.first_response_s) == ("大客户", 10)
+    page = client.get(PAGE).content.decode()
+    assert "Customer tag: 大客户" in page
+    # a tag name longer than the field is refused with the form kept
+    data["tag"] = "长" * 51
+    data.pop("new")
+    response = client.post(SAVE, data)
+    assert response.status_code == 400
+
+
 def test_a_new_policy_may_not_reuse_an_active_code(personas):
     response = login(personas.mia).post(SAVE, policy_post(new="1", key="chat"))
     assert response.status_code == 400
