@@ -84,7 +84,13 @@ class PolicyForm(forms.Form):
         label=gettext_lazy("Customer tag"),
         max_length=50,
         required=False,
-        help_text=gettext_lazy("A customer tag's name, as on the customer pages."),
+        # a placeholder, not a help line: the criteria fields stay aligned in one row
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": gettext_lazy("tag name"),
+                "title": gettext_lazy("A customer tag's name, as on the customer pages."),
+            }
+        ),
     )
     first_value = forms.FloatField(label=gettext_lazy("First response target"), required=False)
     first_unit = forms.ChoiceField(choices=UNIT_CHOICES, initial="s")
