@@ -42,7 +42,9 @@ from kefu.metrics.selectors import Figures, Group, Scope
 CARD_KEYS = (
     "conversations",
     "frt_mean_s",
-    "frt_over_30s_rate",
+    # each conversation against its own SLA target (e-mail 24 h); the fixed 30 s share is
+    # drawn beside it on the FRT chart
+    "frt_over_target_rate",
     "response_rate",
     "fcr_rate",
     "csat_satisfied_rate",

@@ -167,6 +167,8 @@ def test_manager_overview_has_cards_charts_and_links(data):
     assert fcr["text"] == "60.0%" and fcr["target_text"] == "85.0%"  # 3 of 5 resolved
     assert fcr["status"] == "misses"
     assert card(response, "conversations")["status"] == "none"  # volume has no target
+    # the FRT share on the cards is judged by each conversation's SLA policy
+    assert card(response, "frt_over_target_rate")["label"] == "首响超 SLA 目标占比"
     sparks = json_data(response, "sparkline-data")
     assert len(sparks["days"]) == 31
     assert set(sparks["series"]) >= {"conversations", "frt_mean_s", "nps"}
