@@ -179,6 +179,11 @@ def test_manager_overview_has_cards_charts_and_links(data):
     assert frt["over_target"]["name"] == "首响超 SLA 目标占比"
     assert len(frt["over_target"]["values"]) == 31
     assert any(v is not None for v in frt["over_target"]["values"])
+    # each channel's FRT beside its own SLA target (chat: 30 s)
+    by_channel = {r["channel"]: r for r in response.context["data"]["frt_by_channel"]}
+    assert by_channel["chat"]["target_s"] == 30.0
+    assert sum(r["conversations"] for r in by_channel.values()) == 6
+    assert 'id="frt-by-channel"' in response.content.decode()
     radar = json_data(response, "radar-data")
     assert len(radar["indicators"]) == 6
     assert {b["slug"] for b in radar["benchmarks"]} >= {"ecommerce", "finance", "healthcare"}
@@ -229,8 +234,9 @@ def test_an_impossible_period_falls_back_to_the_default(data):
 
 
 def test_overview_query_budget(data, django_assert_max_num_queries, monkeypatch):
-    """Four roll-up reads (period, previous period, per day, per team), the targets and
-    the benchmark sets: a constant number of queries, whatever the data."""
+    """Five roll-up reads (period, previous period, per day, per team, per channel), the
+    targets, the channels' SLA targets and the benchmark sets: a constant number of
+    queries, whatever the data."""
     from kefu.metrics import selectors
 
     calls = []
@@ -246,7 +252,7 @@ def test_overview_query_budget(data, django_assert_max_num_queries, monkeypatch)
     with django_assert_max_num_queries(30):
         response = mia.get(reverse("metrics:overview"), MAY)
     assert response.status_code == 200
-    assert sorted(calls, key=str) == sorted([None, None, "day", "team"], key=str)
+    assert sorted(calls, key=str) == sorted([None, None, "day", "team", "channel"], key=str)
 
 
 # --- drill-down: teams, a team, an agent ---------------------------------------------------
