@@ -32,6 +32,7 @@ from typing import Any, TypeAlias
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 
@@ -503,3 +504,13 @@ register(
 register(Team, agent=None, team=None, custom=team_rows)
 register(get_user_model(), agent=None, team=None, custom=administered_rows)
 register(ApiToken, agent=None, team=None, custom=administered_rows)
+
+
+def requires(permission: str) -> Callable[[Callable], Callable]:
+    """A page view decorator: log-in first (anonymous → the log-in page), then
+    `permission` (without it → 403)."""
+
+    def decorate(view: Callable) -> Callable:
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorate

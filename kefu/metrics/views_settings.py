@@ -5,10 +5,9 @@ that redirects back to the settings page (a bad value re-renders it with the err
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.accounts.access import ALL
+from kefu.accounts.access import ALL, requires
 from kefu.accounts.choices import Tier
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS, user_roles
 from kefu.audit.actions import record as audit
@@ -41,9 +40,7 @@ from kefu.metrics.models import BenchmarkSet, BenchmarkValue, ImprovementAction,
 ACTIONS_SHOWN = 200
 
 
-def manager_only(view: Callable) -> Callable:
-    """Log-in first (anonymous → log-in page), then the KPI-settings permission (→ 403)."""
-    return login_required(permission_required(MANAGE_KPI_SETTINGS, raise_exception=True)(view))
+manager_only = requires(MANAGE_KPI_SETTINGS)
 
 
 def _back(anchor: str) -> HttpResponse:

@@ -5,11 +5,9 @@ and what was typed). Who may: the KPI settings permission, like /metrics/setting
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.accounts.access import requires
 from kefu.accounts.roles import MANAGE_KPI_SETTINGS
 from kefu.interactions.choices import Channel
 from kefu.sla import actions
@@ -30,10 +29,7 @@ from kefu.sla.forms import (
 )
 from kefu.sla.models import BusinessCalendar, Holiday, SlaPolicy
 
-
-def manager_only(view: Callable) -> Callable:
-    """Log-in first (anonymous → log-in page), then the KPI-settings permission (→ 403)."""
-    return login_required(permission_required(MANAGE_KPI_SETTINGS, raise_exception=True)(view))
+manager_only = requires(MANAGE_KPI_SETTINGS)
 
 
 def _back(anchor: str) -> HttpResponse:

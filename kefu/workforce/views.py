@@ -7,11 +7,10 @@ shifts and set their own presence (a fragment of the workspace)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.accounts.access import requires
 from kefu.accounts.models import Agent, Team
 from kefu.accounts.roles import MANAGE_WORKFORCE
 from kefu.audit.actions import record as audit
@@ -44,10 +44,7 @@ from kefu.workforce.models import (
     StaffingParameters,
 )
 
-
-def planner_only(view: Callable) -> Callable:
-    """Log-in first (anonymous → log-in page), then the workforce permission (→ 403)."""
-    return login_required(permission_required(MANAGE_WORKFORCE, raise_exception=True)(view))
+planner_only = requires(MANAGE_WORKFORCE)
 
 
 def _channel_label(channel: str) -> str:
