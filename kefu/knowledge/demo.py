@@ -16,6 +16,7 @@ The data carries the figures the seeds name (docs/knowledge.md, "Figures"):
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections import defaultdict
@@ -77,10 +78,13 @@ def _sample_queries() -> list[dict[str, Any]]:
 
 
 def _month_index(month: str, months: list[str]) -> float:
-    """0 for the first month of the data, 1 for the last."""
+    """0 for the first month of the data, 1 for the last (sorted "YYYY-MM" keys). A month
+    outside them counts as the nearest end: a request is dated when its conversation was
+    closed, which may be in the month after the last one created (the large demo)."""
     if len(months) < 2:
         return 1.0
-    return months.index(month) / (len(months) - 1)
+    position = min(bisect.bisect_left(months, month), len(months) - 1)
+    return position / (len(months) - 1)
 
 
 def target_hours(progress: float) -> float:

@@ -4,6 +4,7 @@ screenshots saved to $KEFU_TEST_ARTIFACTS and checked not to be blank."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -87,6 +88,12 @@ def page(browser, live_server) -> Iterator:
     context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
+    # Let the pages' own requests (lazy cards, HTMX loads) finish first: a request the live
+    # server is still answering holds SQLite's shared-cache table lock, and the database
+    # flush after the test then fails ("database table is locked").
+    for open_tab in context.pages:
+        with contextlib.suppress(Exception):  # a page that never settles is closed anyway
+            open_tab.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
