@@ -16,6 +16,7 @@ import time
 from _common import (
     add_database_arguments,
     large_database_url,
+    logged_in_clients,
     percentile,
     setup_django,
     summary,
@@ -62,11 +63,7 @@ def main() -> None:
         "agent, search 发票": ("agent", "?q=%E5%8F%91%E7%A5%A8"),
     }
     scenarios = browsing | searching
-    clients: dict[str, Client] = {}
-    for username in {user for user, _ in scenarios.values()}:
-        client = Client()
-        client.login(username=username, password="kefu2024")
-        clients[username] = client
+    clients: dict[str, Client] = logged_in_clients(user for user, _ in scenarios.values())
 
     def older_page(client: Client) -> str:
         body = client.get("/conversations/").content.decode()
