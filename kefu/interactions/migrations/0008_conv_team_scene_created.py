@@ -2,6 +2,26 @@
 
 from django.db import migrations, models
 
+# PostgreSQL estimates "team AND scene" as if they were independent: a team that never
+# handles a scene is expected to have thousands of its conversations, and the planner walks
+# the whole time index looking for them. Statistics on the pair tell it otherwise.
+STATISTICS = "conv_team_scene_stats"
+
+
+def create_statistics(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} (mcv, dependencies) "
+        "ON team_id, category1 FROM interactions_conversation"
+    )
+    schema_editor.execute("ANALYZE interactions_conversation")
+
+
+def drop_statistics(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP STATISTICS IF EXISTS {STATISTICS}")
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +35,5 @@ class Migration(migrations.Migration):
             model_name='conversation',
             index=models.Index(fields=['team', 'category1', '-created_at'], name='conv_team_scene_created'),
         ),
+        migrations.RunPython(create_statistics, drop_statistics),
     ]
