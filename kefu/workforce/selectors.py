@@ -283,10 +283,11 @@ def week_plan(week_start: date, channels: Iterable[str] | None = None) -> dict[s
 ACTUAL = ("conversations", "frt_over_30s_rate", "frt_over_target_rate")
 
 
-def actual(week_start: date) -> dict[str, dict[str, list]]:
+def actual(week_start: date) -> dict[str, dict]:
     """What happened per channel and interval: conversations and the shares of first
     responses over 30 s and over their SLA target, from the KPI facts through the KPI
-    definitions."""
+    definitions; under "week" the same figures of the whole week (its summed statistics
+    through the same definitions)."""
     refresh_facts()
     start, end = week_bounds(week_start)
     rows = KpiFact.objects.filter(
@@ -303,7 +304,8 @@ def actual(week_start: date) -> dict[str, dict[str, list]]:
             local.hour * 60 + local.minute
         ) // INTERVAL_MIN
         sums[channel, index].update(dict(zip(STATS, values, strict=True)))
-    out: dict[str, dict[str, list]] = {}
+    out: dict[str, dict] = {}
+    weeks: dict[str, Counter] = defaultdict(Counter)
     for (channel, index), stats in sums.items():
         series = out.setdefault(
             channel, {key: [0 if key == "conversations" else None] * WEEK for key in ACTUAL}
@@ -311,6 +313,10 @@ def actual(week_start: date) -> dict[str, dict[str, list]]:
         figures = finalize({k: stats.get(k, 0) for k in STATS}, {})
         for key in ACTUAL:
             series[key][index] = figures[key]
+        weeks[channel].update(stats)
+    for channel, stats in weeks.items():
+        figures = finalize({k: stats.get(k, 0) for k in STATS}, {})
+        out[channel]["week"] = {key: figures[key] for key in ACTUAL}
     return out
 
 

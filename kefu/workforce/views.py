@@ -68,17 +68,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
-def _week_rate(seen: dict | None, key: str) -> float | None:
-    """The week's share from the per-interval shares, weighted by conversations."""
-    if not seen:
-        return None
-    answered = [
-        (n, r) for n, r in zip(seen["conversations"], seen[key], strict=True) if r is not None
-    ]
-    weight = sum(n for n, _r in answered)
-    return sum(n * r for n, r in answered) / weight if weight else None
-
-
 def _forecast_warnings(p: selectors.ChannelPlan) -> list[str]:
     """The plan's warnings in words (see `ChannelPlan.warnings`)."""
     out = []
@@ -279,6 +268,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
         cover = covered[channel]
         seen = actual.get(channel)
         predicted = data["predicted"]
+        week = seen["week"] if seen else {}
         # rosters built before SLA policies stored no over-target prediction
         predicted_over_target = predicted.get("frt_over_target_rate")
         summary.append(
@@ -294,10 +284,10 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
                 "short_intervals": cover.short_intervals,
                 "predicted_sl": _pct(predicted["total_service_level"]),
                 "predicted_over_30": _pct(predicted["total_frt_over_30s_rate"]),
-                "actual_over_30": _pct(_week_rate(seen, "frt_over_30s_rate")),
+                "actual_over_30": _pct(week.get("frt_over_30s_rate")),
                 "sla_target_s": data["parameters"].get("sla_target_s"),
                 "predicted_over_target": _pct(predicted.get("total_frt_over_target_rate")),
-                "actual_over_target": _pct(_week_rate(seen, "frt_over_target_rate")),
+                "actual_over_target": _pct(week.get("frt_over_target_rate")),
                 "sl_target": _pct(data["parameters"]["sl_target"]),
             }
         )

@@ -270,3 +270,20 @@ def test_the_parameters_form_says_the_percent_range(client, planned, field, valu
     bound = next(r["form"] for r in response.context["rows"] if r["channel"] == "chat")
     [error] = bound.errors[field].as_data()
     assert error.code == "percent_range" and "%" in error.message % error.params
+
+
+def test_the_actual_week_is_the_kpi_of_that_week(planned):
+    # the roster's "actual" week figures are the KPI definitions over the week's facts,
+    # not an average of the half-hour shares
+    from datetime import date, timedelta
+
+    from kefu.accounts.access import ALL
+    from kefu.metrics.selectors import Scope, figures
+    from kefu.workforce import selectors
+
+    monday = date(2024, 5, 6)
+    seen = selectors.actual(monday)["chat"]
+    kpi = figures(Scope(monday, monday + timedelta(days=6), visible=ALL, channel="chat"))
+    assert seen["week"]["conversations"] == sum(seen["conversations"]) == kpi["conversations"]
+    for key in ("frt_over_30s_rate", "frt_over_target_rate"):
+        assert seen["week"][key] == pytest.approx(kpi[key])
