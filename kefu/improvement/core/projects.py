@@ -21,9 +21,6 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scipy.stats import binomtest
-from statsmodels.stats.rates import test_poisson_2indep
-
 from kefu.core.intervals import Estimate, newcombe
 
 PLANNED = "planned"
@@ -98,6 +95,11 @@ def rate_change(
     low = high = p_value = None
     total = before_events + after_events
     if before_exposure and after_exposure and total:
+        # imported here: scipy and statsmodels take 0.8 s to load, and every command loads
+        # this module through the models' choices (`kefu metrics` must answer within 2 s)
+        from scipy.stats import binomtest
+        from statsmodels.stats.rates import test_poisson_2indep
+
         test = test_poisson_2indep(
             after_events,
             after_exposure,
