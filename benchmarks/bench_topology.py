@@ -27,6 +27,7 @@ import math
 import multiprocessing as mp
 import os
 import re
+import resource
 import secrets
 import subprocess
 import sys
@@ -242,7 +243,8 @@ def consoles(ports: list[int], count: int, cookie: str, ready, stop, results) ->
         for s in sockets:
             s.transport.close()
         results.put({"seen": {i: dict(seen[i]) for i in open_}, "open": open_,
-                     "first": first, "count": count})  # fmt: skip
+                     "first": first, "count": count,
+                     "cpu_s": own_cpu_seconds()})  # fmt: skip
 
     asyncio.run(main())
 
@@ -336,6 +338,7 @@ def main() -> None:
         import_file(import_path, args.conversations, run)
         for process in [*webs, *workers]:
             process.start()
+        t_up, driver_before = time.monotonic(), own_cpu_seconds()
         print(f"topology: PostgreSQL {name}, Redis {redis_url}, {args.webs} web processes "
               f"(ports {', '.join(str(w.port) for w in webs)}), {args.workers} RQ workers; "
               f"set up in {time.monotonic() - started:.0f} s")  # fmt: skip
@@ -362,11 +365,12 @@ def main() -> None:
         for r in readers:
             r.start()
         killed = threading.Event()
+        spent = {"webs": 0.0, "workers": 0.0}
 
         def chaos(elapsed: float) -> None:
             if not killed.is_set() and elapsed >= args.duration / 3:
                 killed.set()
-                threading.Thread(target=kill_and_restart, args=(workers[0], webs[-1]),
+                threading.Thread(target=kill_and_restart, args=(workers[0], webs[-1], spent),
                                  daemon=True).start()  # fmt: skip
 
         clients = [PatientClient(w.url, token) for w in webs]
@@ -388,6 +392,8 @@ def main() -> None:
         stop.set()
         outcome = results.get(timeout=120)
         receiver.join(30)
+        cpu_report(spent, webs, workers, outcome["cpu_s"],
+                   own_cpu_seconds() - driver_before, time.monotonic() - t_up)  # fmt: skip
 
         # --- checks ---
         print(f"live: {posted} messages posted at {args.rate:.0f}/s over {args.webs} web "
@@ -440,8 +446,25 @@ def main() -> None:
     sys.exit(0 if ok else 1)
 
 
-def kill_and_restart(worker: Worker, web: Server) -> None:
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(process: ManagedProcess) -> float:
+    """CPU time of a running child and of the children it waited for (RQ's work horses)."""
+    if process.proc is None or process.proc.poll() is not None:
+        return 0.0
+    stat = Path(f"/proc/{process.proc.pid}/stat").read_text()
+    # after "(name)": state is field 3; utime, stime, cutime, cstime are fields 14-17
+    fields = stat.rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def kill_and_restart(worker: Worker, web: Server, spent: dict[str, float]) -> None:
     started = time.monotonic()
+    spent["workers"] += cpu_seconds(worker)  # the killed processes' share of the load
+    spent["webs"] += cpu_seconds(web)
     worker.kill()
     web.kill()
     print(f"  killed worker 1 and web {web.port} (SIGKILL)", flush=True)
@@ -449,6 +472,23 @@ def kill_and_restart(worker: Worker, web: Server) -> None:
     worker.start()
     web.start()
     print(f"  restarted both in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def cpu_report(
+    spent: dict[str, float],
+    webs: list[Server],
+    workers: list[Worker],
+    consoles_s: float,
+    driver_s: float,
+    load_s: float,
+) -> None:
+    """Where the machine's CPU went during the load: the rest is PostgreSQL, Redis, the
+    `kefu` commands of the run and idle time."""
+    webs_s = spent["webs"] + sum(map(cpu_seconds, webs))
+    workers_s = spent["workers"] + sum(map(cpu_seconds, workers))
+    print(f"cpu over the {load_s:.0f} s since the processes started, on {os.cpu_count()} "
+          f"cores: web processes {webs_s:.0f} s, RQ workers {workers_s:.0f} s, the console "
+          f"sockets' receiver {consoles_s:.0f} s, this driver {driver_s:.0f} s")  # fmt: skip
 
 
 def alerts_delivered(outcome: dict, poster: Poster) -> bool:
@@ -491,6 +531,11 @@ def dashboard_figures(readings: list) -> bool:
         print(f"dashboard reads: {len(good)} answered 200 (p50 {percentile(good, 50):.0f} ms, "
               f"p95 {percentile(good, 95):.0f} ms), {len(failed)} refused while a web process "
               "restarted")  # fmt: skip
+    for page in sorted({path for path, _status, _ms in readings}):
+        times = [ms for path, status, ms in readings if path == page and status == 200]
+        if times:
+            print(f"  {page}: {len(times)} reads, p50 {percentile(times, 50):.0f} ms, "
+                  f"max {max(times):.0f} ms")  # fmt: skip
     return bool(good)
 
 

@@ -114,14 +114,16 @@ def one_at_a_time(lock: int) -> None:
 
 
 def next_marked(
-    model, column: str, mark_column: str, after: int | None, limit: int
+    model, column: str, mark_column: str, after: int | None, limit: int, upto: int | None = None
 ) -> list[tuple[int, int]]:
-    """The next `limit` queued (id, mark) pairs after id `after` (None: from the first), in
-    id order, read without row locks: a worker walks its queue once with these, then
-    `unqueue_marked` what it finished."""
+    """The next `limit` queued (id, mark) pairs after id `after` (None: from the first) and
+    up to id `upto` (None: to the end), in id order, read without row locks: a worker walks
+    its queue once with these, then `unqueue_marked` what it finished."""
     pending = model.objects.order_by(column)
     if after is not None:
         pending = pending.filter(**{f"{column}__gt": after})
+    if upto is not None:
+        pending = pending.filter(**{f"{column}__lte": upto})
     return list(pending.values_list(column, mark_column)[:limit])
 
 
