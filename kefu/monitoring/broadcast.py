@@ -50,20 +50,23 @@ def send(groups: Sequence[str], event: dict) -> None:
     send_many([(group, event) for group in dict.fromkeys(groups)])
 
 
-def send_many(pairs: Sequence[tuple[str, dict]]) -> None:
-    """(group, event) pairs in one trip to the event loop."""
+def send_many(pairs: Sequence[tuple[str, dict]]) -> bool:
+    """(group, event) pairs in one trip to the event loop; whether every push went out."""
     layer = get_channel_layer()
     if layer is None or not pairs:
-        return
+        return True  # no channel layer: no console to push to
 
-    async def deliver() -> None:
+    async def deliver() -> bool:
+        sent = True
         for group, event in pairs:
             try:
                 await layer.group_send(group, {**event, "group": group})
             except Exception:
+                sent = False
                 log.warning("could not push %s to %s", event.get("type"), group, exc_info=True)
+        return sent
 
-    async_to_sync(deliver)()
+    return async_to_sync(deliver)()
 
 
 def conversations_ended(conversation_pks: Sequence[int]) -> None:

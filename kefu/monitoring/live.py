@@ -384,10 +384,53 @@ def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     pairs.append((broadcast.conversation_group(state.pk), room))
     if state.agent_id and new_messages:
         pairs.append((broadcast.agent_group(state.agent_id), room))
-    broadcast.send_many(pairs)
+    pushed = broadcast.send_many(pairs)
+    if alerts and pushed:
+        Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(pushed_at=timezone.now())
     if alerts:
         # Live alert latency (/metrics): from storage in the write transaction to the push.
         pushed = timezone.now()
         for alert in alerts:
             if alert.created_at:
                 prom.observe_alert_latency((pushed - alert.created_at).total_seconds())
+
+
+# An alert is pushed after its commit; a web process killed in between (or a channel layer
+# that refused) leaves it stored but unpushed. Past this grace, `push_missed` pushes it.
+PUSH_GRACE = timedelta(seconds=30)
+PUSH_BATCH = 500
+
+
+def push_missed(grace: timedelta = PUSH_GRACE) -> int:
+    """Push the alerts stored more than `grace` ago and never pushed, as `live.alerts`
+    events to the consoles and listeners of their conversation's team; consoles drop an
+    alert id they already show. Claimed under row locks (SKIP LOCKED), so two runners
+    never push the same alert; a push that fails leaves them for the next run. Returns
+    how many were pushed."""
+    pushed = 0
+    while True:
+        cutoff = timezone.now() - grace
+        with transaction.atomic():
+            claimed = list(
+                Alert.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pushed_at__isnull=True, created_at__lt=cutoff)
+                .select_related("conversation")
+                .order_by("created_at", "pk")[:PUSH_BATCH]
+            )
+            if not claimed:
+                return pushed
+            Alert.objects.filter(pk__in=[a.pk for a in claimed]).update(pushed_at=timezone.now())
+        names = rule_names()
+        pairs = []
+        for alert in claimed:
+            event = {"type": "live.alerts", "alerts": [alert_payload(alert, names)]}
+            groups = (
+                broadcast.ALL,
+                broadcast.team_group(alert.team_id),
+                broadcast.conversation_group(alert.conversation_id),
+            )
+            pairs.extend((group, event) for group in groups)
+        if not broadcast.send_many(pairs):
+            Alert.objects.filter(pk__in=[a.pk for a in claimed]).update(pushed_at=None)
+            return pushed
+        pushed += len(claimed)

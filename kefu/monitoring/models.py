@@ -75,6 +75,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When it was pushed to the consoles. An alert stored but never pushed (its web process
+    # died between the commit and the push) is pushed by `kefu live_push_missed`.
+    pushed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -88,6 +91,11 @@ class Alert(models.Model):
             models.Index(fields=["team", "-created_at"], name="alert_team_recent"),
             models.Index(fields=["agent", "-created_at"], name="alert_agent_recent"),
             models.Index(fields=["-created_at"], name="alert_recent"),
+            models.Index(
+                fields=["created_at"],
+                name="alert_not_pushed",
+                condition=models.Q(pushed_at__isnull=True),
+            ),
         ]
 
 

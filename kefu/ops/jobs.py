@@ -36,6 +36,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("routing_tick", "* * * * *", ("routing_tick",), 300,
         "overflow queued live conversations to their next tier (docs/routing.md)"),
+    Job("live_push_missed", "* * * * *", ("live_push_missed",), 300,
+        "push live alerts stored but never pushed to the consoles (docs/monitoring-operations.md)"),
     Job("training_close_attempts", "*/5 * * * *", ("training_close_attempts",), 900,
         "grade exam attempts whose time ran out (docs/training-exams.md)"),
     Job("qa_pending", "*/10 * * * *", ("qa", "pending"), 3600,

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from conftest import drain, listen
-from kefu.monitoring import live
+from kefu.monitoring import broadcast, live
 from kefu.monitoring.choices import InterventionKind, SuggestionStatus
 from kefu.monitoring.models import Alert, Intervention, LiveState
 from kefu.monitoring.routing import websocket_urlpatterns
+from kefu.ops.jobs import JOBS
 
 pytestmark = pytest.mark.django_db
 
@@ -429,3 +433,84 @@ def test_the_hub_keeps_delivering_after_a_failed_read_of_the_channel_layer():
     sent = asyncio.run(scenario())
     # the first read failed, the pump went on: the next event reached the console
     assert len(sent) == 1 and '"alerts":[1]' in sent[0]["text"]
+
+
+# --- alerts stored but never pushed ---------------------------------------------------------
+# The web process that stored one was killed between the commit and the push (the full
+# topology run lost one alert that way), or the channel layer refused: `kefu
+# live_push_missed` (the scheduler's job every minute) pushes it, once.
+ANGRY = "再不处理我就投诉到12315"
+
+
+def _store_without_push(ingest, monkeypatch, django_capture_on_commit_callbacks) -> Alert:
+    """A message whose alert is stored, then its push fails (a process dying there)."""
+    monkeypatch.setattr(broadcast, "send_many", lambda pairs: False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(ingest, "LIVE-A", say("m2", ANGRY)).status_code == 201
+    monkeypatch.undo()
+    alert = Alert.objects.get(conversation__external_id="LIVE-A", rule="threat_to_complain")
+    assert alert.pushed_at is None
+    return alert
+
+
+def test_an_alert_pushed_after_its_commit_is_marked_and_never_pushed_again(
+    room, django_capture_on_commit_callbacks
+):
+    _personas, ingest = room
+    with django_capture_on_commit_callbacks(execute=True):
+        post(ingest, "LIVE-A", say("m2", ANGRY))
+    assert not Alert.objects.filter(pushed_at__isnull=True).exists()
+    everyone = listen(broadcast.ALL)
+    assert live.push_missed(timedelta(0)) == 0
+    assert drain(everyone) == []
+
+
+def test_an_alert_never_pushed_reaches_the_consoles_once_after_the_grace(
+    room, monkeypatch, django_capture_on_commit_callbacks
+):
+    _personas, ingest = room
+    alert = _store_without_push(ingest, monkeypatch, django_capture_on_commit_callbacks)
+    everyone = listen(broadcast.ALL)
+    team = listen(broadcast.team_group(_team_id("售后一组")))
+    other_team = listen(broadcast.team_group(_team_id("售前一组")))
+    listener = listen(broadcast.conversation_group(alert.conversation_id))
+    # within the grace it is the storing process's to push
+    assert live.push_missed() == 0
+    # past it, the sweeper pushes it as `live.alerts` to the team's consoles and listeners
+    Alert.objects.update(created_at=F("created_at") - timedelta(minutes=1))
+    assert live.push_missed() >= 1
+    got = drain(everyone)
+    pushed = [a for e in got for a in e["alerts"] if a["rule"] == "threat_to_complain"]
+    assert [e["type"] for e in got] == ["live.alerts"] * len(got)
+    assert [(a["id"], a["conversation"], a["message_id"]) for a in pushed] == [
+        (alert.pk, "LIVE-A", "m2")
+    ]
+    assert drain(team) and drain(listener) and drain(other_team) == []
+    # and only once
+    assert live.push_missed(timedelta(0)) == 0
+    assert drain(everyone) == []
+
+
+def test_a_failed_push_is_left_for_the_next_run(
+    room, monkeypatch, django_capture_on_commit_callbacks
+):
+    _personas, ingest = room
+    _store_without_push(ingest, monkeypatch, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(broadcast, "send_many", lambda pairs: False)
+    assert live.push_missed(timedelta(0)) == 0
+    monkeypatch.undo()
+    assert Alert.objects.filter(pushed_at__isnull=True).exists()
+    assert live.push_missed(timedelta(0)) >= 1
+    assert not Alert.objects.filter(pushed_at__isnull=True).exists()
+
+
+def test_the_command_runs_every_minute_from_the_scheduler(
+    room, monkeypatch, django_capture_on_commit_callbacks
+):
+    _personas, ingest = room
+    _store_without_push(ingest, monkeypatch, django_capture_on_commit_callbacks)
+    out = StringIO()
+    call_command("live_push_missed", "--grace-s", "0", stdout=out)
+    assert out.getvalue().startswith("pushed ") and "pushed 0" not in out.getvalue()
+    job = next(j for j in JOBS if j.name == "live_push_missed")
+    assert job.cron == "* * * * *" and job.command == ("live_push_missed",)

@@ -1,6 +1,7 @@
 /* Live monitoring pages: the console, silent listening, the agent workspace, the report.
    Each page holds a root element with data-ws (its WebSocket path); pushes arrive as
-   {type: "live.update" (state, alerts?, messages?) | "live.ended" | "live.suggestion" |
+   {type: "live.update" (state, alerts?, messages?) | "live.alerts" (alerts pushed late) |
+   "live.ended" | "live.suggestion" |
    "live.intervention" | "live.result"} and are applied to the page.
    Sockets reconnect with back-off; the server checks access when a socket opens. */
 (function () {
@@ -75,6 +76,10 @@
     }
     li.appendChild(foot);
     return li;
+  }
+
+  function shown(list, alert) {
+    return list.querySelector('[data-alert="' + alert.id + '"]') !== null;
   }
 
   function prepend(list, item, max) {
@@ -188,10 +193,11 @@
     setInterval(tick, 1000);
 
     connect(root.dataset.ws, function (event) {
-      if (event.type === "live.update") {
-        row(event.state);
+      if (event.type === "live.update" || event.type === "live.alerts") {
+        if (event.state) row(event.state);
         let ring = false;
         (event.alerts || []).forEach(function (a) {
+          if (shown(alerts, a)) return;  // pushed again by live_push_missed
           prepend(alerts, alertItem(a, lang, listenUrl), 200);
           const tr = rows.querySelector('tr[data-conversation="' + CSS.escape(a.conversation) + '"]');
           if (tr) { tr.classList.add("flash-row"); setTimeout(function () { tr.classList.remove("flash-row"); }, 2500); }
@@ -235,10 +241,12 @@
       if (opt && opt.dataset.text) text.value = opt.dataset.text;
     });
     connect(root.dataset.ws, function (event) {
-      if (event.type === "live.update") {
+      if (event.type === "live.update" || event.type === "live.alerts") {
         addMessages(chat, event.messages || []);
         if (event.state) document.getElementById("listen-risk").textContent = event.state.risk;
-        (event.alerts || []).forEach(function (a) { prepend(alerts, alertItem(a, lang, null)); });
+        (event.alerts || []).forEach(function (a) {
+          if (!shown(alerts, a)) prepend(alerts, alertItem(a, lang, null));
+        });
       } else if (event.type === "live.suggestion" || event.type === "live.intervention") {
         const item = event.item;
         let li = history.querySelector('[data-intervention="' + item.id + '"]');
