@@ -384,8 +384,8 @@ def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     pairs.append((broadcast.conversation_group(state.pk), room))
     if state.agent_id and new_messages:
         pairs.append((broadcast.agent_group(state.agent_id), room))
-    pushed = broadcast.send_many(pairs)
-    if alerts and pushed:
+    sent = broadcast.send_many(pairs)
+    if alerts and sent:  # else `push_missed` pushes them later
         Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(pushed_at=timezone.now())
     if alerts:
         # Live alert latency (/metrics): from storage in the write transaction to the push.
