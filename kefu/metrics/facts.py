@@ -307,8 +307,7 @@ def refresh_pending() -> int:
 
 def refresh() -> None:
     """Bring facts and roll-ups up to date with every written conversation."""
-    if PendingFact.objects.exists():
-        refresh_pending()
+    refresh_pending()  # one query when nothing is queued
     refresh_dirty_days()
 
 

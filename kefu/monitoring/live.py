@@ -385,11 +385,11 @@ def conversation_changed(state, owner, record, new_messages, alerts) -> None:
     if state.agent_id and new_messages:
         pairs.append((broadcast.agent_group(state.agent_id), room))
     sent = broadcast.send_many(pairs)
-    if alerts and sent:  # else `push_missed` pushes them later
-        Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(pushed_at=timezone.now())
     if alerts:
-        # Live alert latency (/metrics): from storage in the write transaction to the push.
         pushed = timezone.now()
+        if sent:  # else `push_missed` pushes them later
+            Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(pushed_at=pushed)
+        # Live alert latency (/metrics): from storage in the write transaction to the push.
         for alert in alerts:
             if alert.created_at:
                 prom.observe_alert_latency((pushed - alert.created_at).total_seconds())

@@ -1,8 +1,8 @@
 /* Live monitoring pages: the console, silent listening, the agent workspace, the report.
    Each page holds a root element with data-ws (its WebSocket path); pushes arrive as
    {type: "live.update" (state, alerts?, messages?) | "live.alerts" (alerts pushed late) |
-   "live.ended" | "live.suggestion" |
-   "live.intervention" | "live.result"} and are applied to the page.
+   "live.ended" | "live.suggestion" | "live.intervention" | "live.result"} and are applied
+   to the page.
    Sockets reconnect with back-off; the server checks access when a socket opens. */
 (function () {
   "use strict";
