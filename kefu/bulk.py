@@ -104,13 +104,25 @@ def queue_ids(model, column: str, ids: Iterable[int], mark_column: str | None = 
         )
 
 
-def one_at_a_time(lock: int) -> None:
-    """Inside a transaction: wait until no other process holds `lock`, a PostgreSQL
-    transaction-level advisory lock released at commit (SQLite has one writer anyway).
+def one_at_a_time(lock: int, *, timeout_s: float | None = None) -> bool:
+    """Inside a transaction: take `lock`, a PostgreSQL transaction-level advisory lock
+    released at commit (SQLite has one writer anyway): waiting until no other process holds
+    it, or for at most `timeout_s`. Returns whether it was taken.
     Queue workers take it; the writers that queue never do."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if timeout_s is None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+            return True
+        give_up = time.monotonic() + timeout_s
+        while True:  # polled: a lock_timeout error would abort the caller's transaction
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock])
+            if cursor.fetchone()[0]:
+                return True
+            if time.monotonic() >= give_up:
+                return False
+            time.sleep(0.05)
 
 
 def next_marked(

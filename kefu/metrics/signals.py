@@ -19,4 +19,4 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 def on_import_finished(sender, live: bool = False, **kwargs) -> None:
     from kefu.metrics.tasks import refresh_metrics
 
-    queue_or_run_now(refresh_metrics, facts.refresh, live=live, key="metrics-refresh")
+    queue_or_run_now(refresh_metrics, facts.refresh_all, live=live, key="metrics-refresh")

@@ -11,4 +11,4 @@ from kefu.metrics import facts
 def refresh_metrics() -> None:
     """Work off the KPI facts queue and re-sum dirty days (queued when an import ends;
     any read does the same first, so figures are never stale, only sometimes slower)."""
-    facts.refresh()
+    facts.refresh_all()

@@ -24,7 +24,9 @@ from kefu.lib.language import language
 from kefu.metrics import dashboards
 from kefu.metrics.core import drivers as core_drivers
 from kefu.metrics.core.catalogue import FIGURES
+from kefu.metrics.facts import page_state
 from kefu.metrics.forms import PeriodForm
+from kefu.metrics.page_reads import counted_on_page
 from kefu.metrics.selectors import scope_for
 
 _CHANNELS = frozenset(Channel.values)
@@ -50,6 +52,7 @@ def _common(request: HttpRequest, form: PeriodForm) -> dict:
         "may_view_teams": may_view_teams(request.user),
         "own_agent_id": own_agent_id(request.user),
         "time_toggle": True,
+        "kpi_counting": page_state(),
     }
 
 
@@ -59,6 +62,7 @@ def _page(request: HttpRequest, template: str, form: PeriodForm, **context) -> H
 
 @login_required
 @require_GET
+@counted_on_page
 def overview(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
@@ -78,6 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def trends(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_months)
     start, end = form.period
@@ -98,6 +103,7 @@ def trends(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def teams(request: HttpRequest) -> HttpResponse:
     if not may_view_teams(request.user):
         raise Http404
@@ -119,6 +125,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def team(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(drillable_teams(request.user), pk=team_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
@@ -142,6 +149,7 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent = get_object_or_404(agents_visible_to(request.user).select_related("team"), pk=agent_id)
     form = PeriodForm(request.GET, request.user, dashboards.default_period, filters=False)
@@ -170,6 +178,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def workload(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET, request.user, dashboards.default_period)
     start, end = form.period
@@ -184,6 +193,7 @@ def workload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@counted_on_page
 def drivers(request: HttpRequest) -> HttpResponse:
     """What drove a figure's change from the previous period: contributions by team,
     channel, category and customer segment."""

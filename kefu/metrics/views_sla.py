@@ -20,7 +20,9 @@ from kefu.audit.actions import record as audit
 from kefu.audit.models import AuditAction
 from kefu.core.spreadsheet import safe_cell
 from kefu.metrics import dashboards, sla_report
+from kefu.metrics.facts import page_state
 from kefu.metrics.filtersets import SlaReportFilterSet
+from kefu.metrics.page_reads import counted_on_page
 
 
 def _by(request: HttpRequest) -> str:
@@ -40,6 +42,7 @@ def _filters(request: HttpRequest) -> SlaReportFilterSet:
 
 @login_required
 @require_GET
+@counted_on_page
 def report(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     by = _by(request)
@@ -62,6 +65,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "date_from": start,
             "date_to": end,
             "query": query.urlencode(),
+            "kpi_counting": page_state(),
             "total": sla_report.display(total),
             # the resolution columns, when any conversation's policy sets such a target
             "resolution": bool(

@@ -125,3 +125,42 @@ def test_the_time_toggle_switches_to_business_time_and_back(demo, page, screensh
     page.check("#time-toggle input[value=calendar]")
     page.wait_for_url(re.compile(r"trends/.*time=calendar"))
     assert "当前显示：日历时间" in page.inner_text("#time-shown")
+
+
+def test_during_a_large_import_the_overview_says_its_figures_are_behind(
+    demo, page, screenshot, settings, monkeypatch
+):
+    from datetime import datetime, timedelta
+
+    from conftest import SHANGHAI, import_native, native_conversation
+    from kefu.metrics import facts
+    from kefu.metrics.models import PendingFact
+
+    facts.refresh_all()
+    # an import stores 5 chats in June whose count waits for a busy worker
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(facts, "PAGE_BACKLOG", 3)
+    june = datetime(2024, 6, 10, 10, tzinfo=SHANGHAI)
+    import_native(
+        *(
+            native_conversation(
+                id=f"C-LATE-{i}", created=june + timedelta(hours=i), customer={"id": f"LATE{i}"}
+            )
+            for i in range(5)
+        )
+    )
+    assert PendingFact.objects.count() == 5
+    chats = "#frt-by-channel tr[data-channel=chat] td.num >> nth=0"
+
+    log_in(page, "manager")
+    page.goto(f"/metrics/?{YEAR}")
+    notice = page.locator("#kpi-counting")
+    assert "正在统计 5 个新会话" in notice.inner_text()
+    before = int(page.inner_text(chats))
+    screenshot(page, "metrics-overview-counting")
+
+    facts.refresh_all()  # the worker counts them
+    notice.locator("a").click()  # 稍后刷新查看
+    page.wait_for_selector("#frt-chart svg")
+    assert page.locator("#kpi-counting").count() == 0
+    assert int(page.inner_text(chats)) == before + 5
