@@ -280,8 +280,9 @@ def queue(conversation_ids: Iterable[int]) -> None:
 REFRESH_LOCK = 7_451_002
 
 
-def refresh_pending() -> int:
-    """Compute the facts of queued conversations; returns how many.
+def refresh_pending(*, timeout_s: float | None = None) -> int | None:
+    """Compute the facts of queued conversations; returns how many (None when another
+    process's refresh held the lock for longer than `timeout_s`: the rest is left to it).
 
     The queue rows are read without a lock and taken off only after the facts are
     committed, and only with the mark that was read: a writer (an import batch, a live
@@ -300,7 +301,8 @@ def refresh_pending() -> int:
         return 0
     while True:
         with transaction.atomic():
-            one_at_a_time(REFRESH_LOCK)
+            if not one_at_a_time(REFRESH_LOCK, timeout_s=timeout_s):
+                return None
             taken = next_marked(PendingFact, "conversation_id", "mark", after, BULK, upto)
             if not taken:
                 return done
@@ -331,7 +333,7 @@ def refresh_all() -> None:
 # queued conversations take 0.6-1.2 s, re-summing a day ~14 ms (a year: 5 s).
 PAGE_BACKLOG = 2000
 PAGE_DAYS = 62
-PAGE_LOCK_WAIT_S = 1.0  # how long a page waits for a worker re-summing roll-ups
+PAGE_LOCK_WAIT_S = 1.0  # how long a page waits for a worker's refresh
 
 
 @dataclass
@@ -354,7 +356,7 @@ def page_read(limit: int | None = None) -> Iterator[PageRead]:
     conversations is counted at once, as before every read. A larger one (an import under
     way: the first dashboard read of the full topology run took 21-30 s) is left to a worker
     (`page_reads.counted_on_page` asks one), and so are more than PAGE_DAYS days to re-sum;
-    roll-ups a worker is re-summing are waited for at most PAGE_LOCK_WAIT_S. The page then
+    a worker's refresh under way is waited for at most PAGE_LOCK_WAIT_S. The page then
     shows the figures of the last refresh and says so (`PageRead.behind`). The command, the
     API and the exports stay exact: they refresh in full."""
     state = PageRead(PAGE_BACKLOG if limit is None else limit)
@@ -371,13 +373,13 @@ def page_state() -> PageRead | None:
 
 
 def _refresh_for_page(page: PageRead) -> None:
-    queued = PendingFact.objects.all()[: page.limit + 1].count()
-    if queued > page.limit:
+    if (
+        PendingFact.objects.all()[: page.limit + 1].count() > page.limit
+        or refresh_pending(timeout_s=PAGE_LOCK_WAIT_S) is None  # a worker is counting them
+    ):
         page.behind = True
         page.counting = PendingFact.objects.count()
-        return
-    refresh_pending()
-    if DirtyDay.objects.all()[: PAGE_DAYS + 1].count() > PAGE_DAYS:
+    elif DirtyDay.objects.all()[: PAGE_DAYS + 1].count() > PAGE_DAYS:
         page.behind = True  # say, a backfill spread over last year: a worker re-sums them
     elif refresh_dirty_days(timeout_s=PAGE_LOCK_WAIT_S) is None:  # a worker is re-summing
         page.behind = True

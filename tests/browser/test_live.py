@@ -194,3 +194,58 @@ def test_an_alert_a_suggestion_and_the_agents_reply(browser, site, screenshot):
     finally:
         supervisor_context.close()
         agent_context.close()
+
+
+def test_an_alert_pushed_again_late_is_shown_once(browser, site, screenshot):
+    """`kefu live_push_missed` pushes alerts whose push was not recorded (a web process
+    died between its push and marking it). A console may already have one of them: it
+    shows it once; an alert it never got appears."""
+    sockets: list = []
+    replayed: list[dict] = []
+
+    def replay_alerts_late(ws) -> None:  # between the page and the real server
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def from_server(message) -> None:
+            ws.send(message)
+            event = json.loads(message)
+            if event.get("type") == "live.update" and event.get("alerts"):
+                replayed.extend(event["alerts"])
+                ws.send(json.dumps({"type": "live.alerts", "alerts": event["alerts"]}))
+
+        server.on_message(from_server)
+
+    context, console = signed_in(browser, site, "supervisor")
+    try:
+        console.route_web_socket("**/ws/live/console/", replay_alerts_late)
+        console.goto("/live/")
+        console.locator("#live-status.ok").wait_for()
+        conversation = {
+            "type": "conversation", "id": "LIVE-BROWSER-LATE", "channel": "chat",
+            "status": "open", "customer": {"id": "U-LIVE-LATE"}, "agent": site.agent,
+            "created_at": now(),
+            "messages": [{"id": "m1", "role": "customer", "at": now(), "text": "你好"}],
+        }  # fmt: skip
+        assert api(site, "/api/v1/conversations", conversation) == 201
+        console.locator("tr[data-conversation='LIVE-BROWSER-LATE']").wait_for()
+        message = {"id": "m2", "role": "customer", "at": now(), "text": "再不处理我就投诉到12315"}
+        assert api(site, "/api/v1/conversations/LIVE-BROWSER-LATE/messages", message) == 201
+        threat = console.locator(
+            "#live-alerts .alert-item[data-rule='threat_to_complain']", has_text="LIVE-BROWSER-LATE"
+        )
+        threat.wait_for()
+        assert replayed, "the server pushed no alert"
+
+        # an alert this console never got, pushed late: it appears. Events are handled in
+        # order, so by then the replays sent before it were handled too.
+        late = {**replayed[-1], "id": 2_000_000_000, "message_id": "m-late"}
+        sockets[-1].send(json.dumps({"type": "live.alerts", "alerts": [late]}))
+        console.locator("#live-alerts .alert-item[data-alert='2000000000']").wait_for()
+        items = console.locator("#live-alerts .alert-item", has_text="LIVE-BROWSER-LATE")
+        ours = {a["id"] for a in replayed if a["conversation"] == "LIVE-BROWSER-LATE"}
+        assert items.count() == len(ours) + 1
+        assert threat.count() == 1 + (late["rule"] == "threat_to_complain")
+        screenshot(console, "live-console-late-push")
+    finally:
+        context.close()
