@@ -48,3 +48,7 @@ class CustomersConfig(AppConfig):
             team="agent__team_id",
             policies={access.VIEW: members, access.CHANGE: members},
         )
+        from kefu.customers.models import PendingRisk
+        from kefu.ops.prom import register_backlog
+
+        register_backlog("customer_risk", PendingRisk.objects.count)

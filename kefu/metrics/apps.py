@@ -10,7 +10,8 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from kefu.accounts import access
         from kefu.metrics import signals  # noqa: F401  (connects the import hook)
-        from kefu.metrics.models import DailyKpi, ImprovementAction, KpiFact
+        from kefu.metrics.models import DailyKpi, ImprovementAction, KpiFact, PendingFact
+        from kefu.ops.prom import register_backlog
 
         for model in (KpiFact, DailyKpi):  # attributed like their conversations
             access.register(
@@ -19,3 +20,4 @@ class MetricsConfig(AppConfig):
         access.register(
             ImprovementAction, custom=access.department_or_visible_team_rows, agent=None
         )
+        register_backlog("kpi_facts", PendingFact.objects.count)

@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from prometheus_client import (
@@ -98,10 +98,32 @@ def multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+# The domain apps' durable work queues (KPI facts, QA scoring, risk refresh): rows written
+# and not yet worked off. Apps register a count in ready(); ops never imports them.
+_BACKLOGS: dict[str, Callable[[], int]] = {}
+
+
+def register_backlog(queue: str, count: Callable[[], int]) -> None:
+    _BACKLOGS[queue] = count
+
+
 class DatabaseCollector:
-    """Figures read at scrape time: queue depth and the scheduled jobs' last success."""
+    """Figures read at scrape time: queue depth, the work backlogs and the scheduled jobs'
+    last success."""
 
     def collect(self) -> Iterator[Metric]:
+        backlog = GaugeMetricFamily(
+            "kefu_work_backlog",
+            "Written items not yet worked off by their queue's worker (KPI facts: the "
+            "conversations the KPI pages say are being counted), by queue.",
+            labels=["queue"],
+        )
+        for queue, count in sorted(_BACKLOGS.items()):
+            try:
+                backlog.add_metric([queue], count())
+            except Exception:
+                log.warning("metrics: could not count the %s backlog", queue, exc_info=True)
+        yield backlog
         depth = GaugeMetricFamily(
             "kefu_task_queue_depth",
             "Background tasks waiting to run, by backend and queue.",

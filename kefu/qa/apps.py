@@ -50,3 +50,7 @@ class QaConfig(AppConfig):
                 DECIDE: access.Policy(all=MANAGE_QA, teams=False, own=False),
             },
         )
+        from kefu.ops.prom import register_backlog
+        from kefu.qa.models import PendingQa
+
+        register_backlog("qa_scoring", PendingQa.objects.count)

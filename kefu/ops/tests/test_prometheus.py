@@ -114,6 +114,31 @@ def test_it_reports_the_database_queue_depth(client, settings):
 
 
 @pytest.mark.django_db
+def test_it_reports_the_work_backlogs_the_kpi_pages_say_are_being_counted(client):
+    from kefu.metrics import facts
+
+    # given three conversations written and not yet counted for the KPIs
+    facts.queue([101, 102, 103])
+    body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'kefu_work_backlog{queue="kpi_facts"} 3.0' in body
+    assert 'kefu_work_backlog{queue="qa_scoring"} 0.0' in body
+    assert 'kefu_work_backlog{queue="customer_risk"} 0.0' in body
+
+
+@pytest.mark.django_db
+def test_a_backlog_that_cannot_be_counted_does_not_break_the_scrape(client, monkeypatch):
+    def broken() -> int:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setitem(prom._BACKLOGS, "kpi_facts", broken)
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'kefu_work_backlog{queue="qa_scoring"} 0.0' in body
+    assert 'queue="kpi_facts"' not in body
+
+
+@pytest.mark.django_db
 def test_it_reports_each_scheduled_jobs_last_success(client):
     from django.utils import timezone
 
