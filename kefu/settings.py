@@ -294,6 +294,11 @@ KEFU_IMPORT_MAX_UPLOAD_BYTES = int(env("KEFU_IMPORT_MAX_UPLOAD_BYTES", str(1024*
 # Uploaded import files (they hold personal data) are deleted once imported, and failed or
 # stalled ones after this many days (`kefu import_cleanup`, and whenever an import starts).
 KEFU_IMPORT_FILE_RETENTION_DAYS = float(env("KEFU_IMPORT_FILE_RETENTION_DAYS", "7") or 0)
+# `kefu retention` (scheduled daily) deletes finished task results, expired sessions and
+# log-in logs past these ages (docs/operations.md, "Retention").
+KEFU_TASK_RESULT_RETENTION_DAYS = float(env("KEFU_TASK_RESULT_RETENTION_DAYS", "7") or 7)
+KEFU_FAILED_TASK_RETENTION_DAYS = float(env("KEFU_FAILED_TASK_RETENTION_DAYS", "30") or 30)
+KEFU_LOGIN_LOG_RETENTION_DAYS = int(env("KEFU_LOGIN_LOG_RETENTION_DAYS", "90") or 90)
 # A background job (import, QA rescore, roster) with no heartbeat for this long was lost
 # with its worker; `kefu import_resume` (scheduled) queues such imports again.
 KEFU_TASK_STALLED_AFTER_S = float(env("KEFU_TASK_STALLED_AFTER_S", "300") or 300)

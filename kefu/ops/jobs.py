@@ -52,6 +52,8 @@ JOBS: tuple[Job, ...] = (
         "queue again the web imports whose worker was lost (docs/operations.md)"),
     Job("import_cleanup", "17 3 * * *", ("import_cleanup",), 3600,
         "delete uploaded import files whose time is up (docs/data-formats.md)"),
+    Job("retention", "27 3 * * *", ("retention",), 3600,
+        "delete finished task results, expired sessions, old log-in logs (docs/operations.md)"),
     Job("improvement_train", "0 3 * * 1", ("improvement_classify", "--train"), 3 * 3600,
         "retrain the complaint classifier with the week's corrections (docs/improvement.md)"),
     Job("training_remind", "0 7 * * *", ("training", "remind"), 3600,
