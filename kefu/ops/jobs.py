@@ -52,6 +52,8 @@ JOBS: tuple[Job, ...] = (
         "queue again the web imports whose worker was lost (docs/operations.md)"),
     Job("import_cleanup", "17 3 * * *", ("import_cleanup",), 3600,
         "delete uploaded import files whose time is up (docs/data-formats.md)"),
+    Job("wfm_next_week", "0 4 * * 4", ("wfm", "roster", "--if-missing"), 3600,
+        "forecast the coming week and build its roster unless planners have (docs/workforce.md)"),
     Job("retention", "27 3 * * *", ("retention",), 3600,
         "delete finished task results, expired sessions, old log-in logs (docs/operations.md)"),
     Job("improvement_train", "0 3 * * 1", ("improvement_classify", "--train"), 3 * 3600,

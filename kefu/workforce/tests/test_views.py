@@ -242,6 +242,28 @@ def test_the_forecast_and_roster_commands_work(planned):
     assert "agents" in out.getvalue() and Roster.objects.count() == 1
 
 
+def test_the_scheduled_run_builds_the_coming_week_once(planned):
+    # given no roster for the week: the scheduler's run forecasts it and builds one
+    out = io.StringIO()
+    args = ("wfm", "roster", "--week", str(WEEK), "--time-limit", "5", "--if-missing")
+    call_command(*args, stdout=out)
+    assert "agents" in out.getvalue()
+    built = Roster.objects.get()
+    assert built.plan["channels"]  # the week's forecast and requirement, kept with it
+    # the next run leaves the planners' week alone
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    assert "not built: the week has a roster" in out.getvalue()
+    assert Roster.objects.get() == built
+
+
+def test_the_scheduled_run_does_nothing_where_staff_are_not_planned(personas):
+    out = io.StringIO()
+    call_command("wfm", "roster", "--week", str(WEEK), "--if-missing", stdout=out)
+    assert "not built:" in out.getvalue()
+    assert not Roster.objects.exists()
+
+
 def test_the_parameters_form_speaks_percent(client, planned):
     # given the stored fractions, the form shows percentages
     page = login(client, planned.mia).get(reverse("workforce:plan"), {"week": WEEK})

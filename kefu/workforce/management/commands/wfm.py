@@ -63,6 +63,12 @@ class Command(BaseCommand):
             default=None,
             help="solver time limit, s (default: setting KEFU_WFM_ROSTER_TIME_LIMIT_S, 25)",
         )
+        r.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="the scheduler's weekly run: build only if the week has no roster yet "
+            "(queued, running or done) and the staffing inputs are set up",
+        )
 
     def handle(self, *args, **options) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -152,11 +158,30 @@ class Command(BaseCommand):
                 "(add them in the admin at /admin/workforce/staffingparameters/)"
             )
 
+    def _not_needed(self, week: date) -> str:
+        """Why the scheduled build leaves this week alone ("" to build it): planners
+        already have a roster, or the department does not plan its staff here."""
+        from kefu.workforce import building
+        from kefu.workforce.choices import BuildStatus
+        from kefu.workforce.models import Roster
+
+        if Roster.objects.filter(week_start=week).exclude(status=BuildStatus.FAILED).exists():
+            return "the week has a roster"
+        try:
+            building.check_inputs()
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return ""
+
     def _roster(self, o: dict) -> None:
         from kefu.lib.progress import Progress
         from kefu.workforce import building
         from kefu.workforce.actions import build_roster
 
+        week = self._week(o)
+        if o["if_missing"] and (reason := self._not_needed(week)):
+            self.stdout.write(f"week of {week}: not built: {reason}")
+            return
         # The solver's only measure is time: on a terminal the bar follows the seconds
         # against its time limit (it may finish earlier).
         limit = o["time_limit"] or building.time_limit_s()
@@ -164,7 +189,7 @@ class Command(BaseCommand):
         try:
             with bar:
                 bar.follow_clock()
-                roster = build_roster(self._week(o), time_limit_s=o["time_limit"])
+                roster = build_roster(week, time_limit_s=o["time_limit"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if roster.status == "failed":
