@@ -63,9 +63,10 @@ serve: deps
 
 run: demo
 	@$(KEFU) demo_logins
-	@echo "Kefu: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Kefu: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the scheduler)"
+	@trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(KEFU) db_worker >var/worker.log 2>&1 & worker=$$!; \
+	$(KEFU) scheduler >var/scheduler.log 2>&1 & scheduler=$$!; \
 	$(SERVER)
 
 lint: deps keys
