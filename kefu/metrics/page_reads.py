@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from kefu.lib.tasks import queue_or_run_now
 from kefu.metrics import facts
-from kefu.metrics.tasks import refresh_metrics
+from kefu.metrics.tasks import hand_over_refresh
 
 
 def counted_on_page(view: Callable) -> Callable:
@@ -21,7 +20,7 @@ def counted_on_page(view: Callable) -> Callable:
         with facts.page_read() as page:
             response = view(*args, **kwargs)
         if page.behind:
-            queue_or_run_now(refresh_metrics, facts.refresh_all, live=True, key="metrics-refresh")
+            hand_over_refresh(live=True)
         return response
 
     return wrapped

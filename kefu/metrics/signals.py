@@ -6,7 +6,6 @@ figures are always current (the first read after a large import may take longer)
 from django.dispatch import receiver
 
 from kefu.interactions.signals import conversations_written, import_finished
-from kefu.lib.tasks import queue_or_run_now
 from kefu.metrics import facts
 
 
@@ -17,6 +16,6 @@ def on_conversations_written(sender, conversation_ids: list[int], **kwargs) -> N
 
 @receiver(import_finished, dispatch_uid="metrics-rollups")
 def on_import_finished(sender, live: bool = False, **kwargs) -> None:
-    from kefu.metrics.tasks import refresh_metrics
+    from kefu.metrics.tasks import hand_over_refresh
 
-    queue_or_run_now(refresh_metrics, facts.refresh_all, live=live, key="metrics-refresh")
+    hand_over_refresh(live=live)

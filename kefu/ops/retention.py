@@ -26,10 +26,6 @@ def clean(now: datetime | None = None) -> dict[str, int | None]:
     }
 
 
-def _days(days: float) -> timedelta:
-    return timedelta(days=days)
-
-
 def _task_results(now: datetime) -> int | None:
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return None
@@ -37,8 +33,8 @@ def _task_results(now: datetime) -> int | None:
     from django_tasks_db.models import DBTaskResult
 
     # What `prune_db_task_results` deletes, for every queue, with the count returned.
-    done = now - _days(settings.KEFU_TASK_RESULT_RETENTION_DAYS)
-    failed = now - _days(settings.KEFU_FAILED_TASK_RETENTION_DAYS)
+    done = now - timedelta(days=settings.KEFU_TASK_RESULT_RETENTION_DAYS)
+    failed = now - timedelta(days=settings.KEFU_FAILED_TASK_RETENTION_DAYS)
     results = DBTaskResult.objects.finished().filter(
         Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lte=done)
         | Q(status=TaskResultStatus.FAILED, finished_at__lte=failed)
